@@ -1,0 +1,48 @@
+/* cli.h: what the subcommands of the goldsmith command share. */
+#ifndef GS_CLI_H
+#define GS_CLI_H
+
+#include <popt.h>
+
+#include "goldsmith-int.h"
+
+/* Options every subcommand takes (cli/options.c). */
+struct gs_common_opts {
+  int verbose, trace, quiet, json, version;
+  char *config_file;
+  string_vector sets;            /* "--set:KEY=VALUE\nTEXT" entries */
+};
+
+extern struct gs_common_opts gs_common;
+extern struct poptOption gs_common_table[];
+
+/* Option values handled by gs_cli_common_option(). */
+enum {
+  OPT_SET = 1000,
+};
+
+extern int gs_cli_common_option (poptContext pc, int rc);
+extern int gs_cli_popt_error (poptContext pc, const char *cmd, int rc);
+extern void gs_cli_print_version (void);
+
+/* The environment: plugins, configuration, selection (cli/setup.c). */
+struct gs_env {
+  struct gs_registry reg;
+  struct gs_settings settings;
+  config_t merged;
+  string_vector files;
+};
+extern int gs_cli_load (struct gs_env *env);
+extern void gs_cli_env_free (struct gs_env *env);
+extern int gs_cli_fail (const char *tool, int code);
+
+/* Subcommands. */
+extern int gs_cmd_sysprep (int argc, const char **argv);
+extern int gs_cmd_ops (int argc, const char **argv);
+extern int gs_cmd_config (int argc, const char **argv);
+extern int gs_cmd_unimplemented (const char *tool, int argc,
+                                 const char **argv);
+extern int gs_cli_list_ops (struct gs_registry *reg, const char *family,
+                            bool sysprep_style, bool pod);
+
+#endif /* GS_CLI_H */

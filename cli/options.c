@@ -1,0 +1,132 @@
+/* options.c: the options every subcommand takes, and popt errors. */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cleanups.h"
+
+struct gs_common_opts gs_common;
+
+struct poptOption gs_common_table[] = {
+  { "verbose", 'v', POPT_ARG_NONE, &gs_common.verbose, 0,
+    "Verbose messages, including libguestfs's", NULL },
+  { NULL, 'x', POPT_ARG_NONE, &gs_common.trace, 0,
+    "Trace every libguestfs call", NULL },
+  { "quiet", 'q', POPT_ARG_NONE, &gs_common.quiet, 0,
+    "No progress messages or bars", NULL },
+  { "json", '\0', POPT_ARG_NONE, &gs_common.json, 0,
+    "Print the result as one JSON document on stdout", NULL },
+  { "config", '\0', POPT_ARG_STRING, &gs_common.config_file, 0,
+    "Read FILE after the system configuration", "FILE" },
+  { "set", '\0', POPT_ARG_STRING, NULL, OPT_SET,
+    "Override one configuration key, e.g. appliance.accel=tcg",
+    "KEY=VALUE" },
+  { "version", 'V', POPT_ARG_NONE, &gs_common.version, 0,
+    "Print the version and exit", NULL },
+  POPT_TABLEEND
+};
+
+void
+gs_cli_print_version (void)
+{
+  printf ("%s %s (plugin ABI %d)\n", PACKAGE_NAME, PACKAGE_VERSION,
+          GS_PLUGIN_ABI_VERSION);
+}
+
+/* KEY=VALUE -> "a: { b: { c = VALUE; }; };".  VALUE is taken as a
+ * libconfig value if it parses as one, else as a string.
+ */
+static int
+add_set (const char *arg)
+{
+  const char *eq = strchr (arg, '=');
+  CLEANUP_FREE char *key = NULL;
+  CLEANUP_FREE char *quoted = NULL;
+  char *open = NULL, *entry = NULL;
+  size_t depth = 0;
+
+  if (eq == NULL || eq == arg) {
+    gs_error ("--set %s: expected KEY=VALUE, e.g. appliance.accel=tcg", arg);
+    return -1;
+  }
+  key = strndup (arg, eq - arg);
+  quoted = malloc (2 * strlen (eq) + 3);
+  if (key == NULL || quoted == NULL)
+    goto nomem;
+  {                              /* the string form of VALUE */
+    char *q = quoted;
+
+    *q++ = '"';
+    for (const char *p = eq + 1; *p; ++p) {
+      if (*p == '"' || *p == '\\')
+        *q++ = '\\';
+      *q++ = *p;
+    }
+    *q++ = '"';
+    *q = '\0';
+  }
+  {
+    size_t cap = strlen (arg) * 4 + strlen (quoted) + 64;
+    CLEANUP_FREE char *text = malloc (cap);
+    char *t = text, *k, *save = NULL;
+    config_t cfg;
+    bool raw_ok;
+
+    if (text == NULL)
+      goto nomem;
+    for (k = strtok_r (key, ".", &save); k; k = strtok_r (NULL, ".", &save)) {
+      if (save && *save) {
+        t += sprintf (t, "%s: { ", k);
+        depth++;
+      }
+      else
+        t += sprintf (t, "%s = ", k);
+    }
+    open = t;                    /* where the value goes */
+    for (int pass = 0; pass < 2; ++pass) {
+      t = open;
+      t += sprintf (t, "%s;", pass == 0 ? eq + 1 : quoted);
+      for (size_t d = 0; d < depth; ++d)
+        t += sprintf (t, " };");
+      config_init (&cfg);
+      raw_ok = config_read_string (&cfg, text) == CONFIG_TRUE;
+      config_destroy (&cfg);
+      if (raw_ok || pass == 1)
+        break;
+    }
+    if (asprintf (&entry, "--set:%s\n%s", arg, text) == -1)
+      goto nomem;
+  }
+  if (string_vector_append (&gs_common.sets, entry) == -1)
+    goto nomem;
+  return 0;
+
+ nomem:
+  gs_error ("out of memory");
+  return -1;
+}
+
+/* Handle a common option value returned by poptGetNextOpt; 0 if it was
+ * one, 1 if not ours, -1 on error.
+ */
+int
+gs_cli_common_option (poptContext pc, int rc)
+{
+  if (rc == OPT_SET) {
+    CLEANUP_FREE char *arg = poptGetOptArg (pc);
+    return add_set (arg) == -1 ? -1 : 0;
+  }
+  return 1;
+}
+
+int
+gs_cli_popt_error (poptContext pc, const char *cmd, int rc)
+{
+  fprintf (stderr, "goldsmith %s: %s: %s\n", cmd,
+           poptBadOption (pc, POPT_BADOPTION_NOALIAS), poptStrerror (rc));
+  fprintf (stderr, "Try 'goldsmith %s --help'.\n", cmd);
+  return GS_EXIT_USAGE;
+}

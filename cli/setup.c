@@ -1,0 +1,67 @@
+/* setup.c: load plugins and configuration the same way for every
+ * subcommand.  Build-tree runs (./run) point GOLDSMITH_PLUGINDIR and
+ * GOLDSMITH_SYSCONFDIR at the source tree; GOLDSMITH_PLUGIN_PATH adds
+ * directories of third-party plugins before the installed ones.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cleanups.h"
+
+int
+gs_cli_load (struct gs_env *env)
+{
+  const char *plugindir = getenv ("GOLDSMITH_PLUGINDIR");
+  const char *sysconfdir = getenv ("GOLDSMITH_SYSCONFDIR");
+  const char *extra = getenv ("GOLDSMITH_PLUGIN_PATH");
+
+  config_init (&env->merged);
+  if (plugindir == NULL || !plugindir[0])
+    plugindir = PLUGINDIR;
+  if (sysconfdir == NULL || !sysconfdir[0])
+    sysconfdir = GS_SYSCONFDIR;
+
+  if (extra && extra[0] &&
+      gs_int_registry_load_path (&env->reg, extra) == -1)
+    return -1;
+  if (gs_int_registry_load_path (&env->reg, plugindir) == -1)
+    return -1;
+  if (gs_int_config_files (sysconfdir, gs_common.config_file,
+                           &env->files) == -1)
+    return -1;
+  for (size_t i = 0; i < gs_common.sets.len; ++i)
+    if (string_vector_append_copy (&env->files, gs_common.sets.ptr[i]) == -1) {
+      gs_error ("out of memory");
+      return -1;
+    }
+  return gs_int_config_load (&env->reg, &env->settings, &env->files,
+                             &env->merged);
+}
+
+void
+gs_cli_env_free (struct gs_env *env)
+{
+  gs_int_registry_free (&env->reg);
+  gs_int_settings_free (&env->settings);
+  config_destroy (&env->merged);
+  string_vector_free_all (&env->files);
+}
+
+/* With --json, an early failure is still one JSON document. */
+int
+gs_cli_fail (const char *tool, int code)
+{
+  if (gs_common.json) {
+    json_object *r = gs_int_report_new (tool, false);
+
+    gs_int_report_set_error (r, gs_int_last_error ());
+    json_object_object_add (r, "exit_status", json_object_new_int (code));
+    gs_int_report_print_json (r);
+    json_object_put (r);
+  }
+  return code;
+}

@@ -1,0 +1,263 @@
+/* sysprep.c: `goldsmith sysprep`, virt-sysprep's job. */
+#include <config.h>
+
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cleanups.h"
+
+enum {
+  OPT_ADD = 1, OPT_FORMAT, OPT_DOMAIN, OPT_DOMXML, OPT_OPERATIONS,
+  OPT_ENABLE, OPT_LIST,
+};
+
+static char *connect_uri, *mount_options;
+static int dry_run;
+
+static struct poptOption sysprep_table[] = {
+  { "add", 'a', POPT_ARG_STRING, NULL, OPT_ADD,
+    "Add a disk image (repeatable; all disks of one guest)", "IMAGE" },
+  { "format", '\0', POPT_ARG_STRING, NULL, OPT_FORMAT,
+    "Format of the following -a images (raw, qcow2, ...; auto: probe)",
+    "FMT" },
+  { "domain", 'd', POPT_ARG_STRING, NULL, OPT_DOMAIN,
+    "Add the disks of a libvirt domain", "NAME|UUID" },
+  { "connect", 'c', POPT_ARG_STRING, &connect_uri, 0,
+    "libvirt URI for -d", "URI" },
+  { "domxml", '\0', POPT_ARG_STRING, NULL, OPT_DOMXML,
+    "Add the disks described by a libvirt domain XML file", "FILE" },
+  { "dry-run", 'n', POPT_ARG_NONE, &dry_run, 0,
+    "Change nothing; report what would be done", NULL },
+  { "dryrun", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &dry_run, 0,
+    NULL, NULL },
+  { "operations", '\0', POPT_ARG_STRING, NULL, OPT_OPERATIONS,
+    "Select operations: defaults,-name,+name,all,-all", "LIST" },
+  { "operation", '\0', POPT_ARG_STRING | POPT_ARGFLAG_DOC_HIDDEN, NULL,
+    OPT_OPERATIONS, NULL, NULL },
+  { "enable", '\0', POPT_ARG_STRING, NULL, OPT_ENABLE,
+    "Run only these operations", "LIST" },
+  { "list-operations", '\0', POPT_ARG_NONE, NULL, OPT_LIST,
+    "List the operations and exit", NULL },
+  { "mount-options", '\0', POPT_ARG_STRING, &mount_options, 0,
+    "Mount options per mountpoint", "MP:OPTS[;MP:OPTS...]" },
+  { NULL, '\0', POPT_ARG_INCLUDE_TABLE, gs_common_table, 0,
+    "Options of every subcommand:", NULL },
+  POPT_AUTOHELP
+  POPT_TABLEEND
+};
+
+/* Options that name inputs or selections, kept in command-line order
+ * because --format applies to the -a options after it and selections
+ * accumulate.
+ */
+struct arg {
+  int code;
+  char *value;
+  char *format;                  /* for OPT_ADD: the --format in force */
+};
+
+static int
+run (struct gs_env *env, struct gs_guest *guest)
+{
+  struct gs_session_opts so = {
+    .settings = &env->settings,
+    .readonly = dry_run,
+    .verbose = gs_common.verbose,
+    .trace = gs_common.trace,
+    .progress = !gs_common.quiet && isatty (2),
+  };
+  struct gs_run_opts ro = {
+    .family = "sysprep",
+    .dry_run = dry_run,
+    .mount_options = mount_options,
+  };
+  struct gs_session s = { 0 };
+  json_object *report = gs_int_report_new ("sysprep", dry_run);
+  json_object *jg = report ? gs_int_report_add_guest (report, guest) : NULL;
+  int r = GS_EXIT_OK;
+
+  if (jg == NULL) {
+    gs_error ("out of memory");
+    json_object_put (report);
+    return GS_EXIT_ERROR;
+  }
+  gs_info ("Launching the appliance%s ...",
+           dry_run ? " (disks read-only: dry run)" : "");
+  if (gs_int_session_launch (&s, guest, 1, &so) == -1) {
+    gs_int_report_set_error (jg, s.last_guestfs_error);
+    r = GS_EXIT_ERROR;
+  }
+  else if (gs_int_run_guest (&s, &env->reg, guest, &ro, jg) == -1)
+    r = GS_EXIT_ERROR;
+  {
+    json_object *app = json_object_new_object ();
+
+    gs_int_json_add_string (app, "accel", s.tcg_fallback ? "tcg"
+                            : env->settings.accel);
+    json_object_object_add (app, "tcg_fallback",
+                            json_object_new_boolean (s.tcg_fallback));
+    json_object_object_add (report, "appliance", app);
+  }
+  if (gs_int_session_close (&s) == -1) {
+    gs_error ("the appliance did not shut down cleanly: changes may be lost");
+    r = GS_EXIT_ERROR;
+  }
+  json_object_object_add (report, "exit_status", json_object_new_int (r));
+  if (gs_common.json)
+    gs_int_report_print_json (report);
+  else if (!gs_common.quiet || r != GS_EXIT_OK)
+    gs_int_report_print_text (report);
+  json_object_put (report);
+  return r;
+}
+
+int
+gs_cmd_sysprep (int argc, const char **argv)
+{
+  poptContext pc = poptGetContext ("goldsmith sysprep", argc, argv,
+                                   sysprep_table, 0);
+  struct arg *args = NULL;
+  size_t nargs = 0;
+  char *format = NULL;
+  bool format_used = true, list = false;
+  int rc, code = GS_EXIT_USAGE;
+  int nadd = 0, ndom = 0, nxml = 0;
+  struct gs_env env = { 0 };
+  struct gs_guest guest = { 0 };
+  struct gs_selection sel = { 0 };
+
+  poptSetOtherOptionHelp (pc, "[OPTION...] -a IMAGE [-a IMAGE...]");
+  while ((rc = poptGetNextOpt (pc)) > 0) {
+    int c = gs_cli_common_option (pc, rc);
+    char *v;
+
+    if (c == -1)
+      goto out;
+    if (c == 0)
+      continue;
+    if (rc == OPT_LIST) {
+      list = true;
+      continue;
+    }
+    v = poptGetOptArg (pc);
+    if (rc == OPT_FORMAT) {
+      free (format);
+      format = strcmp (v, "auto") == 0 ? NULL : v;
+      if (format == NULL)
+        free (v);
+      format_used = false;
+      continue;
+    }
+    struct arg *p = realloc (args, (nargs + 1) * sizeof *args);
+    if (p == NULL) {
+      gs_error ("out of memory");
+      free (v);
+      goto out;
+    }
+    args = p;
+    args[nargs].code = rc;
+    args[nargs].value = v;
+    args[nargs].format = rc == OPT_ADD && format ? strdup (format) : NULL;
+    nargs++;
+    nadd += rc == OPT_ADD;
+    ndom += rc == OPT_DOMAIN;
+    nxml += rc == OPT_DOMXML;
+    if (rc == OPT_ADD)
+      format_used = true;
+  }
+  if (rc < -1) {
+    code = gs_cli_popt_error (pc, "sysprep", rc);
+    goto out;
+  }
+  if (poptPeekArg (pc)) {
+    gs_error ("sysprep: unexpected argument '%s' (images are added with "
+              "-a IMAGE)", poptPeekArg (pc));
+    goto fail;
+  }
+  if (gs_common.version) {
+    gs_cli_print_version ();
+    code = GS_EXIT_OK;
+    goto out;
+  }
+  gs_int_set_verbosity (gs_common.quiet, gs_common.verbose);
+  if (!format_used) {
+    gs_error ("--format must come before the -a option it applies to");
+    goto fail;
+  }
+
+  if (gs_cli_load (&env) == -1)
+    goto fail;
+  for (size_t i = 0; i < nargs; ++i)
+    if ((args[i].code == OPT_OPERATIONS || args[i].code == OPT_ENABLE) &&
+        gs_int_select (&env.reg, "sysprep", &sel,
+                       args[i].code == OPT_ENABLE ? "--enable"
+                                                  : "--operations",
+                       args[i].value) == -1)
+      goto fail;
+  gs_int_select_finish (&env.reg, "sysprep", &sel);
+  if (gs_int_config_complete (&env.reg) == -1)
+    goto fail;
+
+  if (list) {
+    code = gs_cli_list_ops (&env.reg, "sysprep", !gs_common.json, false);
+    goto out;
+  }
+
+  if (nadd + ndom + nxml == 0) {
+    gs_error ("no disks: add a guest with -a IMAGE, -d DOMAIN or "
+              "--domxml FILE");
+    goto fail;
+  }
+  if ((nadd > 0) + (ndom > 0) + (nxml > 0) > 1 || ndom > 1 || nxml > 1) {
+    gs_error ("give one guest: -a IMAGE (repeatable), or one -d DOMAIN, "
+              "or one --domxml FILE");
+    goto fail;
+  }
+  for (size_t i = 0; i < nargs; ++i) {
+    int r = 0;
+
+    switch (args[i].code) {
+    case OPT_ADD:
+      r = gs_int_guest_add_disk (&guest, args[i].value, args[i].format,
+                                 false);
+      if (r == 0 && guest.name == NULL &&
+          (guest.name = strdup (args[i].value)) == NULL)
+        r = -1;
+      break;
+    case OPT_DOMAIN:
+      r = gs_int_libvirt_load (connect_uri, args[i].value, !dry_run, &guest);
+      break;
+    case OPT_DOMXML:
+      r = gs_int_domxml_load_file (args[i].value, &guest);
+      break;
+    }
+    if (r == -1)
+      goto fail;
+  }
+  if (guest.name == NULL && (guest.name = strdup (guest.disks[0].path)) == NULL)
+    goto fail;
+  for (size_t i = 0; i < guest.ndisks; ++i)
+    if (gs_int_disk_check (&guest.disks[i]) == -1)
+      goto fail;
+
+  code = run (&env, &guest);
+  goto out;
+
+ fail:
+  code = gs_cli_fail ("sysprep", GS_EXIT_USAGE);
+ out:
+  for (size_t i = 0; i < nargs; ++i) {
+    free (args[i].value);
+    free (args[i].format);
+  }
+  free (args);
+  free (format);
+  gs_int_guest_free (&guest);
+  gs_cli_env_free (&env);
+  poptFreeContext (pc);
+  return code;
+}

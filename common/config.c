@@ -1,0 +1,528 @@
+/* config.c: layered libconfig configuration.
+ *
+ * Files are read in precedence order (see gs_int_config_files): each
+ * is parsed and checked on its own, so every error names the file and
+ * line it comes from, then handed, section by section, to the
+ * operation it configures.  A merged copy is kept for `goldsmith
+ * config`.
+ *
+ * Layout of a file:
+ *   appliance: { accel = "auto"; backend = "direct"; memsize = 0; smp = 0; };
+ *   sysprep: {
+ *     machine-id: { enabled = true; paths = [ "/etc/machine-id" ]; };
+ *     logfiles: { kind = "remove-paths"; heading = "..."; globs = [ ... ]; };
+ *   };
+ */
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "goldsmith-int.h"
+#include "cleanups.h"
+
+static const char *const families[] = {
+  "sysprep", "inspect", "resize", "sparsify", NULL
+};
+
+/* Keys every operation section accepts, handled here. */
+static const struct gs_config_key common_keys[] = {
+  { "kind", GS_KEY_STRING, "template this operation is made from" },
+  { "heading", GS_KEY_STRING, "one-line description" },
+  { "description", GS_KEY_STRING, "longer description for the manual" },
+  { "enabled", GS_KEY_BOOL, "whether the operation is in \"defaults\"" },
+  { "order", GS_KEY_INT, "position within its phase (ties by name)" },
+  { NULL, 0, NULL },
+};
+
+static const struct gs_config_key appliance_keys[] = {
+  { "accel", GS_KEY_STRING, "\"auto\" (KVM, falling back to TCG), \"kvm\" or \"tcg\"" },
+  { "backend", GS_KEY_STRING, "libguestfs backend (empty: libguestfs's default)" },
+  { "memsize", GS_KEY_INT, "appliance memory in MiB (0: default)" },
+  { "smp", GS_KEY_INT, "appliance vCPUs (0: default)" },
+  { NULL, 0, NULL },
+};
+
+const char *
+gs_int_key_type_name (enum gs_key_type t)
+{
+  switch (t) {
+  case GS_KEY_STRING: return "a string";
+  case GS_KEY_INT: return "an integer";
+  case GS_KEY_BOOL: return "a boolean (true or false)";
+  case GS_KEY_STRINGS: return "an array of strings";
+  }
+  return "?";
+}
+
+static const char *
+where_file (const config_setting_t *s, const char *fallback)
+{
+  const char *f = config_setting_source_file (s);
+
+  return f ? f : fallback;
+}
+
+static bool
+type_matches (const config_setting_t *s, enum gs_key_type t)
+{
+  switch (t) {
+  case GS_KEY_STRING:
+    return config_setting_type (s) == CONFIG_TYPE_STRING;
+  case GS_KEY_INT:
+    return config_setting_type (s) == CONFIG_TYPE_INT ||
+      config_setting_type (s) == CONFIG_TYPE_INT64;
+  case GS_KEY_BOOL:
+    return config_setting_type (s) == CONFIG_TYPE_BOOL;
+  case GS_KEY_STRINGS:
+    if (!config_setting_is_array (s) && !config_setting_is_list (s))
+      return false;
+    for (int i = 0; i < config_setting_length (s); ++i)
+      if (config_setting_type (config_setting_get_elem (s, i))
+          != CONFIG_TYPE_STRING)
+        return false;
+    return true;
+  }
+  return false;
+}
+
+static const struct gs_config_key *
+find_key (const struct gs_config_key *keys, const char *name)
+{
+  for (size_t i = 0; keys && keys[i].name; ++i)
+    if (strcmp (keys[i].name, name) == 0)
+      return &keys[i];
+  return NULL;
+}
+
+/* Check the members of a group against one or two key tables. */
+static int
+check_keys (const config_setting_t *group, const char *file,
+            const char *what, const struct gs_config_key *keys1,
+            const struct gs_config_key *keys2)
+{
+  for (int i = 0; i < config_setting_length (group); ++i) {
+    const config_setting_t *s = config_setting_get_elem (group, i);
+    const char *name = config_setting_name (s);
+    const struct gs_config_key *k = find_key (keys1, name);
+
+    if (k == NULL)
+      k = find_key (keys2, name);
+    if (k == NULL) {
+      gs_error ("%s:%u: unknown key \"%s\" in %s",
+                where_file (s, file), config_setting_source_line (s),
+                name, what);
+      return -1;
+    }
+    if (!type_matches (s, k->type)) {
+      gs_error ("%s:%u: %s.%s must be %s",
+                where_file (s, file), config_setting_source_line (s),
+                what, name, gs_int_key_type_name (k->type));
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static int
+set_string (char **dst, const char *src)
+{
+  char *c = strdup (src);
+
+  if (c == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  free (*dst);
+  *dst = c;
+  return 0;
+}
+
+static int
+load_appliance (struct gs_settings *st, const config_setting_t *group,
+                const char *file)
+{
+  const char *s;
+  int i;
+
+  if (check_keys (group, file, "appliance", appliance_keys, NULL) == -1)
+    return -1;
+  if (config_setting_lookup_string (group, "accel", &s)) {
+    if (strcmp (s, "auto") && strcmp (s, "kvm") && strcmp (s, "tcg")) {
+      const config_setting_t *m = config_setting_get_member (group, "accel");
+      gs_error ("%s:%u: appliance.accel must be \"auto\", \"kvm\" or "
+                "\"tcg\", not \"%s\"", where_file (m, file),
+                config_setting_source_line (m), s);
+      return -1;
+    }
+    if (set_string (&st->accel, s) == -1)
+      return -1;
+  }
+  if (config_setting_lookup_string (group, "backend", &s) &&
+      set_string (&st->backend, s) == -1)
+    return -1;
+  if (config_setting_lookup_int (group, "memsize", &i)) {
+    if (i != 0 && i < 256) {
+      const config_setting_t *m = config_setting_get_member (group, "memsize");
+      gs_error ("%s:%u: appliance.memsize must be 0 or at least 256 (MiB)",
+                where_file (m, file), config_setting_source_line (m));
+      return -1;
+    }
+    st->memsize = i;
+  }
+  if (config_setting_lookup_int (group, "smp", &i)) {
+    if (i < 0 || i > 255) {
+      const config_setting_t *m = config_setting_get_member (group, "smp");
+      gs_error ("%s:%u: appliance.smp must be between 0 and 255",
+                where_file (m, file), config_setting_source_line (m));
+      return -1;
+    }
+    st->smp = i;
+  }
+  return 0;
+}
+
+/* One operation's section from one file. */
+static int
+load_op_section (struct gs_registry *reg, const char *family,
+                 const config_setting_t *sec, const char *file)
+{
+  const char *name = config_setting_name (sec);
+  const char *kind = NULL, *s;
+  struct gs_op *op;
+  int v;
+  unsigned line = config_setting_source_line (sec);
+  CLEANUP_FREE char *what = NULL;
+
+  if (asprintf (&what, "%s.%s", family, name) == -1) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  if (!config_setting_is_group (sec)) {
+    gs_error ("%s:%u: %s must be a group: %s: { ... };",
+              where_file (sec, file), line, what, name);
+    return -1;
+  }
+  config_setting_lookup_string (sec, "kind", &kind);
+  op = gs_int_registry_find (reg, family, name);
+
+  if (op == NULL && kind == NULL) {
+    gs_error ("%s:%u: unknown operation \"%s\" (not provided by any "
+              "plugin; a new operation needs kind = \"TEMPLATE\")",
+              where_file (sec, file), line, what);
+    return -1;
+  }
+  if (op == NULL) {              /* a new operation made from a template */
+    struct gs_op *tmpl = gs_int_registry_find_template (reg, family, kind);
+    CLEANUP_FREE char *source = NULL;
+
+    if (!gs_int_valid_op_name (name)) {
+      gs_error ("%s:%u: invalid operation name \"%s\" (allowed: [a-z0-9-]+)",
+                where_file (sec, file), line, name);
+      return -1;
+    }
+    if (tmpl == NULL) {
+      gs_error ("%s:%u: %s: unknown kind \"%s\"",
+                where_file (sec, file), line, what, kind);
+      return -1;
+    }
+    if (!config_setting_lookup_string (sec, "heading", &s) || !s[0]) {
+      gs_error ("%s:%u: %s: a new operation needs a heading",
+                where_file (sec, file), line, what);
+      return -1;
+    }
+    if (asprintf (&source, "%s:%u", where_file (sec, file), line) == -1 ||
+        gs_int_registry_add_instance (reg, tmpl, name, source) == -1)
+      return -1;
+    op = gs_int_registry_find (reg, family, name);
+  }
+  else if (kind && (!op->def->is_template ||
+                    strcmp (op->def->name, kind) != 0)) {
+    gs_error ("%s:%u: %s: operation already exists (%s) and is not of "
+              "kind \"%s\"", where_file (sec, file), line, what,
+              op->source, kind);
+    return -1;
+  }
+
+  if (check_keys (sec, file, what, common_keys, op->def->keys) == -1)
+    return -1;
+  if (config_setting_lookup_string (sec, "heading", &s)) {
+    if (!s[0] || s[strlen (s) - 1] == '.' || strchr (s, '\n')) {
+      gs_error ("%s:%u: %s.heading must be one line without a trailing "
+                "period", where_file (sec, file), line, what);
+      return -1;
+    }
+    if (set_string (&op->heading, s) == -1)
+      return -1;
+  }
+  if (config_setting_lookup_string (sec, "description", &s) &&
+      set_string (&op->description, s) == -1)
+    return -1;
+  if (config_setting_lookup_bool (sec, "enabled", &v))
+    op->enabled_by_default = v;
+  if (config_setting_lookup_int (sec, "order", &v))
+    op->order = v;
+
+  if (op->def->configure) {
+    int r;
+
+    gs_int_set_current_op (op->name);
+    r = op->def->configure (op, sec);
+    gs_int_set_current_op (NULL);
+    if (r == -1)
+      return -1;
+  }
+  return 0;
+}
+
+/* Copy a setting (recursively) into dst_parent, replacing a member of
+ * the same name: later files override earlier ones key by key.
+ */
+static int
+merge_setting (config_setting_t *dst_parent, const config_setting_t *src)
+{
+  const char *name = config_setting_name (src);
+  int type = config_setting_type (src);
+  config_setting_t *dst = name ? config_setting_get_member (dst_parent, name)
+                               : NULL;
+
+  if (dst && (type != CONFIG_TYPE_GROUP ||
+              config_setting_type (dst) != CONFIG_TYPE_GROUP)) {
+    config_setting_remove (dst_parent, name);
+    dst = NULL;
+  }
+  if (dst == NULL && (dst = config_setting_add (dst_parent, name, type)) == NULL)
+    goto nomem;
+
+  switch (type) {
+  case CONFIG_TYPE_GROUP:
+  case CONFIG_TYPE_ARRAY:
+  case CONFIG_TYPE_LIST:
+    for (int i = 0; i < config_setting_length (src); ++i)
+      if (merge_setting (dst, config_setting_get_elem (src, i)) == -1)
+        return -1;
+    return 0;
+  case CONFIG_TYPE_INT:
+    return config_setting_set_int (dst, config_setting_get_int (src))
+      ? 0 : -1;
+  case CONFIG_TYPE_INT64:
+    return config_setting_set_int64 (dst, config_setting_get_int64 (src))
+      ? 0 : -1;
+  case CONFIG_TYPE_FLOAT:
+    return config_setting_set_float (dst, config_setting_get_float (src))
+      ? 0 : -1;
+  case CONFIG_TYPE_BOOL:
+    return config_setting_set_bool (dst, config_setting_get_bool (src))
+      ? 0 : -1;
+  case CONFIG_TYPE_STRING:
+    return config_setting_set_string (dst, config_setting_get_string (src))
+      ? 0 : -1;
+  }
+  return 0;
+
+ nomem:
+  gs_error ("out of memory");
+  return -1;
+}
+
+/* One parsed file (or --set string). */
+static int
+load_one (struct gs_registry *reg, struct gs_settings *st,
+          config_t *cfg, const char *file, config_t *merged)
+{
+  config_setting_t *root = config_root_setting (cfg);
+
+  for (int i = 0; i < config_setting_length (root); ++i) {
+    const config_setting_t *top = config_setting_get_elem (root, i);
+    const char *name = config_setting_name (top);
+    bool is_family = false;
+
+    for (size_t f = 0; families[f]; ++f)
+      if (strcmp (name, families[f]) == 0)
+        is_family = true;
+
+    if (!config_setting_is_group (top)) {
+      gs_error ("%s:%u: %s must be a group: %s: { ... };",
+                where_file (top, file), config_setting_source_line (top),
+                name, name);
+      return -1;
+    }
+    if (strcmp (name, "appliance") == 0) {
+      if (load_appliance (st, top, file) == -1)
+        return -1;
+    }
+    else if (is_family) {
+      for (int j = 0; j < config_setting_length (top); ++j)
+        if (load_op_section (reg, name, config_setting_get_elem (top, j),
+                             file) == -1)
+          return -1;
+    }
+    else {
+      gs_error ("%s:%u: unknown section \"%s\" (expected appliance, "
+                "sysprep, inspect, resize or sparsify)",
+                where_file (top, file), config_setting_source_line (top),
+                name);
+      return -1;
+    }
+    if (merged && merge_setting (config_root_setting (merged), top) == -1)
+      return -1;
+  }
+  return 0;
+}
+
+int
+gs_int_config_load (struct gs_registry *reg, struct gs_settings *st,
+                    const string_vector *files, config_t *merged)
+{
+  if (st->accel == NULL && set_string (&st->accel, "auto") == -1)
+    return -1;
+
+  for (size_t i = 0; i < files->len; ++i) {
+    const char *file = files->ptr[i];
+    config_t cfg;
+    int r;
+
+    config_init (&cfg);
+    /* "--set:KEY=VALUE\nTEXT" entries carry an option's libconfig
+     * text (made by the CLI), not a file name. */
+    if (strncmp (file, "--set:", 6) == 0)
+      r = config_read_string (&cfg, strchr (file, '\n') + 1);
+    else
+      r = config_read_file (&cfg, file);
+    if (r != CONFIG_TRUE) {
+      if (config_error_type (&cfg) == CONFIG_ERR_FILE_IO)
+        gs_error ("%s: cannot read configuration file: %m", file);
+      else if (strncmp (file, "--set:", 6) == 0)
+        gs_error ("--set %.*s: %s", (int) strcspn (file + 6, "\n"),
+                  file + 6, config_error_text (&cfg));
+      else
+        gs_error ("%s:%d: %s", config_error_file (&cfg)
+                  ? config_error_file (&cfg) : file,
+                  config_error_line (&cfg), config_error_text (&cfg));
+      config_destroy (&cfg);
+      return -1;
+    }
+    {
+      CLEANUP_FREE char *display = NULL;
+
+      if (strncmp (file, "--set:", 6) == 0 &&
+          asprintf (&display, "--set %.*s", (int) strcspn (file + 6, "\n"),
+                    file + 6) == -1)
+        display = NULL;
+      r = load_one (reg, st, &cfg, display ? display : file, merged);
+    }
+    config_destroy (&cfg);
+    if (r == -1)
+      return -1;
+  }
+  gs_int_registry_sort (reg);
+  return 0;
+}
+
+int
+gs_int_config_complete (struct gs_registry *reg)
+{
+  for (size_t i = 0; i < reg->nops; ++i) {
+    struct gs_op *op = reg->ops[i];
+    int r = 0;
+
+    if (op->def->config_complete) {
+      gs_int_set_current_op (op->name);
+      r = op->def->config_complete (op);
+      gs_int_set_current_op (NULL);
+    }
+    if (r == -1)
+      return -1;
+  }
+  return 0;
+}
+
+static int
+is_conf_file (const struct dirent *d)
+{
+  size_t n = strlen (d->d_name);
+
+  return d->d_name[0] != '.' && n > 5 &&
+    strcmp (d->d_name + n - 5, ".conf") == 0;
+}
+
+/* Append the .conf files of DIR in name order; a missing directory is fine. */
+static int
+add_dir (string_vector *files, const char *dir)
+{
+  struct dirent **names = NULL;
+  int n = scandir (dir, &names, is_conf_file, alphasort);
+  int r = 0;
+
+  if (n == -1) {
+    if (errno == ENOENT || errno == ENOTDIR)
+      return 0;
+    gs_error ("%s: cannot read configuration directory: %m", dir);
+    return -1;
+  }
+  for (int i = 0; i < n; ++i) {
+    char *f = NULL;
+
+    if (r == 0 && (asprintf (&f, "%s/%s", dir, names[i]->d_name) == -1 ||
+                   string_vector_append (files, f) == -1)) {
+      gs_error ("out of memory");
+      r = -1;
+    }
+    free (names[i]);
+  }
+  free (names);
+  return r;
+}
+
+/* The files, in precedence order: SYSCONFDIR/goldsmith.conf, the
+ * shipped operation definitions SYSCONFDIR/FAMILY/NAME.conf, the
+ * administrator's SYSCONFDIR/conf.d/NAME.conf, then --config FILE.
+ */
+int
+gs_int_config_files (const char *sysconfdir, const char *user_file,
+                     string_vector *files)
+{
+  char *f = NULL;
+
+  if (asprintf (&f, "%s/goldsmith.conf", sysconfdir) == -1 ||
+      string_vector_append (files, f) == -1) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  for (size_t i = 0; families[i]; ++i) {
+    CLEANUP_FREE char *dir = NULL;
+
+    if (asprintf (&dir, "%s/%s", sysconfdir, families[i]) == -1) {
+      gs_error ("out of memory");
+      return -1;
+    }
+    if (add_dir (files, dir) == -1)
+      return -1;
+  }
+  {
+    CLEANUP_FREE char *dir = NULL;
+
+    if (asprintf (&dir, "%s/conf.d", sysconfdir) == -1) {
+      gs_error ("out of memory");
+      return -1;
+    }
+    if (add_dir (files, dir) == -1)
+      return -1;
+  }
+  if (user_file && string_vector_append_copy (files, user_file) == -1) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  return 0;
+}
+
+void
+gs_int_settings_free (struct gs_settings *st)
+{
+  free (st->accel);
+  free (st->backend);
+  memset (st, 0, sizeof *st);
+}

@@ -1,0 +1,178 @@
+/* goldsmith-int.h: the core library's interface to cli/ and tests/.
+ * Plugins see only goldsmith-plugin.h.
+ */
+#ifndef GOLDSMITH_INT_H
+#define GOLDSMITH_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <guestfs.h>
+#include <libconfig.h>
+#include <json-c/json.h>
+
+#include "goldsmith-plugin.h"
+#include "string-vector.h"
+
+/* Exit codes shared by every subcommand (STYLE: cli maps to these). */
+enum gs_exit {
+  GS_EXIT_OK = 0,
+  GS_EXIT_ERROR = 1,             /* an operation or the appliance failed */
+  GS_EXIT_USAGE = 2,             /* bad option, input or configuration */
+};
+
+/* messages.c */
+extern void gs_info (const char *fs, ...) GS_PRINTF (1, 2);
+extern void gs_int_set_verbosity (bool quiet, bool verbose);
+extern bool gs_int_verbose (void);
+extern bool gs_int_quiet (void);
+extern void gs_int_set_current_op (const char *name);
+extern const char *gs_int_last_error (void);
+extern void gs_int_clear_last_error (void);
+
+/* plugins.c: the operation registry. */
+struct gs_op {
+  const struct gs_operation *def; /* the plugin's (or template's) table */
+  char *name;
+  char *family;
+  char *heading;
+  char *description;
+  enum gs_phase phase;
+  int order;
+  bool enabled_by_default;
+  char *source;                  /* plugin file, or config file:line */
+  void *data;                    /* the plugin's, via gs_op_set_data */
+  bool selected;
+};
+
+struct gs_registry {
+  struct gs_op **ops;            /* operations, sorted after loading */
+  size_t nops;
+  struct gs_op **templates;      /* is_template entries */
+  size_t ntemplates;
+  void **handles;                /* dlopen handles */
+  size_t nhandles;
+};
+
+extern int gs_int_registry_load_path (struct gs_registry *reg,
+                                      const char *path_list);
+extern int gs_int_registry_load_file (struct gs_registry *reg,
+                                      const char *file);
+extern struct gs_op *gs_int_registry_find (const struct gs_registry *reg,
+                                           const char *family,
+                                           const char *name);
+extern struct gs_op *gs_int_registry_find_template (const struct gs_registry *,
+                                                    const char *family,
+                                                    const char *kind);
+extern int gs_int_registry_add_instance (struct gs_registry *reg,
+                                         const struct gs_op *tmpl,
+                                         const char *name,
+                                         const char *source);
+extern void gs_int_registry_sort (struct gs_registry *reg);
+extern void gs_int_registry_free (struct gs_registry *reg);
+extern bool gs_int_valid_op_name (const char *name);
+
+/* config.c: layered libconfig files. */
+struct gs_settings {
+  char *accel;                   /* "auto", "kvm" or "tcg" */
+  char *backend;                 /* libguestfs backend, or NULL */
+  int memsize;                   /* MiB, 0 = libguestfs default */
+  int smp;                       /* vCPUs, 0 = libguestfs default */
+};
+
+extern int gs_int_config_files (const char *sysconfdir,
+                                const char *user_file,
+                                string_vector *files);
+extern int gs_int_config_load (struct gs_registry *reg,
+                               struct gs_settings *settings,
+                               const string_vector *files,
+                               config_t *merged);
+extern int gs_int_config_complete (struct gs_registry *reg);
+extern void gs_int_settings_free (struct gs_settings *settings);
+extern const char *gs_int_key_type_name (enum gs_key_type t);
+
+/* selection.c: virt-sysprep's --operations / --enable syntax. */
+struct gs_selection {
+  bool started;                  /* an --operations or --enable was seen */
+  bool enable_seen;
+};
+extern int gs_int_select (struct gs_registry *reg, const char *family,
+                          struct gs_selection *sel, const char *option,
+                          const char *spec);
+extern void gs_int_select_finish (struct gs_registry *reg,
+                                  const char *family,
+                                  const struct gs_selection *sel);
+
+/* domain.c, disks.c: what to open. */
+struct gs_disk {
+  char *path;
+  char *format;                  /* never NULL after gs_int_disk_check */
+  bool readonly;
+  int64_t virtual_size;
+};
+
+struct gs_guest {
+  char *name;                    /* domain name, or the first image */
+  struct gs_disk *disks;
+  size_t ndisks;
+};
+
+extern int gs_int_guest_add_disk (struct gs_guest *guest, const char *path,
+                                  const char *format, bool readonly);
+extern void gs_int_guest_free (struct gs_guest *guest);
+extern int gs_int_domxml_load_file (const char *file, struct gs_guest *guest);
+extern int gs_int_domxml_parse (const char *xml, size_t len,
+                                const char *what, const char *base_dir,
+                                struct gs_guest *guest);
+extern int gs_int_libvirt_load (const char *uri, const char *name,
+                                bool writable, struct gs_guest *guest);
+extern char *gs_int_probe_format (const char *path);
+extern int gs_int_disk_check (struct gs_disk *disk);
+
+/* session.c: one appliance launch. */
+struct gs_session_opts {
+  const struct gs_settings *settings;
+  bool readonly;                 /* add every disk read-only */
+  bool verbose, trace, progress;
+};
+
+struct gs_session {
+  guestfs_h *g;
+  bool launched;
+  bool tcg_fallback;             /* the accelerated launch failed */
+  bool quiet_errors;             /* don't print libguestfs errors */
+  char *last_guestfs_error;
+};
+
+extern int gs_int_session_launch (struct gs_session *s,
+                                  struct gs_guest *guests, size_t nguests,
+                                  const struct gs_session_opts *opts);
+extern int gs_int_session_close (struct gs_session *s);
+
+/* mount.c */
+extern int gs_int_mount_root (guestfs_h *g, const char *root, bool readonly,
+                              const char *mount_options);
+
+/* run.c: run the selected operations of one family on one guest. */
+struct gs_run_opts {
+  const char *family;
+  bool dry_run;
+  const char *mount_options;     /* "MP:OPTS;MP:OPTS" as in virt-sysprep */
+};
+
+extern int gs_int_run_guest (struct gs_session *s, struct gs_registry *reg,
+                             const struct gs_guest *guest,
+                             const struct gs_run_opts *opts,
+                             json_object *report_guest);
+
+/* report.c */
+extern json_object *gs_int_report_new (const char *tool, bool dry_run);
+extern json_object *gs_int_report_add_guest (json_object *report,
+                                             const struct gs_guest *guest);
+extern void gs_int_report_set_error (json_object *obj, const char *msg);
+extern int gs_int_report_print_json (json_object *report);
+extern void gs_int_report_print_text (json_object *report);
+extern int gs_int_json_add_string (json_object *obj, const char *key,
+                                   const char *value);
+
+#endif /* GOLDSMITH_INT_H */

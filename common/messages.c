@@ -1,0 +1,116 @@
+/* messages.c: every message goldsmith prints goes through here, so that
+ * stdout stays free for the report (JSON or text) and each line says
+ * who speaks: "goldsmith: [OPERATION: ]error: text".
+ */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "goldsmith-plugin.h"
+#include "goldsmith-int.h"
+
+static const char *program = "goldsmith";
+static bool quiet, verbose;
+static const char *current_op;   /* prefix while a plugin runs */
+static char last_error[1024];
+
+void
+gs_int_set_verbosity (bool q, bool v)
+{
+  quiet = q;
+  verbose = v;
+}
+
+bool
+gs_int_verbose (void)
+{
+  return verbose;
+}
+
+bool
+gs_int_quiet (void)
+{
+  return quiet;
+}
+
+void
+gs_int_set_current_op (const char *name)
+{
+  current_op = name;
+}
+
+const char *
+gs_int_last_error (void)
+{
+  return last_error;
+}
+
+void
+gs_int_clear_last_error (void)
+{
+  last_error[0] = '\0';
+}
+
+static void
+vmessage (const char *kind, const char *fs, va_list args)
+{
+  char msg[sizeof last_error];
+
+  vsnprintf (msg, sizeof msg, fs, args);
+  if (strcmp (kind, "error") == 0)
+    memcpy (last_error, msg, sizeof msg);
+  fflush (stdout);
+  fprintf (stderr, "%s: ", program);
+  if (current_op)
+    fprintf (stderr, "%s: ", current_op);
+  if (kind[0])
+    fprintf (stderr, "%s: ", kind);
+  fprintf (stderr, "%s\n", msg);
+}
+
+void
+gs_error (const char *fs, ...)
+{
+  va_list args;
+
+  va_start (args, fs);
+  vmessage ("error", fs, args);
+  va_end (args);
+}
+
+void
+gs_warning (const char *fs, ...)
+{
+  va_list args;
+
+  va_start (args, fs);
+  vmessage ("warning", fs, args);
+  va_end (args);
+}
+
+void
+gs_info (const char *fs, ...)
+{
+  va_list args;
+
+  if (quiet)
+    return;
+  va_start (args, fs);
+  vmessage ("", fs, args);
+  va_end (args);
+}
+
+void
+gs_debug (const char *fs, ...)
+{
+  va_list args;
+
+  if (!verbose)
+    return;
+  va_start (args, fs);
+  vmessage ("debug", fs, args);
+  va_end (args);
+}

@@ -1,0 +1,358 @@
+/* plugins.c: find, dlopen and check operation plugins, and keep the
+ * registry of operations they (and configuration templates) provide.
+ */
+#include <config.h>
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "goldsmith-int.h"
+#include "cleanups.h"
+
+bool
+gs_int_valid_op_name (const char *name)
+{
+  if (name == NULL || name[0] == '\0' || strlen (name) > 64)
+    return false;
+  for (const char *p = name; *p; ++p)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
+      return false;
+  return true;
+}
+
+static bool
+valid_heading (const char *h)
+{
+  size_t n;
+
+  if (h == NULL || (n = strlen (h)) == 0)
+    return false;
+  return h[n - 1] != '.' && strchr (h, '\n') == NULL;
+}
+
+static int
+push (void ***arr, size_t *n, void *item)
+{
+  void **p = realloc (*arr, (*n + 1) * sizeof (void *));
+
+  if (p == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  p[(*n)++] = item;
+  *arr = p;
+  return 0;
+}
+
+static struct gs_op *
+new_op (const struct gs_operation *def, const char *name,
+        const char *heading, const char *source)
+{
+  struct gs_op *op = calloc (1, sizeof *op);
+
+  if (op == NULL)
+    goto nomem;
+  op->def = def;
+  op->name = strdup (name);
+  op->family = strdup (def->family);
+  op->heading = strdup (heading ? heading : "");
+  op->description = def->description ? strdup (def->description) : NULL;
+  op->source = strdup (source);
+  if (!op->name || !op->family || !op->heading || !op->source)
+    goto nomem;
+  op->phase = def->phase;
+  op->order = def->order;
+  op->enabled_by_default = def->enabled_by_default;
+  return op;
+
+ nomem:
+  gs_error ("out of memory");
+  if (op) {
+    free (op->name); free (op->family); free (op->heading);
+    free (op->description); free (op->source); free (op);
+  }
+  return NULL;
+}
+
+static void
+free_op (struct gs_op *op)
+{
+  if (op == NULL)
+    return;
+  free (op->name);
+  free (op->family);
+  free (op->heading);
+  free (op->description);
+  free (op->source);
+  free (op);
+}
+
+struct gs_op *
+gs_int_registry_find (const struct gs_registry *reg,
+                      const char *family, const char *name)
+{
+  for (size_t i = 0; i < reg->nops; ++i)
+    if (strcmp (reg->ops[i]->name, name) == 0 &&
+        (family == NULL || strcmp (reg->ops[i]->family, family) == 0))
+      return reg->ops[i];
+  return NULL;
+}
+
+struct gs_op *
+gs_int_registry_find_template (const struct gs_registry *reg,
+                               const char *family, const char *kind)
+{
+  for (size_t i = 0; i < reg->ntemplates; ++i)
+    if (strcmp (reg->templates[i]->name, kind) == 0 &&
+        strcmp (reg->templates[i]->family, family) == 0)
+      return reg->templates[i];
+  return NULL;
+}
+
+/* Check one operation table entry before anything of it is called. */
+static int
+check_operation (const char *file, const struct gs_operation *def)
+{
+  if (!gs_int_valid_op_name (def->name)) {
+    gs_error ("%s: invalid operation name \"%s\" (allowed: [a-z0-9-]+)",
+              file, def->name ? def->name : "(null)");
+    return -1;
+  }
+  if (!gs_int_valid_op_name (def->family)) {
+    gs_error ("%s: operation \"%s\": invalid family", file, def->name);
+    return -1;
+  }
+  if (!def->is_template && !valid_heading (def->heading)) {
+    gs_error ("%s: operation \"%s\": the heading must be one line "
+              "without a trailing period", file, def->name);
+    return -1;
+  }
+  if (def->perform == NULL) {
+    gs_error ("%s: operation \"%s\" has no perform callback",
+              file, def->name);
+    return -1;
+  }
+  if ((unsigned) def->phase > GS_PHASE_DEVICES) {
+    gs_error ("%s: operation \"%s\": invalid phase %d",
+              file, def->name, (int) def->phase);
+    return -1;
+  }
+  return 0;
+}
+
+int
+gs_int_registry_add_instance (struct gs_registry *reg,
+                              const struct gs_op *tmpl,
+                              const char *name, const char *source)
+{
+  struct gs_op *op;
+  const struct gs_op *other = gs_int_registry_find (reg, tmpl->family, name);
+
+  if (other) {
+    gs_error ("%s: operation \"%s\" is already defined by %s",
+              source, name, other->source);
+    return -1;
+  }
+  if ((op = new_op (tmpl->def, name, NULL, source)) == NULL)
+    return -1;
+  return push ((void ***) &reg->ops, &reg->nops, op);
+}
+
+int
+gs_int_registry_load_file (struct gs_registry *reg, const char *file)
+{
+  void *dl;
+  const struct gs_plugin_entry *entry;
+  size_t first = reg->nops, first_tmpl = reg->ntemplates;
+
+  dl = dlopen (file, RTLD_NOW | RTLD_LOCAL);
+  if (dl == NULL) {
+    gs_error ("%s: cannot load plugin: %s", file, dlerror ());
+    return -1;
+  }
+  entry = dlsym (dl, "gs_plugin_entry");
+  if (entry == NULL) {
+    gs_error ("%s: not a goldsmith plugin: no gs_plugin_entry symbol", file);
+    dlclose (dl);
+    return -1;
+  }
+  if (entry->abi_version != GS_PLUGIN_ABI_VERSION) {
+    gs_error ("%s: plugin ABI version %u, but this goldsmith needs ABI "
+              "version %d (rebuild the plugin against this goldsmith)",
+              file, entry->abi_version, GS_PLUGIN_ABI_VERSION);
+    dlclose (dl);
+    return -1;
+  }
+  if (entry->struct_size != sizeof (struct gs_operation)) {
+    gs_error ("%s: plugin operation table is %u bytes, expected %zu "
+              "(built against a different goldsmith-plugin.h)",
+              file, entry->struct_size, sizeof (struct gs_operation));
+    dlclose (dl);
+    return -1;
+  }
+  if (entry->operations == NULL || entry->operations[0] == NULL) {
+    gs_error ("%s: plugin declares no operations", file);
+    dlclose (dl);
+    return -1;
+  }
+  if (push (&reg->handles, &reg->nhandles, dl) == -1) {
+    dlclose (dl);
+    return -1;
+  }
+
+  for (size_t i = 0; entry->operations[i] != NULL; ++i) {
+    const struct gs_operation *def = entry->operations[i];
+    struct gs_op *op, *other;
+
+    if (check_operation (file, def) == -1)
+      goto undo;
+    other = def->is_template
+      ? gs_int_registry_find_template (reg, def->family, def->name)
+      : gs_int_registry_find (reg, def->family, def->name);
+    if (other) {
+      gs_error ("%s: operation \"%s\" is already provided by %s",
+                file, def->name, other->source);
+      goto undo;
+    }
+    if ((op = new_op (def, def->name, def->heading, file)) == NULL)
+      goto undo;
+    if (def->is_template
+        ? push ((void ***) &reg->templates, &reg->ntemplates, op)
+        : push ((void ***) &reg->ops, &reg->nops, op)) {
+      free_op (op);
+      goto undo;
+    }
+  }
+  gs_debug ("loaded plugin %s (built for %s)", file,
+            entry->build_version ? entry->build_version : "?");
+  return 0;
+
+ undo:                           /* the caller stops the run anyway, but
+                                    leave the registry consistent */
+  while (reg->nops > first)
+    free_op (reg->ops[--reg->nops]);
+  while (reg->ntemplates > first_tmpl)
+    free_op (reg->templates[--reg->ntemplates]);
+  return -1;
+}
+
+static int
+is_plugin_file (const struct dirent *d)
+{
+  size_t n = strlen (d->d_name);
+
+  return d->d_name[0] != '.' && n > 3 && strcmp (d->d_name + n - 3, ".so") == 0;
+}
+
+/* Load every *.so of each directory in a colon-separated list, in name
+ * order so that duplicate reports are stable.  A missing directory is
+ * not an error (the install dir may be empty in a build tree).
+ */
+int
+gs_int_registry_load_path (struct gs_registry *reg, const char *path_list)
+{
+  CLEANUP_FREE char *copy = strdup (path_list ? path_list : "");
+  char *save = NULL;
+
+  if (copy == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  for (char *dir = strtok_r (copy, ":", &save); dir != NULL;
+       dir = strtok_r (NULL, ":", &save)) {
+    struct dirent **names = NULL;
+    int n = scandir (dir, &names, is_plugin_file, alphasort);
+    int r = 0;
+
+    if (n == -1) {
+      if (errno != ENOENT && errno != ENOTDIR) {
+        gs_error ("%s: cannot read plugin directory: %m", dir);
+        return -1;
+      }
+      gs_debug ("plugin directory %s: %m", dir);
+      continue;
+    }
+    for (int i = 0; i < n; ++i) {
+      CLEANUP_FREE char *file = NULL;
+
+      if (r == 0 && asprintf (&file, "%s/%s", dir, names[i]->d_name) == -1) {
+        gs_error ("out of memory");
+        r = -1;
+      }
+      if (r == 0 && gs_int_registry_load_file (reg, file) == -1)
+        r = -1;
+      free (names[i]);
+    }
+    free (names);
+    if (r == -1)
+      return -1;
+  }
+  return 0;
+}
+
+static int
+compare_ops (const void *av, const void *bv)
+{
+  const struct gs_op *a = *(struct gs_op *const *) av;
+  const struct gs_op *b = *(struct gs_op *const *) bv;
+  int r;
+
+  if ((r = strcmp (a->family, b->family)) != 0)
+    return r;
+  if (a->phase != b->phase)
+    return a->phase < b->phase ? -1 : 1;
+  if (a->order != b->order)
+    return a->order < b->order ? -1 : 1;
+  return strcmp (a->name, b->name);
+}
+
+void
+gs_int_registry_sort (struct gs_registry *reg)
+{
+  if (reg->nops > 1)
+    qsort (reg->ops, reg->nops, sizeof reg->ops[0], compare_ops);
+}
+
+void
+gs_int_registry_free (struct gs_registry *reg)
+{
+  for (size_t i = 0; i < reg->nops; ++i) {
+    struct gs_op *op = reg->ops[i];
+
+    if (op->def->unload)
+      op->def->unload (op);
+    free_op (op);
+  }
+  for (size_t i = 0; i < reg->ntemplates; ++i)
+    free_op (reg->templates[i]);
+  /* Handles are deliberately not dlclose()d: plugin strings (names,
+   * headings) may still be referenced by a report being printed.
+   */
+  free (reg->ops);
+  free (reg->templates);
+  free (reg->handles);
+  memset (reg, 0, sizeof *reg);
+}
+
+/* Plugin-visible accessors (goldsmith-plugin.h). */
+const char *
+gs_op_name (const struct gs_op *op)
+{
+  return op->name;
+}
+
+void *
+gs_op_get_data (const struct gs_op *op)
+{
+  return op->data;
+}
+
+void
+gs_op_set_data (struct gs_op *op, void *data)
+{
+  op->data = data;
+}

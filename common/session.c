@@ -1,0 +1,251 @@
+/* session.c: one libguestfs appliance launch serving one or more guests.
+ *
+ * Appliance launches are the expensive part of every tool (20 s or
+ * more under TCG), so a session adds the disks of every guest it is
+ * given and launches once.  When hardware acceleration is broken (as on
+ * many nested hosts, where qemu aborts with "failed to set MSR"), an
+ * "auto" session retries once with TCG and says so in one line.
+ */
+#include <config.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "goldsmith-int.h"
+#include "cleanups.h"
+
+static void
+error_cb (guestfs_h *g, void *opaque, const char *msg)
+{
+  struct gs_session *s = opaque;
+
+  (void) g;
+  if (s->quiet_errors) {
+    /* Of a failed launch's several errors, keep the one that says what
+     * qemu did, without libguestfs's pointer to logs we did not print.
+     */
+    if (s->last_guestfs_error && !strstr (msg, "qemu"))
+      return;
+    free (s->last_guestfs_error);
+    s->last_guestfs_error = strndup (msg, strcspn (msg, ","));
+    return;
+  }
+  free (s->last_guestfs_error);
+  s->last_guestfs_error = strdup (msg);
+  gs_error ("%s", msg);
+}
+
+/* A progress bar on stderr, only on a terminal and without -q. */
+static void
+progress_cb (guestfs_h *g, void *opaque, uint64_t event, int eh, int flags,
+             const char *buf, size_t buf_len, const uint64_t *array,
+             size_t array_len)
+{
+  (void) g; (void) opaque; (void) event; (void) eh; (void) flags;
+  (void) buf; (void) buf_len;
+  if (array_len < 4 || array[3] == 0)
+    return;
+
+  uint64_t pos = array[2], total = array[3];
+  int width = 40, filled = (int) (pos * width / total);
+
+  fprintf (stderr, "\r[%.*s%*s] %3d%%",
+           filled, "########################################",
+           width - filled, "", (int) (pos * 100 / total));
+  if (pos >= total)
+    fputc ('\n', stderr);
+  fflush (stderr);
+}
+
+extern char **environ;
+
+/* Does KVM work?  Start qemu paused with KVM and quit at once: where
+ * KVM is broken (nested hosts: "failed to set MSR 0x10a") qemu aborts
+ * within milliseconds, which is far cheaper than a failed appliance
+ * launch.  Returns 1 (works), 0 (broken, *why set) or -1 (unknown).
+ */
+static int
+kvm_probe (const char *hv, char *why, size_t whylen)
+{
+  const char *argv[] = { hv, "-accel", "kvm", "-cpu", "host",
+                         "-nodefaults", "-display", "none", "-S",
+                         "-monitor", "stdio", NULL };
+  int in[2], err[2], status;
+  posix_spawn_file_actions_t fa;
+  pid_t pid;
+  ssize_t n;
+
+  if (access ("/dev/kvm", R_OK | W_OK) == -1)
+    return -1;                   /* libguestfs picks TCG by itself */
+  if (pipe2 (in, O_CLOEXEC) == -1)
+    return -1;
+  if (pipe2 (err, O_CLOEXEC) == -1) {
+    close (in[0]); close (in[1]);
+    return -1;
+  }
+  posix_spawn_file_actions_init (&fa);
+  posix_spawn_file_actions_adddup2 (&fa, in[0], 0);
+  posix_spawn_file_actions_addopen (&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_adddup2 (&fa, err[1], 2);
+  status = posix_spawn (&pid, hv, &fa, NULL, (char **) argv, environ);
+  posix_spawn_file_actions_destroy (&fa);
+  close (in[0]);
+  close (err[1]);
+  if (status != 0) {
+    close (in[1]); close (err[0]);
+    return -1;
+  }
+  if (write (in[1], "quit\n", 5) != 5)
+    gs_debug ("kvm probe: cannot write to qemu's monitor");
+  close (in[1]);
+  /* Wait at most 10 s: a probe must never hang a run. */
+  for (int i = 0; i < 1000 && waitpid (pid, &status, WNOHANG) == 0; ++i)
+    nanosleep (&(struct timespec) { 0, 10000000 }, NULL);
+  if (waitpid (pid, &status, WNOHANG) == 0) {
+    kill (pid, SIGKILL);
+    waitpid (pid, &status, 0);
+    close (err[0]);
+    return -1;
+  }
+  n = read (err[0], why, whylen - 1);
+  close (err[0]);
+  why[n > 0 ? n : 0] = '\0';
+  why[strcspn (why, "\n")] = '\0';
+  {                              /* drop qemu's "PROGRAM: " prefix */
+    const char *base = strrchr (hv, '/') ? strrchr (hv, '/') + 1 : hv;
+    size_t bl = strlen (base);
+
+    if (strncmp (why, base, bl) == 0 && strncmp (why + bl, ": ", 2) == 0)
+      memmove (why, why + bl + 2, strlen (why + bl + 2) + 1);
+    if (strncmp (why, "error: ", 7) == 0)
+      memmove (why, why + 7, strlen (why + 7) + 1);
+  }
+  if (WIFEXITED (status) && WEXITSTATUS (status) == 0)
+    return 1;
+  return 0;
+}
+
+static guestfs_h *
+make_handle (struct gs_session *s, struct gs_guest *guests, size_t nguests,
+             const struct gs_session_opts *o, const char *force)
+{
+  const struct gs_settings *st = o->settings;
+  guestfs_h *g = guestfs_create ();
+
+  if (g == NULL) {
+    gs_error ("cannot create libguestfs handle: %m");
+    return NULL;
+  }
+  guestfs_set_error_handler (g, error_cb, s);
+  guestfs_set_verbose (g, o->verbose);
+  guestfs_set_trace (g, o->trace);
+  if (st->backend && st->backend[0] &&
+      guestfs_set_backend (g, st->backend) == -1)
+    goto fail;
+  if (st->memsize > 0 && guestfs_set_memsize (g, st->memsize) == -1)
+    goto fail;
+  if (st->smp > 0 && guestfs_set_smp (g, st->smp) == -1)
+    goto fail;
+  if (force && guestfs_set_backend_setting (g, force, "1") == -1)
+    goto fail;
+  if (o->progress &&
+      guestfs_set_event_callback (g, progress_cb, GUESTFS_EVENT_PROGRESS,
+                                  0, NULL) == -1)
+    goto fail;
+
+  for (size_t i = 0; i < nguests; ++i)
+    for (size_t j = 0; j < guests[i].ndisks; ++j) {
+      const struct gs_disk *d = &guests[i].disks[j];
+
+      if (guestfs_add_drive_opts (g, d->path,
+                                  GUESTFS_ADD_DRIVE_OPTS_FORMAT, d->format,
+                                  GUESTFS_ADD_DRIVE_OPTS_READONLY,
+                                  o->readonly || d->readonly,
+                                  GUESTFS_ADD_DRIVE_OPTS_DISCARD,
+                                  "besteffort",
+                                  -1) == -1)
+        goto fail;
+    }
+  return g;
+
+ fail:
+  guestfs_close (g);
+  return NULL;
+}
+
+int
+gs_int_session_launch (struct gs_session *s, struct gs_guest *guests,
+                       size_t nguests, const struct gs_session_opts *o)
+{
+  const char *accel = o->settings->accel ? o->settings->accel : "auto";
+  bool is_auto = strcmp (accel, "auto") == 0;
+  const char *env = getenv ("LIBGUESTFS_BACKEND_SETTINGS");
+  bool env_tcg = env && strstr (env, "force_tcg");
+  const char *force = strcmp (accel, "tcg") == 0 ? "force_tcg"
+    : strcmp (accel, "kvm") == 0 ? "force_kvm" : NULL;
+
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    s->g = make_handle (s, guests, nguests, o, force);
+    if (s->g == NULL)
+      return -1;
+    if (attempt == 0 && is_auto && !env_tcg) {
+      char why[256];
+      CLEANUP_FREE char *hv = guestfs_get_hv (s->g);
+
+      if (hv && kvm_probe (hv, why, sizeof why) == 0) {
+        gs_warning ("KVM does not work on this host (%s); using TCG "
+                    "software emulation, which is slower (set "
+                    "appliance.accel = \"tcg\" to skip this check)",
+                    why[0] ? why : "qemu failed");
+        guestfs_set_backend_setting (s->g, "force_tcg", "1");
+        s->tcg_fallback = true;
+        is_auto = false;         /* decided: no second fallback */
+      }
+    }
+    /* An "auto" first try may fail for want of KVM: keep it quiet. */
+    s->quiet_errors = is_auto && attempt == 0 && !env_tcg;
+    free (s->last_guestfs_error);
+    s->last_guestfs_error = NULL;
+    if (guestfs_launch (s->g) == 0) {
+      s->quiet_errors = false;
+      s->launched = true;
+      return 0;
+    }
+    guestfs_close (s->g);
+    s->g = NULL;
+    if (!s->quiet_errors)
+      return -1;                 /* reported by error_cb */
+    s->quiet_errors = false;
+    s->tcg_fallback = true;
+    force = "force_tcg";
+    gs_warning ("the appliance failed to launch with hardware acceleration "
+                "(%s); retrying with TCG software emulation, which is "
+                "slower (set appliance.accel = \"tcg\" to skip the first try)",
+                s->last_guestfs_error ? s->last_guestfs_error : "?");
+  }
+  return -1;
+}
+
+int
+gs_int_session_close (struct gs_session *s)
+{
+  int r = 0;
+
+  if (s->g) {
+    if (s->launched && guestfs_shutdown (s->g) == -1)
+      r = -1;                    /* a failed shutdown may lose writes */
+    guestfs_close (s->g);
+    s->g = NULL;
+  }
+  s->launched = false;
+  free (s->last_guestfs_error);
+  s->last_guestfs_error = NULL;
+  return r;
+}

@@ -1,0 +1,149 @@
+/* goldsmith-plugin.h: the public, versioned ABI between goldsmith and
+ * its operation plugins.
+ *
+ * A plugin is a shared object exporting exactly one symbol,
+ * gs_plugin_entry.  The loader checks abi_version and struct_size
+ * before it touches anything else, so a plugin built against another
+ * version of this header is refused with a message, never called.
+ *
+ * One .so may carry several operations.  An operation marked
+ * is_template is not an operation by itself: configuration sections
+ * that say `kind = "NAME"` each become an operation run by it (this is
+ * how path-removal operations are plain data in conf/).
+ */
+#ifndef GOLDSMITH_PLUGIN_H
+#define GOLDSMITH_PLUGIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <guestfs.h>
+#include <libconfig.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GS_PLUGIN_ABI_VERSION 1  /* bump on any change; mismatch refused */
+
+#define GS_PRINTF(f, a) __attribute__((format (printf, f, a)))
+
+enum gs_phase {                  /* phases run in this order */
+  GS_PHASE_INSPECT = 0,          /* guest mounted read-only */
+  GS_PHASE_FILESYSTEMS = 1,      /* guest filesystems mounted rw */
+  GS_PHASE_DEVICES = 2,          /* unmounted; whole block devices */
+};
+
+/* Types of configuration keys.  The core checks every key of a
+ * section against the operation's table (unknown key or wrong type is
+ * an error naming file and line) before .configure sees it.
+ */
+enum gs_key_type {
+  GS_KEY_STRING = 1,
+  GS_KEY_INT,
+  GS_KEY_BOOL,
+  GS_KEY_STRINGS,                /* array of strings: [ "a", "b" ] */
+};
+
+struct gs_config_key {
+  const char *name;              /* NULL terminates the table */
+  enum gs_key_type type;
+  const char *doc;               /* one line, for the man page */
+};
+
+/* What an operation did (or, in a dry run, would do) to one path. */
+enum gs_action {
+  GS_ACTION_REMOVED = 1,
+  GS_ACTION_CHANGED,
+  GS_ACTION_CREATED,
+};
+
+struct gs_op;                    /* opaque: one operation instance */
+struct gs_ctx;                   /* opaque: one guest root being prepared */
+
+struct gs_operation {
+  const char *name;              /* [a-z0-9-]+, unique per family */
+  const char *family;            /* "sysprep", "inspect", ... */
+  const char *heading;           /* one line, no trailing period;
+                                    NULL for a template */
+  const char *description;       /* POD text for the man page, or NULL */
+  enum gs_phase phase;
+  int order;                     /* ties broken by name; steps of 10 */
+  bool enabled_by_default;
+  bool is_template;              /* instantiated by `kind = "name"` */
+  const struct gs_config_key *keys; /* accepted keys, or NULL for none */
+
+  /* Called in this order; only .perform is required.  .configure is
+   * called once per configuration file that has a section for the
+   * operation, in precedence order (later files override earlier
+   * ones), and never with a NULL section.  .config_complete is called
+   * once, even when no file mentions the operation, to fill defaults.
+   */
+  int (*configure) (struct gs_op *op, const config_setting_t *section);
+  int (*config_complete) (struct gs_op *op);
+  /* In a dry run (gs_dry_run() is true) the disks are read-only and
+   * .perform must only report, through gs_report_path(), what it would
+   * do; one code path keeps the dry-run list honest.
+   */
+  int (*perform) (struct gs_op *op, struct gs_ctx *ctx,
+                  guestfs_h *g, const char *root);
+  void (*unload) (struct gs_op *op);
+};
+
+struct gs_plugin_entry {         /* the only symbol the loader dlsym()s */
+  uint32_t abi_version;
+  uint32_t struct_size;          /* sizeof (struct gs_operation) */
+  const char *build_version;
+  const struct gs_operation *const *operations; /* NULL-terminated */
+};
+extern const struct gs_plugin_entry gs_plugin_entry;
+
+/* Messages.  Report once, where the failure is first seen, then return
+ * -1 (NULL); the core prefixes "goldsmith: OPERATION: ".
+ */
+extern void gs_error (const char *fs, ...) GS_PRINTF (1, 2);
+extern void gs_warning (const char *fs, ...) GS_PRINTF (1, 2);
+extern void gs_debug (const char *fs, ...) GS_PRINTF (1, 2);
+
+/* Operation instance. */
+extern const char *gs_op_name (const struct gs_op *op);
+extern void *gs_op_get_data (const struct gs_op *op);
+extern void gs_op_set_data (struct gs_op *op, void *data);
+
+/* The guest being prepared. */
+extern bool gs_dry_run (const struct gs_ctx *ctx);
+/* Inspection facts, or NULL when unknown.  Keys: "type", "distro",
+ * "product-name", "package-format", "package-management", "arch",
+ * "hostname", "major-version", "minor-version".
+ */
+extern const char *gs_guest_get (const struct gs_ctx *ctx, const char *key);
+/* Record a path the operation touched (bytes: size freed or written,
+ * -1 if unknown).  Returns -1 only when out of memory.
+ */
+extern int gs_report_path (struct gs_ctx *ctx, const char *path,
+                           enum gs_action action, int64_t bytes);
+/* Mark this run of the operation not applicable to the guest. */
+extern void gs_not_applicable (struct gs_ctx *ctx, const char *fs, ...)
+  GS_PRINTF (2, 3);
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "unknown"
+#endif
+
+/* GS_REGISTER_PLUGIN (&op1, &op2, ...) in exactly one file per .so. */
+#define GS_REGISTER_PLUGIN(...)                                 \
+  static const struct gs_operation *const gs_plugin_ops_[] =    \
+    { __VA_ARGS__, NULL };                                      \
+  __attribute__((visibility ("default")))                       \
+  const struct gs_plugin_entry gs_plugin_entry = {              \
+    .abi_version = GS_PLUGIN_ABI_VERSION,                       \
+    .struct_size = sizeof (struct gs_operation),                \
+    .build_version = PACKAGE_VERSION,                           \
+    .operations = gs_plugin_ops_,                               \
+  }
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GOLDSMITH_PLUGIN_H */

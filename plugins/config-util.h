@@ -1,0 +1,46 @@
+/* config-util.h: small helpers for plugins reading their libconfig
+ * section.  The core has already checked every key's type against the
+ * operation's key table, so these only copy values.
+ */
+#ifndef GS_PLUGIN_CONFIG_UTIL_H
+#define GS_PLUGIN_CONFIG_UTIL_H
+
+#include "goldsmith-plugin.h"
+#include "string-vector.h"
+
+/* If KEY is in SECTION, replace *OUT with its strings (a later file
+ * overrides an earlier one).  Returns -1 on ENOMEM.
+ */
+static inline int
+gs_config_get_strings (const config_setting_t *section, const char *key,
+                       string_vector *out, bool *seen)
+{
+  const config_setting_t *list = config_setting_get_member (section, key);
+
+  if (list == NULL)
+    return 0;
+  string_vector_free_all (out);
+  if (seen)
+    *seen = true;
+  for (int i = 0; i < config_setting_length (list); ++i) {
+    const char *s = config_setting_get_string_elem (list, i);
+
+    if (s && string_vector_append_copy (out, s) == -1) {
+      gs_error ("out of memory");
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static inline void
+gs_config_get_bool (const config_setting_t *section, const char *key,
+                    bool *out)
+{
+  int v;
+
+  if (config_setting_lookup_bool (section, key, &v))
+    *out = v;
+}
+
+#endif /* GS_PLUGIN_CONFIG_UTIL_H */

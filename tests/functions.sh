@@ -1,0 +1,84 @@
+# functions.sh: sourced by the shell tests.  TAP output, the shared
+# phony guests, and appliance helpers.
+
+srcdir="${GOLDSMITH_SRCDIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+builddir="${GOLDSMITH_BUILDDIR:-$srcdir}"
+phony_guests="$builddir/tests/phony"
+export LIBGUESTFS_BACKEND="${LIBGUESTFS_BACKEND:-direct}"
+
+# ---- TAP ---------------------------------------------------------------
+tap_n=0
+tap_failed=0
+plan () { echo "1..$1"; }
+ok () {                          # ok DESCRIPTION COMMAND...
+  local desc="$1"; shift
+  tap_n=$((tap_n + 1))
+  if "$@" >/dev/null 2>&1; then
+    echo "ok $tap_n - $desc"
+  else
+    echo "not ok $tap_n - $desc"
+    tap_failed=$((tap_failed + 1))
+  fi
+}
+is () {                          # is DESCRIPTION GOT EXPECTED
+  tap_n=$((tap_n + 1))
+  if [ "$2" = "$3" ]; then
+    echo "ok $tap_n - $1"
+  else
+    echo "not ok $tap_n - $1"
+    echo "# got:      $(printf '%s' "$2" | head -c 2000 | sed '2,$s/^/#           /')"
+    echo "# expected: $(printf '%s' "$3" | head -c 2000 | sed '2,$s/^/#           /')"
+    tap_failed=$((tap_failed + 1))
+  fi
+}
+diag () { echo "# $*"; }
+bail () { echo "Bail out! $*"; exit 1; }
+skip_all () { echo "1..0 # SKIP $*"; exit 0; }
+done_testing () { exit 0; }
+
+# ---- cleanup -----------------------------------------------------------
+_cleanups=()
+cleanup_fn () { _cleanups+=("$*"); }
+_run_cleanups () { local c; for c in "${_cleanups[@]}"; do eval "$c"; done; }
+trap _run_cleanups EXIT
+
+# ---- the appliance -----------------------------------------------------
+# KVM is broken on some hosts (nested: qemu aborts with "failed to set
+# MSR").  guestfish does not fall back to TCG by itself, so tests that
+# use it check once, cheaply, and force TCG where needed.
+set_guestfish_accel () {
+  local qemu
+  qemu=$(command -v qemu-system-x86_64) || return 0
+  [ -w /dev/kvm ] || return 0
+  if ! (echo quit | timeout 10 "$qemu" -accel kvm -cpu host -nodefaults \
+         -display none -S -monitor stdio) >/dev/null 2>&1; then
+    export LIBGUESTFS_BACKEND_SETTINGS=force_tcg
+  fi
+}
+
+# The appliance must work under CI: a test that cannot launch it there
+# fails, so that the suite never passes by proving nothing.
+requires_appliance () {
+  if [ ! -f "$phony_guests/fedora.img" ]; then
+    if [ "$CI" = true ]; then
+      bail "the phony guests were not built (the appliance cannot launch?)"
+    fi
+    skip_all "the phony guests could not be built (no working appliance)"
+  fi
+}
+
+# manifest IMAGE: every path of the guest with checksums (one launch).
+manifest () {
+  local img="$1" tar
+  tar=$(mktemp --suffix=.tar)
+  guestfish --ro --format=raw -a "$img" -i tar-out / "$tar" || return 1
+  python3 "$srcdir/tests/manifest.py" "$tar"
+  rm -f "$tar"
+}
+
+# copy_guest NAME DEST: a private copy of a phony guest (sparse).
+copy_guest () {
+  cp --sparse=always "$phony_guests/$1.img" "$2"
+}
+
+set_guestfish_accel
