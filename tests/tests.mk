@@ -1,6 +1,39 @@
 # tests.mk: included by Makefile.am.  C unit tests and shell tests all
-# print TAP, so every check counts in the summary.
+# print TAP, so every check counts in the summary.  Run serially: the
+# end-to-end tests each launch an appliance, and two at once on a
+# 2-core machine only make both slower.
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 TEST_EXTENSIONS = .sh
 SH_LOG_DRIVER = $(LOG_DRIVER)
+SH_LOG_COMPILER = $(BASH)
 TESTS_ENVIRONMENT = $(top_builddir)/run
+
+# No appliance needed.
+TESTS += \
+	tests/test-cli.sh \
+	tests/test-bad-input.sh
+
+# End-to-end: one appliance launch each (plus read-back), on the phony
+# guests built once per run.
+TESTS += \
+	tests/sysprep/test-sysprep-defaults.sh \
+	tests/sysprep/test-sysprep-dry-run.sh
+
+EXTRA_DIST += tests/functions.sh tests/manifest.py \
+	tests/make-phony-guests.sh tests/oot/oot-probe.c $(TESTS)
+
+# The phony guests: built once (one launch) before the tests run, and
+# again only when the script that makes them changes.  Where the
+# appliance cannot launch, the end-to-end tests skip (but fail under
+# CI=true, see requires_appliance in functions.sh).
+check_DATA += tests/phony/fedora.img
+tests/phony/fedora.img: $(srcdir)/tests/make-phony-guests.sh $(srcdir)/tests/functions.sh
+	$(AM_V_GEN)$(MKDIR_P) tests/phony; \
+	if ! $(BASH) $(srcdir)/tests/make-phony-guests.sh tests/phony \
+	     > tests/phony/build.log 2>&1; then \
+	  cat tests/phony/build.log; rm -f $@; \
+	  if [ "$$CI" = true ]; then exit 1; fi; \
+	fi
+
+clean-local:
+	rm -rf tests/tmp tests/phony

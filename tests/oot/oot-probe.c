@@ -1,0 +1,34 @@
+/* oot-probe: a third-party plugin, built outside the tree against the
+ * installed goldsmith-plugin.h and goldsmith-plugin.pc only.  It
+ * reports the guest's /etc/hostname without changing anything.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <goldsmith-plugin.h>
+
+static int
+oot_probe_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
+                   const char *root)
+{
+  int64_t size;
+
+  (void) op; (void) root;
+  if (guestfs_is_file (g, "/etc/hostname") != 1) {
+    gs_not_applicable (ctx, "no /etc/hostname");
+    return 0;
+  }
+  if ((size = guestfs_filesize (g, "/etc/hostname")) == -1)
+    return -1;
+  return gs_report_path (ctx, "/etc/hostname", GS_ACTION_CHANGED, size);
+}
+
+static const struct gs_operation oot_probe = {
+  .name = "oot-probe",
+  .family = "sysprep",
+  .heading = "Report the hostname file (out-of-tree test plugin)",
+  .phase = GS_PHASE_FILESYSTEMS,
+  .order = 50,
+  .perform = oot_probe_perform,
+};
+
+GS_REGISTER_PLUGIN (&oot_probe);

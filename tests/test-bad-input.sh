@@ -1,0 +1,127 @@
+#!/bin/bash -
+# Bad input: one clear line naming the file, line or option, exit
+# status 2, and the user's image left byte-identical.  No appliance is
+# launched: every check happens before.
+source "$(dirname "$0")/functions.sh"
+plan 43
+
+tmp="$builddir/tests/tmp/bad-input"
+rm -rf "$tmp"; mkdir -p "$tmp"
+cleanup_fn rm -rf "$tmp"
+
+# A small valid raw image whose bytes must never change.
+truncate -s 1M "$tmp/good.img"
+printf 'precious' | dd of="$tmp/good.img" conv=notrunc status=none
+good_sum=$(sha256sum < "$tmp/good.img")
+
+# expect NAME PATTERN COMMAND...: exit 2, exactly one stderr line,
+# matching PATTERN.
+expect () {
+  local name="$1" pattern="$2"; shift 2
+  "$@" > "$tmp/out" 2> "$tmp/err"
+  local rc=$?
+  is "$name: exit status 2" "$rc" 2
+  if [ "$(wc -l < "$tmp/err")" = 1 ] && grep -Eq -- "$pattern" "$tmp/err"; then
+    ok "$name: one line: $(head -c 150 "$tmp/err")" true
+  else
+    ok "$name: one line matching $pattern" false
+    sed 's/^/# stderr: /' "$tmp/err"
+  fi
+}
+
+expect "missing image" "^goldsmith: error: $tmp/missing.img: No such file" \
+  goldsmith sysprep -a "$tmp/missing.img"
+
+printf 'QFI\xfb\x00\x00\x00\x03garbage' > "$tmp/corrupt.qcow2"
+truncate -s 4096 "$tmp/corrupt.qcow2"
+corrupt_sum=$(sha256sum < "$tmp/corrupt.qcow2")
+expect "corrupt qcow2" "corrupt.qcow2: not a valid qcow2 disk image" \
+  goldsmith sysprep -a "$tmp/corrupt.qcow2"
+is "corrupt image untouched" "$(sha256sum < "$tmp/corrupt.qcow2")" "$corrupt_sum"
+
+: > "$tmp/empty.img"
+expect "empty image" "empty.img: too small to be a disk image" \
+  goldsmith sysprep -a "$tmp/empty.img"
+
+expect "--format after the last -a" "--format must come before" \
+  goldsmith sysprep -a "$tmp/good.img" --format raw
+
+expect "unknown operation" "--operations: 'no-such-op' is not a known operation" \
+  goldsmith sysprep --operations defaults,no-such-op -a "$tmp/good.img"
+
+expect "unknown option" "--frobnicate: unknown option" \
+  bash -c "goldsmith sysprep --frobnicate -a '$tmp/good.img' 2>&1 >/dev/null | head -1 >&2; exit \${PIPESTATUS[0]}"
+
+printf '<domain><devices><disk type="file">\n<source file="x"/>\n</devic' \
+  > "$tmp/bad.xml"
+expect "malformed domain XML" "bad.xml:[0-9]+: not well-formed XML" \
+  goldsmith sysprep --domxml "$tmp/bad.xml"
+
+cat > "$tmp/net.xml" <<XML
+<domain type='kvm'><name>n</name><devices>
+  <disk type='network' device='disk'>
+    <source protocol='nbd' name='x'/><target dev='vda'/>
+  </disk>
+</devices></domain>
+XML
+expect "network disk" 'net.xml:2: disk vda: disk type "network" is not supported' \
+  goldsmith sysprep --domxml "$tmp/net.xml"
+
+echo "<domain><name>d</name><devices/></domain>" > "$tmp/nodisk.xml"
+expect "domain with no disks" "nodisk.xml: the domain has no disks" \
+  goldsmith sysprep --domxml "$tmp/nodisk.xml"
+
+expect "missing domain XML" "nope.xml: cannot open domain XML" \
+  goldsmith sysprep --domxml "$tmp/nope.xml"
+
+printf 'sysprep: {\n  logfiles: {\n    enabled = "yes";\n  };\n};\n' > "$tmp/type.conf"
+expect "config: wrong type" "type.conf:3: sysprep.logfiles.enabled must be a boolean" \
+  goldsmith sysprep --config "$tmp/type.conf" -a "$tmp/good.img"
+
+printf 'sysprep: {\n  logfiles: {\n    colour = "blue";\n  };\n};\n' > "$tmp/key.conf"
+expect "config: unknown key" 'key.conf:3: unknown key "colour" in sysprep.logfiles' \
+  goldsmith sysprep --config "$tmp/key.conf" -a "$tmp/good.img"
+
+printf 'sysprep: {\n  nonesuch: { enabled = true; };\n};\n' > "$tmp/op.conf"
+expect "config: unknown operation" 'op.conf:2: unknown operation "sysprep.nonesuch"' \
+  goldsmith sysprep --config "$tmp/op.conf" -a "$tmp/good.img"
+
+printf 'appliance: {\n  accel = "warp";\n' > "$tmp/syntax.conf"
+expect "config: syntax error" "syntax.conf:[0-9]+: " \
+  goldsmith sysprep --config "$tmp/syntax.conf" -a "$tmp/good.img"
+
+expect "--set with a bad value" 'appliance.accel must be "auto", "kvm" or "tcg"' \
+  goldsmith sysprep --set appliance.accel=warp -a "$tmp/good.img"
+
+# A plugin built for another ABI version is refused before any of its
+# code runs, naming the file and both versions.
+mkdir -p "$tmp/plugins"
+cat > "$tmp/abi99.c" <<'C'
+#include <stdint.h>
+struct entry { uint32_t abi, size; const char *v; const void *ops; };
+__attribute__((visibility ("default")))
+const struct entry gs_plugin_entry = { 99, 64, "future", 0 };
+C
+cc -shared -fPIC -o "$tmp/plugins/abi99.so" "$tmp/abi99.c"
+GOLDSMITH_PLUGIN_PATH="$tmp/plugins" expect "wrong-ABI plugin" \
+  "abi99.so: plugin ABI version 99, but this goldsmith needs ABI version 1" \
+  goldsmith sysprep -a "$tmp/good.img"
+
+# libvirt's test driver: its default domain "test" is running.
+expect "running libvirt domain" "-d test: the domain is running" \
+  goldsmith sysprep -c test:///default -d test
+expect "unknown libvirt domain" "-d nosuch: no such libvirt domain" \
+  goldsmith sysprep -c test:///default -d nosuch
+
+expect "no disks at all" "no disks: add a guest with -a IMAGE" \
+  goldsmith sysprep
+expect "tool not written yet" "resize: this tool is not implemented" \
+  goldsmith resize in.img out.img
+
+is "the good image is byte-identical after all of the above" \
+   "$(sha256sum < "$tmp/good.img")" "$good_sum"
+
+# --json: even an early failure is one JSON document on stdout.
+goldsmith sysprep --json -a "$tmp/missing.img" > "$tmp/out.json" 2>/dev/null
+ok "--json failure is one JSON document with the error" \
+   python3 -c "import json,sys; d=json.load(open('$tmp/out.json')); sys.exit(0 if 'missing.img' in d['error'] and d['exit_status']==2 else 1)"
