@@ -131,7 +131,10 @@ static struct poptOption ops_table[] = {
   POPT_TABLEEND
 };
 
-/* Parse the options of a subcommand that takes only the common ones. */
+/* Parse the options of a subcommand that takes only the common ones.
+ * Returns an exit code when the command is done (error, --version), or
+ * -1 to go on.
+ */
 static int
 parse_simple (const char *cmd, struct poptOption *table, const char *other,
               int argc, const char **argv, poptContext *pcp)
@@ -147,6 +150,10 @@ parse_simple (const char *cmd, struct poptOption *table, const char *other,
   if (rc < -1)
     return gs_cli_popt_error (pc, cmd + strlen ("goldsmith "), rc);
   gs_int_set_verbosity (gs_common.quiet, gs_common.verbose);
+  if (gs_common.version) {
+    gs_cli_print_version ();
+    return GS_EXIT_OK;
+  }
   return -1;                     /* go on */
 }
 
@@ -161,11 +168,6 @@ gs_cmd_ops (int argc, const char **argv)
 
   if (code != -1)
     goto out;
-  if (gs_common.version) {
-    gs_cli_print_version ();
-    code = GS_EXIT_OK;
-    goto out;
-  }
   family = poptGetArg (pc);
   if (family && strcmp (family, "sysprep") && strcmp (family, "inspect") &&
       strcmp (family, "resize") && strcmp (family, "sparsify")) {
@@ -237,11 +239,6 @@ gs_cmd_config (int argc, const char **argv)
 
   if (code != -1)
     goto out;
-  if (gs_common.version) {
-    gs_cli_print_version ();
-    code = GS_EXIT_OK;
-    goto out;
-  }
   if (poptPeekArg (pc)) {
     gs_error ("config: unexpected argument '%s'", poptPeekArg (pc));
     code = gs_cli_fail ("config", GS_EXIT_USAGE);
