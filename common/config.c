@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "goldsmith-int.h"
 #include "cleanups.h"
@@ -51,7 +52,7 @@ gs_int_key_type_name (enum gs_key_type t)
 {
   switch (t) {
   case GS_KEY_STRING: return "a string";
-  case GS_KEY_INT: return "an integer";
+  case GS_KEY_INT: return "a 32-bit integer";
   case GS_KEY_BOOL: return "a boolean (true or false)";
   case GS_KEY_STRINGS: return "an array of strings";
   }
@@ -72,9 +73,8 @@ type_matches (const config_setting_t *s, enum gs_key_type t)
   switch (t) {
   case GS_KEY_STRING:
     return config_setting_type (s) == CONFIG_TYPE_STRING;
-  case GS_KEY_INT:
-    return config_setting_type (s) == CONFIG_TYPE_INT ||
-      config_setting_type (s) == CONFIG_TYPE_INT64;
+  case GS_KEY_INT:               /* 64-bit values don't fit: refuse them */
+    return config_setting_type (s) == CONFIG_TYPE_INT;
   case GS_KEY_BOOL:
     return config_setting_type (s) == CONFIG_TYPE_BOOL;
   case GS_KEY_STRINGS:
@@ -393,7 +393,12 @@ gs_int_config_load (struct gs_registry *reg, struct gs_settings *st,
     else
       r = config_read_file (&cfg, file);
     if (r != CONFIG_TRUE) {
-      if (config_error_type (&cfg) == CONFIG_ERR_FILE_IO)
+      struct stat sb;
+
+      if (config_error_type (&cfg) == CONFIG_ERR_FILE_IO &&
+          stat (file, &sb) == 0 && S_ISDIR (sb.st_mode))
+        gs_error ("%s: cannot read configuration file: is a directory", file);
+      else if (config_error_type (&cfg) == CONFIG_ERR_FILE_IO)
         gs_error ("%s: cannot read configuration file: %m", file);
       else if (strncmp (file, "--set:", 6) == 0)
         gs_error ("--set %.*s: %s", (int) strcspn (file + 6, "\n"),

@@ -80,11 +80,25 @@ xpath_exists (xmlXPathContextPtr xc, xmlNodePtr node, const char *expr)
   return obj && obj->nodesetval && obj->nodesetval->nodeNr > 0;
 }
 
-/* Quiet libxml2: its own messages are multi-line; we print one line. */
+/* Quiet libxml2 (its own messages are multi-line; we print one line)
+ * and keep its first error, which is where the document went wrong.
+ */
 static void
 xml_silent (void *ctx, const char *msg, ...)
 {
   (void) ctx; (void) msg;
+}
+
+static void
+xml_first_error (void *first, xmlErrorPtr e)
+{
+  xmlErrorPtr f = first;
+
+  if (f->code == 0 && e) {
+    f->code = e->code;
+    f->line = e->line;
+    f->message = e->message ? strdup (e->message) : NULL;
+  }
 }
 
 /* WHAT names the source in messages (file name or "domain NAME"). */
@@ -98,17 +112,24 @@ gs_int_domxml_parse (const char *xml, size_t len, const char *what,
   xmlNodePtr root;
   int nr;
 
-  xmlSetGenericErrorFunc (NULL, xml_silent);
-  /* NONET: never fetch a DTD or entity named by untrusted XML. */
-  doc = xmlReadMemory (xml, (int) len, NULL, NULL, XML_PARSE_NONET);
-  if (doc == NULL) {
-    xmlErrorPtr e = xmlGetLastError ();
-    const char *msg = e && e->message ? e->message : "parse error";
+  xmlError first = { 0 };
 
-    gs_error ("%s:%d: not well-formed XML: %.*s", what, e ? e->line : 0,
-              (int) strcspn (msg, "\n"), msg);
+  xmlSetGenericErrorFunc (NULL, xml_silent);
+  xmlSetStructuredErrorFunc (&first, xml_first_error);
+  /* NONET: never fetch a DTD or entity named by untrusted XML. */
+  doc = len > 0 ? xmlReadMemory (xml, (int) len, NULL, NULL, XML_PARSE_NONET)
+                : NULL;
+  xmlSetStructuredErrorFunc (NULL, NULL);
+  if (doc == NULL) {
+    const char *msg = first.message ? first.message
+                                    : len == 0 ? "empty document" : "parse error";
+
+    gs_error ("%s:%d: not well-formed XML: %.*s", what,
+              first.code ? first.line : 1, (int) strcspn (msg, "\n"), msg);
+    free (first.message);
     return -1;
   }
+  free (first.message);
   root = xmlDocGetRootElement (doc);
   if (root == NULL || !xmlStrEqual (root->name, BAD_CAST "domain")) {
     gs_error ("%s: not a libvirt domain XML document (root element is "

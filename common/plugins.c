@@ -18,6 +18,9 @@ gs_int_valid_op_name (const char *name)
 {
   if (name == NULL || name[0] == '\0' || strlen (name) > 64)
     return false;
+  /* Selection keywords (selection.c) can't name an operation. */
+  if (strcmp (name, "all") == 0 || strcmp (name, "defaults") == 0)
+    return false;
   for (const char *p = name; *p; ++p)
     if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
       return false;
@@ -159,6 +162,8 @@ gs_int_registry_add_instance (struct gs_registry *reg,
   }
   if ((op = new_op (tmpl->def, name, NULL, source)) == NULL)
     return -1;
+  free (op->description);        /* the template's text isn't the op's */
+  op->description = NULL;
   return push ((void ***) &reg->ops, &reg->nops, op);
 }
 

@@ -37,3 +37,5 @@ tests/phony/fedora.img: $(srcdir)/tests/make-phony-guests.sh $(srcdir)/tests/fun
 
 clean-local:
 	rm -rf tests/tmp tests/phony
+
+include tests/unit/unit.mk

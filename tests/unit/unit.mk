@@ -1,0 +1,77 @@
+# unit.mk: the C unit tests of the core (common/), included by
+# tests/tests.mk.  Each prints TAP; as they have no extension, automake
+# runs them with LOG_DRIVER (the TAP driver), through ./run, which sets
+# GOLDSMITH_BUILDDIR and GOLDSMITH_SRCDIR.  None launches the appliance.
+
+UNIT_TESTS = \
+	tests/unit/test-config \
+	tests/unit/test-domxml \
+	tests/unit/test-selection \
+	tests/unit/test-plugins
+check_PROGRAMS += $(UNIT_TESTS)
+TESTS += $(UNIT_TESTS)
+
+UNIT_COMMON = tests/unit/tap.h tests/unit/unit-util.c tests/unit/unit-util.h
+# The tests load plugins, so they export the plugin API like goldsmith.
+UNIT_LINK_FLAGS = $(AM_LDFLAGS) $(EXPORT_API)
+UNIT_DEPS = common/plugin-api.syms
+# The real plugins the tests load from the build tree.
+UNIT_REAL_PLUGINS = \
+	plugins/sysprep/sysprep-machine-id.so \
+	plugins/sysprep/sysprep-remove-paths.so
+
+tests_unit_test_config_SOURCES = tests/unit/test-config.c $(UNIT_COMMON)
+tests_unit_test_config_LDADD = $(CORE_LIBS)
+tests_unit_test_config_LDFLAGS = $(UNIT_LINK_FLAGS)
+EXTRA_tests_unit_test_config_DEPENDENCIES = $(UNIT_DEPS) $(UNIT_REAL_PLUGINS)
+
+tests_unit_test_domxml_SOURCES = tests/unit/test-domxml.c $(UNIT_COMMON)
+tests_unit_test_domxml_LDADD = $(CORE_LIBS)
+tests_unit_test_domxml_LDFLAGS = $(UNIT_LINK_FLAGS)
+EXTRA_tests_unit_test_domxml_DEPENDENCIES = $(UNIT_DEPS)
+
+tests_unit_test_selection_SOURCES = tests/unit/test-selection.c $(UNIT_COMMON)
+tests_unit_test_selection_LDADD = $(CORE_LIBS)
+tests_unit_test_selection_LDFLAGS = $(UNIT_LINK_FLAGS)
+EXTRA_tests_unit_test_selection_DEPENDENCIES = $(UNIT_DEPS) \
+	$(UNIT_REAL_PLUGINS)
+
+tests_unit_test_plugins_SOURCES = tests/unit/test-plugins.c $(UNIT_COMMON)
+tests_unit_test_plugins_LDADD = $(CORE_LIBS)
+tests_unit_test_plugins_LDFLAGS = $(UNIT_LINK_FLAGS)
+EXTRA_tests_unit_test_plugins_DEPENDENCIES = $(UNIT_DEPS) \
+	$(UNIT_REAL_PLUGINS) $(UNIT_TEST_PLUGINS)
+
+# Plugins that test-plugins.c loads, good and broken, built like the
+# real ones (never installed).
+UNIT_TEST_PLUGINS = \
+	tests/unit/plugin-good.so \
+	tests/unit/plugin-bad-abi.so \
+	tests/unit/plugin-no-entry.so \
+	tests/unit/plugin-dup.so \
+	tests/unit/plugin-bad-name.so
+check_PROGRAMS += $(UNIT_TEST_PLUGINS)
+
+tests_unit_plugin_good_so_SOURCES = tests/unit/plugin-good.c $(PLUGIN_HDRS)
+tests_unit_plugin_good_so_CFLAGS = $(PLUGIN_CC_FLAGS)
+tests_unit_plugin_good_so_LDFLAGS = $(PLUGIN_LD_FLAGS)
+
+tests_unit_plugin_bad_abi_so_SOURCES = tests/unit/plugin-bad-abi.c \
+	$(PLUGIN_HDRS)
+tests_unit_plugin_bad_abi_so_CFLAGS = $(PLUGIN_CC_FLAGS)
+tests_unit_plugin_bad_abi_so_LDFLAGS = $(PLUGIN_LD_FLAGS)
+
+# Not linked with plugins.syms: it exports another name instead.
+tests_unit_plugin_no_entry_so_SOURCES = tests/unit/plugin-no-entry.c \
+	$(PLUGIN_HDRS)
+tests_unit_plugin_no_entry_so_CFLAGS = $(PLUGIN_CC_FLAGS)
+tests_unit_plugin_no_entry_so_LDFLAGS = $(AM_LDFLAGS) -shared
+
+tests_unit_plugin_dup_so_SOURCES = tests/unit/plugin-dup.c $(PLUGIN_HDRS)
+tests_unit_plugin_dup_so_CFLAGS = $(PLUGIN_CC_FLAGS)
+tests_unit_plugin_dup_so_LDFLAGS = $(PLUGIN_LD_FLAGS)
+
+tests_unit_plugin_bad_name_so_SOURCES = tests/unit/plugin-bad-name.c \
+	$(PLUGIN_HDRS)
+tests_unit_plugin_bad_name_so_CFLAGS = $(PLUGIN_CC_FLAGS)
+tests_unit_plugin_bad_name_so_LDFLAGS = $(PLUGIN_LD_FLAGS)
