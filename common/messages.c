@@ -54,6 +54,9 @@ gs_int_clear_last_error (void)
   last_error[0] = '\0';
 }
 
+static void vmessage (const char *kind, const char *fs, va_list args)
+  __attribute__((format (printf, 2, 0)));
+
 static void
 vmessage (const char *kind, const char *fs, va_list args)
 {

@@ -3,7 +3,7 @@
 # listing, effective configuration, a conf.d drop-in operation, and the
 # manual pages generated from the plugins' metadata.
 source "$(dirname "$0")/functions.sh"
-plan 16
+plan 17
 
 tmp="$builddir/tests/tmp/cli"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -77,3 +77,16 @@ done
 is "every operation is documented in goldsmith-sysprep(1)" "$missing" ""
 ok "the man pages document the exit status" \
    bash -c "grep -q 'EXIT STATUS' '$builddir/docs/goldsmith.1' && grep -q 'EXIT STATUS' '$builddir/docs/goldsmith-sysprep.1'"
+
+# make install puts every piece where goldsmith(1) says.
+make -s -C "$builddir" install DESTDIR="$tmp/inst" >/dev/null 2>&1
+missing=""
+for f in bin/goldsmith lib/goldsmith/plugins/sysprep-machine-id.so \
+         lib/goldsmith/plugins/sysprep-remove-paths.so \
+         etc/goldsmith/goldsmith.conf etc/goldsmith/sysprep/logfiles.conf \
+         include/goldsmith-plugin.h lib/pkgconfig/goldsmith-plugin.pc \
+         share/man/man1/goldsmith.1 share/man/man1/goldsmith-sysprep.1; do
+  [ -e "$tmp/inst/usr/local/$f" ] || [ -e "$tmp/inst/$f" ] || missing="$missing $f"
+done
+[ -d "$tmp/inst/usr/local/etc/goldsmith/conf.d" ] || missing="$missing conf.d"
+is "make install installs binary, plugins, config, header, .pc, man pages" "$missing" ""
