@@ -62,6 +62,9 @@ vmessage (const char *kind, const char *fs, va_list args)
 {
   char msg[sizeof last_error];
 
+  /* gcc 12 with sanitizers can't see fs is never NULL (format-truncation). */
+  if (fs == NULL)
+    fs = "(null)";
   vsnprintf (msg, sizeof msg, fs, args);
   if (strcmp (kind, "error") == 0)
     memcpy (last_error, msg, sizeof msg);
