@@ -53,7 +53,7 @@ push (void ***arr, size_t *n, void *item)
 
 static struct gs_op *
 new_op (const struct gs_operation *def, const char *name,
-        const char *heading, const char *source)
+        const char *heading, const char *description, const char *source)
 {
   struct gs_op *op = calloc (1, sizeof *op);
 
@@ -63,7 +63,7 @@ new_op (const struct gs_operation *def, const char *name,
   op->name = strdup (name);
   op->family = strdup (def->family);
   op->heading = strdup (heading ? heading : "");
-  op->description = def->description ? strdup (def->description) : NULL;
+  op->description = description ? strdup (description) : NULL;
   op->source = strdup (source);
   if (!op->name || !op->family || !op->heading || !op->source)
     goto nomem;
@@ -160,10 +160,9 @@ gs_int_registry_add_instance (struct gs_registry *reg,
               source, name, other->source);
     return -1;
   }
-  if ((op = new_op (tmpl->def, name, NULL, source)) == NULL)
+  /* An instance's heading and description come from its section. */
+  if ((op = new_op (tmpl->def, name, NULL, NULL, source)) == NULL)
     return -1;
-  free (op->description);        /* the template's text isn't the op's */
-  op->description = NULL;
   return push ((void ***) &reg->ops, &reg->nops, op);
 }
 
@@ -223,7 +222,7 @@ gs_int_registry_load_file (struct gs_registry *reg, const char *file)
                 file, def->name, other->source);
       goto undo;
     }
-    if ((op = new_op (def, def->name, def->heading, file)) == NULL)
+    if ((op = new_op (def, def->name, def->heading, def->description, file)) == NULL)
       goto undo;
     if (def->is_template
         ? push ((void ***) &reg->templates, &reg->ntemplates, op)
