@@ -57,7 +57,7 @@ main (int argc, char *argv[])
       strcmp (cmd, "resize") == 0)
     return gs_cmd_unimplemented (cmd, argc - 1, av + 1);
 
-  fprintf (stderr, "goldsmith: unknown command '%s'\n"
-           "Try 'goldsmith --help'.\n", cmd);
+  fprintf (stderr, "goldsmith: unknown command '%s' (try 'goldsmith --help')\n",
+           cmd);
   return GS_EXIT_USAGE;
 }

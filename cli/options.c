@@ -125,8 +125,9 @@ gs_cli_common_option (poptContext pc, int rc)
 int
 gs_cli_popt_error (poptContext pc, const char *cmd, int rc)
 {
-  fprintf (stderr, "goldsmith %s: %s: %s\n", cmd,
-           poptBadOption (pc, POPT_BADOPTION_NOALIAS), poptStrerror (rc));
-  fprintf (stderr, "Try 'goldsmith %s --help'.\n", cmd);
+  /* One line, so a pipeline's log shows the whole complaint. */
+  fprintf (stderr, "goldsmith %s: %s: %s (try 'goldsmith %s --help')\n",
+           cmd, poptBadOption (pc, POPT_BADOPTION_NOALIAS), poptStrerror (rc),
+           cmd);
   return GS_EXIT_USAGE;
 }
