@@ -24,6 +24,7 @@ enum {
 extern int gs_cli_common_option (poptContext pc, int rc);
 extern int gs_cli_popt_error (poptContext pc, const char *cmd, int rc);
 extern void gs_cli_print_version (void);
+extern char *gs_cli_quote (const char *s);
 
 /* The environment: plugins, configuration, selection (cli/setup.c). */
 struct gs_env {
@@ -35,6 +36,14 @@ struct gs_env {
 extern int gs_cli_load (struct gs_env *env);
 extern void gs_cli_env_free (struct gs_env *env);
 extern int gs_cli_fail (const char *tool, int code);
+
+/* Options that set operation keys (cli/params.c). */
+extern void gs_cli_params_table (struct poptOption *table, size_t max);
+extern int gs_cli_params_option (poptContext pc, int rc);
+extern int gs_cli_params_layers (const char *family, string_vector *layers);
+extern int gs_cli_params_check (const struct gs_registry *reg,
+                                const char *family);
+extern void gs_cli_params_free (void);
 
 /* Subcommands. */
 extern int gs_cmd_sysprep (int argc, const char **argv);

@@ -36,6 +36,34 @@ gs_cli_print_version (void)
           GS_PLUGIN_ABI_VERSION);
 }
 
+/* S as a libconfig string literal, with its quotes. */
+char *
+gs_cli_quote (const char *s)
+{
+  char *q = malloc (4 * strlen (s) + 3), *t = q;
+
+  if (q == NULL)
+    return NULL;
+  *t++ = '"';
+  for (const unsigned char *p = (const unsigned char *) s; *p; ++p) {
+    if (*p == '"' || *p == '\\') {
+      *t++ = '\\';
+      *t++ = *p;
+    }
+    else if (*p == '\n') {
+      *t++ = '\\';
+      *t++ = 'n';
+    }
+    else if (*p < 0x20 || *p == 0x7f)
+      t += sprintf (t, "\\x%02x", *p);
+    else
+      *t++ = *p;
+  }
+  *t++ = '"';
+  *t = '\0';
+  return q;
+}
+
 /* KEY=VALUE -> "a: { b: { c = VALUE; }; };".  VALUE is taken as a
  * libconfig value if it parses as one, else as a string.
  */
@@ -53,21 +81,9 @@ add_set (const char *arg)
     return -1;
   }
   key = strndup (arg, eq - arg);
-  quoted = malloc (2 * strlen (eq) + 3);
+  quoted = gs_cli_quote (eq + 1);
   if (key == NULL || quoted == NULL)
     goto nomem;
-  {                              /* the string form of VALUE */
-    char *q = quoted;
-
-    *q++ = '"';
-    for (const char *p = eq + 1; *p; ++p) {
-      if (*p == '"' || *p == '\\')
-        *q++ = '\\';
-      *q++ = *p;
-    }
-    *q++ = '"';
-    *q = '\0';
-  }
   {
     size_t cap = strlen (arg) * 4 + strlen (quoted) + 64;
     CLEANUP_FREE char *text = malloc (cap);

@@ -12,11 +12,13 @@
 
 enum {
   OPT_ADD = 1, OPT_FORMAT, OPT_DOMAIN, OPT_DOMXML, OPT_OPERATIONS,
-  OPT_ENABLE, OPT_LIST,
+  OPT_ENABLE, OPT_LIST, OPT_EXCLUDE,
 };
 
 static char *connect_uri, *mount_options;
 static int dry_run;
+static string_vector exclude_paths;
+static struct poptOption params_table[40];
 
 static struct poptOption sysprep_table[] = {
   { "add", 'a', POPT_ARG_STRING, NULL, OPT_ADD,
@@ -44,6 +46,12 @@ static struct poptOption sysprep_table[] = {
     "List the operations and exit", NULL },
   { "mount-options", '\0', POPT_ARG_STRING, &mount_options, 0,
     "Mount options per mountpoint", "MP:OPTS[;MP:OPTS...]" },
+  { "exclude-path", '\0', POPT_ARG_STRING, NULL, OPT_EXCLUDE,
+    "Never remove or change guest paths matching REGEX (repeatable)",
+    "REGEX" },
+  { NULL, '\0', POPT_ARG_INCLUDE_TABLE, params_table, 0,
+    "Options of operations (an error if the operation is not enabled):",
+    NULL },
   { NULL, '\0', POPT_ARG_INCLUDE_TABLE, gs_common_table, 0,
     "Options of every subcommand:", NULL },
   POPT_AUTOHELP
@@ -61,7 +69,8 @@ struct arg {
 };
 
 static int
-run (struct gs_env *env, struct gs_guest *guest)
+run (struct gs_env *env, struct gs_guest *guest,
+     const struct gs_exclude *exclude)
 {
   struct gs_session_opts so = {
     .settings = &env->settings,
@@ -74,6 +83,7 @@ run (struct gs_env *env, struct gs_guest *guest)
     .family = "sysprep",
     .dry_run = dry_run,
     .mount_options = mount_options,
+    .exclude = exclude,
   };
   struct gs_session s = { 0 };
   json_object *report = gs_int_report_new ("sysprep", dry_run);
@@ -118,8 +128,7 @@ run (struct gs_env *env, struct gs_guest *guest)
 int
 gs_cmd_sysprep (int argc, const char **argv)
 {
-  poptContext pc = poptGetContext ("goldsmith sysprep", argc, argv,
-                                   sysprep_table, 0);
+  poptContext pc;
   struct arg *args = NULL;
   size_t nargs = 0;
   char *format = NULL;
@@ -129,7 +138,11 @@ gs_cmd_sysprep (int argc, const char **argv)
   struct gs_env env = { 0 };
   struct gs_guest guest = { 0 };
   struct gs_selection sel = { 0 };
+  struct gs_exclude *exclude = NULL;
 
+  gs_cli_params_table (params_table,
+                       sizeof params_table / sizeof params_table[0]);
+  pc = poptGetContext ("goldsmith sysprep", argc, argv, sysprep_table, 0);
   poptSetOtherOptionHelp (pc, "[OPTION...] -a IMAGE [-a IMAGE...]");
   while ((rc = poptGetNextOpt (pc)) > 0) {
     int c = gs_cli_common_option (pc, rc);
@@ -139,6 +152,16 @@ gs_cmd_sysprep (int argc, const char **argv)
       goto out;
     if (c == 0)
       continue;
+    if ((c = gs_cli_params_option (pc, rc)) <= 0) {
+      if (c == -1)
+        goto out;
+      continue;
+    }
+    if (rc == OPT_EXCLUDE) {
+      if (string_vector_append (&exclude_paths, poptGetOptArg (pc)) == -1)
+        goto out;
+      continue;
+    }
     if (rc == OPT_LIST) {
       list = true;
       continue;
@@ -189,8 +212,13 @@ gs_cmd_sysprep (int argc, const char **argv)
     goto fail;
   }
 
-  if (gs_cli_load (&env) == -1)
+  if (gs_cli_params_layers ("sysprep", &gs_common.sets) == -1 ||
+      gs_cli_load (&env) == -1)
     goto fail;
+  for (size_t i = 0; i < exclude_paths.len; ++i)
+    if (string_vector_append_copy (&env.settings.exclude_paths,
+                                   exclude_paths.ptr[i]) == -1)
+      goto fail;
   for (size_t i = 0; i < nargs; ++i)
     if ((args[i].code == OPT_OPERATIONS || args[i].code == OPT_ENABLE) &&
         gs_int_select (&env.reg, "sysprep", &sel,
@@ -199,7 +227,12 @@ gs_cmd_sysprep (int argc, const char **argv)
                        args[i].value) == -1)
       goto fail;
   gs_int_select_finish (&env.reg, "sysprep", &sel);
-  if (gs_int_config_complete (&env.reg) == -1)
+  if (gs_int_config_complete (&env.reg) == -1 ||
+      gs_cli_params_check (&env.reg, "sysprep") == -1)
+    goto fail;
+  /* --exclude-path and paths.exclude, checked before any launch. */
+  if ((exclude = gs_int_exclude_new (&env.settings.exclude_paths,
+                                     "--exclude-path")) == NULL)
     goto fail;
 
   if (list) {
@@ -244,7 +277,7 @@ gs_cmd_sysprep (int argc, const char **argv)
     if (gs_int_disk_check (&guest.disks[i]) == -1)
       goto fail;
 
-  code = run (&env, &guest);
+  code = run (&env, &guest, exclude);
   goto out;
 
  fail:
@@ -256,6 +289,9 @@ gs_cmd_sysprep (int argc, const char **argv)
   }
   free (args);
   free (format);
+  string_vector_free_all (&exclude_paths);
+  gs_int_exclude_free (exclude);
+  gs_cli_params_free ();
   gs_int_guest_free (&guest);
   gs_cli_env_free (&env);
   poptFreeContext (pc);

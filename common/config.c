@@ -36,6 +36,13 @@ static const struct gs_config_key common_keys[] = {
   { "description", GS_KEY_STRING, "longer description for the manual" },
   { "enabled", GS_KEY_BOOL, "whether the operation is in \"defaults\"" },
   { "order", GS_KEY_INT, "position within its phase (ties by name)" },
+  { "after", GS_KEY_STRINGS, "operations this one runs after" },
+  { "before", GS_KEY_STRINGS, "operations this one runs before" },
+  { NULL, 0, NULL },
+};
+
+static const struct gs_config_key paths_keys[] = {
+  { "exclude", GS_KEY_STRINGS, "regexes (PCRE2) of guest paths no operation may remove or change; every file's list adds to the earlier ones" },
   { NULL, 0, NULL },
 };
 
@@ -185,6 +192,44 @@ load_appliance (struct gs_settings *st, const config_setting_t *group,
   return 0;
 }
 
+/* If KEY is in SEC, replace *OUT with its strings. */
+static int
+get_strings (const config_setting_t *sec, const char *key,
+             string_vector *out)
+{
+  const config_setting_t *list = config_setting_get_member (sec, key);
+
+  if (list == NULL)
+    return 0;
+  string_vector_free_all (out);
+  for (int i = 0; i < config_setting_length (list); ++i)
+    if (string_vector_append_copy (out,
+                                   config_setting_get_string_elem (list, i))
+        == -1) {
+      gs_error ("out of memory");
+      return -1;
+    }
+  return 0;
+}
+
+static int
+load_paths (struct gs_settings *st, const config_setting_t *group,
+            const char *file)
+{
+  const config_setting_t *list = config_setting_get_member (group, "exclude");
+
+  if (check_keys (group, file, "paths", paths_keys, NULL) == -1)
+    return -1;
+  for (int i = 0; list && i < config_setting_length (list); ++i)
+    if (string_vector_append_copy (&st->exclude_paths,
+                                   config_setting_get_string_elem (list, i))
+        == -1) {
+      gs_error ("out of memory");
+      return -1;
+    }
+  return 0;
+}
+
 /* One operation's section from one file. */
 static int
 load_op_section (struct gs_registry *reg, const char *family,
@@ -265,6 +310,9 @@ load_op_section (struct gs_registry *reg, const char *family,
     op->enabled_by_default = v;
   if (config_setting_lookup_int (sec, "order", &v))
     op->order = v;
+  if (get_strings (sec, "after", &op->after) == -1 ||
+      get_strings (sec, "before", &op->before) == -1)
+    return -1;
 
   if (op->def->configure) {
     int r;
@@ -354,6 +402,10 @@ load_one (struct gs_registry *reg, struct gs_settings *st,
       if (load_appliance (st, top, file) == -1)
         return -1;
     }
+    else if (strcmp (name, "paths") == 0) {
+      if (load_paths (st, top, file) == -1)
+        return -1;
+    }
     else if (is_family) {
       for (int j = 0; j < config_setting_length (top); ++j)
         if (load_op_section (reg, name, config_setting_get_elem (top, j),
@@ -362,7 +414,7 @@ load_one (struct gs_registry *reg, struct gs_settings *st,
     }
     else {
       gs_error ("%s:%u: unknown section \"%s\" (expected appliance, "
-                "sysprep, inspect, resize or sparsify)",
+                "paths, sysprep, inspect, resize or sparsify)",
                 where_file (top, file), config_setting_source_line (top),
                 name);
       return -1;
@@ -385,24 +437,37 @@ gs_int_config_load (struct gs_registry *reg, struct gs_settings *st,
     config_t cfg;
     int r;
 
+    CLEANUP_FREE char *display = NULL;
+
     config_init (&cfg);
-    /* "--set:KEY=VALUE\nTEXT" entries carry an option's libconfig
-     * text (made by the CLI), not a file name. */
-    if (strncmp (file, "--set:", 6) == 0)
+    /* "--OPTION:ARG\nTEXT" entries carry a command-line option's
+     * libconfig text (made by the CLI), not a file name; messages name
+     * them "--OPTION ARG".
+     */
+    if (strncmp (file, "--", 2) == 0 && strchr (file, '\n') &&
+        strcspn (file, ":") < strcspn (file, "\n")) {
+      size_t opt = strcspn (file, ":");
+
+      if (asprintf (&display, "%.*s %.*s", (int) opt, file,
+                    (int) strcspn (file + opt + 1, "\n"), file + opt + 1)
+          == -1) {
+        gs_error ("out of memory");
+        return -1;
+      }
       r = config_read_string (&cfg, strchr (file, '\n') + 1);
+    }
     else
       r = config_read_file (&cfg, file);
     if (r != CONFIG_TRUE) {
       struct stat sb;
 
-      if (config_error_type (&cfg) == CONFIG_ERR_FILE_IO &&
+      if (display)
+        gs_error ("%s: %s", display, config_error_text (&cfg));
+      else if (config_error_type (&cfg) == CONFIG_ERR_FILE_IO &&
           stat (file, &sb) == 0 && S_ISDIR (sb.st_mode))
         gs_error ("%s: cannot read configuration file: is a directory", file);
       else if (config_error_type (&cfg) == CONFIG_ERR_FILE_IO)
         gs_error ("%s: cannot read configuration file: %m", file);
-      else if (strncmp (file, "--set:", 6) == 0)
-        gs_error ("--set %.*s: %s", (int) strcspn (file + 6, "\n"),
-                  file + 6, config_error_text (&cfg));
       else
         gs_error ("%s:%d: %s", config_error_file (&cfg)
                   ? config_error_file (&cfg) : file,
@@ -410,21 +475,12 @@ gs_int_config_load (struct gs_registry *reg, struct gs_settings *st,
       config_destroy (&cfg);
       return -1;
     }
-    {
-      CLEANUP_FREE char *display = NULL;
-
-      if (strncmp (file, "--set:", 6) == 0 &&
-          asprintf (&display, "--set %.*s", (int) strcspn (file + 6, "\n"),
-                    file + 6) == -1)
-        display = NULL;
-      r = load_one (reg, st, &cfg, display ? display : file, merged);
-    }
+    r = load_one (reg, st, &cfg, display ? display : file, merged);
     config_destroy (&cfg);
     if (r == -1)
       return -1;
   }
-  gs_int_registry_sort (reg);
-  return 0;
+  return gs_int_registry_sort (reg);
 }
 
 int
@@ -529,5 +585,6 @@ gs_int_settings_free (struct gs_settings *st)
 {
   free (st->accel);
   free (st->backend);
+  string_vector_free_all (&st->exclude_paths);
   memset (st, 0, sizeof *st);
 }

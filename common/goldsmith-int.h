@@ -43,6 +43,7 @@ struct gs_op {
   char *source;                  /* plugin file, or config file:line */
   void *data;                    /* the plugin's, via gs_op_set_data */
   bool selected;
+  string_vector before, after;   /* ordering constraints (config) */
 };
 
 struct gs_registry {
@@ -68,12 +69,13 @@ extern int gs_int_registry_add_instance (struct gs_registry *reg,
                                          const struct gs_op *tmpl,
                                          const char *name,
                                          const char *source);
-extern void gs_int_registry_sort (struct gs_registry *reg);
+extern int gs_int_registry_sort (struct gs_registry *reg);
 extern void gs_int_registry_free (struct gs_registry *reg);
 extern bool gs_int_valid_op_name (const char *name);
 
 /* config.c: layered libconfig files. */
 struct gs_settings {
+  string_vector exclude_paths;   /* paths.exclude: regexes, accumulated */
   char *accel;                   /* "auto", "kvm" or "tcg" */
   char *backend;                 /* libguestfs backend, or NULL */
   int memsize;                   /* MiB, 0 = libguestfs default */
@@ -158,7 +160,29 @@ struct gs_run_opts {
   const char *family;
   bool dry_run;
   const char *mount_options;     /* "MP:OPTS;MP:OPTS" as in virt-sysprep */
+  const struct gs_exclude *exclude; /* --exclude-path, or NULL */
 };
+
+/* One guest root being prepared (opaque to plugins). */
+#define GS_NFACTS 9
+struct gs_ctx {
+  bool dry_run;
+  const struct gs_exclude *exclude;
+  char *facts[GS_NFACTS];
+  json_object *paths;            /* of the operation running now */
+  int64_t bytes;                 /* sum of its positive path sizes */
+  bool not_applicable;
+  char *reason;
+  unsigned firstboot_seq;        /* scripts added this run */
+};
+
+/* remove.c: --exclude-path regexes (pcre2), compiled once. */
+struct gs_exclude;
+extern struct gs_exclude *gs_int_exclude_new (const string_vector *regexes,
+                                              const char *what);
+extern void gs_int_exclude_free (struct gs_exclude *ex);
+extern bool gs_int_exclude_match (const struct gs_exclude *ex,
+                                  const char *path);
 
 extern int gs_int_run_guest (struct gs_session *s, struct gs_registry *reg,
                              const struct gs_guest *guest,

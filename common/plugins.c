@@ -314,11 +314,106 @@ compare_ops (const void *av, const void *bv)
   return strcmp (a->name, b->name);
 }
 
-void
+/* Must A run before B (same family, B's after or A's before)? */
+static bool
+constrained (const struct gs_op *a, const struct gs_op *b)
+{
+  if (strcmp (a->family, b->family) != 0)
+    return false;
+  for (size_t i = 0; i < b->after.len; ++i)
+    if (strcmp (b->after.ptr[i], a->name) == 0)
+      return true;
+  for (size_t i = 0; i < a->before.len; ++i)
+    if (strcmp (a->before.ptr[i], b->name) == 0)
+      return true;
+  return false;
+}
+
+static int
+check_names (const struct gs_registry *reg, const struct gs_op *op,
+             const string_vector *names, const char *key)
+{
+  for (size_t i = 0; i < names->len; ++i)
+    if (gs_int_registry_find (reg, op->family, names->ptr[i]) == NULL) {
+      gs_error ("%s.%s: %s: unknown operation \"%s\"", op->family,
+                op->name, key, names->ptr[i]);
+      return -1;
+    }
+  return 0;
+}
+
+/* Sort by (family, phase, order, name), then move operations as their
+ * before/after constraints demand: repeatedly take the first operation
+ * (in that order) that nothing remaining must precede.  O(n^3) in the
+ * worst case, for a few dozen operations.  A constraint across phases
+ * must agree with the phases; a cycle is an error naming the
+ * operations in it.
+ */
+int
 gs_int_registry_sort (struct gs_registry *reg)
 {
-  if (reg->nops > 1)
-    qsort (reg->ops, reg->nops, sizeof reg->ops[0], compare_ops);
+  struct gs_op **out;
+  size_t n = reg->nops;
+
+  if (n > 1)
+    qsort (reg->ops, n, sizeof reg->ops[0], compare_ops);
+  for (size_t i = 0; i < n; ++i) {
+    struct gs_op *op = reg->ops[i];
+
+    if (check_names (reg, op, &op->after, "after") == -1 ||
+        check_names (reg, op, &op->before, "before") == -1)
+      return -1;
+    for (size_t j = 0; j < n; ++j)
+      if (constrained (reg->ops[j], op) && reg->ops[j]->phase > op->phase) {
+        gs_error ("%s.%s cannot run after %s: it runs in an earlier phase",
+                  op->family, op->name, reg->ops[j]->name);
+        return -1;
+      }
+  }
+  if (n < 2)
+    return 0;
+  if ((out = malloc (n * sizeof *out)) == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  for (size_t k = 0; k < n; ++k) {
+    size_t pick = n;
+
+    for (size_t i = 0; i < n && pick == n; ++i) {
+      bool ready = reg->ops[i] != NULL;
+
+      for (size_t j = 0; ready && j < n; ++j)
+        if (j != i && reg->ops[j] && constrained (reg->ops[j], reg->ops[i]))
+          ready = false;
+      if (ready)
+        pick = i;
+    }
+    if (pick == n) {             /* every remaining one waits: a cycle */
+      char names[512] = "";
+
+      for (size_t i = 0; i < n; ++i)
+        if (reg->ops[i] && strlen (names) + strlen (reg->ops[i]->name) + 3 <
+            sizeof names) {
+          strcat (names, names[0] ? ", " : "");
+          strcat (names, reg->ops[i]->name);
+        }
+      gs_error ("the before/after constraints of these operations form "
+                "a cycle: %s", names);
+      for (size_t i = 0; i < k; ++i)   /* put them back, for freeing */
+        for (size_t j = 0; j < n; ++j)
+          if (reg->ops[j] == NULL) {
+            reg->ops[j] = out[i];
+            break;
+          }
+      free (out);
+      return -1;
+    }
+    out[k] = reg->ops[pick];
+    reg->ops[pick] = NULL;
+  }
+  memcpy (reg->ops, out, n * sizeof *out);
+  free (out);
+  return 0;
 }
 
 void
@@ -329,6 +424,8 @@ gs_int_registry_free (struct gs_registry *reg)
 
     if (op->def->unload)
       op->def->unload (op);
+    string_vector_free_all (&op->before);
+    string_vector_free_all (&op->after);
     free_op (op);
   }
   for (size_t i = 0; i < reg->ntemplates; ++i)

@@ -14,20 +14,11 @@
 #include "cleanups.h"
 
 /* Inspection facts kept for gs_guest_get, in this order. */
-static const char *const fact_keys[] = {
+static const char *const fact_keys[GS_NFACTS + 1] = {
   "type", "distro", "product-name", "package-format", "package-management",
   "arch", "hostname", "major-version", "minor-version", NULL,
 };
-#define NFACTS (sizeof fact_keys / sizeof fact_keys[0] - 1)
-
-struct gs_ctx {
-  bool dry_run;
-  char *facts[NFACTS];
-  json_object *paths;            /* of the operation running now */
-  int64_t bytes;                 /* sum of its positive path sizes */
-  bool not_applicable;
-  char *reason;
-};
+#define NFACTS GS_NFACTS
 
 bool
 gs_dry_run (const struct gs_ctx *ctx)
@@ -197,7 +188,7 @@ run_root (struct gs_session *s, struct gs_registry *reg, const char *root,
           const struct gs_run_opts *opts, json_object *jroot)
 {
   guestfs_h *g = s->g;
-  struct gs_ctx ctx = { .dry_run = opts->dry_run };
+  struct gs_ctx ctx = { .dry_run = opts->dry_run, .exclude = opts->exclude };
   json_object *os = json_object_new_object ();
   json_object *ops = json_object_new_array ();
   bool failed = false, mounted = false;

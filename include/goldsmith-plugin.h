@@ -126,6 +126,39 @@ extern int gs_report_path (struct gs_ctx *ctx, const char *path,
 extern void gs_not_applicable (struct gs_ctx *ctx, const char *fs, ...)
   GS_PRINTF (2, 3);
 
+/* Removing paths.  Every operation removes through gs_remove, so the
+ * guarantees hold for all of them: PATH (absolute, in the guest, no
+ * glob) is reached through its parent directory resolved inside the
+ * guest, so a symlinked parent cannot redirect it; a symlink at PATH is
+ * removed as a link, never followed; a missing PATH is not an error;
+ * paths protected by --exclude-path are kept (and a directory holding
+ * one keeps it: the rest of its contents go).  Directories are kept
+ * unless GS_REMOVE_RECURSIVE.  With GS_REMOVE_FILES_ONLY only regular
+ * files are removed, inside directories too (the directories stay).
+ * Each removal is reported; in a dry run nothing is removed.  Returns
+ * the number of paths removed (reported, in a dry run), or -1.
+ */
+enum {
+  GS_REMOVE_RECURSIVE = 1,
+  GS_REMOVE_FILES_ONLY = 2,
+};
+extern int gs_remove (struct gs_ctx *ctx, guestfs_h *g, const char *path,
+                      unsigned flags);
+/* Is PATH protected by --exclude-path (or the config's exclude-paths)?
+ * Operations that change files (not only remove them) check it too.
+ */
+extern bool gs_path_protected (const struct gs_ctx *ctx, const char *path);
+
+/* Run SCRIPT (LEN bytes, a shell script) once at the guest's next
+ * boot: a systemd unit, or a SysV init script where the guest has no
+ * systemd.  NAME ([a-z0-9-]) names the script in the guest's log.
+ * Scripts run in the order they were added.  In a dry run, reports
+ * only.
+ */
+extern int gs_firstboot_add (struct gs_ctx *ctx, guestfs_h *g,
+                             const char *name, const char *script,
+                             size_t len);
+
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
 #endif

@@ -5,6 +5,9 @@
 #ifndef GS_PLUGIN_CONFIG_UTIL_H
 #define GS_PLUGIN_CONFIG_UTIL_H
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "goldsmith-plugin.h"
 #include "string-vector.h"
 
@@ -30,6 +33,25 @@ gs_config_get_strings (const config_setting_t *section, const char *key,
       return -1;
     }
   }
+  return 0;
+}
+
+/* If KEY is in SECTION, replace *OUT with a copy of its string. */
+static inline int
+gs_config_get_string (const config_setting_t *section, const char *key,
+                      char **out)
+{
+  const char *s;
+  char *copy;
+
+  if (!config_setting_lookup_string (section, key, &s))
+    return 0;
+  if ((copy = strdup (s)) == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  free (*out);
+  *out = copy;
   return 0;
 }
 

@@ -29,8 +29,15 @@ struct rp {
   string_vector distros;
   string_vector package_formats;
   string_vector package_managers;
+  string_vector names;           /* walk: basenames of files removed */
+  string_vector touch;           /* created empty after the removals */
+  string_vector reset;           /* rewritten with reset_content */
+  char *reset_content;
+  char *firstboot;               /* script run at next boot, if ... */
+  string_vector firstboot_distros; /* ... the distro passes this */
   bool recursive;                /* remove matching directories too */
   bool files_only;               /* regular files only (no links) */
+  bool update_ca_store;          /* run the guest's CA update after */
   bool globs_seen;
 };
 
@@ -43,6 +50,13 @@ static const struct gs_config_key keys[] = {
   { "distros", GS_KEY_STRINGS, "distributions it applies to (\"fedora\", \"!debian\", ...)" },
   { "package-formats", GS_KEY_STRINGS, "package formats it applies to (\"rpm\", \"deb\", ...)" },
   { "package-managers", GS_KEY_STRINGS, "package managers it applies to (\"apt\", \"dnf\", ...)" },
+  { "names", GS_KEY_STRINGS, "with recursive and files-only: only files whose basename matches one of these are removed from matching directories" },
+  { "touch", GS_KEY_STRINGS, "files created empty after the removals (when their directory exists)" },
+  { "reset", GS_KEY_STRINGS, "existing files rewritten with reset-content" },
+  { "reset-content", GS_KEY_STRING, "what reset files are rewritten with" },
+  { "update-ca-store", GS_KEY_BOOL, "after removing anything, update the guest's CA store" },
+  { "firstboot", GS_KEY_STRING, "after removing anything, run this shell script at the guest's next boot" },
+  { "firstboot-distros", GS_KEY_STRINGS, "distributions the firstboot script is for (default: all)" },
   { NULL, 0, NULL },
 };
 
@@ -74,8 +88,17 @@ remove_paths_configure (struct gs_op *op, const config_setting_t *sec)
       gs_config_get_strings (sec, "package-managers", &rp->package_managers,
                              NULL))
     return -1;
+  if (gs_config_get_strings (sec, "names", &rp->names, NULL) ||
+      gs_config_get_strings (sec, "touch", &rp->touch, NULL) ||
+      gs_config_get_strings (sec, "reset", &rp->reset, NULL) ||
+      gs_config_get_strings (sec, "firstboot-distros",
+                             &rp->firstboot_distros, NULL) ||
+      gs_config_get_string (sec, "reset-content", &rp->reset_content) ||
+      gs_config_get_string (sec, "firstboot", &rp->firstboot))
+    return -1;
   gs_config_get_bool (sec, "recursive", &rp->recursive);
   gs_config_get_bool (sec, "files-only", &rp->files_only);
+  gs_config_get_bool (sec, "update-ca-store", &rp->update_ca_store);
 
   for (size_t i = 0; i < rp->globs.len; ++i)
     if (rp->globs.ptr[i][0] != '/') {
@@ -152,63 +175,153 @@ applies (struct gs_ctx *ctx, const struct rp *rp)
 }
 
 static bool
-excepted (const struct rp *rp, const char *base)
+matches_any (const string_vector *pats, const char *base)
 {
-  for (size_t i = 0; i < rp->except.len; ++i)
-    if (fnmatch (rp->except.ptr[i], base, FNM_PERIOD) == 0)
+  for (size_t i = 0; i < pats->len; ++i)
+    if (fnmatch (pats->ptr[i], base, FNM_PERIOD) == 0)
       return true;
   return false;
 }
 
-/* Remove one glob match. */
-static int
-remove_one (struct gs_ctx *ctx, guestfs_h *g, const struct rp *rp,
-            const char *match)
+static const char *
+basename_of (const char *path)
 {
-  const char *slash = strrchr (match, '/');
-  const char *base = slash ? slash + 1 : match;
-  CLEANUP_FREE char *parent = NULL;
-  CLEANUP_FREE char *real_parent = NULL;
-  CLEANUP_FREE char *path = NULL;
-  struct guestfs_statns *st;
-  int64_t bytes;
-  mode_t type;
+  const char *slash = strrchr (path, '/');
 
-  if (slash == NULL || !base[0] || strcmp (base, ".") == 0 ||
-      strcmp (base, "..") == 0 || excepted (rp, base))
-    return 0;
-  if ((parent = strndup (match, slash == match ? 1 : slash - match)) == NULL)
-    goto nomem;
-  if ((real_parent = guestfs_realpath (g, parent)) == NULL)
-    return -1;
-  if (asprintf (&path, "%s%s%s", real_parent,
-                strcmp (real_parent, "/") ? "/" : "", base) == -1)
-    goto nomem;
-  if ((st = guestfs_lstatns (g, path)) == NULL)
-    return -1;
-  type = st->st_mode & S_IFMT;
-  bytes = st->st_size;
-  guestfs_free_statns (st);
+  return slash ? slash + 1 : path;
+}
 
-  if (type == S_IFDIR) {
-    if (!rp->recursive || rp->files_only)
-      return 0;                  /* a directory is kept unless recursive */
-    if ((bytes = guestfs_du (g, path)) == -1)
+/* A directory walked for files by name (names or except set): find
+ * lists the tree without following symlinks, and gs_remove checks each
+ * candidate again, so nothing but a regular file goes.
+ */
+static int
+walk (struct gs_ctx *ctx, guestfs_h *g, const struct rp *rp,
+      const char *dir)
+{
+  CLEANUP_FREE_STRV char **all = guestfs_find (g, dir);
+  int n = 0, r;
+
+  if (all == NULL)
+    return -1;
+  for (size_t i = 0; all[i] != NULL; ++i) {
+    const char *base = basename_of (all[i]);
+    CLEANUP_FREE char *p = NULL;
+
+    if ((rp->names.len && !matches_any (&rp->names, base)) ||
+        matches_any (&rp->except, base))
+      continue;
+    if (asprintf (&p, "%s/%s", strcmp (dir, "/") ? dir : "", all[i]) == -1) {
+      gs_error ("out of memory");
       return -1;
-    bytes *= 1024;               /* du reports KiB in use */
+    }
+    if ((r = gs_remove (ctx, g, p, GS_REMOVE_FILES_ONLY)) == -1)
+      return -1;
+    n += r;
   }
-  else if (rp->files_only && type != S_IFREG)
-    return 0;
+  return n;
+}
 
-  if (gs_report_path (ctx, path, GS_ACTION_REMOVED, bytes) == -1)
-    return -1;
+static int
+remove_match (struct gs_ctx *ctx, guestfs_h *g, const struct rp *rp,
+              const char *match)
+{
+  unsigned flags = (rp->recursive ? GS_REMOVE_RECURSIVE : 0) |
+                   (rp->files_only ? GS_REMOVE_FILES_ONLY : 0);
+  int r;
+
+  if (matches_any (&rp->except, basename_of (match)))
+    return 0;
+  if (rp->recursive && rp->files_only &&
+      (rp->names.len || rp->except.len)) {
+    if ((r = guestfs_is_dir (g, match)) == -1)
+      return -1;
+    if (r == 1)
+      return walk (ctx, g, rp, match);
+    if (rp->names.len && !matches_any (&rp->names, basename_of (match)))
+      return 0;
+  }
+  return gs_remove (ctx, g, match, flags);
+}
+
+/* After the removals: files created empty, files reset. */
+static int
+touch_and_reset (struct gs_ctx *ctx, guestfs_h *g, const struct rp *rp)
+{
+  for (size_t i = 0; i < rp->touch.len; ++i) {
+    const char *p = rp->touch.ptr[i];
+    CLEANUP_FREE char *dir = strndup (p, basename_of (p) - p);
+    int r;
+
+    if (dir == NULL) {
+      gs_error ("out of memory");
+      return -1;
+    }
+    if (gs_path_protected (ctx, p))
+      continue;
+    if ((r = guestfs_is_dir (g, dir)) == -1)
+      return -1;
+    /* Not where the directory is missing, and not over a removal that
+     * --exclude-path prevented (or a symlink left in place).
+     */
+    if (r == 0 || (r = guestfs_exists (g, p)) != 0 ||
+        (r = guestfs_is_symlink (g, p)) != 0) {
+      if (r == -1)
+        return -1;
+      continue;
+    }
+    if (gs_report_path (ctx, p, GS_ACTION_CREATED, 0) == -1 ||
+        (!gs_dry_run (ctx) && guestfs_touch (g, p) == -1))
+      return -1;
+  }
+  for (size_t i = 0; i < rp->reset.len; ++i) {
+    const char *p = rp->reset.ptr[i];
+    const char *c = rp->reset_content ? rp->reset_content : "";
+    int r;
+
+    if (gs_path_protected (ctx, p))
+      continue;
+    /* is_file does not follow a symlink by default. */
+    if ((r = guestfs_is_file (g, p)) == -1)
+      return -1;
+    if (r == 0)
+      continue;
+    if (gs_report_path (ctx, p, GS_ACTION_CHANGED, strlen (c)) == -1 ||
+        (!gs_dry_run (ctx) && guestfs_write (g, p, c, strlen (c)) == -1))
+      return -1;
+  }
+  return 0;
+}
+
+/* virt-sysprep's update_system_ca_store side effect. */
+static int
+update_ca_store (struct gs_ctx *ctx, guestfs_h *g)
+{
+  const char *d = gs_guest_get (ctx, "distro");
+  const char *cmd = NULL;
+  CLEANUP_FREE char *out = NULL;
+
+  if (d && (strcmp (d, "fedora") == 0 || strcmp (d, "rhel") == 0 ||
+            strcmp (d, "centos") == 0 || strcmp (d, "scientificlinux") == 0 ||
+            strcmp (d, "oraclelinux") == 0 ||
+            strcmp (d, "redhat-based") == 0))
+    cmd = "update-ca-trust extract";
+  else if (d && (strcmp (d, "debian") == 0 || strcmp (d, "ubuntu") == 0 ||
+                 strcmp (d, "kalilinux") == 0))
+    cmd = "update-ca-certificates";
+  if (cmd == NULL) {
+    gs_warning ("don't know how to update the CA store of a \"%s\" guest",
+                d ? d : "unknown");
+    return 0;
+  }
   if (gs_dry_run (ctx))
     return 0;
-  return type == S_IFDIR ? guestfs_rm_rf (g, path) : guestfs_rm (g, path);
-
- nomem:
-  gs_error ("out of memory");
-  return -1;
+  /* Through firstboot when the guest cannot run it here. */
+  if ((out = guestfs_sh (g, cmd)) == NULL) {
+    gs_warning ("'%s' failed in the guest; it will run at first boot", cmd);
+    return gs_firstboot_add (ctx, g, "update-ca-store", cmd, strlen (cmd));
+  }
+  return 0;
 }
 
 static int
@@ -216,6 +329,7 @@ remove_paths_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
                       const char *root)
 {
   const struct rp *rp = get (op);
+  int removed = 0, r;
 
   (void) root;
   if (!applies (ctx, rp))
@@ -228,11 +342,22 @@ remove_paths_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
 
     if (matches == NULL)
       return -1;
-    for (size_t j = 0; matches[j] != NULL; ++j)
-      if (remove_one (ctx, g, rp, matches[j]) == -1)
+    for (size_t j = 0; matches[j] != NULL; ++j) {
+      if ((r = remove_match (ctx, g, rp, matches[j])) == -1)
         return -1;
+      removed += r;
+    }
   }
-  return 0;
+  if (removed > 0) {
+    if (rp->update_ca_store && update_ca_store (ctx, g) == -1)
+      return -1;
+    if (rp->firstboot &&
+        passes (&rp->firstboot_distros, gs_guest_get (ctx, "distro")) &&
+        gs_firstboot_add (ctx, g, gs_op_name (op), rp->firstboot,
+                          strlen (rp->firstboot)) == -1)
+      return -1;
+  }
+  return touch_and_reset (ctx, g, rp);
 }
 
 static void
@@ -248,6 +373,12 @@ remove_paths_unload (struct gs_op *op)
   string_vector_free_all (&rp->distros);
   string_vector_free_all (&rp->package_formats);
   string_vector_free_all (&rp->package_managers);
+  string_vector_free_all (&rp->names);
+  string_vector_free_all (&rp->touch);
+  string_vector_free_all (&rp->reset);
+  string_vector_free_all (&rp->firstboot_distros);
+  free (rp->reset_content);
+  free (rp->firstboot);
   free (rp);
 }
 
