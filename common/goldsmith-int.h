@@ -174,6 +174,7 @@ struct gs_ctx {
   bool not_applicable;
   char *reason;
   unsigned firstboot_seq;        /* scripts added this run */
+  string_vector dry_removed;     /* dry run: paths reported removed */
 };
 
 /* remove.c: --exclude-path regexes (pcre2), compiled once. */

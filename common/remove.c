@@ -119,6 +119,32 @@ holds_protected (struct gs_ctx *ctx, guestfs_h *g, const char *dir)
   return 0;
 }
 
+/* Dry run: was PATH, or a directory above it, reported removed? */
+static bool
+dry_removed (const struct gs_ctx *ctx, const char *path)
+{
+  for (size_t i = 0; i < ctx->dry_removed.len; ++i) {
+    const char *r = ctx->dry_removed.ptr[i];
+    size_t n = strlen (r);
+
+    if (strncmp (path, r, n) == 0 && (path[n] == '\0' || path[n] == '/'))
+      return true;
+  }
+  return false;
+}
+
+int
+gs_exists (struct gs_ctx *ctx, guestfs_h *g, const char *path)
+{
+  int r;
+
+  if (ctx->dry_run && dry_removed (ctx, path))
+    return 0;
+  if ((r = guestfs_exists (g, path)) != 0)
+    return r;
+  return guestfs_is_symlink (g, path);   /* exists follows links */
+}
+
 static int remove_real (struct gs_ctx *ctx, guestfs_h *g, const char *path,
                         mode_t type, int64_t size, unsigned flags);
 
@@ -180,10 +206,12 @@ remove_real (struct gs_ctx *ctx, guestfs_h *g, const char *path,
   else if (files_only && type != S_IFREG)
     return 0;
 
+  if (ctx->dry_run && dry_removed (ctx, path))
+    return 0;                    /* an earlier operation "removed" it */
   if (gs_report_path (ctx, path, GS_ACTION_REMOVED, size) == -1)
     return -1;
   if (ctx->dry_run)
-    return 0;
+    return string_vector_append_copy (&ctx->dry_removed, path);
   return type == S_IFDIR ? guestfs_rm_rf (g, path) : guestfs_rm (g, path);
 }
 

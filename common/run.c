@@ -244,6 +244,7 @@ run_root (struct gs_session *s, struct gs_registry *reg, const char *root,
   for (size_t i = 0; i < NFACTS; ++i)
     free (ctx.facts[i]);
   free (ctx.reason);
+  string_vector_free_all (&ctx.dry_removed);
   return r;
 }
 

@@ -144,6 +144,11 @@ enum {
 };
 extern int gs_remove (struct gs_ctx *ctx, guestfs_h *g, const char *path,
                       unsigned flags);
+/* Does PATH exist in the guest (a symlink counts, dangling or not)?
+ * In a dry run, as if the removals reported so far had happened, so
+ * a dry run reports what the real run would.  1, 0, or -1 on error.
+ */
+extern int gs_exists (struct gs_ctx *ctx, guestfs_h *g, const char *path);
 /* Is PATH protected by --exclude-path (or the config's exclude-paths)?
  * Operations that change files (not only remove them) check it too.
  */

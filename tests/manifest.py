@@ -11,7 +11,8 @@ def main(path):
     lines = []
     with tarfile.open(path) as tar:
         for m in tar.getmembers():
-            name = "/" + m.name.lstrip("./") if m.name not in (".", "./") else "/"
+            name = m.name[2:] if m.name.startswith("./") else m.name
+            name = "/" + name.strip("/") if name not in (".", "") else "/"
             if m.isfile():
                 h = hashlib.sha256(tar.extractfile(m).read()).hexdigest()
                 lines.append(f"{name} file {h}")

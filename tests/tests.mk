@@ -19,7 +19,8 @@ TESTS += \
 	tests/sysprep/test-sysprep-defaults.sh \
 	tests/sysprep/test-sysprep-dry-run.sh
 
-EXTRA_DIST += tests/functions.sh tests/manifest.py \
+EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py \
+	tests/fixtures/fedora.txt tests/fixtures/debian.txt \
 	tests/make-phony-guests.sh tests/oot/oot-probe.c $(TESTS)
 
 # The phony guests: built once (one launch) before the tests run, and
@@ -27,7 +28,9 @@ EXTRA_DIST += tests/functions.sh tests/manifest.py \
 # appliance cannot launch, the end-to-end tests skip (but fail under
 # CI=true, see requires_appliance in functions.sh).
 check_DATA += tests/phony/fedora.img
-tests/phony/fedora.img: $(srcdir)/tests/make-phony-guests.sh $(srcdir)/tests/functions.sh
+tests/phony/fedora.img: $(srcdir)/tests/make-phony-guests.sh \
+		$(srcdir)/tests/functions.sh $(srcdir)/tests/fixture.py \
+		$(srcdir)/tests/fixtures/fedora.txt $(srcdir)/tests/fixtures/debian.txt
 	$(AM_V_GEN)$(MKDIR_P) tests/phony; \
 	if ! $(BASH) $(srcdir)/tests/make-phony-guests.sh tests/phony \
 	     > tests/phony/build.log 2>&1; then \

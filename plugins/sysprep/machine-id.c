@@ -5,6 +5,7 @@
  */
 #include <config.h>
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,6 +80,21 @@ machine_id_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
     if (!gs_dry_run (ctx) && guestfs_truncate (g, paths.ptr[i]) == -1)
       return -1;
   }
+  /* Post-condition (virt-sysprep fails it: its customize step writes a
+   * new ID after the truncation, RHBZ 1557042): /etc/machine-id, where
+   * it is a regular file, is empty now.
+   */
+  if (!gs_dry_run (ctx) &&
+      guestfs_is_file_opts (g, "/etc/machine-id",
+                            GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 0, -1) == 1) {
+    int64_t size = guestfs_filesize (g, "/etc/machine-id");
+
+    if (size != 0) {
+      gs_error ("/etc/machine-id is not empty after the run (%" PRIi64
+                " bytes): clones would share it", size);
+      return -1;
+    }
+  }
   return 0;
 }
 
@@ -98,7 +114,7 @@ static const struct gs_operation machine_id = {
     "are truncated, not deleted) so that every clone generates its own "
     "machine ID at first boot.",
   .phase = GS_PHASE_FILESYSTEMS,
-  .order = 0,
+  .order = 990,                  /* last: see machine-id.conf */
   .enabled_by_default = true,
   .keys = keys,
   .configure = machine_id_configure,

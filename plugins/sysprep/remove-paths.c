@@ -264,8 +264,7 @@ touch_and_reset (struct gs_ctx *ctx, guestfs_h *g, const struct rp *rp)
     /* Not where the directory is missing, and not over a removal that
      * --exclude-path prevented (or a symlink left in place).
      */
-    if (r == 0 || (r = guestfs_exists (g, p)) != 0 ||
-        (r = guestfs_is_symlink (g, p)) != 0) {
+    if (r == 0 || (r = gs_exists (ctx, g, p)) != 0) {
       if (r == -1)
         return -1;
       continue;
@@ -282,7 +281,9 @@ touch_and_reset (struct gs_ctx *ctx, guestfs_h *g, const struct rp *rp)
     if (gs_path_protected (ctx, p))
       continue;
     /* is_file does not follow a symlink by default. */
-    if ((r = guestfs_is_file (g, p)) == -1)
+    if ((r = gs_exists (ctx, g, p)) == 1)
+      r = guestfs_is_file (g, p);
+    if (r == -1)
       return -1;
     if (r == 0)
       continue;
@@ -297,30 +298,34 @@ touch_and_reset (struct gs_ctx *ctx, guestfs_h *g, const struct rp *rp)
 static int
 update_ca_store (struct gs_ctx *ctx, guestfs_h *g)
 {
-  const char *d = gs_guest_get (ctx, "distro");
-  const char *cmd = NULL;
+  static const struct { const char *prog, *cmd; } tools[] = {
+    { "/usr/bin/update-ca-trust", "update-ca-trust extract" },
+    { "/usr/sbin/update-ca-certificates", "update-ca-certificates" },
+  };
   CLEANUP_FREE char *out = NULL;
 
-  if (d && (strcmp (d, "fedora") == 0 || strcmp (d, "rhel") == 0 ||
-            strcmp (d, "centos") == 0 || strcmp (d, "scientificlinux") == 0 ||
-            strcmp (d, "oraclelinux") == 0 ||
-            strcmp (d, "redhat-based") == 0))
-    cmd = "update-ca-trust extract";
-  else if (d && (strcmp (d, "debian") == 0 || strcmp (d, "ubuntu") == 0 ||
-                 strcmp (d, "kalilinux") == 0))
-    cmd = "update-ca-certificates";
-  if (cmd == NULL) {
-    gs_warning ("don't know how to update the CA store of a \"%s\" guest",
-                d ? d : "unknown");
+  for (size_t i = 0; i < sizeof tools / sizeof tools[0]; ++i) {
+    int r = guestfs_is_file_opts (g, tools[i].prog,
+                                  GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1,
+                                  -1);
+
+    if (r == -1)
+      return -1;
+    if (r == 0)
+      continue;
+    if (gs_dry_run (ctx))
+      return 0;
+    if ((out = guestfs_sh (g, tools[i].cmd)) == NULL) {
+      /* E.g. a guest of another architecture: do it at first boot. */
+      gs_warning ("'%s' failed in the guest; it will run at first boot",
+                  tools[i].cmd);
+      return gs_firstboot_add (ctx, g, "update-ca-store", tools[i].cmd,
+                               strlen (tools[i].cmd));
+    }
     return 0;
   }
-  if (gs_dry_run (ctx))
-    return 0;
-  /* Through firstboot when the guest cannot run it here. */
-  if ((out = guestfs_sh (g, cmd)) == NULL) {
-    gs_warning ("'%s' failed in the guest; it will run at first boot", cmd);
-    return gs_firstboot_add (ctx, g, "update-ca-store", cmd, strlen (cmd));
-  }
+  gs_warning ("the guest has neither update-ca-trust nor "
+              "update-ca-certificates: its CA store was not updated");
   return 0;
 }
 

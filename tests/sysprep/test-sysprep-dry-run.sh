@@ -56,20 +56,20 @@ r = json.load(open(sys.argv[1]))
 print("dry_run", r["dry_run"])
 g = r["guests"][0]
 print("name", g["name"], "disks", len(g["disks"]), g["disks"][0]["format"])
-for root in g["roots"]:
-    for op in root["operations"]:
-        print(op["name"], op["status"], len(op["paths"]),
-              " ".join(p["path"] for p in op["paths"] if op["name"] in ("machine-id", "oot-probe")))
 PY
 is "the report: dry run, domain name, one raw disk (CD-ROM skipped)" \
-   "$(head -2 "$tmp/summary")" "dry_run True
+   "$(cat "$tmp/summary")" "dry_run True
 name phony-fedora disks 1 raw"
-is "every operation lists what it would do; the plugin ran last" \
-   "$(tail -n +3 "$tmp/summary")" "bash-history applied 4 
-logfiles applied 15 
-machine-id applied 2 /etc/machine-id /var/lib/dbus/machine-id
-ssh-hostkeys applied 4 
-oot-probe applied 1 /etc/hostname"
+# What a dry run lists is what the real run does (test-sysprep-defaults
+# checks the real run against the same fixture), no more: a path an
+# earlier operation would remove is not listed again by a later one.
+fixture () { python3 "$srcdir/tests/fixture.py" "$@"; }
+ops=$(fixture ops "$tmp/report.json")
+{ fixture report "$ops" "$srcdir/tests/fixtures/fedora.txt"
+  echo "oot-probe change /etc/hostname"; } | sort > "$tmp/expected"
+fixture actual "$tmp/report.json" | sort > "$tmp/actual"
+is "the dry run lists exactly what the real run does, and the plugin's path" \
+   "$(diff "$tmp/expected" "$tmp/actual")" ""
 ok "the text says it was planning" grep -q 'Planning "logfiles"' "$tmp/stderr"
 is "no byte of the image changed (cmp)" \
    "$(cmp "$tmp/disks/guest.img" "$phony_guests/fedora.img" && echo same)" same

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,29 +62,22 @@ unit_printf (const char *fs, ...)
 static char *temps[256];
 static size_t ntemps;
 
+static int
+remove_one (const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+  (void) st; (void) flag; (void) ftw;
+  remove (p);
+  return 0;
+}
+
 static void
 remove_temps (void)
 {
   while (ntemps > 0) {
     char *p = temps[--ntemps];
-    struct stat st;
 
-    if (lstat (p, &st) == 0 && S_ISDIR (st.st_mode)) {
-      DIR *d = opendir (p);
-      struct dirent *e;
-
-      while (d && (e = readdir (d)) != NULL)
-        if (strcmp (e->d_name, ".") && strcmp (e->d_name, "..")) {
-          char *f = unit_printf ("%s/%s", p, e->d_name);
-          unlink (f);
-          free (f);
-        }
-      if (d)
-        closedir (d);
-      rmdir (p);
-    }
-    else
-      unlink (p);
+    /* Depth first, so a directory goes after what it holds. */
+    nftw (p, remove_one, 16, FTW_DEPTH | FTW_PHYS);
     free (p);
   }
 }

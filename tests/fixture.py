@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""fixture.py: phony-guest fixtures as data.
+
+A fixture file has one entry per line ('#' comments):
+
+    OP ACTION PATH [ARG]
+
+OP is the operation expected to act on the path ('-' for none).  ACTION:
+    file PATH TEXT      a file; kept, unless under a removed directory
+    dir PATH            a directory; kept likewise
+    link PATH TARGET    a symlink; kept likewise
+    rm PATH TEXT        a file OP removes
+    rmdir PATH          a directory OP removes, with what it holds
+    rmlink PATH TARGET  a symlink OP removes (its target is kept)
+    change PATH OLD|NEW a file OP rewrites (NEW empty: emptied)
+    create PATH [TEXT]  a file OP creates (no TEXT: empty; '*': any)
+    createdir PATH      a directory OP creates
+    createlink PATH TARGET  a symlink OP creates
+A non-empty TEXT gets a trailing newline; '\\n' escapes are allowed.  Parent directories are made as needed.
+
+Commands:
+    fixture.py guestfish FILE...            guestfish commands making it
+    fixture.py report OPS FILE...           expected "OP ACTION PATH" lines
+                                            for the operations OPS (a,b,c)
+    fixture.py ops REPORT                   the operations in a goldsmith
+                                            JSON report (a,b,c)
+    fixture.py actual REPORT                its "OP ACTION PATH" lines
+    fixture.py match EXPECTED ACTUAL        ACTUAL manifest, with the
+                                            details EXPECTED says are '*'
+                                            replaced by '*'
+    fixture.py manifest OPS MANIFEST FILE...
+                                            the manifest expected after
+                                            running OPS on the image whose
+                                            manifest (tests/manifest.py)
+                                            is MANIFEST
+"""
+import hashlib
+import sys
+
+def parse(files):
+    entries = []
+    for f in files:
+        for n, line in enumerate(open(f), 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            parts = line.split(None, 3)
+            if len(parts) < 3:
+                sys.exit(f"{f}:{n}: expected OP ACTION PATH [ARG]")
+            op, action, path = parts[:3]
+            arg = parts[3] if len(parts) > 3 else None
+            if action not in ("file", "dir", "link", "rm", "rmdir", "rmlink",
+                              "change", "create", "createdir",
+                              "createlink"):
+                sys.exit(f"{f}:{n}: unknown action {action}")
+            entries.append((op, action, path, arg))
+    return entries
+
+def unescape(text):
+    return text.encode().decode("unicode_escape")
+
+def content(text):
+    return unescape(text) + "\n" if text else ""
+
+def gf_quote(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+def guestfish(entries):
+    dirs = set()
+    def parent(p):
+        d = p.rsplit("/", 1)[0] or "/"
+        if d not in dirs:
+            print(f"mkdir-p {gf_quote(d)}")
+            dirs.add(d)
+    for op, action, path, arg in entries:
+        if action.startswith("create"):
+            continue
+        if action in ("dir", "rmdir"):
+            print(f"mkdir-p {gf_quote(path)}")
+            dirs.add(path)
+            continue
+        parent(path)
+        if action in ("link", "rmlink"):
+            print(f"ln-s {gf_quote(arg)} {gf_quote(path)}")
+        else:
+            text = arg.split("|", 1)[0] if action == "change" else (arg or "")
+            print(f"write {gf_quote(path)} {gf_quote(content(text))}")
+
+def report(ops, entries):
+    names = {"rm": "remove", "rmdir": "remove", "rmlink": "remove",
+             "change": "change", "create": "create",
+             "createlink": "create"}
+    out = set()
+    for op, action, path, arg in entries:
+        if op in ops and action in names:
+            out.add(f"{op} {names[action]} {path}")
+    for l in sorted(out):
+        print(l)
+
+def sha(text):
+    return hashlib.sha256(text.encode()).hexdigest()
+
+def manifest(ops, mfile, entries):
+    lines = {}
+    for l in open(mfile):
+        path, rest = l.rstrip("\n").split(" ", 1)
+        lines[path] = rest
+    for op, action, path, arg in entries:
+        if op not in ops:
+            continue
+        if action in ("rm", "rmlink", "rmdir"):
+            for p in list(lines):
+                if p == path or (action == "rmdir" and p.startswith(path + "/")):
+                    del lines[p]
+        elif action == "change":
+            lines[path] = "file " + sha(content(arg.split("|", 1)[1]))
+        elif action == "create":
+            lines[path] = "file " + ("*" if arg == "*" else sha(content(arg)))
+        elif action == "createdir":
+            lines[path] = "dir -"
+        elif action == "createlink":
+            lines[path] = "link " + arg
+    for p in sorted(lines):
+        print(p, lines[p])
+
+def report_ops(rfile):
+    import json
+    r = json.load(open(rfile))
+    names = []
+    for g in r["guests"]:
+        for root in g.get("roots", []):
+            names += [o["name"] for o in root["operations"]]
+    print(",".join(names))
+
+def actual(rfile):
+    import json
+    r = json.load(open(rfile))
+    out = set()
+    for g in r["guests"]:
+        for root in g.get("roots", []):
+            for o in root["operations"]:
+                for p in o["paths"]:
+                    out.add(f"{o['name']} {p['action']} {p['path']}")
+    for l in sorted(out):
+        print(l)
+
+def match(efile, afile):
+    wild = set()
+    for l in open(efile):
+        path, rest = l.rstrip("\n").split(" ", 1)
+        if rest.endswith(" *"):
+            wild.add(path)
+    for l in open(afile):
+        path, rest = l.rstrip("\n").split(" ", 1)
+        if path in wild:
+            rest = rest.split(" ", 1)[0] + " *"
+        print(path, rest)
+
+def main():
+    cmd = sys.argv[1]
+    if cmd == "ops":
+        report_ops(sys.argv[2])
+    elif cmd == "actual":
+        actual(sys.argv[2])
+    elif cmd == "match":
+        match(sys.argv[2], sys.argv[3])
+    elif cmd == "guestfish":
+        guestfish(parse(sys.argv[2:]))
+    elif cmd == "report":
+        report(set(sys.argv[2].split(",")), parse(sys.argv[3:]))
+    elif cmd == "manifest":
+        manifest(set(sys.argv[2].split(",")), sys.argv[3], parse(sys.argv[4:]))
+    else:
+        sys.exit(f"unknown command {cmd}")
+
+if __name__ == "__main__":
+    main()
