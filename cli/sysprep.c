@@ -2,6 +2,7 @@
 #include <config.h>
 
 #include <libgen.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,7 @@ enum {
 };
 
 static char *connect_uri, *mount_options;
-static int dry_run;
+static int dry_run, in_place;
 static string_vector exclude_paths;
 static struct poptOption params_table[40];
 
@@ -36,6 +37,9 @@ static struct poptOption sysprep_table[] = {
     "Change nothing; report what would be done", NULL },
   { "dryrun", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &dry_run, 0,
     NULL, NULL },
+  { "in-place", '\0', POPT_ARG_NONE, &in_place, 0,
+    "Write the image directly (no overlay: a failure leaves it half done)",
+    NULL },
   { "operations", '\0', POPT_ARG_STRING, NULL, OPT_OPERATIONS,
     "Select operations: defaults,-name,+name,all,-all", "LIST" },
   { "operation", '\0', POPT_ARG_STRING | POPT_ARGFLAG_DOC_HIDDEN, NULL,
@@ -68,6 +72,76 @@ struct arg {
   char *format;                  /* for OPT_ADD: the --format in force */
 };
 
+/* Ctrl-C or kill: the overlays go, the images were never written. */
+static char *overlay_paths[64];
+static size_t noverlay_paths;
+
+static void
+on_signal (int sig)
+{
+  for (size_t i = 0; i < noverlay_paths; ++i)
+    unlink (overlay_paths[i]);
+  signal (sig, SIG_DFL);
+  raise (sig);
+}
+
+/* Unless --in-place (or a dry run): every writable disk gets an
+ * overlay, committed only after a fully successful run.
+ */
+static int
+begin_transaction (struct gs_guest *guest)
+{
+  if (dry_run || in_place)
+    return 0;
+  for (size_t i = 0; i < guest->ndisks; ++i) {
+    struct gs_disk *d = &guest->disks[i];
+
+    if (d->readonly)
+      continue;
+    if (gs_int_overlay_create (d) == -1)
+      return -1;
+    if (noverlay_paths < sizeof overlay_paths / sizeof overlay_paths[0])
+      overlay_paths[noverlay_paths++] = strdup (d->overlay);
+  }
+  signal (SIGINT, on_signal);
+  signal (SIGTERM, on_signal);
+  signal (SIGHUP, on_signal);
+  return 0;
+}
+
+static int
+end_transaction (struct gs_guest *guest, bool success, json_object *jg)
+{
+  int r = 0;
+  bool any = false;
+
+  for (size_t i = 0; i < guest->ndisks; ++i) {
+    struct gs_disk *d = &guest->disks[i];
+
+    if (d->overlay == NULL)
+      continue;
+    any = true;
+    if (!success)
+      gs_int_overlay_discard (d);
+    else if (gs_int_overlay_commit (d) == -1)
+      r = -1;
+  }
+  signal (SIGINT, SIG_DFL);
+  signal (SIGTERM, SIG_DFL);
+  signal (SIGHUP, SIG_DFL);
+  for (size_t i = 0; i < noverlay_paths; ++i)
+    free (overlay_paths[i]);
+  noverlay_paths = 0;
+  if (any) {
+    json_object_object_add (jg, "committed",
+                            json_object_new_boolean (success && r == 0));
+    if (!success)
+      gs_info ("%s: nothing was written to the image (the run failed)",
+               guest->name);
+  }
+  return r;
+}
+
 static int
 run (struct gs_env *env, struct gs_guest *guest,
      const struct gs_exclude *exclude)
@@ -95,6 +169,11 @@ run (struct gs_env *env, struct gs_guest *guest,
     json_object_put (report);
     return GS_EXIT_ERROR;
   }
+  if (begin_transaction (guest) == -1) {
+    gs_int_report_set_error (jg, gs_int_last_error ());
+    r = GS_EXIT_USAGE;
+    goto report;
+  }
   gs_info ("Launching the appliance%s ...",
            dry_run ? " (disks read-only: dry run)" : "");
   if (gs_int_session_launch (&s, guest, 1, &so) == -1) {
@@ -113,9 +192,13 @@ run (struct gs_env *env, struct gs_guest *guest,
     json_object_object_add (report, "appliance", app);
   }
   if (gs_int_session_close (&s) == -1) {
-    gs_error ("the appliance did not shut down cleanly: changes may be lost");
+    gs_error ("the appliance did not shut down cleanly%s",
+              in_place ? ": changes may be lost" : "");
     r = GS_EXIT_ERROR;
   }
+  if (end_transaction (guest, r == GS_EXIT_OK, jg) == -1)
+    r = GS_EXIT_ERROR;
+ report:
   json_object_object_add (report, "exit_status", json_object_new_int (r));
   if (gs_common.json)
     gs_int_report_print_json (report);

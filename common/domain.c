@@ -49,6 +49,7 @@ void
 gs_int_guest_free (struct gs_guest *guest)
 {
   for (size_t i = 0; i < guest->ndisks; ++i) {
+    gs_int_overlay_discard (&guest->disks[i]);
     free (guest->disks[i].path);
     free (guest->disks[i].format);
   }

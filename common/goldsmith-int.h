@@ -111,6 +111,7 @@ struct gs_disk {
   char *format;                  /* never NULL after gs_int_disk_check */
   bool readonly;
   int64_t virtual_size;
+  char *overlay;                 /* transactional run: qcow2 over path */
 };
 
 struct gs_guest {
@@ -130,6 +131,11 @@ extern int gs_int_libvirt_load (const char *uri, const char *name,
                                 bool writable, struct gs_guest *guest);
 extern char *gs_int_probe_format (const char *path);
 extern int gs_int_disk_check (struct gs_disk *disk);
+
+/* overlay.c: transactional runs (changes committed only on success). */
+extern int gs_int_overlay_create (struct gs_disk *disk);
+extern int gs_int_overlay_commit (struct gs_disk *disk);
+extern void gs_int_overlay_discard (struct gs_disk *disk);
 
 /* session.c: one appliance launch. */
 struct gs_session_opts {

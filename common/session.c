@@ -164,8 +164,10 @@ make_handle (struct gs_session *s, struct gs_guest *guests, size_t nguests,
     for (size_t j = 0; j < guests[i].ndisks; ++j) {
       const struct gs_disk *d = &guests[i].disks[j];
 
-      if (guestfs_add_drive_opts (g, d->path,
-                                  GUESTFS_ADD_DRIVE_OPTS_FORMAT, d->format,
+      /* A transactional run writes to the overlay only. */
+      if (guestfs_add_drive_opts (g, d->overlay ? d->overlay : d->path,
+                                  GUESTFS_ADD_DRIVE_OPTS_FORMAT,
+                                  d->overlay ? "qcow2" : d->format,
                                   GUESTFS_ADD_DRIVE_OPTS_READONLY,
                                   o->readonly || d->readonly,
                                   GUESTFS_ADD_DRIVE_OPTS_DISCARD,

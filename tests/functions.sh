@@ -31,6 +31,9 @@ is () {                          # is DESCRIPTION GOT EXPECTED
     tap_failed=$((tap_failed + 1))
   fi
 }
+isnt () {                        # isnt DESCRIPTION GOT UNEXPECTED
+  if [ "$2" != "$3" ]; then ok "$1" true; else ok "$1" false; fi
+}
 diag () { echo "# $*"; }
 bail () { echo "Bail out! $*"; exit 1; }
 skip_all () { echo "1..0 # SKIP $*"; exit 0; }

@@ -1,6 +1,8 @@
 /* oot-probe: a third-party plugin, built outside the tree against the
  * installed goldsmith-plugin.h and goldsmith-plugin.pc only.  It
- * reports the guest's /etc/hostname without changing anything.
+ * reports the guest's /etc/hostname without changing anything, or,
+ * with OOT_PROBE_FAIL set in the environment, fails (for the tests of
+ * transactional runs).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,10 @@ oot_probe_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   int64_t size;
 
   (void) op; (void) root;
+  if (getenv ("OOT_PROBE_FAIL")) {
+    gs_error ("failing as asked (OOT_PROBE_FAIL)");
+    return -1;
+  }
   if (guestfs_is_file (g, "/etc/hostname") != 1) {
     gs_not_applicable (ctx, "no /etc/hostname");
     return 0;
