@@ -538,8 +538,8 @@ load_source (struct state *st)
         (mbr && p->kind != GS_RESIZE_LOGICAL && p->num > 4) ||
         (mbr && p->kind == GS_RESIZE_LOGICAL && p->num < 5) ||
         (!mbr && p->num > GS_RESIZE_GPT_MAX_PARTITIONS)) {
-      gs_error ("source disk: partition %d: number out of range for a %s "
-                "%s partition", p->num, mbr ? "MBR" : "GPT",
+      gs_error ("source disk: partition %d: number out of range for %s "
+                "%s partition", p->num, mbr ? "an MBR" : "a GPT",
                 kind_name (p->kind));
       return -1;
     }
@@ -1096,9 +1096,8 @@ layout (struct state *st, struct gs_resize_plan *plan)
         set_new_position (st, lp, pp->new_start_sect + (ls - es),
                           pp->new_start_sect + (le - es));
       if (lp->new_end_sect > pp->new_end_sect) {
-        gs_error ("partition %d: extended partition %d would no longer "
-                  "hold logical partition %d", w->p->num, w->p->num,
-                  l->p->num);
+        gs_error ("extended partition %d would no longer hold logical "
+                  "partition %d", w->p->num, l->p->num);
         return -1;
       }
     }
@@ -1470,6 +1469,7 @@ gs_int_resize_plan_print (const struct gs_resize_plan *plan, FILE *fp)
 
 /* ---- JSON (--json) ------------------------------------------------- */
 
+/* Add V (a new object, NULL meaning out of memory) as KEY. */
 static int
 add (json_object *o, const char *key, json_object *v)
 {
@@ -1480,16 +1480,24 @@ add (json_object *o, const char *key, json_object *v)
   return 0;
 }
 
+/* json-c's null is the NULL pointer. */
+static int
+add_null (json_object *o, const char *key)
+{
+  return json_object_object_add (o, key, NULL) ? -1 : 0;
+}
+
 static int
 add_int (json_object *o, const char *key, int64_t n)
 {
   return add (o, key, json_object_new_int64 (n));
 }
 
+/* A string, or null for NULL. */
 static int
 add_str (json_object *o, const char *key, const char *s)
 {
-  return add (o, key, s ? json_object_new_string (s) : json_object_new_null ());
+  return s ? add (o, key, json_object_new_string (s)) : add_null (o, key);
 }
 
 static json_object *
@@ -1515,14 +1523,15 @@ part_json (const struct gs_resize_plan *plan,
 
   if (o == NULL)
     return NULL;
-  e |= add (o, "old_number", pp->old_num ? json_object_new_int (pp->old_num)
-                                         : json_object_new_null ());
-  e |= add (o, "new_number", pp->new_num ? json_object_new_int (pp->new_num)
-                                         : json_object_new_null ());
+  e |= pp->old_num ? add (o, "old_number", json_object_new_int (pp->old_num))
+                   : add_null (o, "old_number");
+  e |= pp->new_num ? add (o, "new_number", json_object_new_int (pp->new_num))
+                   : add_null (o, "new_number");
   e |= add_str (o, "kind", kind_name (pp->kind));
   e |= add_str (o, "action", gs_int_resize_action_name (pp->action));
-  e |= add (o, "old", p ? position (pp->old_start, pp->old_end, pp->old_size)
-                        : json_object_new_null ());
+  e |= p ? add (o, "old", position (pp->old_start, pp->old_end,
+                                    pp->old_size))
+          : add_null (o, "old");
   if (pp->new_num) {
     nw = position (pp->new_start, pp->new_end, pp->new_size);
     if (nw && (add_int (nw, "start_sector", (int64_t) pp->new_start_sect) ||
@@ -1533,7 +1542,7 @@ part_json (const struct gs_resize_plan *plan,
     e |= add (o, "new", nw);
   }
   else
-    e |= add (o, "new", json_object_new_null ());
+    e |= add_null (o, "new");
   e |= add_int (o, "requested_size", pp->requested_size);
   e |= add_int (o, "copy_size", pp->copy_size);
   e |= add_str (o, "expand_method", pp->expand_method);
@@ -1543,13 +1552,12 @@ part_json (const struct gs_resize_plan *plan,
   e |= add (o, "fix_ntfs_boot", json_object_new_boolean (pp->fix_ntfs_boot));
   if (p) {
     e |= add_str (o, "content", content_unknown (p) ? "unknown" : p->content);
-    e |= add (o, "content_size", p->content_size >= 0
-              ? json_object_new_int64 (p->content_size)
-              : json_object_new_null ());
+    e |= p->content_size >= 0 ? add_int (o, "content_size", p->content_size)
+                              : add_null (o, "content_size");
     e |= add (o, "bootable", json_object_new_boolean (p->bootable));
     if (plan->table == GS_RESIZE_TABLE_MBR)
-      e |= add (o, "mbr_id", p->mbr_id >= 0 ? json_object_new_int (p->mbr_id)
-                                            : json_object_new_null ());
+      e |= p->mbr_id >= 0 ? add (o, "mbr_id", json_object_new_int (p->mbr_id))
+                          : add_null (o, "mbr_id");
     else {
       char attrs[32];
 
