@@ -25,7 +25,7 @@
 #define GS_RESIZE_DEFAULT_ALIGNMENT 128        /* sectors */
 #define GS_RESIZE_MIN_EXTRA_PARTITION (10 * 1024 * 1024) /* bytes */
 #define GS_RESIZE_MIN_DISK_SIZE (4096 * 512)   /* bytes: boot loader area */
-#define GS_RESIZE_END_RESERVED 64              /* sectors kept free at the end */
+#define GS_RESIZE_END_RESERVED 64              /* sectors free at the end */
 #define GS_RESIZE_GPT_MAX_PARTITIONS 128       /* entries parted creates */
 
 enum gs_resize_table {
