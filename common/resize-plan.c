@@ -99,7 +99,7 @@ gs_int_resize_request_add (struct gs_resize_requests *rq,
 
     errno = 0;
     n = strtoll (arg, &end, 10);
-    if (arg[0] == '\0' || *end != '\0' || errno != 0 || isspace (arg[0])) {
+    if (arg[0] == '\0' || *end != '\0' || errno != 0 || isspace ((unsigned char) arg[0])) {
       gs_error ("--alignment '%s': not a number of sectors", arg);
       return -1;
     }
@@ -453,6 +453,10 @@ struct state {
    */
   struct work *w;
   size_t ntop, nall;
+  /* With --expand or --shrink: the smallest target the options work
+   * on, worked out before the partition takes up the difference.
+   */
+  int64_t min_target_size;
 };
 
 static bool
@@ -891,6 +895,14 @@ do_expand_shrink (struct state *st, struct gs_resize_plan *plan)
   }
   if ((w = find_partition (st, what, arg)) == NULL)
     return -1;
+  /* --expand works on any target with no deficit; --shrink until the
+   * partition would be smaller than its content (any size for swap).
+   */
+  st->min_target_size = plan->min_target_size;
+  if (rq->shrink)
+    st->min_target_size -= w->p->size -
+      (content_is (w->p, "swap") || w->p->content_size < 0
+       ? 1 : w->p->content_size);
   if (__builtin_add_overflow (w->p->size, plan->surplus, &newsize)) {
     gs_error ("%s: the new size is too large", what);
     return -1;
@@ -1007,7 +1019,7 @@ layout (struct state *st, struct gs_resize_plan *plan)
   const struct gs_resize_requests *rq = st->rq;
   bool mbr = st->src->table == GS_RESIZE_TABLE_MBR;
   uint64_t start, last_end = 0, limit;
-  uint64_t A = (uint64_t) rq->alignment;
+  uint64_t align = (uint64_t) rq->alignment;
   int seq = 1;
   size_t n = 0;
 
@@ -1019,9 +1031,9 @@ layout (struct state *st, struct gs_resize_plan *plan)
   /* The first source partition's start (even if deleted, as
    * virt-resize), rounded up to a target sector, or `alignment'.
    */
-  start = plan->align_first ? A : div_roundup (st->w[0].p->start, st->ss);
+  start = plan->align_first ? align : div_roundup (st->w[0].p->start, st->ss);
   if (start < first_usable (st))
-    start = plan->align_first ? round_up (first_usable (st), A)
+    start = plan->align_first ? round_up (first_usable (st), align)
                               : first_usable (st);
 
   for (size_t i = 0; i < st->ntop; ++i) {
@@ -1043,7 +1055,7 @@ layout (struct state *st, struct gs_resize_plan *plan)
       pp->new_num = rq->keep_numbers ? w->p->num : seq;
       ++seq;
       size = div_roundup (pp->requested_size, st->ss);
-      next = round_up (start + size, A);
+      next = round_up (start + size, align);
       /* Kept size, or up to the next aligned start if resized. */
       set_new_position (st, pp, start, is_resized (w) ? next - 1
                                                       : start + size - 1);
@@ -1262,6 +1274,8 @@ gs_int_resize_plan (const struct gs_resize_disk *src, int64_t target_size,
     deficit_error (plan, NULL);
     goto out;
   }
+  if (rq->expand || rq->shrink)
+    plan->min_target_size = st.min_target_size;
   if (layout (&st, plan) == -1 || contents (&st, plan) == -1)
     goto out;
   r = 0;
@@ -1454,11 +1468,11 @@ gs_int_resize_plan_print (const struct gs_resize_plan *plan, FILE *fp)
       break;
     }
   }
-  fprintf (fp, "Minimum target size: %" PRId64 " bytes (%s) = %" PRId64
-           " bytes of partitions + %" PRId64 " bytes (%s) of overhead.\n",
+  fprintf (fp, "Minimum target size for these options: %" PRId64 " bytes "
+           "(%s); partitioning overhead %" PRId64 " bytes (%s).\n",
            plan->min_target_size,
            gs_int_human_size (plan->min_target_size, h, sizeof h),
-           plan->required, plan->overhead,
+           plan->overhead,
            gs_int_human_size (plan->overhead, h2, sizeof h2));
   if (fflush (fp) == EOF || ferror (fp)) {
     gs_error ("cannot write the plan: %m");

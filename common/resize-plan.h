@@ -215,7 +215,11 @@ struct gs_resize_plan {
   int64_t required;              /* sum of the new partition sizes */
   int64_t overhead;              /* partitioning overhead */
   int64_t surplus;               /* < 0: a deficit (failed plan) */
-  int64_t min_target_size;       /* required + overhead */
+  /* The smallest target these requests work on: required + overhead;
+   * with --expand, before the partition grows; with --shrink, where
+   * the partition would reach its content's size.
+   */
+  int64_t min_target_size;
   enum gs_resize_extra extra;
   /* Disk order of the source, logical partitions after their extended
    * one, deleted ones included, the extra partition last.

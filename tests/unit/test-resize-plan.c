@@ -30,7 +30,7 @@
 #define GiB INT64_C (1073741824)
 #define TiB (GiB * 1024)
 
-#define PLANNED 776
+#define PLANNED 784
 
 /* ---- The source disks ---------------------------------------------- */
 
@@ -619,6 +619,10 @@ test_expand (void)
   is_int (pl.surplus, 0, "--expand: no surplus left");
   is_int (pl.extra, GS_RESIZE_EXTRA_NONE, "--expand: no extra partition");
   is_int (pl.nparts, 2, "--expand: two partitions");
+  is_int (pl.min_target_size, 268664832,
+          "--expand: works from 268664832 bytes");
+  /* 67108864 + 1004306432 */
+  is_int (pl.required, INT64_C (1071415296), "--expand: required after");
 
   /* Same size as the source: 268435456 - 268664832 = -229376. */
   req ("--expand", "/dev/sda2");
@@ -686,6 +690,18 @@ test_shrink (void)
   is_str (part (2)->expand_method, "pvresize",
           "--shrink: the PV is fitted to the partition");
   is_int (pl.surplus, 0, "--shrink: no surplus");
+  /* 2 may shrink to its PV, 195035136: by 199229440 - 195035136 =
+   * 4194304 more, so the options work from 268664832 - 4194304 =
+   * 264470528 bytes, and not 512 bytes below.
+   */
+  is_int (pl.min_target_size, 264470528, "--shrink: works from 264470528");
+  req ("--shrink", "/dev/sda2");
+  plans (&disk_a, 264470528, 512, "--shrink onto the minimum");
+  is_int (part (2)->requested_size, 195035136,
+          "--shrink onto the minimum: 2 is its PV's size");
+  req ("--shrink", "/dev/sda2");
+  refuses (&disk_a, 264470528 - 512, 512, "its LVM physical volume is "
+           "195035136 bytes", "--shrink below the minimum");
 
   req ("--shrink", "/dev/sda2");
   refuses (&disk_a_full, 256 * MiB, 512,
@@ -871,7 +887,9 @@ test_gpt (void)
   is_int (pl.overhead, 2392064, "B: overhead");
   is_int (part (1)->requested_size, INT64_C (10619682816),
           "B: 1 asked for 10619682816 bytes");
-  is_int (pl.min_target_size, 10 * GiB, "B: the plan needs all 10 GiB");
+  /* Before --expand: 2360327680 + 2392064. */
+  is_int (pl.min_target_size, INT64_C (2362719744),
+          "B: --expand would work from 2362719744 bytes");
   ok (pl.nparts == 3 && pl.parts[0].old_num == 14 &&
       pl.parts[1].old_num == 15 && pl.parts[2].old_num == 1,
       "B: the plan is in disk order 14, 15, 1");
@@ -899,8 +917,9 @@ test_gpt (void)
        "'resize2fs' method\n");
   has (t, "    new: bytes 116391936-10736107519, size 10619715584 (9.9G), "
        "sectors 227328-20968959\n");
-  has (t, "Minimum target size: 10737418240 bytes (10.0G) = 10735026176 "
-       "bytes of partitions + 2392064 bytes (2.3M) of overhead.\n");
+  /* 2362719744 / 1024 = 2307343, / 1024 = 2253, / 1024 = 2.2 */
+  has (t, "Minimum target size for these options: 2362719744 bytes (2.2G); "
+       "partitioning overhead 2392064 bytes (2.3M).\n");
   ok (!unit_contains (t, "surplus"), "B: no surplus to speak of");
   free (t);
 
@@ -913,7 +932,7 @@ test_gpt (void)
   json_int (j, "target_sectors", 20971520);
   json_int (j, "alignment", 128);
   json_int (j, "surplus", 0);
-  json_int (j, "minimum_target_size", 10 * GiB);
+  json_int (j, "minimum_target_size", INT64_C (2362719744));
   json_str (j, "extra_partition", "none");
   json_int (j, "partitions.0.old_number", 14);
   json_int (j, "partitions.0.new_number", 14);
@@ -1382,6 +1401,9 @@ test_logical (void)
           "F --shrink: 6 asked for 322732032");
   is_int (part (2)->copy_size, INT64_C (429686784),
           "F --shrink: copies what still fits of 2");
+  /* 538148864 - (324009984 - 209715200) = 423854080 */
+  is_int (pl.min_target_size, 423854080, "F --shrink: works from "
+          "423854080 bytes");
 
   /* 4K sectors: the EBRs count 512-byte sectors. */
   req ("--expand", "/dev/sda6");
