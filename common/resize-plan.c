@@ -99,7 +99,8 @@ gs_int_resize_request_add (struct gs_resize_requests *rq,
 
     errno = 0;
     n = strtoll (arg, &end, 10);
-    if (arg[0] == '\0' || *end != '\0' || errno != 0 || isspace ((unsigned char) arg[0])) {
+    if (arg[0] == '\0' || *end != '\0' || errno != 0 ||
+        isspace ((unsigned char) arg[0])) {
       gs_error ("--alignment '%s': not a number of sectors", arg);
       return -1;
     }
