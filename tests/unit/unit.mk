@@ -7,7 +7,8 @@ UNIT_TESTS = \
 	tests/unit/test-config \
 	tests/unit/test-domxml \
 	tests/unit/test-selection \
-	tests/unit/test-plugins
+	tests/unit/test-plugins \
+	tests/unit/test-resize-plan
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -41,6 +42,13 @@ tests_unit_test_plugins_LDADD = $(CORE_LIBS)
 tests_unit_test_plugins_LDFLAGS = $(UNIT_LINK_FLAGS)
 EXTRA_tests_unit_test_plugins_DEPENDENCIES = $(UNIT_DEPS) \
 	$(UNIT_REAL_PLUGINS) $(UNIT_TEST_PLUGINS)
+
+# Pure: links the core for gs_error and the planner, loads no plugin.
+tests_unit_test_resize_plan_SOURCES = tests/unit/test-resize-plan.c \
+	$(UNIT_COMMON)
+tests_unit_test_resize_plan_LDADD = $(CORE_LIBS)
+tests_unit_test_resize_plan_LDFLAGS = $(UNIT_LINK_FLAGS)
+EXTRA_tests_unit_test_resize_plan_DEPENDENCIES = $(UNIT_DEPS)
 
 # Plugins that test-plugins.c loads, good and broken, built like the
 # real ones (never installed).

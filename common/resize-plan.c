@@ -1,0 +1,1630 @@
+/* resize-plan.c: the layout planner of `goldsmith resize': a pure
+ * function of the source partition table, the target's size and sector
+ * size, and the user's requests (virt-resize's layout engine, see
+ * resize-plan.h).  It never touches a disk: a plan that cannot fit
+ * fails here, before the target is opened.  docs/resize-plan.md gives
+ * the algorithm and where it deliberately differs from virt-resize.
+ */
+#include <config.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "goldsmith-int.h"
+#include "cleanups.h"
+#include "resize-plan.h"
+
+#define KiB 1024
+#define HUMAN_LEN 32
+
+/* ---- Requests ------------------------------------------------------ */
+
+void
+gs_int_resize_requests_init (struct gs_resize_requests *rq)
+{
+  memset (rq, 0, sizeof *rq);
+  rq->alignment = GS_RESIZE_DEFAULT_ALIGNMENT;
+  rq->align_first = GS_RESIZE_ALIGN_FIRST_AUTO;
+  rq->extra_partition = true;
+  rq->keep_numbers = true;
+  rq->expand_content = true;
+  rq->unknown_fs = GS_RESIZE_UNKNOWN_FS_WARN;
+}
+
+void
+gs_int_resize_requests_free (struct gs_resize_requests *rq)
+{
+  string_vector_free_all (&rq->resizes);
+  string_vector_free_all (&rq->resizes_force);
+  string_vector_free_all (&rq->deletes);
+  string_vector_free_all (&rq->ignores);
+  string_vector_free_all (&rq->unavailable_fs);
+  free (rq->expand);
+  free (rq->shrink);
+  rq->expand = rq->shrink = NULL;
+}
+
+static int
+append (string_vector *v, const char *arg)
+{
+  if (string_vector_append_copy (v, arg) == -1) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  return 0;
+}
+
+static int
+set_once (char **field, const char *option, const char *arg)
+{
+  if (arg[0] == '\0') {
+    gs_error ("empty %s option", option);
+    return -1;
+  }
+  if (*field != NULL) {
+    gs_error ("%s option given more than once", option);
+    return -1;
+  }
+  if ((*field = strdup (arg)) == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  return 0;
+}
+
+int
+gs_int_resize_request_add (struct gs_resize_requests *rq,
+                           const char *option, const char *arg)
+{
+  if (strcmp (option, "--resize") == 0)
+    return append (&rq->resizes, arg);
+  if (strcmp (option, "--resize-force") == 0)
+    return append (&rq->resizes_force, arg);
+  if (strcmp (option, "--delete") == 0)
+    return append (&rq->deletes, arg);
+  if (strcmp (option, "--ignore") == 0)
+    return append (&rq->ignores, arg);
+  if (strcmp (option, "--expand") == 0)
+    return set_once (&rq->expand, option, arg);
+  if (strcmp (option, "--shrink") == 0)
+    return set_once (&rq->shrink, option, arg);
+  if (strcmp (option, "--alignment") == 0) {
+    char *end;
+    long long n;
+
+    errno = 0;
+    n = strtoll (arg, &end, 10);
+    if (arg[0] == '\0' || *end != '\0' || errno != 0 ||
+        isspace ((unsigned char) arg[0])) {
+      gs_error ("--alignment '%s': not a number of sectors", arg);
+      return -1;
+    }
+    if (n < 1) {
+      gs_error ("--alignment '%s': alignment cannot be < 1", arg);
+      return -1;
+    }
+    rq->alignment = n;
+    return 0;
+  }
+  if (strcmp (option, "--align-first") == 0) {
+    if (strcmp (arg, "auto") == 0)
+      rq->align_first = GS_RESIZE_ALIGN_FIRST_AUTO;
+    else if (strcmp (arg, "never") == 0)
+      rq->align_first = GS_RESIZE_ALIGN_FIRST_NEVER;
+    else if (strcmp (arg, "always") == 0)
+      rq->align_first = GS_RESIZE_ALIGN_FIRST_ALWAYS;
+    else {
+      gs_error ("--align-first '%s': use never, always or auto", arg);
+      return -1;
+    }
+    return 0;
+  }
+  if (strcmp (option, "--unknown-filesystems") == 0) {
+    if (strcmp (arg, "warn") == 0)
+      rq->unknown_fs = GS_RESIZE_UNKNOWN_FS_WARN;
+    else if (strcmp (arg, "ignore") == 0)
+      rq->unknown_fs = GS_RESIZE_UNKNOWN_FS_IGNORE;
+    else if (strcmp (arg, "error") == 0)
+      rq->unknown_fs = GS_RESIZE_UNKNOWN_FS_ERROR;
+    else {
+      gs_error ("--unknown-filesystems '%s': use ignore, warn or error", arg);
+      return -1;
+    }
+    return 0;
+  }
+  gs_error ("%s: not a resize option", option);
+  return -1;
+}
+
+/* ---- Parsers ------------------------------------------------------- */
+
+static void parse_error (const char *what, const char *fs, ...)
+  __attribute__((format (printf, 2, 3)));
+
+/* "WHAT: " (if WHAT) then the message. */
+static void
+parse_error (const char *what, const char *fs, ...)
+{
+  va_list args;
+  char msg[512];
+
+  va_start (args, fs);
+  vsnprintf (msg, sizeof msg, fs, args);
+  va_end (args);
+  if (what)
+    gs_error ("%s: %s", what, msg);
+  else
+    gs_error ("%s", msg);
+}
+
+/* floor (MULT * 0.DIGITS) for the N decimal digits at DIGITS, exactly:
+ * from the last digit, a = floor ((MULT * d + a) / 10).  (For an
+ * integer n and 0 <= f < 1, floor ((n + f) / 10) = floor (n / 10), so
+ * dropping the fraction at each step loses nothing.)  < MULT.
+ */
+static int64_t
+fraction_times (const char *digits, size_t n, int64_t mult)
+{
+  int64_t a = 0;
+
+  while (n-- > 0)
+    a = (mult * (digits[n] - '0') + a) / 10;
+  return a;
+}
+
+int
+gs_int_resize_parse_size (const char *what, int64_t oldsize,
+                          const char *field, int64_t *ret)
+{
+  const char *p = field, *frac = NULL;
+  int sign = 0;
+  size_t ndigits = 0, nfrac = 0;
+  int64_t ipart = 0, mult, value;
+
+  if (*p == '+' || *p == '-')
+    sign = *p++ == '+' ? 1 : -1;
+  for (; isdigit ((unsigned char) *p) || *p == '.'; ++p) {
+    if (*p == '.') {
+      if (frac)
+        goto bad;                /* two decimal points */
+      frac = p + 1;
+      continue;
+    }
+    ++ndigits;
+    if (frac)
+      ++nfrac;
+    else if (__builtin_mul_overflow (ipart, 10, &ipart) ||
+             __builtin_add_overflow (ipart, *p - '0', &ipart))
+      goto too_big;
+  }
+  if (ndigits == 0 || p[0] == '\0' || p[1] != '\0')
+    goto bad;
+
+  switch (p[0]) {
+  case 'b': mult = 1; break;
+  case 'K': mult = KiB; break;
+  case 'M': mult = KiB * KiB; break;
+  case 'G': mult = KiB * KiB * KiB; break;
+  case '%': {
+    /* Tenths of a percent (further digits are ignored, as virt-resize's
+     * Int64.of_float (10. *. p) truncates), then oldsize * t / 1000
+     * computed as q * t + r * t / 1000 (oldsize = 1000 q + r) so that
+     * it cannot overflow before the result does.
+     */
+    int64_t t, q, r;
+
+    if (oldsize < 0)
+      goto bad;
+    if (__builtin_mul_overflow (ipart, 10, &t) ||
+        __builtin_add_overflow (t, nfrac > 0 ? frac[0] - '0' : 0, &t))
+      goto too_big;
+    q = oldsize / 1000;
+    r = oldsize % 1000;
+    if (__builtin_mul_overflow (q, t, &value) ||
+        __builtin_mul_overflow (r, t, &r) ||
+        __builtin_add_overflow (value, r / 1000, &value))
+      goto too_big;
+    goto apply;
+  }
+  default:
+    goto bad;
+  }
+  if (__builtin_mul_overflow (ipart, mult, &value) ||
+      __builtin_add_overflow (value, fraction_times (frac, nfrac, mult),
+                              &value))
+    goto too_big;
+
+ apply:
+  if (sign > 0 && __builtin_add_overflow (oldsize, value, &value))
+    goto too_big;
+  if (sign < 0)
+    value = oldsize - value;     /* both >= 0: cannot overflow */
+  *ret = value;
+  return 0;
+
+ bad:
+  parse_error (what, "cannot parse the size '%s' (expected N[bKMG], "
+               "+N[bKMG], -N[bKMG], P%%, +P%% or -P%%)", field);
+  return -1;
+ too_big:
+  parse_error (what, "the size '%s' is too large", field);
+  return -1;
+}
+
+static bool
+all_lower (const char *s, size_t n)
+{
+  for (size_t i = 0; i < n; ++i)
+    if (!islower ((unsigned char) s[i]))
+      return false;
+  return true;
+}
+
+static bool
+lower_or_digits (const char *s, size_t n)
+{
+  for (size_t i = 0; i < n; ++i)
+    if (!islower ((unsigned char) s[i]) && !isdigit ((unsigned char) s[i]))
+      return false;
+  return true;
+}
+
+int
+gs_int_resize_parse_partition (const char *what, const char *name, int *num)
+{
+  const char *s = name, *d;
+  size_t stem;
+
+  if (strncmp (s, "/dev/", 5) == 0)
+    s += 5;
+  d = s + strlen (s);
+  while (d > s && isdigit ((unsigned char) d[-1]))
+    --d;
+  stem = d - s;
+  /* A number, without leading zero, of at most 6 digits ... */
+  if (d[0] == '\0' || d[0] == '0' || strlen (d) > 6)
+    goto bad;
+  /* ... after nothing, a disk name (sda, vda, xvda) or one that ends
+   * with a digit and 'p' (nvme0n1p, mmcblk0p, loop0p).
+   */
+  if (stem > 0 && !all_lower (s, stem) &&
+      !(stem >= 3 && islower ((unsigned char) s[0]) && s[stem - 1] == 'p' &&
+        isdigit ((unsigned char) s[stem - 2]) && lower_or_digits (s, stem)))
+    goto bad;
+  *num = atoi (d);
+  return 0;
+
+ bad:
+  parse_error (what, "'%s' is not a partition name (such as /dev/sda1)",
+               name);
+  return -1;
+}
+
+const char *
+gs_int_human_size (int64_t bytes, char *buf, size_t len)
+{
+  static const char units[] = "KMGT";
+  const char *sign = bytes < 0 ? "-" : "";
+  /* As virt-resize's human_size: each step divides the integer, so
+   * 1048575 is "1024.0K", not "1.0M".
+   */
+  uint64_t i = bytes < 0 ? -(uint64_t) bytes : (uint64_t) bytes;
+  size_t u;
+
+  if (i < KiB) {
+    snprintf (buf, len, "%s%" PRIu64, sign, i);
+    return buf;
+  }
+  for (u = 0; ; ++u) {
+    double f = (double) i / KiB;
+
+    i /= KiB;
+    if (i < KiB || u == sizeof units - 2) {
+      snprintf (buf, len, "%s%.1f%c", sign, f, units[u]);
+      return buf;
+    }
+  }
+}
+
+bool
+gs_int_resize_mbr_id_is_extended (int mbr_id)
+{
+  return mbr_id == 0x05 || mbr_id == 0x0f || mbr_id == 0x85;
+}
+
+const char *
+gs_int_resize_action_name (enum gs_resize_action a)
+{
+  switch (a) {
+  case GS_RESIZE_COPY: return "copy";
+  case GS_RESIZE_RESIZE: return "resize";
+  case GS_RESIZE_EXPAND: return "expand";
+  case GS_RESIZE_SHRINK: return "shrink";
+  case GS_RESIZE_IGNORE: return "ignore";
+  case GS_RESIZE_DELETE: return "delete";
+  case GS_RESIZE_CREATE: return "create";
+  }
+  return "?";
+}
+
+static const char *
+extra_name (enum gs_resize_extra e)
+{
+  switch (e) {
+  case GS_RESIZE_EXTRA_NONE: return "none";
+  case GS_RESIZE_EXTRA_CREATED: return "created";
+  case GS_RESIZE_EXTRA_TOO_SMALL: return "too-small";
+  case GS_RESIZE_EXTRA_DISABLED: return "disabled";
+  case GS_RESIZE_EXTRA_NO_NUMBER: return "no-free-number";
+  case GS_RESIZE_EXTRA_MBR_LIMIT: return "beyond-mbr-limit";
+  }
+  return "?";
+}
+
+static const char *
+kind_name (enum gs_resize_kind k)
+{
+  switch (k) {
+  case GS_RESIZE_PRIMARY: return "primary";
+  case GS_RESIZE_EXTENDED: return "extended";
+  case GS_RESIZE_LOGICAL: return "logical";
+  }
+  return "?";
+}
+
+/* ---- Content ------------------------------------------------------- */
+
+static bool
+content_unknown (const struct gs_resize_part *p)
+{
+  return p->content == NULL || strcmp (p->content, "unknown") == 0;
+}
+
+static bool
+content_is (const struct gs_resize_part *p, const char *what)
+{
+  return p->content != NULL && strcmp (p->content, what) == 0;
+}
+
+/* A filesystem: not unknown, swap or a PV. */
+static bool
+content_is_fs (const struct gs_resize_part *p)
+{
+  return p->kind != GS_RESIZE_EXTENDED && !content_unknown (p) &&
+    !content_is (p, "swap") && !content_is (p, "lvm-pv");
+}
+
+/* virt-resize's expand_content_method, or NULL. */
+static const char *
+expand_method (const struct gs_resize_part *p)
+{
+  static const struct { const char *content, *method; } methods[] = {
+    { "ext2", "resize2fs" }, { "ext3", "resize2fs" },
+    { "ext4", "resize2fs" }, { "ntfs", "ntfsresize" },
+    { "btrfs", "btrfs-filesystem-resize" }, { "xfs", "xfs_growfs" },
+    { "f2fs", "resize.f2fs" }, { "swap", "mkswap" },
+    { "lvm-pv", "pvresize" },
+  };
+
+  if (p->kind == GS_RESIZE_EXTENDED || p->content == NULL)
+    return NULL;
+  for (size_t i = 0; i < sizeof methods / sizeof methods[0]; ++i)
+    if (strcmp (p->content, methods[i].content) == 0)
+      return methods[i].method;
+  return NULL;
+}
+
+static const char *
+content_description (const struct gs_resize_part *p)
+{
+  if (p->kind == GS_RESIZE_EXTENDED)
+    return "extended partition";
+  if (content_unknown (p))
+    return "unknown data";
+  if (content_is (p, "swap"))
+    return "swap";
+  if (content_is (p, "lvm-pv"))
+    return "LVM physical volume";
+  return NULL;                   /* a filesystem: "the TYPE filesystem" */
+}
+
+/* ---- The planner's working state ----------------------------------- */
+
+struct work {
+  const struct gs_resize_part *p;
+  enum gs_resize_action action;
+  int64_t newsize;               /* bytes asked for */
+  size_t ext;                    /* logical: index of its extended */
+  bool last_logical;
+  bool via_logical;              /* extended: its last logical resized */
+};
+
+struct state {
+  const struct gs_resize_disk *src;
+  const struct gs_resize_requests *rq;
+  uint32_t ss;                   /* target sector size */
+  int64_t target_size;
+  /* Top-level partitions (primary, extended) in disk order, then the
+   * logical ones in disk order.
+   */
+  struct work *w;
+  size_t ntop, nall;
+  /* With --expand or --shrink: the smallest target the options work
+   * on, worked out before the partition takes up the difference.
+   */
+  int64_t min_target_size;
+};
+
+static bool
+action_resizes (enum gs_resize_action a)
+{
+  return a == GS_RESIZE_RESIZE || a == GS_RESIZE_EXPAND ||
+    a == GS_RESIZE_SHRINK;
+}
+
+static bool
+is_resized (const struct work *w)
+{
+  return action_resizes (w->action);
+}
+
+static int64_t
+new_size_of (const struct work *w)
+{
+  if (w->action == GS_RESIZE_DELETE)
+    return 0;
+  return is_resized (w) ? w->newsize : w->p->size;
+}
+
+static int
+cmp_start (const void *a, const void *b)
+{
+  const struct work *x = a, *y = b;
+
+  return x->p->start < y->p->start ? -1 : x->p->start > y->p->start;
+}
+
+static bool
+power_of_two_sector (uint32_t ss)
+{
+  return ss >= 512 && ss <= 65536 && (ss & (ss - 1)) == 0;
+}
+
+/* Check the source table and fill ST->w.  virt-resize's sanity checks
+ * (content fits, no overlaps) plus what it left to parted to discover.
+ */
+static int
+load_source (struct state *st)
+{
+  const struct gs_resize_disk *src = st->src;
+  bool mbr = src->table == GS_RESIZE_TABLE_MBR;
+  size_t next = 0, nlog = 0, ext = SIZE_MAX;
+
+  if (src->table != GS_RESIZE_TABLE_MBR && src->table != GS_RESIZE_TABLE_GPT) {
+    gs_error ("source disk: unknown partition table type "
+              "(only MBR and GPT are supported)");
+    return -1;
+  }
+  if (!power_of_two_sector (src->sector_size)) {
+    gs_error ("source disk: unsupported sector size %" PRIu32,
+              src->sector_size);
+    return -1;
+  }
+  if (src->size < GS_RESIZE_MIN_DISK_SIZE) {
+    gs_error ("source disk: too small to be a disk image (%" PRId64
+              " bytes)", src->size);
+    return -1;
+  }
+  if (src->nparts == 0) {
+    gs_error ("the source disk has no partitions");
+    return -1;
+  }
+  if ((st->w = calloc (src->nparts, sizeof *st->w)) == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  st->nall = src->nparts;
+
+  for (size_t i = 0; i < src->nparts; ++i) {
+    const struct gs_resize_part *p = &src->parts[i];
+    int64_t end;
+
+    for (size_t j = 0; j < i; ++j)
+      if (src->parts[j].num == p->num) {
+        gs_error ("source disk: two partitions numbered %d", p->num);
+        return -1;
+      }
+    if (p->num < 1 ||
+        (mbr && p->kind != GS_RESIZE_LOGICAL && p->num > 4) ||
+        (mbr && p->kind == GS_RESIZE_LOGICAL && p->num < 5) ||
+        (!mbr && p->num > GS_RESIZE_GPT_MAX_PARTITIONS)) {
+      gs_error ("source disk: partition %d: number out of range for %s "
+                "%s partition", p->num, mbr ? "an MBR" : "a GPT",
+                kind_name (p->kind));
+      return -1;
+    }
+    if (!mbr && p->kind != GS_RESIZE_PRIMARY) {
+      gs_error ("source disk: partition %d: GPT has no %s partitions",
+                p->num, kind_name (p->kind));
+      return -1;
+    }
+    if (p->start <= 0 || p->size <= 0 ||
+        p->start % src->sector_size || p->size % src->sector_size ||
+        __builtin_add_overflow (p->start, p->size, &end) || end > src->size) {
+      gs_error ("source disk: partition %d: bad position (start %" PRId64
+                ", size %" PRId64 " bytes)", p->num, p->start, p->size);
+      return -1;
+    }
+    if (p->kind != GS_RESIZE_EXTENDED && p->content_size > p->size) {
+      gs_error ("source disk: partition %d: partition size %" PRId64
+                " < %s size %" PRId64, p->num, p->size,
+                content_is (p, "lvm-pv") ? "physical volume" : "content",
+                p->content_size);
+      return -1;
+    }
+    if (p->kind == GS_RESIZE_EXTENDED) {
+      if (ext != SIZE_MAX) {
+        gs_error ("source disk: more than one extended partition");
+        return -1;
+      }
+      ext = i;
+    }
+    if (p->kind == GS_RESIZE_LOGICAL)
+      ++nlog;
+  }
+  st->ntop = src->nparts - nlog;
+
+  /* Top-level ones first, then the logical ones, each in disk order. */
+  for (size_t i = 0; i < src->nparts; ++i)
+    if (src->parts[i].kind != GS_RESIZE_LOGICAL)
+      st->w[next++].p = &src->parts[i];
+  for (size_t i = 0; i < src->nparts; ++i)
+    if (src->parts[i].kind == GS_RESIZE_LOGICAL)
+      st->w[next++].p = &src->parts[i];
+  qsort (st->w, st->ntop, sizeof *st->w, cmp_start);
+  qsort (st->w + st->ntop, nlog, sizeof *st->w, cmp_start);
+
+  for (size_t i = 1; i < st->ntop; ++i)
+    if (st->w[i].p->start < st->w[i - 1].p->start + st->w[i - 1].p->size) {
+      gs_error ("source disk: partition %d overlaps partition %d",
+                st->w[i].p->num, st->w[i - 1].p->num);
+      return -1;
+    }
+  if (nlog == 0)
+    return 0;
+
+  for (ext = 0; ext < st->ntop; ++ext)
+    if (st->w[ext].p->kind == GS_RESIZE_EXTENDED)
+      break;
+  if (ext == st->ntop) {
+    gs_error ("source disk: logical partitions without an extended "
+              "partition");
+    return -1;
+  }
+  for (size_t i = st->ntop; i < st->nall; ++i) {
+    const struct gs_resize_part *l = st->w[i].p, *e = st->w[ext].p;
+
+    if (l->start <= e->start || l->start + l->size > e->start + e->size) {
+      gs_error ("source disk: logical partition %d is not inside extended "
+                "partition %d", l->num, e->num);
+      return -1;
+    }
+    if (i > st->ntop &&
+        l->start < st->w[i - 1].p->start + st->w[i - 1].p->size) {
+      gs_error ("source disk: partition %d overlaps partition %d",
+                l->num, st->w[i - 1].p->num);
+      return -1;
+    }
+    st->w[i].ext = ext;
+    st->w[i].last_logical = i == st->nall - 1;
+  }
+  return 0;
+}
+
+/* The partition named NAME by option WHAT, which must not be already
+ * ignored or deleted (also through its extended partition).
+ */
+static struct work *
+find_partition (struct state *st, const char *what, const char *name)
+{
+  int num;
+  struct work *w = NULL;
+
+  if (gs_int_resize_parse_partition (what, name, &num) == -1)
+    return NULL;
+  for (size_t i = 0; i < st->nall; ++i)
+    if (st->w[i].p->num == num)
+      w = &st->w[i];
+  if (w == NULL) {
+    gs_error ("%s: the source disk has no partition %d", what, num);
+    return NULL;
+  }
+  if (w->action == GS_RESIZE_IGNORE || w->action == GS_RESIZE_DELETE) {
+    gs_error ("%s: partition %d is already %s", what, num,
+              w->action == GS_RESIZE_IGNORE ? "ignored" : "deleted");
+    return NULL;
+  }
+  if (w->p->kind == GS_RESIZE_LOGICAL) {
+    const struct work *e = &st->w[w->ext];
+
+    if (e->action == GS_RESIZE_IGNORE || e->action == GS_RESIZE_DELETE) {
+      gs_error ("%s: partition %d is inside extended partition %d, which "
+                "is already %s", what, num, e->p->num,
+                e->action == GS_RESIZE_IGNORE ? "ignored" : "deleted");
+      return NULL;
+    }
+  }
+  return w;
+}
+
+/* virt-resize's mark_partition_for_resize, plus logical partitions: the
+ * last one may change size, and its extended partition changes with it.
+ */
+static int
+mark_for_resize (struct state *st, struct work *w, const char *what,
+                 int64_t newsize, bool force, enum gs_resize_action action)
+{
+  const struct gs_resize_part *p = w->p;
+  struct work *e = p->kind == GS_RESIZE_LOGICAL ? &st->w[w->ext] : NULL;
+  char h1[HUMAN_LEN], h2[HUMAN_LEN];
+
+  if (is_resized (w)) {
+    gs_error ("%s: partition %d is already marked for resizing%s", what,
+              p->num, w->via_logical
+              ? " (its last logical partition is being resized)" : "");
+    return -1;
+  }
+  if (e && !w->last_logical) {
+    gs_error ("%s: partition %d is not the last logical partition "
+              "(only the last one can change size)", what, p->num);
+    return -1;
+  }
+  if (e && is_resized (e)) {
+    gs_error ("%s: its extended partition %d is already marked for "
+              "resizing", what, e->p->num);
+    return -1;
+  }
+  if (newsize == p->size)        /* nothing to do, as virt-resize */
+    return 0;
+
+  if (newsize < p->size && !force) {
+    const char *problem = NULL;
+
+    if (p->kind == GS_RESIZE_EXTENDED)
+      problem = "it holds logical partitions, which shrinking might damage";
+    else if (content_unknown (p))
+      problem = "it holds unknown content, which shrinking might damage";
+    else if (content_is (p, "swap"))
+      ;                          /* allowed, as virt-resize */
+    else if (p->content_size < 0)
+      problem = "the size of its content is unknown";
+    if (problem) {
+      gs_error ("%s: cannot shrink partition %d: %s (--resize-force "
+                "shrinks it anyway, destroying what does not fit)",
+                what, p->num, problem);
+      return -1;
+    }
+    if (!content_is (p, "swap") && p->content_size > newsize) {
+      if (content_is (p, "lvm-pv"))
+        gs_error ("%s: cannot shrink partition %d to %" PRId64 " bytes "
+                  "(%s): its LVM physical volume is %" PRId64 " bytes "
+                  "(%s); shrink the PV first, or use --resize-force",
+                  what, p->num, newsize,
+                  gs_int_human_size (newsize, h1, sizeof h1),
+                  p->content_size,
+                  gs_int_human_size (p->content_size, h2, sizeof h2));
+      else
+        gs_error ("%s: cannot shrink partition %d to %" PRId64 " bytes "
+                  "(%s): its %s filesystem is %" PRId64 " bytes (%s); "
+                  "shrink the filesystem first, or use --resize-force",
+                  what, p->num, newsize,
+                  gs_int_human_size (newsize, h1, sizeof h1), p->content,
+                  p->content_size,
+                  gs_int_human_size (p->content_size, h2, sizeof h2));
+      return -1;
+    }
+  }
+
+  w->action = action;
+  w->newsize = newsize;
+  if (e) {
+    e->action = action;
+    e->newsize = e->p->size + (newsize - p->size);
+    e->via_logical = true;
+  }
+  return 0;
+}
+
+/* --resize / --resize-force PART=SIZE */
+static int
+do_resize (struct state *st, const char *option, const char *arg,
+           bool force)
+{
+  CLEANUP_FREE char *what = NULL, *name = NULL;
+  const char *eq = strchr (arg, '=');
+  struct work *w;
+  int64_t newsize;
+
+  if (asprintf (&what, "%s '%s'", option, arg) == -1) {
+    what = NULL;
+    gs_error ("out of memory");
+    return -1;
+  }
+  if (eq == NULL || eq[1] == '\0' || eq == arg) {
+    gs_error ("%s: expected PART=SIZE", what);
+    return -1;
+  }
+  if ((name = strndup (arg, eq - arg)) == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  if ((w = find_partition (st, what, name)) == NULL ||
+      gs_int_resize_parse_size (what, w->p->size, eq + 1, &newsize) == -1)
+    return -1;
+  if (newsize <= 0) {
+    gs_error ("%s: the new size of partition %d is zero or negative",
+              what, w->p->num);
+    return -1;
+  }
+  return mark_for_resize (st, w, what, newsize, force, GS_RESIZE_RESIZE);
+}
+
+/* --ignore / --delete PART */
+static int
+do_ignore_delete (struct state *st, const char *option, const char *arg,
+                  enum gs_resize_action action)
+{
+  CLEANUP_FREE char *what = NULL;
+  struct work *w;
+
+  if (asprintf (&what, "%s '%s'", option, arg) == -1) {
+    what = NULL;
+    gs_error ("out of memory");
+    return -1;
+  }
+  if ((w = find_partition (st, what, arg)) == NULL)
+    return -1;
+  if (w->p->kind == GS_RESIZE_LOGICAL) {
+    gs_error ("%s: partition %d is a logical partition: only its extended "
+              "partition %d can be %s", what, w->p->num,
+              st->w[w->ext].p->num,
+              action == GS_RESIZE_IGNORE ? "ignored" : "deleted");
+    return -1;
+  }
+  if (is_resized (w)) {
+    gs_error ("%s: partition %d is already marked for resizing", what,
+              w->p->num);
+    return -1;
+  }
+  w->action = action;
+  return 0;
+}
+
+/* virt-resize's calculate_surplus:
+ *   overhead = sector_size * (max (64, 4096, first_start_sector)
+ *                             + alignment * (ntop + 1) + 64)
+ * where 4096 is the 2 MiB boot loader area counted in 512-byte sectors
+ * whatever the sector size, and first_start_sector is the first
+ * partition's (deleted or not), truncated.
+ */
+static int
+calculate_surplus (const struct state *st, struct gs_resize_plan *plan)
+{
+  int64_t required = 0, first, sects, overhead, min;
+
+  for (size_t i = 0; i < st->ntop; ++i)
+    if (__builtin_add_overflow (required, new_size_of (&st->w[i]), &required))
+      goto overflow;
+  first = st->w[0].p->start / st->ss;
+  sects = first > 4096 ? first : 4096;
+  if (__builtin_mul_overflow (st->rq->alignment, (int64_t) st->ntop + 1,
+                              &min) ||
+      __builtin_add_overflow (sects, min, &sects) ||
+      __builtin_add_overflow (sects, GS_RESIZE_END_RESERVED, &sects) ||
+      __builtin_mul_overflow (sects, (int64_t) st->ss, &overhead) ||
+      __builtin_add_overflow (required, overhead, &min))
+    goto overflow;
+  plan->required = required;
+  plan->overhead = overhead;
+  plan->min_target_size = min;
+  plan->surplus = st->target_size - min;
+  return 0;
+
+ overflow:
+  gs_error ("the requested layout is too large (check --alignment and "
+            "the sizes)");
+  return -1;
+}
+
+static void
+deficit_error (const struct gs_resize_plan *plan, const char *what)
+{
+  char h1[HUMAN_LEN], h2[HUMAN_LEN];
+  int64_t deficit = -plan->surplus;
+
+  gs_int_human_size (deficit, h1, sizeof h1);
+  gs_int_human_size (plan->min_target_size, h2, sizeof h2);
+  if (what)
+    gs_error ("%s: there is no surplus space to expand into: the target "
+              "disk must be at least %" PRId64 " bytes (%s), %" PRId64
+              " bytes (%s) larger", what, plan->min_target_size, h2,
+              deficit, h1);
+  else
+    gs_error ("there is a deficit of %" PRId64 " bytes (%s): the target "
+              "disk must be at least %" PRId64 " bytes (%s); make it "
+              "larger or change the resizing requests", deficit, h1,
+              plan->min_target_size, h2);
+}
+
+/* --expand / --shrink PART */
+static int
+do_expand_shrink (struct state *st, struct gs_resize_plan *plan)
+{
+  const struct gs_resize_requests *rq = st->rq;
+  const char *option = rq->expand ? "--expand" : "--shrink";
+  const char *arg = rq->expand ? rq->expand : rq->shrink;
+  CLEANUP_FREE char *what = NULL;
+  struct work *w;
+  int64_t newsize;
+
+  if (rq->expand && rq->shrink) {
+    gs_error ("--expand and --shrink cannot be used together");
+    return -1;
+  }
+  if (arg == NULL)
+    return 0;
+  if (asprintf (&what, "%s '%s'", option, arg) == -1) {
+    what = NULL;
+    gs_error ("out of memory");
+    return -1;
+  }
+  if (calculate_surplus (st, plan) == -1)
+    return -1;
+  if (rq->expand && plan->surplus < 0) {
+    deficit_error (plan, what);
+    return -1;
+  }
+  if (rq->shrink && plan->surplus > 0) {
+    gs_error ("%s: there is no deficit to shrink by: the target disk is "
+              "large enough", what);
+    return -1;
+  }
+  if ((w = find_partition (st, what, arg)) == NULL)
+    return -1;
+  /* --expand works on any target with no deficit; --shrink until the
+   * partition would be smaller than its content (any size for swap).
+   */
+  st->min_target_size = plan->min_target_size;
+  if (rq->shrink)
+    st->min_target_size -= w->p->size -
+      (content_is (w->p, "swap") || w->p->content_size < 0
+       ? 1 : w->p->content_size);
+  if (__builtin_add_overflow (w->p->size, plan->surplus, &newsize)) {
+    gs_error ("%s: the new size is too large", what);
+    return -1;
+  }
+  if (newsize <= 0) {
+    gs_error ("%s: partition %d (%" PRId64 " bytes) is smaller than the "
+              "deficit (%" PRId64 " bytes)", what, w->p->num, w->p->size,
+              -plan->surplus);
+    return -1;
+  }
+  return mark_for_resize (st, w, what, newsize, false,
+                          rq->expand ? GS_RESIZE_EXPAND : GS_RESIZE_SHRINK);
+}
+
+static uint64_t
+div_roundup (uint64_t n, uint64_t d)
+{
+  return n / d + (n % d != 0);
+}
+
+static uint64_t
+round_up (uint64_t n, uint64_t a)
+{
+  return div_roundup (n, a) * a;
+}
+
+/* First sector a partition may use: after the MBR, or after the
+ * primary GPT (header + 16 KiB of entries).
+ */
+static uint64_t
+first_usable (const struct state *st)
+{
+  if (st->src->table == GS_RESIZE_TABLE_MBR)
+    return 1;
+  return 2 + div_roundup (128 * 128, st->ss);
+}
+
+/* virt-resize's align_first_partition_and_fix_bootloader. */
+static bool
+align_first (const struct state *st)
+{
+  const struct work *w = &st->w[0];
+
+  switch (st->rq->align_first) {
+  case GS_RESIZE_ALIGN_FIRST_NEVER: return false;
+  case GS_RESIZE_ALIGN_FIRST_ALWAYS: return true;
+  case GS_RESIZE_ALIGN_FIRST_AUTO: break;
+  }
+  /* Only what we know how to fix: a lone bootable NTFS partition not
+   * already aligned to 4 KiB (Windows XP's sector 63).
+   */
+  return st->ntop == 1 && w->action != GS_RESIZE_DELETE &&
+    w->p->kind == GS_RESIZE_PRIMARY && content_is (w->p, "ntfs") &&
+    w->p->bootable && w->p->start % 4096 != 0;
+}
+
+static bool
+unavailable (const struct gs_resize_requests *rq, const char *content)
+{
+  for (size_t i = 0; i < rq->unavailable_fs.len; ++i)
+    if (content && strcmp (rq->unavailable_fs.ptr[i], content) == 0)
+      return true;
+  return false;
+}
+
+static void
+set_new_position (const struct state *st, struct gs_resize_plan_part *pp,
+                  uint64_t start, uint64_t end)
+{
+  pp->new_start_sect = start;
+  pp->new_end_sect = end;
+  pp->new_start = (int64_t) (start * st->ss);
+  pp->new_end = (int64_t) ((end + 1) * st->ss) - 1;
+  pp->new_size = (int64_t) ((end - start + 1) * st->ss);
+}
+
+/* The number of the extra partition, 0 if there is none free.  Kept
+ * numbers: above every source partition's (1/14/15 gets 16), else the
+ * lowest never used, as a deleted partition's number is not recycled;
+ * virt-resize's numbering: the next one.
+ */
+static int
+extra_number (const struct state *st, int next_seq)
+{
+  bool mbr = st->src->table == GS_RESIZE_TABLE_MBR;
+  int limit = mbr ? 4 : GS_RESIZE_GPT_MAX_PARTITIONS, max = 0;
+
+  if (!st->rq->keep_numbers)
+    return next_seq <= limit ? next_seq : 0;
+  for (size_t i = 0; i < st->ntop; ++i)
+    if (st->w[i].p->num > max)
+      max = st->w[i].p->num;
+  if (max < limit)
+    return max + 1;
+  for (int n = 1; n <= limit; ++n) {
+    bool used = false;
+
+    for (size_t i = 0; i < st->ntop; ++i)
+      used |= st->w[i].p->num == n;
+    if (!used)
+      return n;
+  }
+  return 0;
+}
+
+#define MBR_MAX UINT64_C (0xffffffff)
+
+/* Place every partition (virt-resize's "calculate target partitions"),
+ * keeping or renumbering, then the extra partition.
+ */
+static int
+layout (struct state *st, struct gs_resize_plan *plan)
+{
+  const struct gs_resize_requests *rq = st->rq;
+  bool mbr = st->src->table == GS_RESIZE_TABLE_MBR;
+  uint64_t start, last_end = 0, limit;
+  uint64_t align = (uint64_t) rq->alignment;
+  int seq = 1;
+  size_t n = 0;
+
+  if ((plan->parts = calloc (st->nall + 1, sizeof *plan->parts)) == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  plan->align_first = align_first (st);
+  /* The first source partition's start (even if deleted, as
+   * virt-resize), rounded up to a target sector, or `alignment'.
+   */
+  start = plan->align_first ? align : div_roundup (st->w[0].p->start, st->ss);
+  if (start < first_usable (st))
+    start = plan->align_first ? round_up (first_usable (st), align)
+                              : first_usable (st);
+
+  for (size_t i = 0; i < st->ntop; ++i) {
+    const struct work *w = &st->w[i];
+    struct gs_resize_plan_part *pp = &plan->parts[n++];
+    uint64_t size, next;
+
+    pp->src = w->p;
+    pp->kind = w->p->kind;
+    pp->action = w->action;
+    pp->old_num = w->p->num;
+    pp->old_start = w->p->start;
+    pp->old_size = w->p->size;
+    pp->old_end = w->p->start + w->p->size - 1;
+    pp->via_logical = w->via_logical;
+    pp->requested_size = new_size_of (w);
+
+    if (w->action != GS_RESIZE_DELETE) {
+      pp->new_num = rq->keep_numbers ? w->p->num : seq;
+      ++seq;
+      size = div_roundup (pp->requested_size, st->ss);
+      next = round_up (start + size, align);
+      /* Kept size, or up to the next aligned start if resized. */
+      set_new_position (st, pp, start, is_resized (w) ? next - 1
+                                                      : start + size - 1);
+      last_end = pp->new_end_sect;
+      start = next;
+      if (w->action != GS_RESIZE_IGNORE)
+        pp->copy_size = pp->requested_size < w->p->size
+          ? pp->requested_size : w->p->size;
+      if (mbr && (pp->new_start_sect > MBR_MAX ||
+                  pp->new_end_sect - pp->new_start_sect + 1 > MBR_MAX)) {
+        gs_error ("partition %d: an MBR partition table cannot hold it at "
+                  "sectors %" PRIu64 "-%" PRIu64 " (start and length must "
+                  "be below 2^32 sectors)", w->p->num, pp->new_start_sect,
+                  pp->new_end_sect);
+        return -1;
+      }
+    }
+    if (w->p->kind != GS_RESIZE_EXTENDED)
+      continue;
+
+    /* Its logical partitions move with it, keeping their offsets; the
+     * last one ends as far from the end of the extended partition as it
+     * did, so it grows or shrinks with it.
+     */
+    for (size_t j = st->ntop; j < st->nall; ++j) {
+      const struct work *l = &st->w[j];
+      struct gs_resize_plan_part *lp = &plan->parts[n++];
+      uint64_t ls = l->p->start / st->ss;
+      uint64_t le = (l->p->start + l->p->size) / st->ss - 1;
+      uint64_t es = w->p->start / st->ss;
+      uint64_t ee = (w->p->start + w->p->size) / st->ss - 1;
+
+      lp->src = l->p;
+      lp->kind = GS_RESIZE_LOGICAL;
+      lp->old_num = l->p->num;
+      lp->old_start = l->p->start;
+      lp->old_size = l->p->size;
+      lp->old_end = l->p->start + l->p->size - 1;
+      if (w->action == GS_RESIZE_DELETE || w->action == GS_RESIZE_IGNORE) {
+        lp->action = GS_RESIZE_DELETE; /* no EBR, so not there */
+        continue;
+      }
+      lp->action = l->action;
+      lp->new_num = l->p->num;
+      lp->requested_size = new_size_of (l);
+      if (l->last_logical && w->via_logical)
+        set_new_position (st, lp, pp->new_start_sect + (ls - es),
+                          pp->new_end_sect - (ee - le));
+      else
+        set_new_position (st, lp, pp->new_start_sect + (ls - es),
+                          pp->new_start_sect + (le - es));
+      if (lp->new_end_sect > pp->new_end_sect) {
+        gs_error ("extended partition %d would no longer hold logical "
+                  "partition %d", w->p->num, l->p->num);
+        return -1;
+      }
+    }
+  }
+
+  /* The last usable sector, keeping virt-resize's 64 at the end (the
+   * backup GPT needs 33 with 512-byte sectors).
+   */
+  limit = plan->target_sectors - 1 - GS_RESIZE_END_RESERVED;
+  if (last_end > limit) {
+    gs_error ("the partitions do not fit in the target disk: they end at "
+              "sector %" PRIu64 ", the last usable one is %" PRIu64,
+              last_end, limit);
+    return -1;
+  }
+
+  if (plan->surplus == 0)
+    plan->extra = GS_RESIZE_EXTRA_NONE;
+  else if (!rq->extra_partition)
+    plan->extra = GS_RESIZE_EXTRA_DISABLED;
+  else if (plan->surplus < GS_RESIZE_MIN_EXTRA_PARTITION)
+    plan->extra = GS_RESIZE_EXTRA_TOO_SMALL;
+  else if (extra_number (st, seq) == 0)
+    plan->extra = GS_RESIZE_EXTRA_NO_NUMBER;
+  else if (start > limit)
+    plan->extra = GS_RESIZE_EXTRA_TOO_SMALL;
+  else if (mbr && start > MBR_MAX)
+    plan->extra = GS_RESIZE_EXTRA_MBR_LIMIT;
+  else {
+    struct gs_resize_plan_part *pp = &plan->parts[n++];
+    uint64_t end = limit;
+
+    if (mbr && end - start + 1 > MBR_MAX)
+      end = start + MBR_MAX - 1;
+    plan->extra = GS_RESIZE_EXTRA_CREATED;
+    pp->kind = GS_RESIZE_PRIMARY;
+    pp->action = GS_RESIZE_CREATE;
+    pp->new_num = extra_number (st, seq);
+    set_new_position (st, pp, start, end);
+    pp->requested_size = pp->new_size;
+  }
+  plan->nparts = n;
+  return 0;
+}
+
+/* What grows and how; --unknown-filesystems error; NTFS boot records. */
+static int
+contents (const struct state *st, struct gs_resize_plan *plan)
+{
+  const struct gs_resize_requests *rq = st->rq;
+
+  for (size_t i = 0; i < plan->nparts; ++i) {
+    struct gs_resize_plan_part *pp = &plan->parts[i];
+    const struct gs_resize_part *p = pp->src;
+
+    if (p == NULL || pp->action == GS_RESIZE_DELETE)
+      continue;
+    pp->fix_ntfs_boot = content_is (p, "ntfs") && p->bootable &&
+      pp->action != GS_RESIZE_IGNORE && pp->new_start != pp->old_start;
+    /* As virt-resize, any resized partition gets its content grown to
+     * fill it, except when forced below the content's size.
+     */
+    if (!action_resizes (pp->action) ||
+        !rq->expand_content || p->kind == GS_RESIZE_EXTENDED ||
+        (p->content_size >= 0 && p->content_size >= pp->new_size))
+      continue;
+    if (!unavailable (rq, p->content))
+      pp->expand_method = expand_method (p);
+    if (pp->expand_method == NULL && content_is_fs (p)) {
+      pp->content_unexpandable = true;
+      if (rq->unknown_fs == GS_RESIZE_UNKNOWN_FS_ERROR) {
+        gs_error ("partition %d: unknown/unavailable method for expanding "
+                  "the %s filesystem (--unknown-filesystems error)",
+                  p->num, p->content);
+        return -1;
+      }
+    }
+  }
+  return 0;
+}
+
+int
+gs_int_resize_plan (const struct gs_resize_disk *src, int64_t target_size,
+                    uint32_t target_sector_size,
+                    const struct gs_resize_requests *rq,
+                    struct gs_resize_plan *plan)
+{
+  struct state st = {
+    .src = src, .rq = rq, .ss = target_sector_size,
+    .target_size = target_size,
+  };
+  int r = -1;
+
+  memset (plan, 0, sizeof *plan);
+  plan->table = src->table;
+  plan->disk_guid = src->table == GS_RESIZE_TABLE_GPT ? src->disk_guid : NULL;
+  plan->sector_size = target_sector_size;
+  plan->target_size = target_size;
+  plan->alignment = rq->alignment;
+  plan->keep_numbers = rq->keep_numbers;
+  plan->unknown_fs = rq->unknown_fs;
+
+  if (!power_of_two_sector (target_sector_size)) {
+    gs_error ("target disk: unsupported sector size %" PRIu32,
+              target_sector_size);
+    return -1;
+  }
+  if (target_size < GS_RESIZE_MIN_DISK_SIZE) {
+    gs_error ("target disk: too small to be a disk image (%" PRId64
+              " bytes)", target_size);
+    return -1;
+  }
+  if (rq->alignment < 1) {
+    gs_error ("--alignment %" PRId64 ": alignment cannot be < 1",
+              rq->alignment);
+    return -1;
+  }
+  plan->target_sectors = target_size / target_sector_size;
+  if (load_source (&st) == -1)
+    goto out;
+
+  /* In virt-resize's order: ignores, deletes, resizes, forced resizes,
+   * then --expand or --shrink by what is left over.
+   */
+  for (size_t i = 0; i < rq->ignores.len; ++i)
+    if (do_ignore_delete (&st, "--ignore", rq->ignores.ptr[i],
+                          GS_RESIZE_IGNORE) == -1)
+      goto out;
+  for (size_t i = 0; i < rq->deletes.len; ++i)
+    if (do_ignore_delete (&st, "--delete", rq->deletes.ptr[i],
+                          GS_RESIZE_DELETE) == -1)
+      goto out;
+  for (size_t i = 0; i < rq->resizes.len; ++i)
+    if (do_resize (&st, "--resize", rq->resizes.ptr[i], false) == -1)
+      goto out;
+  for (size_t i = 0; i < rq->resizes_force.len; ++i)
+    if (do_resize (&st, "--resize-force", rq->resizes_force.ptr[i],
+                   true) == -1)
+      goto out;
+
+  /* Logical partitions hold sector numbers in their EBRs, relative to
+   * the extended partition: moving them keeps those only if the
+   * sector size stays the same.
+   */
+  if (st.nall > st.ntop && src->sector_size != target_sector_size) {
+    for (size_t i = 0; i < st.ntop; ++i)
+      if (st.w[i].p->kind == GS_RESIZE_EXTENDED &&
+          st.w[i].action != GS_RESIZE_DELETE &&
+          st.w[i].action != GS_RESIZE_IGNORE) {
+        gs_error ("extended partition %d: its logical partitions cannot "
+                  "move from %" PRIu32 "-byte to %" PRIu32 "-byte sectors "
+                  "(delete or ignore it)", st.w[i].p->num,
+                  src->sector_size, target_sector_size);
+        goto out;
+      }
+  }
+
+  if (do_expand_shrink (&st, plan) == -1 ||
+      calculate_surplus (&st, plan) == -1)
+    goto out;
+  if (plan->surplus < 0) {
+    deficit_error (plan, NULL);
+    goto out;
+  }
+  if (rq->expand || rq->shrink)
+    plan->min_target_size = st.min_target_size;
+  if (layout (&st, plan) == -1 || contents (&st, plan) == -1)
+    goto out;
+  r = 0;
+
+ out:
+  free (st.w);
+  if (r == -1) {
+    free (plan->parts);
+    plan->parts = NULL;
+    plan->nparts = 0;
+  }
+  return r;
+}
+
+void
+gs_int_resize_plan_free (struct gs_resize_plan *plan)
+{
+  free (plan->parts);
+  plan->parts = NULL;
+  plan->nparts = 0;
+}
+
+const struct gs_resize_plan_part *
+gs_int_resize_plan_find (const struct gs_resize_plan *plan, int old_num)
+{
+  for (size_t i = 0; i < plan->nparts; ++i)
+    if (plan->parts[i].old_num == old_num)
+      return &plan->parts[i];
+  return NULL;
+}
+
+/* ---- Text (--dry-run) ---------------------------------------------- */
+
+/* Guest strings (GPT names) are printed through %s only, with control
+ * characters escaped, never interpreted by the terminal.
+ */
+static void
+print_safe (FILE *fp, const char *s)
+{
+  for (const unsigned char *p = (const unsigned char *) s; *p; ++p)
+    if (*p < 0x20 || *p == 0x7f)
+      fprintf (fp, "\\x%02x", *p);
+    else
+      fputc (*p, fp);
+}
+
+static void
+print_content (FILE *fp, const struct gs_resize_part *p)
+{
+  const char *d = content_description (p);
+
+  if (d)
+    fprintf (fp, "%s", d);
+  else {
+    fprintf (fp, "the ");
+    print_safe (fp, p->content);
+    fprintf (fp, " filesystem");
+  }
+}
+
+static void
+print_part (FILE *fp, const struct gs_resize_plan *plan,
+            const struct gs_resize_plan_part *pp)
+{
+  char h1[HUMAN_LEN], h2[HUMAN_LEN];
+  const struct gs_resize_part *p = pp->src;
+
+  if (p == NULL)
+    fprintf (fp, "extra partition %d: created for the surplus", pp->new_num);
+  else {
+    fprintf (fp, "/dev/sda%d", p->num);
+    if (p->name && p->name[0]) {
+      fprintf (fp, " '");
+      print_safe (fp, p->name);
+      fprintf (fp, "'");
+    }
+    if (p->kind != GS_RESIZE_PRIMARY)
+      fprintf (fp, " (%s)", kind_name (p->kind));
+    fprintf (fp, ": ");
+    gs_int_human_size (pp->old_size, h1, sizeof h1);
+    gs_int_human_size (pp->new_size, h2, sizeof h2);
+    switch (pp->action) {
+    case GS_RESIZE_COPY:
+      fprintf (fp, "left alone");
+      break;
+    case GS_RESIZE_IGNORE:
+      fprintf (fp, "created, but its contents will be ignored (not copied)");
+      break;
+    case GS_RESIZE_DELETE:
+      fprintf (fp, "deleted");
+      if (p->kind == GS_RESIZE_LOGICAL)
+        fprintf (fp, " with its extended partition");
+      break;
+    case GS_RESIZE_RESIZE:
+    case GS_RESIZE_EXPAND:
+    case GS_RESIZE_SHRINK:
+      fprintf (fp, "%s from %s to %s",
+               pp->action == GS_RESIZE_EXPAND ? "expanded"
+               : pp->action == GS_RESIZE_SHRINK ? "shrunk" : "resized",
+               h1, h2);
+      if (pp->via_logical)
+        fprintf (fp, " with its last logical partition");
+      else
+        fprintf (fp, " (--%s)", gs_int_resize_action_name (pp->action));
+      break;
+    case GS_RESIZE_CREATE:
+      break;
+    }
+    if (pp->new_num && pp->new_num != pp->old_num)
+      fprintf (fp, ", now partition %d", pp->new_num);
+  }
+  if (pp->expand_method) {
+    fprintf (fp, "; ");
+    print_content (fp, p);
+    fprintf (fp, " will be expanded using the '%s' method",
+             pp->expand_method);
+  }
+  else if (pp->content_unexpandable &&
+           plan->unknown_fs != GS_RESIZE_UNKNOWN_FS_IGNORE) {
+    fprintf (fp, "; ");
+    print_content (fp, p);
+    fprintf (fp, " will not be expanded (unknown/unavailable method)");
+  }
+  fprintf (fp, "\n");
+
+  if (p)
+    fprintf (fp, "    old: bytes %" PRId64 "-%" PRId64 ", size %" PRId64
+             " (%s)\n", pp->old_start, pp->old_end, pp->old_size,
+             gs_int_human_size (pp->old_size, h1, sizeof h1));
+  if (pp->new_num)
+    fprintf (fp, "    new: bytes %" PRId64 "-%" PRId64 ", size %" PRId64
+             " (%s), sectors %" PRIu64 "-%" PRIu64 "\n",
+             pp->new_start, pp->new_end, pp->new_size,
+             gs_int_human_size (pp->new_size, h2, sizeof h2),
+             pp->new_start_sect, pp->new_end_sect);
+  if (pp->fix_ntfs_boot)
+    fprintf (fp, "    the NTFS boot record's hidden sectors field will be "
+             "set to %" PRIu64 "\n", pp->new_start_sect);
+}
+
+int
+gs_int_resize_plan_print (const struct gs_resize_plan *plan, FILE *fp)
+{
+  char h[HUMAN_LEN], h2[HUMAN_LEN];
+
+  fprintf (fp, "Summary of changes: %s partition table",
+           plan->table == GS_RESIZE_TABLE_GPT ? "GPT" : "MBR");
+  if (plan->disk_guid) {
+    fprintf (fp, " (disk GUID ");
+    print_safe (fp, plan->disk_guid);
+    fprintf (fp, ", kept)");
+  }
+  fprintf (fp, ", target %" PRId64 " bytes (%s) in %" PRIu32 "-byte "
+           "sectors, alignment %" PRId64 " sectors%s\n", plan->target_size,
+           gs_int_human_size (plan->target_size, h, sizeof h),
+           plan->sector_size, plan->alignment,
+           plan->align_first ? ", first partition aligned" : "");
+  fprintf (fp, "Partition numbers are %s.\n\n",
+           plan->keep_numbers ? "kept" : "renumbered from 1, as virt-resize");
+  for (size_t i = 0; i < plan->nparts; ++i)
+    print_part (fp, plan, &plan->parts[i]);
+
+  fprintf (fp, "\n");
+  if (plan->surplus > 0) {
+    fprintf (fp, "There is a surplus of %" PRId64 " bytes (%s): ",
+             plan->surplus,
+             gs_int_human_size (plan->surplus, h, sizeof h));
+    switch (plan->extra) {
+    case GS_RESIZE_EXTRA_CREATED:
+      fprintf (fp, "an extra partition will be created for it.\n");
+      break;
+    case GS_RESIZE_EXTRA_DISABLED:
+      fprintf (fp, "it will be left unpartitioned "
+               "(--no-extra-partition).\n");
+      break;
+    case GS_RESIZE_EXTRA_TOO_SMALL:
+      fprintf (fp, "too small for an extra partition, it will be left "
+               "unpartitioned.\n");
+      break;
+    case GS_RESIZE_EXTRA_NO_NUMBER:
+      fprintf (fp, "no partition number is free for an extra partition, "
+               "it will be left unpartitioned.\n");
+      break;
+    case GS_RESIZE_EXTRA_MBR_LIMIT:
+      fprintf (fp, "it is beyond what an MBR partition table can address, "
+               "it will be left unpartitioned.\n");
+      break;
+    case GS_RESIZE_EXTRA_NONE:
+      fprintf (fp, "\n");
+      break;
+    }
+  }
+  fprintf (fp, "Minimum target size for these options: %" PRId64 " bytes "
+           "(%s); partitioning overhead %" PRId64 " bytes (%s).\n",
+           plan->min_target_size,
+           gs_int_human_size (plan->min_target_size, h, sizeof h),
+           plan->overhead,
+           gs_int_human_size (plan->overhead, h2, sizeof h2));
+  if (fflush (fp) == EOF || ferror (fp)) {
+    gs_error ("cannot write the plan: %m");
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- JSON (--json) ------------------------------------------------- */
+
+/* Add V (a new object, NULL meaning out of memory) as KEY. */
+static int
+add (json_object *o, const char *key, json_object *v)
+{
+  if (v == NULL || json_object_object_add (o, key, v)) {
+    json_object_put (v);
+    return -1;
+  }
+  return 0;
+}
+
+/* json-c's null is the NULL pointer. */
+static int
+add_null (json_object *o, const char *key)
+{
+  return json_object_object_add (o, key, NULL) ? -1 : 0;
+}
+
+static int
+add_int (json_object *o, const char *key, int64_t n)
+{
+  return add (o, key, json_object_new_int64 (n));
+}
+
+/* A string, or null for NULL. */
+static int
+add_str (json_object *o, const char *key, const char *s)
+{
+  return s ? add (o, key, json_object_new_string (s)) : add_null (o, key);
+}
+
+static json_object *
+position (int64_t start, int64_t end, int64_t size)
+{
+  json_object *o = json_object_new_object ();
+
+  if (o == NULL || add_int (o, "start", start) || add_int (o, "end", end) ||
+      add_int (o, "size", size)) {
+    json_object_put (o);
+    return NULL;
+  }
+  return o;
+}
+
+static json_object *
+part_json (const struct gs_resize_plan *plan,
+           const struct gs_resize_plan_part *pp)
+{
+  const struct gs_resize_part *p = pp->src;
+  json_object *o = json_object_new_object (), *nw = NULL;
+  int e = 0;
+
+  if (o == NULL)
+    return NULL;
+  e |= pp->old_num ? add (o, "old_number", json_object_new_int (pp->old_num))
+                   : add_null (o, "old_number");
+  e |= pp->new_num ? add (o, "new_number", json_object_new_int (pp->new_num))
+                   : add_null (o, "new_number");
+  e |= add_str (o, "kind", kind_name (pp->kind));
+  e |= add_str (o, "action", gs_int_resize_action_name (pp->action));
+  e |= p ? add (o, "old", position (pp->old_start, pp->old_end,
+                                    pp->old_size))
+          : add_null (o, "old");
+  if (pp->new_num) {
+    nw = position (pp->new_start, pp->new_end, pp->new_size);
+    if (nw && (add_int (nw, "start_sector", (int64_t) pp->new_start_sect) ||
+               add_int (nw, "end_sector", (int64_t) pp->new_end_sect))) {
+      json_object_put (nw);
+      nw = NULL;
+    }
+    e |= add (o, "new", nw);
+  }
+  else
+    e |= add_null (o, "new");
+  e |= add_int (o, "requested_size", pp->requested_size);
+  e |= add_int (o, "copy_size", pp->copy_size);
+  e |= add_str (o, "expand_method", pp->expand_method);
+  e |= add (o, "content_unexpandable",
+            json_object_new_boolean (pp->content_unexpandable));
+  e |= add (o, "via_logical", json_object_new_boolean (pp->via_logical));
+  e |= add (o, "fix_ntfs_boot", json_object_new_boolean (pp->fix_ntfs_boot));
+  if (p) {
+    e |= add_str (o, "content", content_unknown (p) ? "unknown" : p->content);
+    e |= p->content_size >= 0 ? add_int (o, "content_size", p->content_size)
+                              : add_null (o, "content_size");
+    e |= add (o, "bootable", json_object_new_boolean (p->bootable));
+    if (plan->table == GS_RESIZE_TABLE_MBR)
+      e |= p->mbr_id >= 0 ? add (o, "mbr_id", json_object_new_int (p->mbr_id))
+                          : add_null (o, "mbr_id");
+    else {
+      char attrs[32];
+
+      e |= add_str (o, "gpt_type", p->gpt_type);
+      e |= add_str (o, "gpt_guid", p->gpt_guid);
+      e |= add_str (o, "name", p->name);
+      snprintf (attrs, sizeof attrs, "0x%016" PRIx64, p->gpt_attributes);
+      e |= add_str (o, "gpt_attributes", p->has_gpt_attributes ? attrs : NULL);
+    }
+  }
+  if (e) {
+    json_object_put (o);
+    return NULL;
+  }
+  return o;
+}
+
+json_object *
+gs_int_resize_plan_json (const struct gs_resize_plan *plan)
+{
+  json_object *o = json_object_new_object (), *parts;
+  int e = 0;
+
+  if (o == NULL)
+    return NULL;
+  e |= add_str (o, "table", plan->table == GS_RESIZE_TABLE_GPT ? "gpt"
+                                                               : "mbr");
+  e |= add_str (o, "disk_guid", plan->disk_guid);
+  e |= add_int (o, "sector_size", plan->sector_size);
+  e |= add_int (o, "target_size", plan->target_size);
+  e |= add_int (o, "target_sectors", (int64_t) plan->target_sectors);
+  e |= add_int (o, "alignment", plan->alignment);
+  e |= add (o, "align_first", json_object_new_boolean (plan->align_first));
+  e |= add (o, "keep_numbers", json_object_new_boolean (plan->keep_numbers));
+  e |= add_int (o, "required", plan->required);
+  e |= add_int (o, "overhead", plan->overhead);
+  e |= add_int (o, "surplus", plan->surplus);
+  e |= add_int (o, "minimum_target_size", plan->min_target_size);
+  e |= add_str (o, "extra_partition", extra_name (plan->extra));
+  parts = json_object_new_array ();
+  e |= add (o, "partitions", parts);
+  for (size_t i = 0; e == 0 && i < plan->nparts; ++i) {
+    json_object *p = part_json (plan, &plan->parts[i]);
+
+    if (p == NULL || json_object_array_add (parts, p)) {
+      json_object_put (p);
+      e = 1;
+    }
+  }
+  if (e) {
+    json_object_put (o);
+    return NULL;
+  }
+  return o;
+}
