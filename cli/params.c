@@ -205,8 +205,20 @@ gs_cli_params_layers (const char *family, string_vector *layers)
   for (size_t i = 0; i < nused; ++i) {
     const struct param *p = used[i].p;
     CLEANUP_FREE char *v = NULL;
+    CLEANUP_FREE char *shown = strdup (used[i].value ? used[i].value : "");
     char *entry;
 
+    /* The layer's name ends at the first newline (see config.c), so a
+     * value with newlines (--write FILE:$'a\nb') is shown on one line;
+     * the value itself is quoted intact in the text.
+     */
+    if (shown == NULL) {
+      gs_error ("out of memory");
+      return -1;
+    }
+    for (char *c = shown; *c; ++c)
+      if (*c == '\n' || *c == '\r')
+        *c = ' ';
     errno = 0;
     if ((v = value_text (&used[i])) == NULL) {
       if (errno == EINVAL)
@@ -217,8 +229,7 @@ gs_cli_params_layers (const char *family, string_vector *layers)
       return -1;
     }
     if (asprintf (&entry, "--%s:%s\n%s: { %s: { %s = %s; }; };", p->option,
-                  used[i].value ? used[i].value : "", family, p->op, p->key,
-                  v) == -1 ||
+                  shown, family, p->op, p->key, v) == -1 ||
         string_vector_append (layers, entry) == -1) {
       gs_error ("out of memory");
       return -1;

@@ -20,6 +20,7 @@ ok "ops --help works" bash -c "goldsmith ops --help | grep -q Usage"
 is "sysprep --list-operations in virt-sysprep's format" \
    "$(goldsmith sysprep --list-operations)" \
 "bash-history * Remove the bash history in the guest
+customize * Customize the guest
 logfiles * Remove many log files from the guest
 machine-id * Remove the local machine ID
 ssh-hostkeys * Remove the SSH host keys in the guest"
