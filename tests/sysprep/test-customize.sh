@@ -189,7 +189,7 @@ is "timezone: /etc/localtime links to the zone made just before" \
 
 # Passwords: verify each hash with an independent implementation.
 shadow_field () { c /etc/shadow | awk -F: -v u="$1" '$1 == u { print $2 }'; }
-verifies () {                    # verifies HASH PASSWORD
+verifies () {                    # verifies HASH PASSWORD (openssl's crypt)
   local salt
   salt=$(printf '%s' "$1" | cut -d'$' -f3)
   [ "$(openssl passwd -6 -salt "$salt" "$2")" = "$1" ]
