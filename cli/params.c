@@ -47,7 +47,7 @@ static const struct param sysprep_params[] = {
   { "password", P_VERB, "customize", "passwords", "", "USER:SELECTOR",
     "Set a user's password" },
   { "password-crypto", P_STRING, "customize", "password-crypto", NULL,
-    "md5|sha256|sha512", "Password hash (default sha512)" },
+    "md5|sha256|sha512|yescrypt", "Password hash (default sha512)" },
   { "ssh-inject", P_VERB, "customize", "actions", "ssh-inject",
     "USER[:file:KEYFILE|:string:KEY]", "Add an SSH public key" },
   { "firstboot", P_VERB, "customize", "actions", "firstboot", "SCRIPT",
@@ -69,7 +69,7 @@ static const struct param sysprep_params[] = {
   { "mkdir", P_VERB, "customize", "actions", "mkdir", "DIR",
     "Create DIR and its parents" },
   { "chmod", P_VERB, "customize", "actions", "chmod", "PERMS:FILE",
-    "Change FILE's permissions (0 prefix: octal)" },
+    "Change FILE's permissions (octal with a leading 0: 0644)" },
   { "upload", P_VERB, "customize", "actions", "upload", "FILE:DEST",
     "Upload a host file" },
   { "copy-in", P_VERB, "customize", "actions", "copy-in",
@@ -205,8 +205,20 @@ gs_cli_params_layers (const char *family, string_vector *layers)
   for (size_t i = 0; i < nused; ++i) {
     const struct param *p = used[i].p;
     CLEANUP_FREE char *v = NULL;
+    CLEANUP_FREE char *shown = strdup (used[i].value ? used[i].value : "");
     char *entry;
 
+    /* The layer's name ends at the first newline (see config.c), so a
+     * value with newlines (--write FILE:$'a\nb') is shown on one line;
+     * the value itself is quoted intact in the text.
+     */
+    if (shown == NULL) {
+      gs_error ("out of memory");
+      return -1;
+    }
+    for (char *c = shown; *c; ++c)
+      if (*c == '\n' || *c == '\r')
+        *c = ' ';
     errno = 0;
     if ((v = value_text (&used[i])) == NULL) {
       if (errno == EINVAL)
@@ -217,8 +229,7 @@ gs_cli_params_layers (const char *family, string_vector *layers)
       return -1;
     }
     if (asprintf (&entry, "--%s:%s\n%s: { %s: { %s = %s; }; };", p->option,
-                  used[i].value ? used[i].value : "", family, p->op, p->key,
-                  v) == -1 ||
+                  shown, family, p->op, p->key, v) == -1 ||
         string_vector_append (layers, entry) == -1) {
       gs_error ("out of memory");
       return -1;

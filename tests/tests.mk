@@ -11,14 +11,16 @@ TESTS_ENVIRONMENT = $(top_builddir)/run
 # No appliance needed.
 TESTS += \
 	tests/test-cli.sh \
-	tests/test-bad-input.sh
+	tests/test-bad-input.sh \
+	tests/test-customize-args.sh
 
 # End-to-end: one appliance launch each (plus read-back), on the phony
 # guests built once per run.
 TESTS += \
 	tests/sysprep/test-sysprep-defaults.sh \
 	tests/sysprep/test-sysprep-dry-run.sh \
-	tests/sysprep/test-sysprep-transaction.sh
+	tests/sysprep/test-sysprep-transaction.sh \
+	tests/sysprep/test-customize.sh
 
 EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py \
 	tests/fixtures/fedora.txt tests/fixtures/debian.txt \

@@ -1,0 +1,343 @@
+#!/bin/bash -
+# The customize operation on the phony Fedora guest: ONE goldsmith run
+# with most of virt-customize's actions at once, in an order where
+# later actions depend on earlier ones, then ONE read-back (tar-out of
+# the whole guest, analysed on the host: contents, modes, owners,
+# links), then ONE dry run that must list what it would do and leave
+# the image byte-identical.  Three appliance launches in all.
+source "$(dirname "$0")/../functions.sh"
+requires_appliance
+plan 43
+
+tmp="$builddir/tests/tmp/customize"
+rm -rf "$tmp"; mkdir -p "$tmp"
+cleanup_fn rm -rf "$tmp"
+img="$tmp/guest.img"
+copy_guest fedora "$img"
+
+# ---- host-side inputs ----------------------------------------------------
+printf 'alice-pw\nnot this line\n' > "$tmp/alice.pw"
+echo 'ssh-ed25519 AAAAfilekey carol@host' > "$tmp/carol.pub"
+mkdir -p "$tmp/home/.ssh"           # --ssh-inject root: the default key
+echo 'ssh-ed25519 AAAAolderkey me@host' > "$tmp/home/.ssh/id_rsa.pub"
+touch -d '2001-01-01' "$tmp/home/.ssh/id_rsa.pub"
+echo 'ssh-ed25519 AAAAdefaultkey me@host' > "$tmp/home/.ssh/id_ed25519.pub"
+echo 'ssh-ed25519 AAAAcert' > "$tmp/home/.ssh/id_ed25519-cert.pub"
+printf '#!/bin/sh\necho firstboot script\n' > "$tmp/fb.sh"
+printf 'uploaded\n' > "$tmp/upfile"; chmod 0640 "$tmp/upfile"
+mkdir -p "$tmp/tree/sub"
+echo a > "$tmp/tree/a.txt"; echo b > "$tmp/tree/sub/b.txt"
+
+# The phony guest has no shell: give it the host's dash and the
+# libraries it needs (uploads, in order, before --run-command).
+shell_args=()
+if libs=$(ldd /bin/dash 2>/dev/null | grep -o '/[^ ]*'); then
+  for lib in $libs; do
+    shell_args+=(--mkdir "$(dirname "$lib")" --upload "$lib:$lib")
+  done
+  shell_args+=(--upload /bin/dash:/bin/sh
+               --run-command 'echo ran-in-guest > /root/run-command.out')
+else
+  diag "no ldd/dash on the host: --run-command is not exercised"
+fi
+
+# ---- the run ---------------------------------------------------------------
+start=$SECONDS
+env -u LIBGUESTFS_BACKEND_SETTINGS HOME="$tmp/home" \
+goldsmith sysprep --json --operations customize -a "$img" \
+  --exclude-path '^/var/log/dnf\.log$' \
+  --write /etc/machine-info:PRETTY_HOSTNAME=old-name \
+  --hostname new-host.example.org \
+  --mkdir /usr/share/zoneinfo/Europe \
+  --write /usr/share/zoneinfo/Europe/Paris:TZif-fake \
+  --timezone Europe/Paris \
+  --append-line '/etc/passwd:carol:x:1002:1002:Carol:/home/carol:/bin/sh' \
+  --append-line '/etc/passwd:dave:x:1003:1003:Dave:/home/dave:/bin/sh' \
+  --append-line '/etc/shadow:carol:!::0:99999:7:::' \
+  --append-line '/etc/shadow:dave:!::0:99999:7:::' \
+  --ssh-inject 'alice:string:ssh-ed25519 AAAAstring alice@host' \
+  --ssh-inject "carol:file:$tmp/carol.pub" \
+  --ssh-inject root \
+  --ssh-inject 'root:string:ssh-rsa AAAAsecond root@host' \
+  --mkdir /etc/systemd/system \
+  --firstboot "$tmp/fb.sh" \
+  --firstboot-command 'touch /root/firstboot-ran' \
+  --delete '/var/log/*.log' \
+  --delete /var/log/httpd \
+  --delete /home/carol/.bash_history \
+  --touch /etc/touched \
+  --write /etc/motd:"Hello"$'\n'"there" \
+  --append-line /etc/motd:World \
+  --chmod 0600:/etc/motd \
+  --mkdir /opt/a/b \
+  --upload "$tmp/upfile:/opt/a/b" \
+  --copy-in "$tmp/tree:/srv" \
+  "${shell_args[@]}" \
+  --root-password 'password:Root:pass:with:colons' \
+  --password "alice:file:$tmp/alice.pw" \
+  --password bob:random \
+  --password carol:locked:password:carolpw \
+  --password dave:disabled \
+  > "$tmp/report.json" 2> "$tmp/stderr"
+rc=$?
+diag "goldsmith run: $((SECONDS - start)) s"
+is "exit status 0" "$rc" 0
+sed 's/^/# stderr: /' "$tmp/stderr"
+ok "no error on stderr" bash -c "! grep -q 'error' '$tmp/stderr'"
+ok "the protected --delete match is kept, with a warning" \
+   grep -q 'delete /var/log/\*.log: /var/log/dnf.log is protected by --exclude-path: kept' "$tmp/stderr"
+bob_pw=$(sed -n 's/.*random password for bob: \([A-Za-z0-9]*\)$/\1/p' "$tmp/stderr")
+is "the random password is printed once, 16 characters" "${#bob_pw}" 16
+
+# What the report says customize did, in action order.
+python3 - "$tmp/report.json" > "$tmp/report.txt" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for op in r["guests"][0]["roots"][0]["operations"]:
+    print(op["name"], op["status"])
+    for p in op["paths"]:
+        print(" ", p["action"], p["path"])
+PY
+is "the report lists every path, in action order" \
+   "$(sed -n '1,/^  create \/srv\/tree$/p' "$tmp/report.txt")" \
+   "customize applied
+  create /etc/machine-info
+  change /etc/hostname
+  change /etc/machine-info
+  create /usr/share
+  create /usr/share/zoneinfo
+  create /usr/share/zoneinfo/Europe
+  create /usr/share/zoneinfo/Europe/Paris
+  create /etc/localtime
+  change /etc/passwd
+  change /etc/passwd
+  change /etc/shadow
+  change /etc/shadow
+  create /home/alice/.ssh
+  create /home/alice/.ssh/authorized_keys
+  create /home/carol/.ssh
+  create /home/carol/.ssh/authorized_keys
+  create /root/.ssh
+  create /root/.ssh/authorized_keys
+  change /root/.ssh/authorized_keys
+  create /etc/systemd
+  create /etc/systemd/system
+  create /usr/lib/goldsmith/firstboot.sh
+  create /etc/systemd/system/goldsmith-firstboot.service
+  create /etc/systemd/system/multi-user.target.wants/goldsmith-firstboot.service
+  create /usr/lib/goldsmith/firstboot/scripts/0001-fb-sh
+  create /usr/lib/goldsmith/firstboot/scripts/0002-command
+  remove /var/log/boot.log
+  remove /var/log/httpd
+  remove /home/carol/.bash_history
+  create /etc/touched
+  create /etc/motd
+  change /etc/motd
+  change /etc/motd
+  create /opt
+  create /opt/a
+  create /opt/a/b
+  create /opt/a/b/upfile
+  create /srv/tree"
+# (copy-in walks the host tree in readdir order: compare it as a set)
+is "copy-in reports the whole tree" \
+   "$(grep -E '^  create /srv/tree/' "$tmp/report.txt" | sort)" \
+   "  create /srv/tree/a.txt
+  create /srv/tree/sub
+  create /srv/tree/sub/b.txt"
+sed '1,/^  create \/srv\/tree$/d; /^  create \/srv\/tree\//d' "$tmp/report.txt" \
+  > "$tmp/report.tail"
+missing=""
+for p in $libs ${libs:+/bin/sh}; do
+  grep -qx "  create $p" "$tmp/report.tail" || missing="$missing $p"
+done
+is "then the shell's uploads, then /etc/shadow for the passwords, last" \
+   "$missing|$(grep -vc '^  create ' "$tmp/report.tail")|$(tail -1 "$tmp/report.tail")" \
+   "|1|  change /etc/shadow"
+
+# ---- read back: one launch, the whole tree --------------------------------
+start=$SECONDS
+guestfish --ro --format=raw -a "$img" -i tar-out / "$tmp/after.tar" numericowner:true
+diag "read-back: $((SECONDS - start)) s"
+python3 "$srcdir/tests/manifest.py" "$tmp/after.tar" > "$tmp/after.manifest"
+ok "read back the image" test -s "$tmp/after.manifest"
+
+# f PATH: "TYPE MODE UID:GID" of a path; c PATH: its content.
+python3 - "$tmp/after.tar" "$tmp/facts" <<'PY'
+import os, sys, tarfile
+out = sys.argv[2]
+os.makedirs(out + "/content", exist_ok=True)
+with tarfile.open(sys.argv[1]) as t, open(out + "/stat", "w") as st:
+    for m in t.getmembers():
+        name = "/" + m.name.lstrip("./")
+        kind = "dir" if m.isdir() else "link" if m.issym() else "file" if m.isfile() else "other"
+        st.write(f"{name} {kind} {m.mode:04o} {m.uid}:{m.gid}" +
+                 (f" -> {m.linkname}" if m.issym() else "") + "\n")
+        if m.isfile():
+            p = out + "/content" + name
+            os.makedirs(os.path.dirname(p), exist_ok=True)
+            open(p, "wb").write(t.extractfile(m).read())
+PY
+f () { awk -v p="$1" '$1 == p { $1 = ""; print substr($0, 2) }' "$tmp/facts/stat"; }
+c () { cat "$tmp/facts/content$1"; }
+
+is "hostname: /etc/hostname" "$(c /etc/hostname)" "new-host.example.org"
+is "hostname: PRETTY_HOSTNAME in /etc/machine-info (written just before)" \
+   "$(c /etc/machine-info)" "PRETTY_HOSTNAME=new-host.example.org"
+is "timezone: /etc/localtime links to the zone made just before" \
+   "$(f /etc/localtime)" "link 0777 0:0 -> /usr/share/zoneinfo/Europe/Paris"
+
+# Passwords: verify each hash with an independent implementation.
+shadow_field () { c /etc/shadow | awk -F: -v u="$1" '$1 == u { print $2 }'; }
+verifies () {                    # verifies HASH PASSWORD (openssl's crypt)
+  local salt
+  salt=$(printf '%s' "$1" | cut -d'$' -f3)
+  [ "$(openssl passwd -6 -salt "$salt" "$2")" = "$1" ]
+}
+root_h=$(shadow_field root); alice_h=$(shadow_field alice)
+bob_h=$(shadow_field bob); carol_h=$(shadow_field carol)
+is "root: a sha512 hash" "${root_h:0:3}" '$6$'
+ok "root: it verifies against the password with colons" \
+   verifies "$root_h" 'Root:pass:with:colons'
+ok "alice: the first line of the password file" verifies "$alice_h" alice-pw
+ok "bob: the random password that was printed" verifies "$bob_h" "$bob_pw"
+is "carol: locked: '!' before a sha512 hash" "${carol_h:0:4}" '!$6$'
+ok "carol: the hash verifies against carolpw" verifies "${carol_h#!}" carolpw
+is "dave: disabled is '*'" "$(shadow_field dave)" '*'
+ok "two salts differ (root, alice)" \
+   test "$(echo "$root_h" | cut -d'$' -f3)" != "$(echo "$alice_h" | cut -d'$' -f3)"
+is "/etc/shadow keeps its other fields and order" \
+   "$(c /etc/shadow | cut -d: -f1,3-)" \
+   "root::0:99999:7:::
+alice::0:99999:7:::
+bob::0:99999:7:::
+carol::0:99999:7:::
+dave::0:99999:7:::"
+
+# ssh-inject: modes, owners from the guest's /etc/passwd, contents.
+is "alice: ~/.ssh 0700 and authorized_keys 0600, hers (1000)" \
+   "$(f /home/alice/.ssh; f /home/alice/.ssh/authorized_keys)" \
+   "dir 0700 1000:1000
+file 0600 1000:1000"
+is "alice: the string key" "$(c /home/alice/.ssh/authorized_keys)" \
+   "ssh-ed25519 AAAAstring alice@host"
+is "carol (added by --append-line before): the key file, uid 1002" \
+   "$(f /home/carol/.ssh/authorized_keys; c /home/carol/.ssh/authorized_keys)" \
+   "file 0600 1002:1002
+ssh-ed25519 AAAAfilekey carol@host"
+is "root: the newest host id*.pub (no cert), then the string key appended" \
+   "$(c /root/.ssh/authorized_keys)" \
+   "ssh-ed25519 AAAAdefaultkey me@host
+ssh-rsa AAAAsecond root@host"
+
+# firstboot
+ok "firstboot: runner, unit, enabled, and both scripts in order" \
+   bash -c "grep -q '^/usr/lib/goldsmith/firstboot.sh file 0755' '$tmp/facts/stat' &&
+            grep -q 'ExecStart=/usr/lib/goldsmith/firstboot.sh' '$tmp/facts/content/etc/systemd/system/goldsmith-firstboot.service' &&
+            grep -q '^/etc/systemd/system/multi-user.target.wants/goldsmith-firstboot.service link' '$tmp/facts/stat'"
+is "firstboot: the script from the host, then the command" \
+   "$(c /usr/lib/goldsmith/firstboot/scripts/0001-fb-sh; c /usr/lib/goldsmith/firstboot/scripts/0002-command)" \
+   "#!/bin/sh
+echo firstboot script
+touch /root/firstboot-ran"
+
+# delete, with --exclude-path and a symlink
+ok "delete: /var/log/boot.log and /var/log/httpd/ are gone" \
+   bash -c "! grep -Eq '^/var/log/(boot\.log|httpd)' '$tmp/facts/stat'"
+ok "delete: /var/log/dnf.log (protected by --exclude-path) is kept" \
+   grep -q '^/var/log/dnf.log file' "$tmp/facts/stat"
+ok "delete: the symlink went, its target /etc/passwd stayed" \
+   bash -c "! grep -q '^/home/carol/.bash_history ' '$tmp/facts/stat' &&
+            grep -q '^root:x:0:0' '$tmp/facts/content/etc/passwd'"
+
+# file actions, in command-line order
+is "touch: an empty file" "$(f /etc/touched; c /etc/touched | wc -c)" \
+   "file 0644 0:0
+0"
+is "write (two lines), append-line (a newline added first), chmod: in order" \
+   "$(f /etc/motd; c /etc/motd | od -An -c)" \
+   "file 0600 0:0
+$(printf 'Hello\nthere\nWorld\n' | od -An -c)"
+is "append-line on /etc/passwd added two whole lines" \
+   "$(c /etc/passwd | tail -3)" \
+   "bob:x:1001:1001:Bob:/home/bob:/bin/bash
+carol:x:1002:1002:Carol:/home/carol:/bin/sh
+dave:x:1003:1003:Dave:/home/dave:/bin/sh"
+is "mkdir: parents too" "$(f /opt/a; f /opt/a/b)" "dir 0755 0:0
+dir 0755 0:0"
+is "upload: into the directory, with the host file's mode and owner" \
+   "$(f /opt/a/b/upfile; c /opt/a/b/upfile)" \
+   "file 0640 $(stat -c %u:%g "$tmp/upfile")
+uploaded"
+is "copy-in: the tree" "$(c /srv/tree/a.txt; c /srv/tree/sub/b.txt)" "a
+b"
+if [ ${#shell_args[@]} -gt 0 ]; then
+  is "run-command ran inside the guest" "$(c /root/run-command.out)" \
+     ran-in-guest
+else
+  ok "run-command # SKIP no shell to give the guest" true
+fi
+
+# Nothing else changed: the manifests differ by exactly these paths (in
+# particular /etc/machine-id is untouched and no random seed appeared).
+changed='^/(etc/(hostname|machine-info|localtime|passwd|shadow|touched|motd|systemd(/.*)?)|usr/share(/.*)?|usr/lib(/.*)?|home/(alice|carol)/\.ssh(/.*)?|root/\.ssh(/.*)?|root/run-command\.out|var/log/boot\.log|var/log/httpd(/.*)?|home/carol/\.bash_history|opt(/.*)?|srv/tree(/.*)?|bin/sh|lib(64)?(/.*)?) '
+is "nothing else changed (manifest diff)" \
+   "$(diff <(grep -Ev "$changed" "$phony_guests/fedora.manifest") \
+           <(grep -Ev "$changed" "$tmp/after.manifest"))" ""
+is "/etc/machine-id is the fixture's (no new machine ID)" \
+   "$(c /etc/machine-id)" "0123456789abcdef0123456789abcdef"
+ok "no random seed was written" \
+   bash -c "! grep -Eq '^/(var/lib/(systemd/|urandom/|misc/)?random-seed|etc/random-seed) ' '$tmp/facts/stat'"
+
+# ---- dry run: lists, changes nothing, refuses a protected path -----------
+copy_guest fedora "$tmp/dry.img"
+before=$(sha256sum < "$tmp/dry.img")
+start=$SECONDS
+env -u LIBGUESTFS_BACKEND_SETTINGS \
+goldsmith sysprep --dry-run --json --operations customize -a "$tmp/dry.img" \
+  --exclude-path '^/etc/protected$' \
+  --hostname dry.example.com \
+  --mkdir /usr/share/zoneinfo/Asia \
+  --touch /usr/share/zoneinfo/Asia/Tokyo \
+  --timezone Asia/Tokyo \
+  --write /etc/motd:dry \
+  --append-line /etc/motd:more \
+  --delete '/var/log/*.log' \
+  --firstboot-command 'echo hi' \
+  --run-command 'touch /etc/should-not-exist' \
+  --touch /etc/protected \
+  > "$tmp/dry.json" 2> "$tmp/dry.stderr"
+rc=$?
+diag "dry run: $((SECONDS - start)) s"
+sed 's/^/# stderr: /' "$tmp/dry.stderr"
+is "dry run refusing the protected path: exit status 1" "$rc" 1
+is "the image is byte-identical" "$(sha256sum < "$tmp/dry.img")" "$before"
+python3 - "$tmp/dry.json" > "$tmp/dry.txt" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+print("dry_run", r["dry_run"])
+for op in r["guests"][0]["roots"][0]["operations"]:
+    print(op["name"], op["status"], op.get("reason", ""))
+    for p in op["paths"]:
+        # The runner is the core's: its size is not this test's business.
+        b = "-" if p["path"].endswith("firstboot.sh") else p["bytes"]
+        print(" ", p["action"], p["path"], b)
+PY
+is "the dry-run report lists what each action would do, up to the refusal" \
+   "$(cat "$tmp/dry.txt")" \
+   "dry_run True
+customize failed --touch /etc/protected: /etc/protected is protected by --exclude-path: not changed
+  change /etc/hostname 16
+  create /usr/share 0
+  create /usr/share/zoneinfo 0
+  create /usr/share/zoneinfo/Asia 0
+  create /usr/share/zoneinfo/Asia/Tokyo 0
+  create /etc/localtime 0
+  create /etc/motd 3
+  change /etc/motd 5
+  remove /var/log/boot.log 9
+  remove /var/log/dnf.log 4
+  create /usr/lib/goldsmith/firstboot.sh -
+  create /usr/lib/goldsmith/firstboot/scripts/0001-command 7"
+ok "the dry run says the command was not run" \
+   grep -q 'run-command touch /etc/should-not-exist: dry run: not run' "$tmp/dry.stderr"
