@@ -22,7 +22,11 @@ is "sysprep --list-operations in virt-sysprep's format" \
 "bash-history * Remove the bash history in the guest
 logfiles * Remove many log files from the guest
 machine-id * Remove the local machine ID
-ssh-hostkeys * Remove the SSH host keys in the guest"
+net-hostname * Remove HOSTNAME and DHCP_HOSTNAME in network interface configuration
+net-hwaddr * Remove HWADDR (hard-coded MAC address) configuration
+net-mac-bindings * Remove MAC address bindings from netplan, networkd and NetworkManager
+ssh-hostkeys * Remove the SSH host keys in the guest
+user-account   Remove the user accounts in the guest"
 
 is "ops sysprep shows name, default, phase, order, heading" \
    "$(goldsmith ops sysprep | head -2)" \

@@ -14,8 +14,10 @@
 #include "tap.h"
 #include "unit-util.h"
 
-#define DEFAULTS "bash-history,logfiles,machine-id,ssh-hostkeys"
-#define ALL DEFAULTS ",tmp-files"
+#define DEFAULTS "bash-history,logfiles,machine-id,net-hostname,net-hwaddr," \
+  "net-mac-bindings,ssh-hostkeys"
+/* Plus tmp-files (extra_conf) and user-account, both off by default. */
+#define ALL DEFAULTS ",tmp-files,user-account"
 
 static const char extra_conf[] =
   "sysprep: {\n"
@@ -147,7 +149,8 @@ test_select (void)
   selects (&reg, "no option", OPTS ({ NULL, NULL }), DEFAULTS);
   selects (&reg, "--operations defaults,-ssh-hostkeys",
            OPTS ({ "--operations", "defaults,-ssh-hostkeys" }),
-           "bash-history,logfiles,machine-id");
+           "bash-history,logfiles,machine-id,net-hostname,net-hwaddr,"
+           "net-mac-bindings");
   selects (&reg, "--operations -all,+machine-id",
            OPTS ({ "--operations", "-all,+machine-id" }), "machine-id");
   selects (&reg, "--operations all", OPTS ({ "--operations", "all" }), ALL);
@@ -156,7 +159,8 @@ test_select (void)
   selects (&reg, "--operations tmp-files (starts from nothing)",
            OPTS ({ "--operations", "tmp-files" }), "tmp-files");
   selects (&reg, "--operations all,-defaults",
-           OPTS ({ "--operations", "all,-defaults" }), "tmp-files");
+           OPTS ({ "--operations", "all,-defaults" }),
+           "tmp-files,user-account");
   selects (&reg, "--operations -machine-id alone",
            OPTS ({ "--operations", "-machine-id" }), "");
   selects (&reg, "a second --operations modifies the first",
@@ -173,7 +177,7 @@ test_select (void)
            "logfiles,machine-id");
   selects (&reg, "--operations defaults after --enable adds the defaults",
            OPTS ({ "--enable", "tmp-files" },
-                 { "--operations", "defaults" }), ALL);
+                 { "--operations", "defaults" }), DEFAULTS ",tmp-files");
 
   refused (&reg, "unknown name", OPTS ({ "--operations", "no-such-op" }),
            "--operations: 'no-such-op' is not a known operation");
@@ -301,7 +305,8 @@ test_order (void)
   load_registry (&reg, NULL);
   ok (is_sorted (&reg), "shipped configuration: sorted");
   s = names (&reg, false);
-  is_str (s, DEFAULTS, "shipped configuration: all order 0, by name");
+  is_str (s, DEFAULTS ",user-account",
+          "shipped configuration: all order 0, by name");
   free (s);
   gs_int_registry_free (&reg);
 
@@ -314,11 +319,14 @@ test_order (void)
   load_registry (&reg, conf);
   ok (is_sorted (&reg), "with orders changed: sorted");
   s = names (&reg, false);
-  is_str (s, "logfiles,machine-id,ssh-hostkeys,bash-history",
+  is_str (s, "logfiles,machine-id,net-hostname,net-hwaddr,net-mac-bindings,"
+          "ssh-hostkeys,user-account,bash-history",
           "order = -10 moves logfiles first, order = 10 bash-history last");
   free (s);
   selects (&reg, "no option, machine-id disabled by the configuration",
-           OPTS ({ NULL, NULL }), "logfiles,ssh-hostkeys,bash-history");
+           OPTS ({ NULL, NULL }),
+           "logfiles,net-hostname,net-hwaddr,net-mac-bindings,ssh-hostkeys,"
+           "bash-history");
   gs_int_registry_free (&reg);
 }
 
@@ -331,8 +339,13 @@ test_files (void)
   char *want = unit_printf ("%s/goldsmith.conf %s/sysprep/bash-history.conf "
                             "%s/sysprep/logfiles.conf "
                             "%s/sysprep/machine-id.conf "
-                            "%s/sysprep/ssh-hostkeys.conf user.conf",
-                            conf, conf, conf, conf, conf);
+                            "%s/sysprep/net-hostname.conf "
+                            "%s/sysprep/net-hwaddr.conf "
+                            "%s/sysprep/net-mac-bindings.conf "
+                            "%s/sysprep/ssh-hostkeys.conf "
+                            "%s/sysprep/user-account.conf user.conf",
+                            conf, conf, conf, conf, conf, conf, conf, conf,
+                            conf);
   char got[4096] = "";
   int r = gs_int_config_files (conf, "user.conf", &files);
 
