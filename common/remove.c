@@ -88,11 +88,16 @@ gs_path_protected (const struct gs_ctx *ctx, const char *path)
   return gs_int_exclude_match (ctx->exclude, path);
 }
 
+/* NAME is an entry of DIR (from ls) or a path under it (from find,
+ * which starts them with '/': "/notes.txt", "/sub/x").
+ */
 static char *
 join (const char *dir, const char *name)
 {
   char *p;
 
+  while (name[0] == '/')
+    name++;
   if (asprintf (&p, "%s%s%s", dir, strcmp (dir, "/") ? "/" : "", name) == -1)
     return NULL;
   return p;
