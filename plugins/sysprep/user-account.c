@@ -280,6 +280,7 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   CLEANUP_FREE char *min_s = NULL, *max_s = NULL, *mail_dir = NULL;
   struct user *users = NULL;
   size_t nusers = 0;
+  string_vector spools = empty_vector;
   long uid_min, uid_max;
   int r = -1;
 
@@ -470,14 +471,48 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   if (gs_aug_commit (ctx, &a) == -1)
     goto out;
 
-  /* Then homes and mail spools. */
+  /* Then homes and mail spools.  The spool directories are often one
+   * (/var/mail -> spool/mail): resolve them once, so that nothing is
+   * removed, or reported in a dry run, twice.
+   */
+  {
+    const char *dirs[] = { "/var/spool/mail", "/var/mail", mail_dir };
+
+    for (size_t k = 0; k < 3; ++k) {
+      char *real;
+      int is;
+
+      if (dirs[k] == NULL || dirs[k][0] != '/')
+        continue;
+      if ((is = guestfs_is_dir_opts (g, dirs[k],
+                                     GUESTFS_IS_DIR_OPTS_FOLLOWSYMLINKS, 1,
+                                     -1)) == -1)
+        goto out;
+      if (!is)
+        continue;
+      if ((real = guestfs_realpath (g, dirs[k])) == NULL)
+        goto out;
+      if (in_list (&spools, real)) {
+        free (real);
+        continue;
+      }
+      if (string_vector_append (&spools, real) == -1) {
+        gs_error ("out of memory");
+        goto out;
+      }
+    }
+  }
   for (size_t i = 0; i < nusers; ++i) {
     const struct user *u = &users[i];
-    const char *spools[] = { "/var/spool/mail", "/var/mail", mail_dir };
+    bool done = false;
 
     if (!u->remove)
       continue;
-    if (u->home && u->home[0]) {
+    /* A home shared by accounts that all go is removed once. */
+    for (size_t k = 0; k < i && !done; ++k)
+      done = users[k].remove && users[k].home && u->home &&
+        strcmp (users[k].home, u->home) == 0;
+    if (u->home && u->home[0] && !done) {
       const char *why = home_guard (u->home, users, nusers, u);
 
       if (why == NULL) {
@@ -495,14 +530,10 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
                       u->name, u->home, why);
       }
     }
-    for (size_t k = 0; k < 3; ++k) {
+    for (size_t k = 0; k < spools.len; ++k) {
       CLEANUP_FREE char *p = NULL;
 
-      if (spools[k] == NULL || spools[k][0] != '/' ||
-          (k == 2 && (strcmp (spools[k], spools[0]) == 0 ||
-                      strcmp (spools[k], spools[1]) == 0)))
-        continue;
-      if (asprintf (&p, "%s/%s", spools[k], u->name) == -1) {
+      if (asprintf (&p, "%s/%s", spools.ptr[k], u->name) == -1) {
         gs_error ("out of memory");
         goto out;
       }
@@ -515,6 +546,7 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
  out:
   gs_aug_end (&a);
   free_users (users, nusers);
+  string_vector_free_all (&spools);
   return r;
 }
 

@@ -64,6 +64,9 @@ logfiles applied
 machine-id applied
   change /etc/machine-id
   change /var/lib/dbus/machine-id
+net-hostname applied
+net-hwaddr applied
+net-mac-bindings applied
 ssh-hostkeys applied
   remove /etc/ssh/ssh_host_ed25519_key
   remove /etc/ssh/ssh_host_ed25519_key.pub

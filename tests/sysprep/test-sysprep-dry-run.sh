@@ -68,6 +68,9 @@ is "every operation lists what it would do; the plugin ran last" \
    "$(tail -n +3 "$tmp/summary")" "bash-history applied 4 
 logfiles applied 15 
 machine-id applied 2 /etc/machine-id /var/lib/dbus/machine-id
+net-hostname applied 0 
+net-hwaddr applied 0 
+net-mac-bindings applied 0 
 ssh-hostkeys applied 4 
 oot-probe applied 1 /etc/hostname"
 ok "the text says it was planning" grep -q 'Planning "logfiles"' "$tmp/stderr"
