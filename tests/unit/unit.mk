@@ -8,7 +8,8 @@ UNIT_TESTS = \
 	tests/unit/test-domxml \
 	tests/unit/test-selection \
 	tests/unit/test-plugins \
-	tests/unit/test-netplan-mac
+	tests/unit/test-netplan-mac \
+	tests/unit/test-edit-config
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -45,6 +46,13 @@ tests_unit_test_plugins_LDADD = $(CORE_LIBS)
 tests_unit_test_plugins_LDFLAGS = $(UNIT_LINK_FLAGS)
 EXTRA_tests_unit_test_plugins_DEPENDENCIES = $(UNIT_DEPS) \
 	$(UNIT_REAL_PLUGINS) $(UNIT_TEST_PLUGINS)
+
+tests_unit_test_edit_config_SOURCES = tests/unit/test-edit-config.c \
+	$(UNIT_COMMON)
+tests_unit_test_edit_config_LDADD = $(CORE_LIBS)
+tests_unit_test_edit_config_LDFLAGS = $(UNIT_LINK_FLAGS)
+EXTRA_tests_unit_test_edit_config_DEPENDENCIES = $(UNIT_DEPS) \
+	$(UNIT_REAL_PLUGINS)
 
 # net-mac-bindings' netplan edit, a pure function: linked alone.
 tests_unit_test_netplan_mac_SOURCES = tests/unit/test-netplan-mac.c \
