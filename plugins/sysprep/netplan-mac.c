@@ -56,6 +56,8 @@ struct device {
   ssize_t match, set_name, mac;  /* lines, or -1 */
   struct member *members;        /* block-style match: */
   size_t nmembers;
+  struct member *kids;           /* every line right under the device */
+  size_t nkids;
 };
 
 struct state {
@@ -251,16 +253,16 @@ new_device (struct state *st, const char *id, bool physical, size_t line)
 }
 
 static int
-add_member (struct device *d, size_t line, bool mac)
+add_member (struct member **v, size_t *n, size_t line, bool mac)
 {
-  struct member *p = realloc (d->members, (d->nmembers + 1) * sizeof *p);
+  struct member *p = realloc (*v, (*n + 1) * sizeof *p);
 
   if (p == NULL)
     return -1;
-  d->members = p;
-  p[d->nmembers].line = line;
-  p[d->nmembers].mac = mac;
-  d->nmembers++;
+  *v = p;
+  p[*n].line = line;
+  p[*n].mac = mac;
+  (*n)++;
   return 0;
 }
 
@@ -395,6 +397,15 @@ parse (struct state *st, pcre2_code *key_re, pcre2_match_data *md)
         }
       }
     }
+    /* A line right under a device (a key or not). */
+    if (depth == 3 && stack[2].dev >= 0) {
+      struct device *d = &st->devs[stack[2].dev];
+
+      if (add_member (&d->kids, &d->nkids, i, false) == -1) {
+        free (stack);
+        return -1;
+      }
+    }
     /* A line inside a device's match: a key, or something else that
      * keeps the match: from being empty.
      */
@@ -404,7 +415,7 @@ parse (struct state *st, pcre2_code *key_re, pcre2_match_data *md)
       bool mac = l->kind == L_KEY && strcmp (l->key, "macaddress") == 0;
 
       if (d->physical && d->match >= 0) {
-        if (add_member (d, i, mac) == -1) {
+        if (add_member (&d->members, &d->nmembers, i, mac) == -1) {
           free (stack);
           return -1;
         }
@@ -658,6 +669,25 @@ edit_device (struct state *st, struct device *d, unsigned flags)
   return 0;
 }
 
+/* A device whose every setting went would be "id:" with no value, a
+ * null netplan refuses: make it an empty mapping, "id: {}".
+ */
+static int
+keep_mapping (struct state *st, const struct device *d)
+{
+  struct line *l = &st->lines[d->line];
+  bool was_mapping = l->vstart == l->vend;
+
+  if (d->nkids == 0 || !was_mapping)
+    return 0;
+  for (size_t i = 0; i < d->nkids; ++i)
+    if (!st->lines[d->kids[i].line].del)
+      return 0;
+  if (l->vstart == l->cend)      /* "id:" then the end of the line */
+    return set_repl (l, l->cend, l->cend, " {}", 3);
+  return set_repl (l, l->vstart, l->vstart, "{} ", 3);  /* a comment */
+}
+
 /* How many macaddress keys does the text hold, outside comments? */
 static int
 count_macaddress (struct state *st, pcre2_code *re, pcre2_match_data *md)
@@ -753,7 +783,8 @@ gs_netplan_unbind_mac (const char *in, size_t len, unsigned flags,
     goto done;
   }
   for (size_t i = 0; i < st.ndevs; ++i)
-    if (edit_device (&st, &st.devs[i], flags) == -1)
+    if (edit_device (&st, &st.devs[i], flags) == -1 ||
+        keep_mapping (&st, &st.devs[i]) == -1)
       goto out;
   if (count_macaddress (&st, mac_re, md) > st.recognised)
     add_note (&st, "%s", "macaddress keys in places or forms not handled "
@@ -780,6 +811,7 @@ gs_netplan_unbind_mac (const char *in, size_t len, unsigned flags,
   for (size_t i = 0; i < st.ndevs; ++i) {
     free (st.devs[i].id);
     free (st.devs[i].members);
+    free (st.devs[i].kids);
   }
   free (st.devs);
   pcre2_match_data_free (md);

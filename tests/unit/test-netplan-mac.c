@@ -40,7 +40,7 @@ check (const char *what, const char *in, unsigned flags, const char *out,
 int
 main (void)
 {
-  plan (91);
+  plan (97);
 
   /* cloud-init's file: set-name is the id, so match: and set-name: go
    * and netplan matches eth0 by name.
@@ -192,7 +192,7 @@ main (void)
            "  ethernets:\n"
            "    eth0:\n"
            "      macaddress: random\n"
-           "    eth1:\n", 2, NULL);
+           "    eth1: {}\n", 2, NULL);
   }
 
   /* Several devices, each on its own. */
@@ -257,7 +257,7 @@ main (void)
          "      set-name: eth0\n", 0,
          "network:\n"
          "  ethernets:\n"
-         "    eth0:\n"
+         "    eth0: {}\n"
          "        # pinned by the installer\n", 1, NULL);
   check ("macaddress under match of a bond is not netplan's: left, noted",
          "network:\n"
@@ -266,6 +266,42 @@ main (void)
          "      match:\n"
          "        macaddress: 52:54:00:12:34:56\n", GS_NETPLAN_ASSIGNED,
          NULL, 0, "not handled");
+
+  /* A device with nothing left is an empty mapping, not a null. */
+  check ("a device left empty, with a comment",
+         "network:\n"
+         "  ethernets:\n"
+         "    eth1:   # spare port\n"
+         "      macaddress: 02:00:00:00:00:01\n"
+         "    eth2:\n"
+         "      macaddress: 02:00:00:00:00:02\n"
+         "      mtu: 9000\n", GS_NETPLAN_ASSIGNED,
+         "network:\n"
+         "  ethernets:\n"
+         "    eth1:   {} # spare port\n"
+         "    eth2:\n"
+         "      mtu: 9000\n", 2, NULL);
+
+  check ("document marker, match with a block list",
+         "---\n"
+         "network:\n"
+         "  ethernets:\n"
+         "    nic0:\n"
+         "      match:\n"
+         "        driver:\n"
+         "          - ixgbe\n"
+         "          - i40e\n"
+         "        macaddress: 3c:fd:fe:00:00:01\n"
+         "      set-name: nic0\n", 0,
+         "---\n"
+         "network:\n"
+         "  ethernets:\n"
+         "    nic0:\n"
+         "      match:\n"
+         "        driver:\n"
+         "          - ixgbe\n"
+         "          - i40e\n"
+         "      set-name: nic0\n", 1, NULL);
 
   /* Line endings and the last line. */
   check ("CRLF line endings are kept",
@@ -304,7 +340,7 @@ main (void)
          "      set-name: eth0\n", 0,
          "\"network\":\n"
          "  'ethernets':\n"
-         "    \"eth0\":\n", 1, NULL);
+         "    \"eth0\": {}\n", 1, NULL);
 
   /* A value over several lines before the match is skipped, not
    * misread.
