@@ -151,8 +151,12 @@ ifcfg_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   int r = -1;
 
   (void) root;
-  if (c == NULL || !applies (ctx, c))
-    return c ? 0 : -1;
+  if (c == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  if (!applies (ctx, c))
+    return 0;
   if (gs_edit_list (ctx, g, IFCFG_DIR, "ifcfg-*", &files) == -1)
     goto out;
   if (files.len == 0) {

@@ -337,7 +337,7 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   for (size_t i = 0; i < 4; ++i)
     af[i] = idx[i] > 0 ? &a.files[idx[i]] : NULL;
   if (af[0] == NULL) {
-    gs_error ("/etc/passwd: no such file");
+    gs_error ("/etc/passwd: missing, or not a regular file");
     goto out;
   }
   for (size_t i = 0; i < a.nfiles; ++i)
