@@ -353,7 +353,14 @@ test_kind (void)
   is_str (l.err, "", "kind = \"remove-paths\": nothing on stderr");
   op = gs_int_registry_find (&l.reg, "sysprep", "tmp-files");
   ok (op != NULL, "the new operation is in the registry");
-  is_int (l.reg.nops, 2, "the registry has machine-id and tmp-files");
+  {
+    struct gs_registry plugins_only;   /* whatever plugins are built */
+
+    unit_registry_new (&plugins_only);
+    is_int (l.reg.nops, plugins_only.nops + 1,
+            "the registry has the plugins' operations and tmp-files");
+    gs_int_registry_free (&plugins_only);
+  }
   source = unit_printf ("%s:2", file);
   if (op) {
     is_str (op->heading, "Remove temporary files", "it has the heading");

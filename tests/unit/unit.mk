@@ -8,7 +8,9 @@ UNIT_TESTS = \
 	tests/unit/test-domxml \
 	tests/unit/test-selection \
 	tests/unit/test-plugins \
-	tests/unit/test-resize-plan
+	tests/unit/test-resize-plan \
+	tests/unit/test-netplan-mac \
+	tests/unit/test-edit-config
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -19,7 +21,10 @@ UNIT_DEPS = common/plugin-api.syms
 # The real plugins the tests load from the build tree.
 UNIT_REAL_PLUGINS = \
 	plugins/sysprep/sysprep-machine-id.so \
-	plugins/sysprep/sysprep-remove-paths.so
+	plugins/sysprep/sysprep-net-ifcfg.so \
+	plugins/sysprep/sysprep-net-mac-bindings.so \
+	plugins/sysprep/sysprep-remove-paths.so \
+	plugins/sysprep/sysprep-user-account.so
 
 tests_unit_test_config_SOURCES = tests/unit/test-config.c $(UNIT_COMMON)
 tests_unit_test_config_LDADD = $(CORE_LIBS)
@@ -49,6 +54,21 @@ tests_unit_test_resize_plan_SOURCES = tests/unit/test-resize-plan.c \
 tests_unit_test_resize_plan_LDADD = $(CORE_LIBS)
 tests_unit_test_resize_plan_LDFLAGS = $(UNIT_LINK_FLAGS)
 EXTRA_tests_unit_test_resize_plan_DEPENDENCIES = $(UNIT_DEPS)
+tests_unit_test_edit_config_SOURCES = tests/unit/test-edit-config.c \
+	$(UNIT_COMMON)
+tests_unit_test_edit_config_LDADD = $(CORE_LIBS)
+tests_unit_test_edit_config_LDFLAGS = $(UNIT_LINK_FLAGS)
+EXTRA_tests_unit_test_edit_config_DEPENDENCIES = $(UNIT_DEPS) \
+	$(UNIT_REAL_PLUGINS)
+
+# net-mac-bindings' netplan edit, a pure function: linked alone.
+tests_unit_test_netplan_mac_SOURCES = tests/unit/test-netplan-mac.c \
+	tests/unit/tap.h plugins/sysprep/netplan-mac.c \
+	plugins/sysprep/netplan-mac.h plugins/edit-util.h
+tests_unit_test_netplan_mac_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/sysprep
+tests_unit_test_netplan_mac_CFLAGS = $(AM_CFLAGS) $(PCRE2_CFLAGS)
+tests_unit_test_netplan_mac_LDADD = $(PCRE2_LIBS)
 
 # Plugins that test-plugins.c loads, good and broken, built like the
 # real ones (never installed).

@@ -1,0 +1,342 @@
+/* edit-util.c: see edit-util.h. */
+#include <config.h>
+
+#include <ctype.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "edit-util.h"
+#include "cleanups.h"
+
+/* augeas flags (augeas.h; libguestfs passes them through). */
+#define AUG_NO_LOAD (1 << 5)
+#define AUG_NO_MODL_AUTOLOAD (1 << 6)
+
+static char *
+join (const char *dir, const char *name)
+{
+  char *p;
+
+  if (asprintf (&p, "%s%s%s", dir, strcmp (dir, "/") ? "/" : "", name) == -1)
+    return NULL;
+  return p;
+}
+
+int
+gs_edit_list (struct gs_ctx *ctx, guestfs_h *g, const char *dir,
+              const char *pattern, string_vector *out)
+{
+  CLEANUP_FREE char *real = NULL;
+  CLEANUP_FREE_STRV char **names = NULL;
+  CLEANUP_FREE char **matched = NULL;   /* borrows NAMES' strings */
+  struct guestfs_statns_list *st;
+  size_t n = 0, j = 0;
+  int r;
+
+  if ((r = guestfs_is_dir_opts (g, dir, GUESTFS_IS_DIR_OPTS_FOLLOWSYMLINKS, 1,
+                                -1)) <= 0)
+    return r;                    /* missing: nothing to edit */
+  if ((real = guestfs_realpath (g, dir)) == NULL ||
+      (names = guestfs_ls (g, real)) == NULL)
+    return -1;
+  while (names[n])
+    n++;
+  if ((matched = calloc (n + 1, sizeof *matched)) == NULL)
+    goto nomem;
+  for (size_t i = 0; i < n; ++i)
+    if (fnmatch (pattern, names[i], FNM_PERIOD) == 0)
+      matched[j++] = names[i];
+  if (j == 0)
+    return 0;
+  /* One call for all of them; lstat never follows a symlink. */
+  if ((st = guestfs_lstatnslist (g, real, matched)) == NULL)
+    return -1;
+  for (size_t i = 0; i < j; ++i) {
+    CLEANUP_FREE char *nominal = join (dir, matched[i]);
+    char *p = join (real, matched[i]);
+
+    if (nominal == NULL || p == NULL) {
+      free (p);
+      guestfs_free_statns_list (st);
+      goto nomem;
+    }
+    if (st->val[i].st_ino == -1 || (st->val[i].st_mode & S_IFMT) != S_IFREG ||
+        gs_path_protected (ctx, nominal) || gs_path_protected (ctx, p)) {
+      free (p);
+      continue;
+    }
+    if (string_vector_append (out, p) == -1) {
+      guestfs_free_statns_list (st);
+      goto nomem;
+    }
+  }
+  guestfs_free_statns_list (st);
+  string_vector_sort (out);
+  return 0;
+
+ nomem:
+  gs_error ("out of memory");
+  return -1;
+}
+
+/* In a path expression, a backslash makes the next byte part of the
+ * name; escape everything but a safe set.
+ */
+char *
+gs_aug_escape (const char *name)
+{
+  char *out = malloc (2 * strlen (name) + 1), *o = out;
+
+  if (out == NULL)
+    return NULL;
+  for (const char *p = name; *p; ++p) {
+    if (!isalnum ((unsigned char) *p) && !strchr ("._-:@+~%", *p))
+      *o++ = '\\';
+    *o++ = *p;
+  }
+  *o = '\0';
+  return out;
+}
+
+/* In a transform's file glob, only glob syntax needs escaping. */
+static char *
+glob_escape (const char *path)
+{
+  char *out = malloc (2 * strlen (path) + 1), *o = out;
+
+  if (out == NULL)
+    return NULL;
+  for (const char *p = path; *p; ++p) {
+    if (strchr ("*?[]\\", *p))
+      *o++ = '\\';
+    *o++ = *p;
+  }
+  *o = '\0';
+  return out;
+}
+
+static char *
+node_of (const char *path)
+{
+  CLEANUP_FREE char *copy = strdup (path);
+  char *node, *save = NULL;
+  size_t len = strlen ("/files") + 1;
+
+  if (copy == NULL || (node = malloc (2 * strlen (path) + len + 1)) == NULL)
+    return NULL;
+  strcpy (node, "/files");
+  for (char *s = strtok_r (copy, "/", &save); s;
+       s = strtok_r (NULL, "/", &save)) {
+    CLEANUP_FREE char *e = gs_aug_escape (s);
+
+    if (e == NULL) {
+      free (node);
+      return NULL;
+    }
+    strcat (node, "/");
+    strcat (node, e);
+  }
+  return node;
+}
+
+int
+gs_aug_begin (struct gs_aug *a, guestfs_h *g)
+{
+  memset (a, 0, sizeof *a);
+  a->g = g;
+  if (guestfs_aug_init (g, "/", AUG_NO_LOAD | AUG_NO_MODL_AUTOLOAD) == -1)
+    return -1;
+  a->open = true;
+  return 0;
+}
+
+struct gs_aug_file *
+gs_aug_add (struct gs_aug *a, const char *lens, const char *path)
+{
+  CLEANUP_FREE char *glob = glob_escape (path);
+  struct gs_aug_file *files, *f;
+
+  if (glob == NULL ||
+      (files = realloc (a->files, (a->nfiles + 1) * sizeof *files)) == NULL) {
+    gs_error ("out of memory");
+    return NULL;
+  }
+  a->files = files;
+  f = &a->files[a->nfiles];
+  memset (f, 0, sizeof *f);
+  if ((f->path = strdup (path)) == NULL || (f->node = node_of (path)) == NULL) {
+    free (f->path);
+    free (f->node);
+    gs_error ("out of memory");
+    return NULL;
+  }
+  a->nfiles++;
+  if (guestfs_aug_transform (a->g, lens, glob, -1) == -1)
+    return NULL;
+  return f;
+}
+
+/* The value of PATH, or NULL if it has none or does not exist; never
+ * an error message (libguestfs calls both an error).
+ */
+char *
+gs_aug_get (struct gs_aug *a, const char *path)
+{
+  char *v;
+
+  guestfs_push_error_handler (a->g, NULL, NULL);
+  v = guestfs_aug_get (a->g, path);
+  guestfs_pop_error_handler (a->g);
+  return v;
+}
+
+int
+gs_aug_load (struct gs_aug *a)
+{
+  if (guestfs_aug_load (a->g) == -1)
+    return -1;
+  for (size_t i = 0; i < a->nfiles; ++i) {
+    struct gs_aug_file *f = &a->files[i];
+    CLEANUP_FREE char *meta = NULL, *msg = NULL, *line = NULL;
+    CLEANUP_FREE char *err = NULL;
+    CLEANUP_FREE_STRV char **m = NULL;
+
+    if (asprintf (&meta, "/augeas%s/error", f->node) == -1) {
+      gs_error ("out of memory");
+      return -1;
+    }
+    if ((m = guestfs_aug_match (a->g, meta)) == NULL)
+      return -1;
+    if (m[0] == NULL)
+      continue;
+    err = gs_aug_get (a, m[0]);
+    {
+      CLEANUP_FREE char *pm = NULL, *pl = NULL;
+
+      if (asprintf (&pm, "%s/message", m[0]) == -1 ||
+          asprintf (&pl, "%s/line", m[0]) == -1) {
+        gs_error ("out of memory");
+        return -1;
+      }
+      msg = gs_aug_get (a, pm);
+      line = gs_aug_get (a, pl);
+    }
+    if (asprintf (&f->error, "%s%s%s%s%s", err ? err : "error",
+                  line ? " at line " : "", line ? line : "",
+                  msg ? ": " : "", msg ? msg : "") == -1) {
+      f->error = NULL;
+      gs_error ("out of memory");
+      return -1;
+    }
+  }
+  return 0;
+}
+
+char **
+gs_aug_match (struct gs_aug *a, struct gs_aug_file *f, const char *subpath)
+{
+  CLEANUP_FREE char *p = NULL;
+
+  if (asprintf (&p, "%s%s", f->node, subpath) == -1) {
+    gs_error ("out of memory");
+    return NULL;
+  }
+  return guestfs_aug_match (a->g, p);
+}
+
+int
+gs_aug_rm (struct gs_aug *a, struct gs_aug_file *f, const char *subpath)
+{
+  CLEANUP_FREE char *p = NULL;
+  int r;
+
+  if (f->error)
+    return 0;                    /* never touch what was not parsed */
+  if (asprintf (&p, "%s%s", f->node, subpath) == -1) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  if ((r = guestfs_aug_rm (a->g, p)) > 0)
+    f->changed = true;
+  return r;
+}
+
+int
+gs_aug_rm_node (struct gs_aug *a, struct gs_aug_file *f, const char *path)
+{
+  int r;
+
+  if (f->error)
+    return 0;
+  if ((r = guestfs_aug_rm (a->g, path)) > 0)
+    f->changed = true;
+  return r;
+}
+
+int
+gs_aug_commit (struct gs_ctx *ctx, struct gs_aug *a)
+{
+  struct guestfs_xattr_list **attrs = NULL;
+  bool any = false;
+  int r = -1;
+
+  for (size_t i = 0; i < a->nfiles; ++i)
+    if (a->files[i].changed) {
+      any = true;
+      if (gs_report_path (ctx, a->files[i].path, GS_ACTION_CHANGED, -1) == -1)
+        return -1;
+    }
+  if (!any || gs_dry_run (ctx))
+    return 0;
+
+  if ((attrs = calloc (a->nfiles, sizeof *attrs)) == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  for (size_t i = 0; i < a->nfiles; ++i)
+    if (a->files[i].changed &&
+        (attrs[i] = guestfs_lgetxattrs (a->g, a->files[i].path)) == NULL)
+      goto out;
+  if (guestfs_aug_save (a->g) == -1)
+    goto out;
+  /* augeas wrote a new file in place of each changed one. */
+  for (size_t i = 0; i < a->nfiles; ++i) {
+    if (attrs[i] == NULL)
+      continue;
+    for (size_t k = 0; k < attrs[i]->len; ++k) {
+      const struct guestfs_xattr *x = &attrs[i]->val[k];
+
+      if (guestfs_lsetxattr (a->g, x->attrname, x->attrval, x->attrval_len,
+                             a->files[i].path) == -1)
+        goto out;
+    }
+  }
+  r = 0;
+
+ out:
+  for (size_t i = 0; i < a->nfiles; ++i)
+    if (attrs[i])
+      guestfs_free_xattr_list (attrs[i]);
+  free (attrs);
+  return r;
+}
+
+void
+gs_aug_end (struct gs_aug *a)
+{
+  if (a->open) {
+    guestfs_push_error_handler (a->g, NULL, NULL);
+    guestfs_aug_close (a->g);
+    guestfs_pop_error_handler (a->g);
+  }
+  for (size_t i = 0; i < a->nfiles; ++i) {
+    free (a->files[i].path);
+    free (a->files[i].node);
+    free (a->files[i].error);
+  }
+  free (a->files);
+  memset (a, 0, sizeof *a);
+}

@@ -1,0 +1,602 @@
+/* user-account: remove the guest's (non-system) user accounts, with
+ * their home directories and mail spools.
+ *
+ * Everything is read and edited through augeas (Login_defs, Passwd,
+ * Shadow, Group and Gshadow lenses): the range of user IDs comes from
+ * login.defs, the accounts from passwd.  Every file is parsed and
+ * checked before anything changes, so a failure (no login.defs, a
+ * nonsense UID_MIN, a file augeas cannot parse) leaves the guest as it
+ * was.  The account files are saved before homes and spools are
+ * removed: a removal that fails then leaves files behind, never an
+ * account without its home.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "goldsmith-plugin.h"
+#include "string-vector.h"
+#include "cleanups.h"
+#include "edit-util.h"
+
+/* Accumulated over every configuration layer (each --remove-user-accounts
+ * and --keep-user-accounts is one), never replaced.
+ */
+static string_vector remove_list = empty_vector;
+static string_vector keep_list = empty_vector;
+
+static const struct gs_config_key keys[] = {
+  { "remove", GS_KEY_STRINGS, "remove only these accounts (default: every account in the UID_MIN..UID_MAX range); each file's list adds to the earlier ones, like --remove-user-accounts" },
+  { "keep", GS_KEY_STRINGS, "never remove these accounts (wins over remove); adds up like --keep-user-accounts" },
+  { NULL, 0, NULL },
+};
+
+/* Names as passwd(5) can hold them and augeas can address. */
+static const char *
+bad_name (const char *name)
+{
+  if (name[0] == '\0')
+    return "an empty name";
+  if (strcmp (name, ".") == 0 || strcmp (name, "..") == 0)
+    return "not a user name";
+  for (const char *p = name; *p; ++p)
+    if (*p == ':' || *p == '/' || *p == ',' || (unsigned char) *p <= ' ' ||
+        *p == 0x7f)
+      return "a character user names cannot hold (':', '/', ',', "
+             "blank or control)";
+  return NULL;
+}
+
+static int
+add_names (const config_setting_t *sec, const char *key, string_vector *out)
+{
+  const config_setting_t *list = config_setting_get_member (sec, key);
+
+  if (list == NULL)
+    return 0;
+  for (int i = 0; i < config_setting_length (list); ++i) {
+    const char *s = config_setting_get_string_elem (list, i);
+    const char *why = s ? bad_name (s) : "not a string";
+
+    if (why) {
+      gs_error ("%s:%u: %s[%d]: \"%s\": %s",
+                config_setting_source_file (list),
+                config_setting_source_line (list), key, i, s ? s : "", why);
+      return -1;
+    }
+    if (string_vector_append_copy (out, s) == -1) {
+      gs_error ("out of memory");
+      return -1;
+    }
+  }
+  return 0;
+}
+
+static int
+user_account_configure (struct gs_op *op, const config_setting_t *sec)
+{
+  (void) op;
+  if (add_names (sec, "remove", &remove_list) == -1 ||
+      add_names (sec, "keep", &keep_list) == -1)
+    return -1;
+  return 0;
+}
+
+static bool
+in_list (const string_vector *v, const char *name)
+{
+  for (size_t i = 0; i < v->len; ++i)
+    if (strcmp (v->ptr[i], name) == 0)
+      return true;
+  return false;
+}
+
+/* A number as shadow-utils reads login.defs (strtol, base 0). */
+static int
+parse_id (const char *file, const char *key, const char *s, long *out)
+{
+  char *end;
+
+  errno = 0;
+  *out = s ? strtol (s, &end, 0) : 0;
+  if (s == NULL || s[0] == '\0' || *end != '\0' || errno != 0 || *out < 0 ||
+      *out > 4294967294L) {
+    gs_error ("%s: %s \"%s\" is not a user ID (a number from 0 to "
+              "4294967294)", file, key, s ? s : "");
+    return -1;
+  }
+  return 0;
+}
+
+struct user {
+  char *name;                    /* passwd label */
+  char *node;                    /* its passwd node */
+  long uid, gid;
+  char *home;
+  bool remove;
+};
+
+static void
+free_users (struct user *u, size_t n)
+{
+  for (size_t i = 0; i < n; ++i) {
+    free (u[i].name);
+    free (u[i].node);
+    free (u[i].home);
+  }
+  free (u);
+}
+
+/* Why HOME is not removed with its user, or NULL to remove it. */
+static const char *
+home_guard (const char *home, const struct user *users, size_t n,
+            const struct user *self)
+{
+  static const char *const system[] = {
+    "bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc",
+    "run", "sbin", "sys", "usr", NULL,
+  };
+  size_t len = strlen (home), first;
+
+  if (home[0] != '/')
+    return "not an absolute path";
+  while (len > 1 && home[len - 1] == '/')
+    len--;
+  if (strstr (home, "/../") || strstr (home, "/./") ||
+      (len >= 3 && strncmp (home + len - 3, "/..", 3) == 0))
+    return "not a canonical path";
+  first = strcspn (home + 1, "/") + 1;
+  if (first >= len)
+    return "a top-level directory";
+  for (size_t i = 0; system[i]; ++i)
+    if (strlen (system[i]) == first - 1 &&
+        strncmp (home + 1, system[i], first - 1) == 0)
+      return "in a system directory";
+  for (size_t i = 0; i < n; ++i) {
+    const char *h = users[i].home;
+
+    if (&users[i] == self || users[i].remove || h == NULL)
+      continue;
+    /* Equal, or an ancestor of another account's home. */
+    if (strncmp (h, home, len) == 0 && (h[len] == '\0' || h[len] == '/'))
+      return "the home directory of another account too";
+  }
+  return NULL;
+}
+
+/* A path predicate for VALUE: [.='v'] or [.="v"]. */
+static char *
+value_predicate (const char *elem, const char *value)
+{
+  char *p = NULL;
+  char q = strchr (value, '\'') ? '"' : '\'';
+
+  if (strchr (value, q)) {
+    errno = EINVAL;
+    return NULL;
+  }
+  if (asprintf (&p, "/%s[.=%c%s%c]", elem, q, value, q) == -1)
+    return NULL;
+  return p;
+}
+
+static int
+rm_sub (struct gs_aug *a, struct gs_aug_file *f, const char *esc_name,
+        const char *sub)
+{
+  CLEANUP_FREE char *p = NULL;
+
+  if (f == NULL)
+    return 0;
+  if (asprintf (&p, "/%s%s", esc_name, sub) == -1) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  return gs_aug_rm (a, f, p);
+}
+
+/* Remove NAME from every member list of F (ELEMS: "user" for group,
+ * "member" and "admin" for gshadow).
+ */
+static int
+rm_member (struct gs_aug *a, struct gs_aug_file *f, const char *name,
+           const char *const *elems)
+{
+  if (f == NULL)
+    return 0;
+  for (size_t i = 0; elems[i]; ++i) {
+    CLEANUP_FREE char *pred = value_predicate (elems[i], name);
+    CLEANUP_FREE char *sub = NULL;
+
+    if (pred == NULL) {
+      if (errno != EINVAL) {
+        gs_error ("out of memory");
+        return -1;
+      }
+      gs_warning ("%s: user %s is left in its member lists (its name holds "
+                  "both kinds of quotes)", f->path, name);
+      return 0;
+    }
+    if (asprintf (&sub, "/*%s", pred) == -1) {
+      gs_error ("out of memory");
+      return -1;
+    }
+    if (gs_aug_rm (a, f, sub) == -1)
+      return -1;
+  }
+  return 0;
+}
+
+/* The group named NAME goes with the user, unless it is the primary
+ * group of an account that stays.
+ */
+static int
+group_stays (struct gs_aug *a, struct gs_aug_file *group, const char *esc,
+             const struct user *users, size_t n, bool *stays)
+{
+  CLEANUP_FREE char *p = NULL, *v = NULL;
+  long gid;
+  char *end;
+
+  *stays = false;
+  if (group == NULL)
+    return 0;
+  if (asprintf (&p, "%s/%s/gid", group->node, esc) == -1) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  if ((v = gs_aug_get (a, p)) == NULL)
+    return 0;
+  gid = strtol (v, &end, 10);
+  if (*end != '\0')
+    return 0;
+  for (size_t i = 0; i < n; ++i)
+    if (!users[i].remove && users[i].gid == gid) {
+      *stays = true;
+      return 0;
+    }
+  return 0;
+}
+
+static int
+user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
+                      const char *root)
+{
+  static const char *const account_files[][2] = {
+    { "Passwd", "/etc/passwd" }, { "Shadow", "/etc/shadow" },
+    { "Group", "/etc/group" }, { "Gshadow", "/etc/gshadow" },
+  };
+  static const char *const group_elems[] = { "user", NULL };
+  static const char *const gshadow_elems[] = { "member", "admin", NULL };
+  const char *type = gs_guest_get (ctx, "type");
+  struct gs_aug a = { 0 };
+  struct gs_aug_file *defs = NULL, *af[4] = { NULL };
+  size_t idx[4] = { 0 };           /* in a.files; 0 = not loaded */
+  const char *defs_path = NULL;
+  CLEANUP_FREE_STRV char **nodes = NULL;
+  CLEANUP_FREE char *min_s = NULL, *max_s = NULL, *mail_dir = NULL;
+  struct user *users = NULL;
+  size_t nusers = 0;
+  string_vector spools = empty_vector;
+  long uid_min, uid_max;
+  int r = -1;
+
+  (void) op; (void) root;
+  if (type && strcmp (type, "windows") == 0) {
+    gs_not_applicable (ctx, "Windows accounts are not in /etc/passwd");
+    return 0;
+  }
+  if (gs_path_protected (ctx, "/etc/passwd")) {
+    gs_not_applicable (ctx, "/etc/passwd is protected by --exclude-path");
+    return 0;
+  }
+
+  /* login.defs: /etc, or where openSUSE's shadow-utils keeps it now. */
+  for (size_t i = 0; i < 2 && defs_path == NULL; ++i) {
+    const char *p = i == 0 ? "/etc/login.defs" : "/usr/etc/login.defs";
+    int is = guestfs_is_file (g, p);
+
+    if (is == -1)
+      return -1;
+    if (is)
+      defs_path = p;
+  }
+  if (defs_path == NULL) {
+    gs_error ("/etc/login.defs: no such file: cannot tell user accounts "
+              "(UID_MIN..UID_MAX) from system accounts");
+    return -1;
+  }
+
+  /* Every file is parsed before anything changes.  gs_aug_add may move
+   * the array of files: remember indexes, take pointers after loading.
+   */
+  if (gs_aug_begin (&a, g) == -1 ||
+      gs_aug_add (&a, "Login_defs", defs_path) == NULL)
+    goto out;
+  for (size_t i = 0; i < 4; ++i) {
+    const char *p = account_files[i][1];
+    int is;
+
+    /* Regular files only (is_file follows no symlink), and not where
+     * --exclude-path says so.
+     */
+    if ((is = guestfs_is_file (g, p)) == -1)
+      goto out;
+    if (!is || (i > 0 && gs_path_protected (ctx, p)))
+      continue;
+    if (gs_aug_add (&a, account_files[i][0], p) == NULL)
+      goto out;
+    idx[i] = a.nfiles - 1;
+  }
+  if (gs_aug_load (&a) == -1)
+    goto out;
+  defs = &a.files[0];
+  for (size_t i = 0; i < 4; ++i)
+    af[i] = idx[i] > 0 ? &a.files[idx[i]] : NULL;
+  if (af[0] == NULL) {
+    gs_error ("/etc/passwd: missing, or not a regular file");
+    goto out;
+  }
+  for (size_t i = 0; i < a.nfiles; ++i)
+    if (a.files[i].error) {
+      gs_error ("%s: augeas cannot parse it (%s): no account was removed",
+                a.files[i].path, a.files[i].error);
+      goto out;
+    }
+
+  /* The range of user IDs. */
+  {
+    CLEANUP_FREE char *pmin = NULL, *pmax = NULL, *pmail = NULL;
+
+    if (asprintf (&pmin, "%s/UID_MIN", defs->node) == -1 ||
+        asprintf (&pmax, "%s/UID_MAX", defs->node) == -1 ||
+        asprintf (&pmail, "%s/MAIL_DIR", defs->node) == -1) {
+      gs_error ("out of memory");
+      goto out;
+    }
+    min_s = gs_aug_get (&a, pmin);
+    max_s = gs_aug_get (&a, pmax);
+    mail_dir = gs_aug_get (&a, pmail);
+  }
+  if (min_s == NULL || max_s == NULL) {
+    gs_error ("%s: no %s: cannot tell user accounts from system accounts",
+              defs_path, min_s == NULL ? "UID_MIN" : "UID_MAX");
+    goto out;
+  }
+  if (parse_id (defs_path, "UID_MIN", min_s, &uid_min) == -1 ||
+      parse_id (defs_path, "UID_MAX", max_s, &uid_max) == -1)
+    goto out;
+  if (uid_min > uid_max) {
+    gs_error ("%s: UID_MIN (%ld) is greater than UID_MAX (%ld)", defs_path,
+              uid_min, uid_max);
+    goto out;
+  }
+
+  /* The accounts, and which go. */
+  if ((nodes = gs_aug_match (&a, af[0], "/*")) == NULL)
+    goto out;
+  {
+    size_t n = 0;
+
+    while (nodes[n])
+      n++;
+    if ((users = calloc (n + 1, sizeof *users)) == NULL) {
+      gs_error ("out of memory");
+      goto out;
+    }
+  }
+  for (size_t i = 0; nodes[i]; ++i) {
+    struct user *u = &users[nusers];
+    CLEANUP_FREE char *puid = NULL, *pgid = NULL, *phome = NULL;
+    CLEANUP_FREE char *uid_s = NULL, *gid_s = NULL;
+    char *end;
+
+    if ((u->name = guestfs_aug_label (g, nodes[i])) == NULL)
+      goto out;
+    if (u->name[0] == '#' || u->name[0] == '@' || u->name[0] == '+' ||
+        u->name[0] == '-') {       /* comments, NIS entries */
+      free (u->name);
+      u->name = NULL;
+      continue;
+    }
+    if ((u->node = strdup (nodes[i])) == NULL ||
+        asprintf (&puid, "%s/uid", nodes[i]) == -1 ||
+        asprintf (&pgid, "%s/gid", nodes[i]) == -1 ||
+        asprintf (&phome, "%s/home", nodes[i]) == -1) {
+      gs_error ("out of memory");
+      nusers++;
+      goto out;
+    }
+    nusers++;
+    uid_s = gs_aug_get (&a, puid);
+    gid_s = gs_aug_get (&a, pgid);
+    u->home = gs_aug_get (&a, phome);
+    u->uid = uid_s ? strtol (uid_s, &end, 10) : -1;
+    if (uid_s == NULL || *end != '\0')
+      u->uid = -1;
+    u->gid = gid_s ? strtol (gid_s, &end, 10) : -1;
+    if (gid_s == NULL || *end != '\0')
+      u->gid = -1;
+    if (u->uid <= 0 || u->uid < uid_min || u->uid > uid_max) {
+      if (in_list (&remove_list, u->name))
+        gs_warning ("user %s is not removed: UID %ld is outside "
+                    "UID_MIN..UID_MAX (%ld..%ld) of %s", u->name, u->uid,
+                    uid_min, uid_max, defs_path);
+      continue;
+    }
+    u->remove = !in_list (&keep_list, u->name) &&
+      (remove_list.len == 0 || in_list (&remove_list, u->name));
+  }
+  for (size_t i = 0; i < remove_list.len; ++i) {
+    bool found = false;
+
+    for (size_t k = 0; k < nusers && !found; ++k)
+      found = strcmp (users[k].name, remove_list.ptr[i]) == 0;
+    if (!found)
+      gs_warning ("user %s: no such account in /etc/passwd",
+                  remove_list.ptr[i]);
+  }
+
+  /* Edit the account files. */
+  for (size_t i = 0; i < nusers; ++i) {
+    const struct user *u = &users[i];
+    CLEANUP_FREE char *esc = NULL;
+    bool stays;
+
+    if (!u->remove)
+      continue;
+    if ((esc = gs_aug_escape (u->name)) == NULL) {
+      gs_error ("out of memory");
+      goto out;
+    }
+    if (gs_aug_rm_node (&a, af[0], u->node) == -1)
+      goto out;
+    if (rm_sub (&a, af[1], esc, "") == -1)
+      goto out;
+    if (group_stays (&a, af[2], esc, users, nusers, &stays) == -1)
+      goto out;
+    if (stays)
+      gs_warning ("group %s is kept: it is the primary group of an account "
+                  "that stays", u->name);
+    else if (rm_sub (&a, af[2], esc, "") == -1 ||
+             rm_sub (&a, af[3], esc, "") == -1)
+      goto out;
+    if (rm_member (&a, af[2], u->name, group_elems) == -1 ||
+        rm_member (&a, af[3], u->name, gshadow_elems) == -1)
+      goto out;
+  }
+  if (gs_aug_commit (ctx, &a) == -1)
+    goto out;
+
+  /* Then homes and mail spools.  The spool directories are often one
+   * (/var/mail -> spool/mail): resolve them once, so that nothing is
+   * removed, or reported in a dry run, twice.
+   */
+  {
+    const char *dirs[] = { "/var/spool/mail", "/var/mail", mail_dir };
+
+    for (size_t k = 0; k < 3; ++k) {
+      char *real;
+      int is;
+
+      if (dirs[k] == NULL || dirs[k][0] != '/')
+        continue;
+      if ((is = guestfs_is_dir_opts (g, dirs[k],
+                                     GUESTFS_IS_DIR_OPTS_FOLLOWSYMLINKS, 1,
+                                     -1)) == -1)
+        goto out;
+      if (!is)
+        continue;
+      if ((real = guestfs_realpath (g, dirs[k])) == NULL)
+        goto out;
+      if (in_list (&spools, real)) {
+        free (real);
+        continue;
+      }
+      if (string_vector_append (&spools, real) == -1) {
+        gs_error ("out of memory");
+        goto out;
+      }
+    }
+  }
+  for (size_t i = 0; i < nusers; ++i) {
+    const struct user *u = &users[i];
+    bool done = false;
+
+    if (!u->remove)
+      continue;
+    /* A home shared by accounts that all go is removed once. */
+    for (size_t k = 0; k < i && !done; ++k)
+      done = users[k].remove && users[k].home && u->home &&
+        strcmp (users[k].home, u->home) == 0;
+    if (u->home && u->home[0] && !done) {
+      const char *why = home_guard (u->home, users, nusers, u);
+
+      if (why == NULL) {
+        if (gs_remove (ctx, g, u->home, GS_REMOVE_RECURSIVE) == -1)
+          goto out;
+      }
+      else {
+        int e;
+
+        guestfs_push_error_handler (g, NULL, NULL);
+        e = guestfs_exists (g, u->home);
+        guestfs_pop_error_handler (g);
+        if (e == 1)
+          gs_warning ("user %s: home directory %s is not removed: %s",
+                      u->name, u->home, why);
+      }
+    }
+    for (size_t k = 0; k < spools.len; ++k) {
+      CLEANUP_FREE char *p = NULL;
+
+      if (asprintf (&p, "%s/%s", spools.ptr[k], u->name) == -1) {
+        gs_error ("out of memory");
+        goto out;
+      }
+      if (gs_remove (ctx, g, p, GS_REMOVE_RECURSIVE) == -1)
+        goto out;
+    }
+  }
+  r = 0;
+
+ out:
+  gs_aug_end (&a);
+  free_users (users, nusers);
+  string_vector_free_all (&spools);
+  return r;
+}
+
+static void
+user_account_unload (struct gs_op *op)
+{
+  (void) op;
+  string_vector_free_all (&remove_list);
+  string_vector_free_all (&keep_list);
+}
+
+static const struct gs_operation user_account = {
+  .name = "user-account",
+  .family = "sysprep",
+  .heading = "Remove the user accounts in the guest",
+  .description =
+    "Remove the user accounts: every account of F</etc/passwd> whose UID "
+    "is in the C<UID_MIN>..C<UID_MAX> range of F</etc/login.defs> (root, "
+    "UID 0, never), or only those named by B<--remove-user-accounts>, "
+    "minus those named by B<--keep-user-accounts> (keep wins).  For each: "
+    "its entries in F</etc/passwd> and F</etc/shadow>, the group of the "
+    "same name in F</etc/group> and F</etc/gshadow>, its home directory "
+    "(recursively) and its mail spool (F</var/spool/mail/USER>).  Not "
+    "enabled by default.  Both options repeat and add up, like the "
+    "C<remove> and C<keep> keys of every configuration file.\n\n"
+    "Without F</etc/login.defs>, or with a C<UID_MIN> or C<UID_MAX> that "
+    "is missing or not a number, the operation fails and changes nothing; "
+    "so it does if augeas cannot parse one of the account files.\n\n"
+    "Differences from virt-sysprep, all for safety: the user is also "
+    "taken out of other groups' member lists (a user created later with "
+    "the same name would otherwise inherit, say, C<wheel>); the group of "
+    "the same name stays if it is the primary group of an account that "
+    "stays; F</etc/gshadow> is edited too; a home directory is not "
+    "removed when it is the home (or holds the home) of an account that "
+    "stays, is a top-level directory, or lies under F</usr>, F</etc>, "
+    "F</boot> and the like (with a warning); F</var/mail/USER> and the "
+    "C<MAIL_DIR> of login.defs are cleared as well as "
+    "F</var/spool/mail/USER>; F</usr/etc/login.defs> (openSUSE) is read "
+    "when F</etc/login.defs> is missing; a listed user that does not "
+    "exist or is outside the range gets a warning.  The edited files "
+    "keep their owner, mode and SELinux label; removals go through "
+    "B<--exclude-path>, and if F</etc/passwd> is protected the operation "
+    "does not apply.  F</etc/subuid> and F</etc/subgid> are not edited.",
+  .phase = GS_PHASE_FILESYSTEMS,
+  .order = 0,
+  .enabled_by_default = false,
+  .keys = keys,
+  .configure = user_account_configure,
+  .perform = user_account_perform,
+  .unload = user_account_unload,
+};
+
+GS_REGISTER_PLUGIN (&user_account);
