@@ -20,8 +20,11 @@ ok "ops --help works" bash -c "goldsmith ops --help | grep -q Usage"
 is "sysprep --list-operations in virt-sysprep's format" \
    "$(goldsmith sysprep --list-operations)" \
 "bash-history * Remove the bash history in the guest
+fs-uuids   Change filesystem UUIDs
 logfiles * Remove many log files from the guest
+lvm-uuids * Change LVM2 PV and VG UUIDs
 machine-id * Remove the local machine ID
+script * Run arbitrary scripts against the guest
 ssh-hostkeys * Remove the SSH host keys in the guest"
 
 is "ops sysprep shows name, default, phase, order, heading" \

@@ -17,7 +17,8 @@ TESTS += \
 # guests built once per run.
 TESTS += \
 	tests/sysprep/test-sysprep-defaults.sh \
-	tests/sysprep/test-sysprep-dry-run.sh
+	tests/sysprep/test-sysprep-dry-run.sh \
+	tests/sysprep/test-device-ops.sh
 
 EXTRA_DIST += tests/functions.sh tests/manifest.py \
 	tests/make-phony-guests.sh tests/oot/oot-probe.c $(TESTS)

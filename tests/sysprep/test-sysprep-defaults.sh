@@ -68,7 +68,11 @@ ssh-hostkeys applied
   remove /etc/ssh/ssh_host_ed25519_key
   remove /etc/ssh/ssh_host_ed25519_key.pub
   remove /etc/ssh/ssh_host_rsa_key
-  remove /etc/ssh/ssh_host_rsa_key.pub"
+  remove /etc/ssh/ssh_host_rsa_key.pub
+script not-applicable
+lvm-uuids applied
+  change /dev/sda2
+  change /dev/VG"
 is "the report lists every path each operation touched" \
    "$(cat "$tmp/report.txt")" "$expected_report"
 

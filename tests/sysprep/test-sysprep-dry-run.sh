@@ -64,12 +64,14 @@ PY
 is "the report: dry run, domain name, one raw disk (CD-ROM skipped)" \
    "$(head -2 "$tmp/summary")" "dry_run True
 name phony-fedora disks 1 raw"
-is "every operation lists what it would do; the plugin ran last" \
+is "every operation lists what it would do; the plugin ran in its place" \
    "$(tail -n +3 "$tmp/summary")" "bash-history applied 4 
 logfiles applied 15 
 machine-id applied 2 /etc/machine-id /var/lib/dbus/machine-id
 ssh-hostkeys applied 4 
-oot-probe applied 1 /etc/hostname"
+oot-probe applied 1 /etc/hostname
+script not-applicable 0 
+lvm-uuids applied 2 "
 ok "the text says it was planning" grep -q 'Planning "logfiles"' "$tmp/stderr"
 is "no byte of the image changed (cmp)" \
    "$(cmp "$tmp/disks/guest.img" "$phony_guests/fedora.img" && echo same)" same
