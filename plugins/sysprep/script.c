@@ -203,21 +203,23 @@ runner (const char *dir, int out)
     }
   }
 
-  /* Unmounting ends mount_local_run in goldsmith.  guestunmount retries
-   * while the mount is busy (a process the script left behind still
-   * sitting in it); failing that, detach it lazily and abort the FUSE
-   * connection so that goldsmith cannot wait forever.
+  /* Unmounting ends mount_local_run in goldsmith.  Retry for a few
+   * seconds while the mount is busy (a process a script started still
+   * sits in it); then detach it lazily and abort the FUSE connection,
+   * so that goldsmith cannot wait for ever.
    */
-  {
-    char *argv[] = { (char *) "guestunmount", (char *) "--retry=3",
+  for (int try = 0; try < 5 && !res.unmounted; ++try) {
+    char *argv[] = { (char *) "fusermount", (char *) "-u", (char *) "-q",
                      (char *) dir, NULL };
 
+    if (try > 0)
+      sleep (1);
     if (run_wait (argv, NULL) == 0)
       res.unmounted = 1;
   }
   if (!res.unmounted) {
     char *argv[] = { (char *) "fusermount", (char *) "-u", (char *) "-z",
-                     (char *) dir, NULL };
+                     (char *) "-q", (char *) dir, NULL };
     char abort_path[64];
     int fd;
 
@@ -319,8 +321,11 @@ run_scripts (guestfs_h *g, const char *dir)
     gs_error ("the process running the scripts died (status %d)", status);
     return -1;
   }
-  if (res.unmounted == 0)
-    gs_warning ("%s: could not unmount the guest", dir);
+  if (res.unmounted != 1)
+    gs_warning ("%s: still in use (by a process the scripts started?): "
+                "%s", dir, res.unmounted == 2
+                ? "detached it and ended the FUSE connection"
+                : "could not unmount it");
   if (res.failed >= 0 && (size_t) res.failed < scripts.len) {
     report_failure (&res);
     return -1;
@@ -413,9 +418,9 @@ static const struct gs_operation script = {
     "C<scriptdir>): an existing, empty directory given as an absolute "
     "path, checked before the appliance starts.  Without it a new "
     "directory F<$TMPDIR/goldsmith-script.XXXXXX> is used and removed "
-    "afterwards.  This needs FUSE on the host: F</dev/fuse>, and "
-    "L<guestunmount(1)> and L<fusermount(1)> (Debian packages "
-    "C<guestmount> and C<fuse3>).  The operation runs after the other "
+    "afterwards.  This needs FUSE on the host: F</dev/fuse> and "
+    "L<fusermount(1)> (Debian package C<fuse3>).  The operation runs "
+    "after the other "
     "filesystem operations (order 800), so scripts see the guest as "
     "they leave it.\n"
     "\n"
@@ -428,9 +433,9 @@ static const struct gs_operation script = {
     "overlay; goldsmith's dry run changes nothing and runs nothing on "
     "the host either, so the scripts are B<not> run: the report lists "
     "C</> as what would change.  If a script leaves a process running "
-    "in the mount, goldsmith retries the unmount a few times, then "
-    "detaches the mount lazily and aborts the FUSE connection rather "
-    "than wait for ever.",
+    "in the mount, goldsmith retries the unmount for a few seconds, then "
+    "detaches the mount lazily and aborts the FUSE connection (with a "
+    "warning) rather than wait for ever.",
   .phase = GS_PHASE_FILESYSTEMS,
   .order = 800,
   .enabled_by_default = true,
