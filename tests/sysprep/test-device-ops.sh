@@ -137,14 +137,14 @@ val () { sed -n "/^$1\$/{n;p;q}" "$tmp/readback"; }
 uuid_re='^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
 lvm_re='^[0-9A-Za-z]{6}(-[0-9A-Za-z]{4}){5}-[0-9A-Za-z]{6}$'
 
-ok "the original UUIDs were read (PV, VG, both filesystems)" \
-   bash -c "[[ '$(val orig-pv)' =~ $lvm_re && '$(val orig-vg)' =~ $lvm_re &&
-              '$(val orig-root)' =~ $uuid_re && '$(val orig-boot)' =~ $uuid_re ]]"
+formed () {                      # formed orig|new: all four look right
+  [[ $(val $1-pv) =~ $lvm_re && $(val $1-vg) =~ $lvm_re &&
+     $(val $1-root) =~ $uuid_re && $(val $1-boot) =~ $uuid_re ]]
+}
+ok "the original UUIDs were read (PV, VG, both filesystems)" formed orig
 is "blkid on the host and libguestfs agree on /boot's UUID" \
    "$(val orig-boot)" "$boot_uuid"
-ok "the new UUIDs are well-formed" \
-   bash -c "[[ '$(val new-pv)' =~ $lvm_re && '$(val new-vg)' =~ $lvm_re &&
-              '$(val new-root)' =~ $uuid_re && '$(val new-boot)' =~ $uuid_re ]]"
+ok "the new UUIDs are well-formed" formed new
 for k in pv vg root boot; do
   ok "the $k UUID changed ($(val orig-$k) -> $(val new-$k))" \
      test "$(val orig-$k)" != "$(val new-$k)"
@@ -153,10 +153,11 @@ ok "the two filesystems did not get the same new UUID" \
    test "$(val new-root)" != "$(val new-boot)"
 is "the root LV's filesystem is clean after the change" "$(val fsck-root)" 0
 is "/boot's filesystem is clean after the change" "$(val fsck-boot)" 0
+sum_of () { sed -n "s#^$1 file ##p" "$phony_guests/fedora.manifest"; }
 is "the LV mounts and /etc/passwd is intact" "$(val passwd)" \
-   "$(sed -n 's#^/etc/passwd file ##p' "$phony_guests/fedora.manifest")"
+   "$(sum_of /etc/passwd)"
 is "/home/alice/notes.txt is intact" "$(val notes)" \
-   "$(sed -n 's#^/home/alice/notes.txt file ##p' "$phony_guests/fedora.manifest")"
+   "$(sum_of /home/alice/notes.txt)"
 is "script 1 wrote a file relative to its cwd" "$(val s1)" s1
 s2=$(val s2)
 ok "script 2 saw script 1's work, in a goldsmith-script.* mount ($s2)" \
