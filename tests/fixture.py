@@ -16,6 +16,7 @@ OP is the operation expected to act on the path ('-' for none).  ACTION:
     create PATH [TEXT]  a file OP creates (no TEXT: empty; '*': any)
     createdir PATH      a directory OP creates
     createlink PATH TARGET  a symlink OP creates
+    device PATH         a device OP changes (a report line, no file)
 A non-empty TEXT gets a trailing newline; '\\n' escapes are allowed.  Parent directories are made as needed.
 
 Commands:
@@ -51,7 +52,7 @@ def parse(files):
             arg = parts[3] if len(parts) > 3 else None
             if action not in ("file", "dir", "link", "rm", "rmdir", "rmlink",
                               "change", "create", "createdir",
-                              "createlink"):
+                              "createlink", "device"):
                 sys.exit(f"{f}:{n}: unknown action {action}")
             entries.append((op, action, path, arg))
     return entries
@@ -73,7 +74,7 @@ def guestfish(entries):
             print(f"mkdir-p {gf_quote(d)}")
             dirs.add(d)
     for op, action, path, arg in entries:
-        if action.startswith("create"):
+        if action.startswith("create") or action == "device":
             continue
         if action in ("dir", "rmdir"):
             print(f"mkdir-p {gf_quote(path)}")
@@ -89,7 +90,7 @@ def guestfish(entries):
 def report(ops, entries):
     names = {"rm": "remove", "rmdir": "remove", "rmlink": "remove",
              "change": "change", "create": "create",
-             "createlink": "create"}
+             "createlink": "create", "device": "change"}
     out = set()
     for op, action, path, arg in entries:
         if op in ops and action in names:

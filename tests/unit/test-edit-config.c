@@ -26,6 +26,20 @@ load (const char *const *files, char **err)
   int r;
 
   unit_registry_new (&reg);
+  /* The operations under test, beside the core pair. */
+  for (size_t i = 0; i < 3; ++i) {
+    static const char *const so[] = {
+      "net-ifcfg", "net-mac-bindings", "user-account",
+    };
+    char *f = unit_printf ("%s/plugins/sysprep/sysprep-%s.so",
+                           unit_builddir (), so[i]);
+
+    if (gs_int_registry_load_file (&reg, f) == -1) {
+      printf ("Bail out! cannot load %s\n", f);
+      exit (EXIT_FAILURE);
+    }
+    free (f);
+  }
   for (size_t i = 0; files[i]; ++i)
     if (string_vector_append_copy (&v, files[i]) == -1) {
       printf ("Bail out! out of memory\n");

@@ -59,6 +59,9 @@ tests_unit_test_edit_config_SOURCES = tests/unit/test-edit-config.c \
 tests_unit_test_edit_config_LDADD = $(CORE_LIBS)
 tests_unit_test_edit_config_LDFLAGS = $(UNIT_LINK_FLAGS)
 EXTRA_tests_unit_test_edit_config_DEPENDENCIES = $(UNIT_DEPS) \
+	plugins/sysprep/sysprep-net-ifcfg.so \
+	plugins/sysprep/sysprep-net-mac-bindings.so \
+	plugins/sysprep/sysprep-user-account.so \
 	$(UNIT_REAL_PLUGINS)
 
 # net-mac-bindings' netplan edit, a pure function: linked alone.
