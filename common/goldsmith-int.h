@@ -181,6 +181,7 @@ struct gs_ctx {
   char *reason;
   unsigned firstboot_seq;        /* scripts added this run */
   string_vector dry_removed;     /* dry run: paths reported removed */
+  const char *resize_content;    /* family "resize": what ROOT holds */
 };
 
 /* remove.c: --exclude-path regexes (pcre2), compiled once. */
@@ -190,6 +191,13 @@ extern struct gs_exclude *gs_int_exclude_new (const string_vector *regexes,
 extern void gs_int_exclude_free (struct gs_exclude *ex);
 extern bool gs_int_exclude_match (const struct gs_exclude *ex,
                                   const char *path);
+
+/* One operation on one root, recorded in the array OPS; with SKIP only
+ * recorded as skipped.  Returns its status.
+ */
+enum { GS_OP_APPLIED, GS_OP_NA, GS_OP_SKIPPED, GS_OP_FAILED };
+extern int gs_int_run_op (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
+                          const char *root, bool skip, json_object *ops);
 
 extern int gs_int_run_guest (struct gs_session *s, struct gs_registry *reg,
                              const struct gs_guest *guest,

@@ -27,6 +27,12 @@ gs_dry_run (const struct gs_ctx *ctx)
 }
 
 const char *
+gs_resize_content (const struct gs_ctx *ctx)
+{
+  return ctx->resize_content;
+}
+
+const char *
 gs_guest_get (const struct gs_ctx *ctx, const char *key)
 {
   for (size_t i = 0; i < NFACTS; ++i)
@@ -128,11 +134,12 @@ status_name (int status)
   return n[status];
 }
 
-enum { ST_APPLIED, ST_NA, ST_SKIPPED, ST_FAILED };
+enum { ST_APPLIED = GS_OP_APPLIED, ST_NA = GS_OP_NA,
+       ST_SKIPPED = GS_OP_SKIPPED, ST_FAILED = GS_OP_FAILED };
 
-/* Run one operation on the root; return its status. */
-static int
-run_op (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
+/* Run one operation on the root; return its status (GS_OP_*). */
+int
+gs_int_run_op (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
         const char *root, bool skip, json_object *ops)
 {
   json_object *o = json_object_new_object ();
@@ -225,7 +232,7 @@ run_root (struct gs_session *s, struct gs_registry *reg, const char *root,
           failed = true;
         mounted = false;
       }
-      if (run_op (op, &ctx, g, root, failed, ops) == ST_FAILED)
+      if (gs_int_run_op (op, &ctx, g, root, failed, ops) == ST_FAILED)
         failed = true;
     }
     /* Filesystem operations write through the page cache of the

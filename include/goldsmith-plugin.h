@@ -164,6 +164,26 @@ extern int gs_firstboot_add (struct gs_ctx *ctx, guestfs_h *g,
                              const char *name, const char *script,
                              size_t len);
 
+/* Family "resize" (`goldsmith resize`): an operation grows one kind of
+ * content to fill the partition or logical volume that now holds it.
+ * .perform is called once per device to grow, with ROOT the device
+ * ("/dev/sdb2", "/dev/vg/lv"); nothing is mounted (an operation that
+ * must mount, as xfs_growfs, mounts ROOT and unmounts it again).
+ * gs_resize_content names what the device holds: a filesystem type as
+ * vfs_type says it ("ext4", "xfs", "btrfs", "ntfs", ...), "swap" or
+ * "lvm-pv".  An operation that does not handle that content calls
+ * gs_not_applicable and returns 0.
+ *
+ * Before anything is copied every operation is asked once per device
+ * in a dry run (gs_dry_run true, ROOT then the source disk's device,
+ * read-only): it reports ROOT with gs_report_path (GS_ACTION_CHANGED)
+ * if it would grow that content, after checking that the appliance has
+ * what it needs (guestfs_feature_available ...); an error there means
+ * the content cannot be grown.  Content no operation claims counts as
+ * an unknown filesystem (--unknown-filesystems).  NULL outside resize.
+ */
+extern const char *gs_resize_content (const struct gs_ctx *ctx);
+
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
 #endif
