@@ -172,6 +172,12 @@ create_tmp_out (const char *out, const char *fmt, int64_t size)
   signal (SIGINT, on_signal);
   signal (SIGTERM, on_signal);
   signal (SIGHUP, on_signal);
+  {                              /* mkstemp's 0600: OUT gets the umask's */
+    mode_t um = umask (0);
+    umask (um);
+    if (fchmod (fd, 0666 & ~um) == -1)
+      gs_debug ("%s: fchmod: %m", tmp_out);
+  }
   if (strcmp (fmt, "raw") == 0) {
     /* Sparse, and all zeros: what the sparse copy relies on. */
     if (ftruncate (fd, size) == -1) {
@@ -406,17 +412,20 @@ grow_content (struct gs_registry *reg, guestfs_h *g, const char *dev,
 
     if (!op->selected || strcmp (op->family, "resize") != 0)
       continue;
-    if (probe) {                 /* quiet: no "Performing" line */
-      ctx.paths = json_object_new_array ();
-      ctx.not_applicable = false;
-      gs_int_set_current_op (op->name);
-      st = op->def->perform (op, &ctx, g, dev) == -1 ? GS_OP_FAILED
-        : ctx.not_applicable ? GS_OP_NA : GS_OP_APPLIED;
-      gs_int_set_current_op (NULL);
-      json_object_put (ctx.paths);
-      ctx.paths = NULL;
-    }
-    else
+    /* Quietly ask first (a dry run costs next to nothing), so that
+     * only the operation that grows the content is run and reported.
+     */
+    ctx.dry_run = true;
+    ctx.paths = json_object_new_array ();
+    ctx.not_applicable = false;
+    gs_int_set_current_op (op->name);
+    st = op->def->perform (op, &ctx, g, dev) == -1 ? GS_OP_FAILED
+      : ctx.not_applicable ? GS_OP_NA : GS_OP_APPLIED;
+    gs_int_set_current_op (NULL);
+    json_object_put (ctx.paths);
+    ctx.paths = NULL;
+    ctx.dry_run = probe;
+    if (!probe && st == GS_OP_APPLIED)
       st = gs_int_run_op (op, &ctx, g, dev, false, ops ? ops : scratch);
     claimed += st == GS_OP_APPLIED;
     failed += st == GS_OP_FAILED;
