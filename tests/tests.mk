@@ -23,7 +23,8 @@ TESTS += \
 	tests/sysprep/test-customize.sh \
 	tests/sysprep/test-edit-ops.sh \
 	tests/sysprep/test-device-ops.sh \
-	tests/resize/test-resize-grow.sh
+	tests/resize/test-resize-grow.sh \
+	tests/resize/test-resize-refuse.sh
 
 EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py \
 	tests/fixtures/fedora.txt tests/fixtures/debian.txt \
