@@ -523,6 +523,35 @@ check_lvs (struct gs_registry *reg, struct gs_session *s,
 
 /* ---- writing the target ------------------------------------------- */
 
+/* parted's part_add takes the lowest free number (MBR logical: from
+ * 5): check before anything is written that this gives every partition
+ * its planned number.  It does not for kept numbers with gaps (GPT
+ * 1, 14, 15), which need a tool that numbers partitions itself.
+ */
+static int
+check_numbering (const struct gs_resize_plan *plan)
+{
+  bool used[GS_RESIZE_GPT_MAX_PARTITIONS + 2] = { false };
+
+  for (size_t i = 0; i < plan->nparts; ++i) {
+    const struct gs_resize_plan_part *pp = &plan->parts[i];
+    int n = pp->kind == GS_RESIZE_LOGICAL ? 5 : 1;
+
+    if (pp->new_num == 0)
+      continue;
+    while (n <= GS_RESIZE_GPT_MAX_PARTITIONS && used[n])
+      n++;
+    if (n != pp->new_num) {
+      gs_error ("partition %d: keeping its number %d is not supported yet "
+                "(numbering gaps); use --renumber", pp->old_num,
+                pp->new_num);
+      return -1;
+    }
+    used[n] = true;
+  }
+  return 0;
+}
+
 static int
 create_table (guestfs_h *g, const char *outdev,
               const struct gs_resize_plan *plan)
@@ -561,9 +590,8 @@ create_table (guestfs_h *g, const char *outdev,
       ok = pl->val[j].part_num == pp->new_num &&
         (int64_t) pl->val[j].part_start == pp->new_start;
     if (!ok) {
-      gs_error ("partition %d: the target's partition %d could not be "
-                "created where planned (numbering gaps are not supported "
-                "yet: try --renumber)", pp->old_num, pp->new_num);
+      gs_error ("partition %d: parted did not create the target's "
+                "partition %d where planned", pp->old_num, pp->new_num);
       r = -1;
     }
   }
@@ -743,7 +771,8 @@ run (struct gs_env *env, struct job *j, struct gs_guest *guest,
       code = GS_EXIT_ERROR;
       goto out;
     }
-    if (gs_int_resize_plan (&src.disk, size, ss, &j->rq, &plan) == -1)
+    if (gs_int_resize_plan (&src.disk, size, ss, &j->rq, &plan) == -1 ||
+        check_numbering (&plan) == -1)
       goto out;
   }
   json_object_object_add (report, "plan", gs_int_resize_plan_json (&plan));
