@@ -3,7 +3,7 @@
 # status 2, and the user's image left byte-identical.  No appliance is
 # launched: every check happens before.
 source "$(dirname "$0")/functions.sh"
-plan 43
+plan 54
 
 tmp="$builddir/tests/tmp/bad-input"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -115,8 +115,23 @@ expect "unknown libvirt domain" "-d nosuch: no such libvirt domain" \
 
 expect "no disks at all" "no disks: add a guest with -a IMAGE" \
   goldsmith sysprep
-expect "tool not written yet" "resize: this tool is not implemented" \
-  goldsmith resize in.img out.img
+expect "tool not written yet" "sparsify: this tool is not implemented" \
+  goldsmith sparsify in.img out.img
+
+# resize: every refusal that needs no appliance.
+expect "resize: IN missing" "^goldsmith: error: $tmp/missing.img: No such file" \
+  goldsmith resize "$tmp/missing.img" "$tmp/new.img" --output-size 2G
+expect "resize: IN = OUT" "IN and OUT are the same disk" \
+  goldsmith resize "$tmp/good.img" "$tmp/../bad-input/good.img"
+expect "resize: OUT missing" "new.img: No such file.*--output-size" \
+  goldsmith resize "$tmp/good.img" "$tmp/new.img"
+expect "resize: --output-size onto OUT" "good.img: already exists" \
+  goldsmith resize "$tmp/corrupt.qcow2" "$tmp/good.img" --format raw \
+  --output-size 2G
+expect "resize: bad --unknown-filesystems" \
+  "--unknown-filesystems 'maybe': use ignore, warn or error" \
+  goldsmith resize "$tmp/good.img" "$tmp/new.img" --unknown-filesystems maybe
+ok "resize: no OUT created by any of them" test ! -e "$tmp/new.img"
 
 is "the good image is byte-identical after all of the above" \
    "$(sha256sum < "$tmp/good.img")" "$good_sum"
