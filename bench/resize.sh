@@ -5,6 +5,11 @@
 # Prints wall-clock seconds of each, the time ratio and the ratio of
 # the outputs' allocated sizes.  Run from a built tree, holding the
 # appliance lock: flock /tmp/goldsmith-appliance.lock ./run bash bench/resize.sh
+#
+# 2026-11-25, 2 cores, TCG (KVM broken), one run: virt-resize 46.9 s
+# (two launches: copy, then content), goldsmith 33.6 s (one launch):
+# ratio 1.40; allocated: input 78156 KiB, virt-resize 12352 KiB,
+# goldsmith 10592 KiB, ratio goldsmith/virt-resize 0.86.
 set -eu
 source "$(dirname "$0")/../tests/functions.sh"
 trap - EXIT
