@@ -3,7 +3,7 @@
 # (ext4 bootable, swap with a label and UUID, xfs) and a GPT guest (ext4
 # named "boot", LVM PV holding VG "vg0" with LV "lv0" ext4) are each
 # copied to a disk twice their size with --expand of the last partition
-# (and --lv-expand on GPT).  Four launches: building both guests (one
+# (and --lv-expand on GPT, whose output is qcow2).  Four launches: building both guests (one
 # guestfish -N), the two resizes, and one read-back of both outputs.
 # Checked: every filesystem mounts, file checksums are unchanged, the
 # partitions are where and as big as the plan (--json) said, the
@@ -88,11 +88,14 @@ ok "MBR: no temporary file left" test -z "$(ls | grep goldsmith-)"
 # ---- 3. GPT: twice the size, --expand the PV, --lv-expand the LV -------
 t0=$(date +%s)
 goldsmith resize gpt.img gpt-out.img --output-size 200% --expand sda2 \
-  --lv-expand /dev/vg0/lv0 --json > gpt.json 2> gpt.err
+  --output-format qcow2 --lv-expand /dev/vg0/lv0 --json > gpt.json 2> gpt.err
 is "GPT resize: exit status 0" "$?" 0
 diag "GPT resize: $(( $(date +%s) - t0 )) s"
 is "GPT: IN unchanged" "$(sum gpt.img)" "$gpt_sum"
-is "GPT: OUT is twice IN" "$(stat -c %s gpt-out.img)" $((2 * 200 * 1024 * 1024))
+is "GPT: OUT is a qcow2 twice IN" \
+  "$(qemu-img info --output=json gpt-out.img | python3 -c '
+import json, sys; i = json.load(sys.stdin); print(i["format"], i["virtual-size"])')" \
+  "qcow2 $((2 * 200 * 1024 * 1024))"
 
 # The plan, from --json: "NUM START SIZE" per created partition.
 plan_of () {
@@ -124,7 +127,7 @@ is "GPT: operations applied" "$(applied gpt.json)" \
   "lvm-pv:/dev/sdb2 ext:/dev/vg0/lv0"
 
 # ---- 4. read-back of both outputs (one launch) --------------------------
-guestfish --ro -a mbr-out.img -a gpt-out.img > rb.log 2>&1 <<'EOF'
+guestfish --ro --format=raw -a mbr-out.img --format=qcow2 -a gpt-out.img > rb.log 2>&1 <<'EOF'
 run
 echo MBR-PARTS
 part-list /dev/sda
