@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <guestfs.h>
 #include <libconfig.h>
@@ -181,6 +182,8 @@ struct gs_ctx {
   char *reason;
   unsigned firstboot_seq;        /* scripts added this run */
   string_vector dry_removed;     /* dry run: paths reported removed */
+  json_object *inspect;          /* family "inspect": this root's record */
+  json_object *item;             /* the list item gs_inspect_item_set sets */
 };
 
 /* remove.c: --exclude-path regexes (pcre2), compiled once. */
@@ -195,6 +198,21 @@ extern int gs_int_run_guest (struct gs_session *s, struct gs_registry *reg,
                              const struct gs_guest *guest,
                              const struct gs_run_opts *opts,
                              json_object *report_guest);
+
+/* Run the operations on the given ROOTS only (NULL-terminated). */
+extern int gs_int_run_roots (struct gs_session *s, struct gs_registry *reg,
+                             char *const *roots,
+                             const struct gs_run_opts *opts,
+                             json_object *report_guest);
+
+/* inspect.c */
+extern char *gs_int_sanitise_utf8 (const char *s);
+extern int gs_int_inspect_write_xml (json_object *guests, FILE *fp);
+extern int gs_int_inspect_xpath (const char *expr, FILE *fp);
+extern int gs_int_inspect_root_guest (guestfs_h *g, const char *root,
+                                      const size_t *starts, size_t nguests);
+extern int gs_int_inspect_lvm_clash (guestfs_h *g, const size_t *starts,
+                                     size_t nguests);
 
 /* report.c */
 extern json_object *gs_int_report_new (const char *tool, bool dry_run);

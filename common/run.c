@@ -196,6 +196,11 @@ run_root (struct gs_session *s, struct gs_registry *reg, const char *root,
 
   json_object_object_add (jroot, "os", os);
   json_object_object_add (jroot, "operations", ops);
+  if (strcmp (opts->family, "inspect") == 0) {
+    ctx.inspect = json_object_new_object ();
+    json_object_object_add (jroot, "inspect", ctx.inspect);
+    gs_inspect_set (&ctx, "root", root);
+  }
   if (load_facts (&ctx, g, root, os) == -1) {
     r = -1;
     goto out;
@@ -254,11 +259,9 @@ gs_int_run_guest (struct gs_session *s, struct gs_registry *reg,
                   const struct gs_run_opts *opts, json_object *jguest)
 {
   CLEANUP_FREE_STRV char **roots = guestfs_inspect_os (s->g);
-  json_object *jroots = json_object_new_array ();
-  int r = 0;
 
-  json_object_object_add (jguest, "roots", jroots);
   if (roots == NULL) {
+    json_object_object_add (jguest, "roots", json_object_new_array ());
     gs_int_report_set_error (jguest, s->last_guestfs_error);
     return -1;
   }
@@ -269,8 +272,21 @@ gs_int_run_guest (struct gs_session *s, struct gs_registry *reg,
               "this disk image", guest->name);
     gs_error ("%s", msg);
     gs_int_report_set_error (jguest, msg);
+    json_object_object_add (jguest, "roots", json_object_new_array ());
     return -1;
   }
+  return gs_int_run_roots (s, reg, roots, opts, jguest);
+}
+
+int
+gs_int_run_roots (struct gs_session *s, struct gs_registry *reg,
+                  char *const *roots, const struct gs_run_opts *opts,
+                  json_object *jguest)
+{
+  json_object *jroots = json_object_new_array ();
+  int r = 0;
+
+  json_object_object_add (jguest, "roots", jroots);
   for (size_t i = 0; roots[i] != NULL; ++i) {
     json_object *jroot = json_object_new_object ();
 
