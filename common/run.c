@@ -156,8 +156,8 @@ run_op (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
     ctx->reason = strdup ("an earlier operation failed");
   }
   else {
-    gs_info ("%s \"%s\" ...", ctx->dry_run ? "Planning" : "Performing",
-             op->name);
+    gs_info ("%s \"%s\" ...", ctx->inspect ? "Inspecting"
+             : ctx->dry_run ? "Planning" : "Performing", op->name);
     gs_int_clear_last_error ();
     gs_int_set_current_op (op->name);
     r = op->def->perform (op, ctx, g, root);
