@@ -423,9 +423,27 @@ gs_int_inspect_xpath (const char *expr, FILE *fp)
       goto out;
     }
     for (int i = 0; xo->nodesetval && i < xo->nodesetval->nodeNr; ++i) {
-      xmlDocPtr wr = xmlNewDoc (BAD_CAST "1.0");
-      xmlNodePtr node = wr ? xmlCopyNode (xo->nodesetval->nodeTab[i], 1)
-                           : NULL;
+      xmlNodePtr orig = xo->nodesetval->nodeTab[i];
+      xmlDocPtr wr;
+      xmlNodePtr node;
+
+      if (orig->type == XML_ATTRIBUTE_NODE) {
+        /* ' name="value"', as libxml2 saves an attribute. */
+        xmlChar *v = xmlNodeGetContent (orig);
+        xmlChar *e = xmlEncodeSpecialChars (doc, v ? v : BAD_CAST "");
+
+        xmlSaveFlush (sc);
+        xmlBufferCCat (b, " ");
+        xmlBufferCat (b, orig->name);
+        xmlBufferCCat (b, "=\"");
+        xmlBufferCat (b, e ? e : BAD_CAST "");
+        xmlBufferCCat (b, "\"");
+        xmlFree (v);
+        xmlFree (e);
+        continue;
+      }
+      wr = xmlNewDoc (BAD_CAST "1.0");
+      node = wr ? xmlCopyNode (orig, 1) : NULL;
 
       if (node == NULL) {
         if (wr) xmlFreeDoc (wr);
@@ -436,6 +454,7 @@ gs_int_inspect_xpath (const char *expr, FILE *fp)
       xmlFreeDoc (wr);
     }
     xmlSaveClose (sc);
+    fflush (stdout);
     fwrite (xmlBufferContent (b), 1, xmlBufferLength (b), stdout);
     xmlBufferFree (b);
     break;
