@@ -1,7 +1,7 @@
 #!/bin/bash -
 # goldsmith inspect: options, bad input and --xpath (no appliance).
 source "$(dirname "$0")/../functions.sh"
-plan 16
+plan 18
 
 tmp="$builddir/tests/tmp/inspect-cli"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -29,6 +29,16 @@ is "--xpath on malformed XML: exit 2" "$?" 2
 is "list-operations: the six inspect operations" \
    "$(goldsmith inspect --list-operations | awk '{print $1}' | sort | tr '\n' ' ')" \
    "applications drive-mappings filesystems icon mountpoints os "
+off () {
+  goldsmith inspect "$@" --list-operations --json | python3 -c '
+import json, sys
+print(" ".join(o["name"] for o in json.load(sys.stdin)["operations"]
+               if not o["selected"]))'
+}
+is "--no-applications --no-icon deselect their operations" \
+   "$(off --no-applications --no-icon)" "applications icon"
+is "the configuration switches an operation off" \
+   "$(off --set inspect.icon.enabled=false)" "icon"
 
 # --xpath as virt-inspector: node-sets as formatted fragments,
 # attributes as ' name="value"', strings and numbers with a newline.
