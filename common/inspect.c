@@ -544,6 +544,29 @@ gs_int_inspect_lvm_clash (guestfs_h *g, const size_t *starts,
 
   if (pvs == NULL || vgs == NULL)
     return -1;
+  /* LVM ignores a PV whose UUID it has seen on another device (a
+   * clone's): an LVM member that pvs does not list means a clash.
+   */
+  {
+    CLEANUP_FREE_STRV char **parts = guestfs_list_partitions (g);
+    CLEANUP_FREE_STRV char **devs = guestfs_list_devices (g);
+    char **lists[] = { parts, devs };
+
+    for (size_t l = 0; l < 2; ++l)
+      for (size_t i = 0; lists[l] && lists[l][i]; ++i) {
+        CLEANUP_FREE char *t = guestfs_vfs_type (g, lists[l][i]);
+        bool listed = false;
+
+        if (t == NULL || strcmp (t, "LVM2_member") != 0)
+          continue;
+        for (size_t k = 0; pvs[k]; ++k)
+          listed |= strcmp (pvs[k], lists[l][i]) == 0;
+        if (!listed) {
+          gs_debug ("%s is an LVM member that LVM does not use", lists[l][i]);
+          return 1;
+        }
+      }
+  }
   /* Duplicate PV UUIDs: LVM shows one of them only. */
   for (size_t i = 0; pvs[i]; ++i)
     for (size_t j = i + 1; pvs[j]; ++j) {
