@@ -7,6 +7,8 @@
  * of the first PV of its volume group).  Guests whose LVM volume
  * groups clash (one VG name, or PV UUIDs, on two guests' disks: clones)
  * cannot share an appliance: then each guest gets a launch of its own.
+ * A guest's own device names (its fstab's /dev/sda1) are moved onto its
+ * disks (gs_inspect_device).
  */
 #include <config.h>
 
@@ -171,6 +173,8 @@ inspect_batch (struct gs_env *env, struct gs_guest *guests, size_t n,
       r = GS_EXIT_ERROR;
       continue;
     }
+    ro.disk_start = starts[i];
+    ro.disk_count = guests[i].ndisks;
     if (gs_int_run_roots (&s, &env->reg, roots[i], &ro, jg) == -1)
       r = GS_EXIT_ERROR;
   }

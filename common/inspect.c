@@ -607,3 +607,57 @@ gs_int_inspect_lvm_clash (guestfs_h *g, const size_t *starts,
   (void) nguests;
   return r;
 }
+
+/* ---- Guest device names in a shared appliance --------------------- */
+
+static const char *const disk_prefixes[] = {
+  "/dev/sd", "/dev/vd", "/dev/hd", "/dev/xvd", NULL,
+};
+
+char *
+gs_int_guest_device (size_t start, size_t count, const char *dev)
+{
+  const char *p = NULL, *letters;
+  size_t idx = 0, nl = 0;
+  char name[16], *out;
+
+  for (size_t i = 0; disk_prefixes[i] && p == NULL; ++i)
+    if (strncmp (dev, disk_prefixes[i], strlen (disk_prefixes[i])) == 0)
+      p = dev + strlen (disk_prefixes[i]);
+  if (p == NULL || count == 0)
+    return strdup (dev);
+  letters = p;
+  while (*p >= 'a' && *p <= 'z' && nl < 3) {
+    idx = idx * 26 + (size_t) (*p - 'a') + (nl ? 26 : 0);
+    nl++;
+    p++;
+  }
+  /* Only DISK or DISK followed by a partition number. */
+  if (nl == 0 || strspn (p, "0123456789") != strlen (p))
+    return strdup (dev);
+  (void) letters;
+  if ((idx >= start && idx < start + count) || idx >= count)
+    return strdup (dev);         /* the appliance's name already */
+  idx += start;
+  {                              /* index to letters: a..z, aa.. */
+    char tmp[8];
+    size_t n = 0, v = idx;
+
+    do {
+      tmp[n++] = (char) ('a' + v % 26);
+      v = v / 26;
+    } while (v-- > 0 && n < sizeof tmp);
+    for (size_t i = 0; i < n; ++i)
+      name[i] = tmp[n - 1 - i];
+    name[n] = '\0';
+  }
+  if (asprintf (&out, "/dev/sd%s%s", name, p) == -1)
+    return NULL;
+  return out;
+}
+
+char *
+gs_inspect_device (const struct gs_ctx *ctx, const char *dev)
+{
+  return gs_int_guest_device (ctx->disk_start, ctx->disk_count, dev);
+}

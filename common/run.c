@@ -188,7 +188,9 @@ run_root (struct gs_session *s, struct gs_registry *reg, const char *root,
           const struct gs_run_opts *opts, json_object *jroot)
 {
   guestfs_h *g = s->g;
-  struct gs_ctx ctx = { .dry_run = opts->dry_run, .exclude = opts->exclude };
+  struct gs_ctx ctx = { .dry_run = opts->dry_run, .exclude = opts->exclude,
+                        .disk_start = opts->disk_start,
+                        .disk_count = opts->disk_count };
   json_object *os = json_object_new_object ();
   json_object *ops = json_object_new_array ();
   bool failed = false, mounted = false;
@@ -217,7 +219,7 @@ run_root (struct gs_session *s, struct gs_registry *reg, const char *root,
         s->quiet_errors = true;
         r = gs_int_mount_root (g, root, opts->dry_run ||
                                phase == GS_PHASE_INSPECT,
-                               opts->mount_options);
+                               opts->mount_options, &ctx);
         s->quiet_errors = false;
         if (r == -1) {
           gs_int_report_set_error (jroot, gs_int_last_error ());

@@ -192,6 +192,16 @@ extern int gs_inspect_list (struct gs_ctx *ctx, const char *section);
 extern int gs_inspect_add_item (struct gs_ctx *ctx, const char *section);
 extern int gs_inspect_item_set (struct gs_ctx *ctx, const char *key,
                                 const char *value);
+/* Several guests share one appliance, so a guest's own device names
+ * (what its fstab says: /dev/sda1 is its first disk) may name another
+ * guest's disk there.  gs_inspect_device returns DEV as the appliance
+ * names it (a newly allocated string; NULL when out of memory): a
+ * /dev/[shv]dX or /dev/xvdX name outside the guest's disks is taken as
+ * the guest's own name and moved onto its disks; others are returned
+ * unchanged.  Use it on what inspect_get_mountpoints and
+ * inspect_get_filesystems return before querying the device.
+ */
+extern char *gs_inspect_device (const struct gs_ctx *ctx, const char *dev);
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"

@@ -144,6 +144,14 @@ mountpoints_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   (void) op;
   if (mps == NULL || (kv = pairs (mps, &n)) == NULL)
     return -1;
+  for (size_t i = 0; i < n; ++i) {
+    char *d = gs_inspect_device (ctx, mps[2 * i + 1]);
+
+    if (d == NULL)
+      return -1;
+    free (mps[2 * i + 1]);
+    kv[i].v = mps[2 * i + 1] = d;
+  }
   qsort (kv, n, sizeof *kv, by_len_then_key);
   TRY (gs_inspect_list (ctx, "mountpoints"));
   for (size_t i = 0; i < n; ++i) {
@@ -170,8 +178,14 @@ filesystems_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   (void) op;
   if (fss == NULL)
     return -1;
-  while (fss[n])
-    n++;
+  for (; fss[n]; ++n) {
+    char *d = gs_inspect_device (ctx, fss[n]);
+
+    if (d == NULL)
+      return -1;
+    free (fss[n]);
+    fss[n] = d;
+  }
   qsort (fss, n, sizeof *fss, by_str);
   TRY (gs_inspect_list (ctx, "filesystems"));
   for (size_t i = 0; i < n; ++i) {

@@ -52,7 +52,7 @@ main (void)
   FILE *fp;
   xmlDocPtr doc;
 
-  plan (10);
+  plan (18);
   ctx.inspect = os;
   gs_inspect_set (&ctx, "root", "/dev/sda1");
   gs_inspect_set (&ctx, "name", "linux");
@@ -118,5 +118,25 @@ main (void)
     json_tokener_free (tok);
   }
   json_object_put (guests);
+
+  /* Guest device names in a shared appliance (gs_int_guest_device). */
+  {
+    static const struct { size_t start, count; const char *in, *out; } t[] = {
+      { 0, 1, "/dev/sda1", "/dev/sda1" },      /* the first guest */
+      { 1, 1, "/dev/sda1", "/dev/sdb1" },      /* its own first disk */
+      { 1, 1, "/dev/sdb1", "/dev/sdb1" },      /* already the appliance's */
+      { 1, 1, "/dev/VG/Root", "/dev/VG/Root" },
+      { 2, 2, "/dev/vdb", "/dev/sdd" },
+      { 26, 1, "/dev/sda2", "/dev/sdaa2" },
+      { 1, 1, "/dev/sdc1", "/dev/sdc1" },      /* beyond its disks */
+      { 1, 1, "/dev/sda1x", "/dev/sda1x" },
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; ++i) {
+      char *d = gs_int_guest_device (t[i].start, t[i].count, t[i].in);
+      is_str (d, t[i].out, "guest device %s (disks %zu+%zu)", t[i].in,
+              t[i].start, t[i].count);
+      free (d);
+    }
+  }
   return exit_status ();
 }
