@@ -1,12 +1,13 @@
 #!/bin/bash -
-# bench/sysprep.sh [RUNS]: goldsmith sysprep against virt-sysprep, same
-# operations, same phony guest, same run.  Prints wall-clock seconds of
+# bench/sysprep.sh [RUNS] [OPS]: goldsmith sysprep against virt-sysprep,
+# same operations (default: each tool's defaults, goldsmith's
+# transactional commit included), same phony guest, same run.  Prints wall-clock seconds of
 # each and the ratio.  Run from a built tree: ./run bash bench/sysprep.sh
 set -eu
 source "$(dirname "$0")/../tests/functions.sh"
 trap - EXIT
 runs="${1:-3}"
-ops=ssh-hostkeys,bash-history,machine-id,logfiles
+ops="${2:-defaults}"
 tmp="$builddir/bench/tmp"
 mkdir -p "$tmp"
 [ -f "$tmp/fedora.img" ] || bash "$srcdir/tests/make-phony-guests.sh" "$tmp" >/dev/null

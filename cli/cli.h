@@ -48,6 +48,7 @@ extern void gs_cli_params_free (void);
 /* Subcommands. */
 extern int gs_cmd_sysprep (int argc, const char **argv);
 extern int gs_cmd_resize (int argc, const char **argv);
+extern int gs_cmd_inspect (int argc, const char **argv);
 extern int gs_cmd_ops (int argc, const char **argv);
 extern int gs_cmd_config (int argc, const char **argv);
 extern int gs_cmd_unimplemented (const char *tool, int argc,

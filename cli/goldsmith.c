@@ -15,7 +15,7 @@ usage (FILE *fp)
            "Prepare virtual machine disk images.\n\n"
            "Commands:\n"
            "  sysprep    remove machine-specific state so a guest can be cloned\n"
-           "  inspect    report the OS, filesystems and packages (not yet)\n"
+           "  inspect    report what is inside disk images (virt-inspector)\n"
            "  sparsify   give free space back to the host (not yet)\n"
            "  resize     copy to a bigger or smaller disk, growing partitions\n"
            "  ops        list the operations plugins provide\n"
@@ -55,7 +55,9 @@ main (int argc, char *argv[])
     return gs_cmd_config (argc - 1, av + 1);
   if (strcmp (cmd, "resize") == 0)
     return gs_cmd_resize (argc - 1, av + 1);
-  if (strcmp (cmd, "inspect") == 0 || strcmp (cmd, "sparsify") == 0)
+  if (strcmp (cmd, "inspect") == 0)
+    return gs_cmd_inspect (argc - 1, av + 1);
+  if (strcmp (cmd, "sparsify") == 0)
     return gs_cmd_unimplemented (cmd, argc - 1, av + 1);
 
   fprintf (stderr, "goldsmith: unknown command '%s' (try 'goldsmith --help')\n",

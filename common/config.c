@@ -192,16 +192,19 @@ load_appliance (struct gs_settings *st, const config_setting_t *group,
   return 0;
 }
 
-/* If KEY is in SEC, replace *OUT with its strings. */
+/* If KEY is in SEC, replace *OUT with its strings (or, APPEND, add
+ * them).
+ */
 static int
 get_strings (const config_setting_t *sec, const char *key,
-             string_vector *out)
+             string_vector *out, bool append)
 {
   const config_setting_t *list = config_setting_get_member (sec, key);
 
   if (list == NULL)
     return 0;
-  string_vector_free_all (out);
+  if (!append)
+    string_vector_free_all (out);
   for (int i = 0; i < config_setting_length (list); ++i)
     if (string_vector_append_copy (out,
                                    config_setting_get_string_elem (list, i))
@@ -216,18 +219,10 @@ static int
 load_paths (struct gs_settings *st, const config_setting_t *group,
             const char *file)
 {
-  const config_setting_t *list = config_setting_get_member (group, "exclude");
-
   if (check_keys (group, file, "paths", paths_keys, NULL) == -1)
     return -1;
-  for (int i = 0; list && i < config_setting_length (list); ++i)
-    if (string_vector_append_copy (&st->exclude_paths,
-                                   config_setting_get_string_elem (list, i))
-        == -1) {
-      gs_error ("out of memory");
-      return -1;
-    }
-  return 0;
+  /* Protections add up across files. */
+  return get_strings (group, "exclude", &st->exclude_paths, true);
 }
 
 /* One operation's section from one file. */
@@ -310,8 +305,8 @@ load_op_section (struct gs_registry *reg, const char *family,
     op->enabled_by_default = v;
   if (config_setting_lookup_int (sec, "order", &v))
     op->order = v;
-  if (get_strings (sec, "after", &op->after) == -1 ||
-      get_strings (sec, "before", &op->before) == -1)
+  if (get_strings (sec, "after", &op->after, false) == -1 ||
+      get_strings (sec, "before", &op->before, false) == -1)
     return -1;
 
   if (op->def->configure) {

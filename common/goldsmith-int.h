@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <guestfs.h>
 #include <libconfig.h>
@@ -159,7 +160,8 @@ extern int gs_int_session_close (struct gs_session *s);
 
 /* mount.c */
 extern int gs_int_mount_root (guestfs_h *g, const char *root, bool readonly,
-                              const char *mount_options);
+                              const char *mount_options,
+                              const struct gs_ctx *ctx);
 
 /* run.c: run the selected operations of one family on one guest. */
 struct gs_run_opts {
@@ -167,6 +169,7 @@ struct gs_run_opts {
   bool dry_run;
   const char *mount_options;     /* "MP:OPTS;MP:OPTS" as in virt-sysprep */
   const struct gs_exclude *exclude; /* --exclude-path, or NULL */
+  size_t disk_start, disk_count; /* several guests: this one's disks */
 };
 
 /* One guest root being prepared (opaque to plugins). */
@@ -182,6 +185,9 @@ struct gs_ctx {
   unsigned firstboot_seq;        /* scripts added this run */
   string_vector dry_removed;     /* dry run: paths reported removed */
   const char *resize_content;    /* family "resize": what ROOT holds */
+  json_object *inspect;          /* family "inspect": this root's record */
+  json_object *item;             /* the list item gs_inspect_item_set sets */
+  size_t disk_start, disk_count; /* the guest's disks in the appliance */
 };
 
 /* remove.c: --exclude-path regexes (pcre2), compiled once. */
@@ -203,6 +209,23 @@ extern int gs_int_run_guest (struct gs_session *s, struct gs_registry *reg,
                              const struct gs_guest *guest,
                              const struct gs_run_opts *opts,
                              json_object *report_guest);
+
+/* Run the operations on the given ROOTS only (NULL-terminated). */
+extern int gs_int_run_roots (struct gs_session *s, struct gs_registry *reg,
+                             char *const *roots,
+                             const struct gs_run_opts *opts,
+                             json_object *report_guest);
+
+/* inspect.c */
+extern char *gs_int_sanitise_utf8 (const char *s);
+extern char *gs_int_guest_device (size_t start, size_t count,
+                                  const char *dev);
+extern int gs_int_inspect_write_xml (json_object *guests, FILE *fp);
+extern int gs_int_inspect_xpath (const char *expr, FILE *fp);
+extern int gs_int_inspect_root_guest (guestfs_h *g, const char *root,
+                                      const size_t *starts, size_t nguests);
+extern int gs_int_inspect_lvm_clash (guestfs_h *g, const size_t *starts,
+                                     size_t nguests);
 
 /* report.c */
 extern json_object *gs_int_report_new (const char *tool, bool dry_run);

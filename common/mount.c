@@ -59,7 +59,7 @@ options_for (const char *spec, const char *mp)
 
 int
 gs_int_mount_root (guestfs_h *g, const char *root, bool readonly,
-                   const char *mount_options)
+                   const char *mount_options, const struct gs_ctx *ctx)
 {
   CLEANUP_FREE_STRV char **mps = guestfs_inspect_get_mountpoints (g, root);
   struct mp *list;
@@ -77,6 +77,18 @@ gs_int_mount_root (guestfs_h *g, const char *root, bool readonly,
   for (size_t i = 0; i < n; ++i) {
     list[i].path = mps[2 * i];
     list[i].device = mps[2 * i + 1];
+    if (ctx) {                   /* the guest's own names, as mounted */
+      char *d = gs_inspect_device (ctx, mps[2 * i + 1]);
+
+      if (d == NULL) {
+        free (list);
+        gs_error ("out of memory");
+        return -1;
+      }
+      free (mps[2 * i + 1]);
+      mps[2 * i + 1] = d;
+      list[i].device = d;
+    }
   }
   qsort (list, n, sizeof *list, by_length);
 

@@ -15,6 +15,7 @@
 
 #include "goldsmith-int.h"
 #include "cleanups.h"
+#include "path-join.h"
 
 struct gs_exclude {
   size_t n;
@@ -88,20 +89,6 @@ gs_path_protected (const struct gs_ctx *ctx, const char *path)
   return gs_int_exclude_match (ctx->exclude, path);
 }
 
-/* NAME is an entry of DIR (from ls) or a path under it (from find,
- * which starts them with '/': "/notes.txt", "/sub/x").
- */
-static char *
-join (const char *dir, const char *name)
-{
-  char *p;
-
-  while (name[0] == '/')
-    name++;
-  if (asprintf (&p, "%s%s%s", dir, strcmp (dir, "/") ? "/" : "", name) == -1)
-    return NULL;
-  return p;
-}
 
 /* Does the tree under DIR hold a protected path? */
 static int
@@ -114,7 +101,7 @@ holds_protected (struct gs_ctx *ctx, guestfs_h *g, const char *dir)
   if ((all = guestfs_find (g, dir)) == NULL)
     return -1;
   for (size_t i = 0; all[i] != NULL; ++i) {
-    CLEANUP_FREE char *p = join (dir, all[i]);
+    CLEANUP_FREE char *p = gs_path_join (dir, all[i]);
 
     if (p == NULL)
       return -1;
@@ -170,7 +157,7 @@ remove_contents (struct gs_ctx *ctx, guestfs_h *g, const char *dir,
   if ((st = guestfs_lstatnslist (g, dir, names)) == NULL)
     return -1;
   for (size_t i = 0; names[i] != NULL && r == 0; ++i) {
-    CLEANUP_FREE char *p = join (dir, names[i]);
+    CLEANUP_FREE char *p = gs_path_join (dir, names[i]);
 
     if (p == NULL) {
       gs_error ("out of memory");
@@ -261,7 +248,7 @@ remove_path (struct gs_ctx *ctx, guestfs_h *g, const char *path,
     return r;
   if ((real_parent = guestfs_realpath (g, parent)) == NULL)
     return -1;
-  if ((real = join (real_parent, base)) == NULL)
+  if ((real = gs_path_join (real_parent, base)) == NULL)
     goto nomem;
   /* lstatnslist, unlike lstatns, reports a missing entry without an
    * error (st_ino == -1), and never follows a symlink.

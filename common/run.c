@@ -163,8 +163,8 @@ gs_int_run_op (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
     ctx->reason = strdup ("an earlier operation failed");
   }
   else {
-    gs_info ("%s \"%s\" ...", ctx->dry_run ? "Planning" : "Performing",
-             op->name);
+    gs_info ("%s \"%s\" ...", ctx->inspect ? "Inspecting"
+             : ctx->dry_run ? "Planning" : "Performing", op->name);
     gs_int_clear_last_error ();
     gs_int_set_current_op (op->name);
     r = op->def->perform (op, ctx, g, root);
@@ -195,7 +195,9 @@ run_root (struct gs_session *s, struct gs_registry *reg, const char *root,
           const struct gs_run_opts *opts, json_object *jroot)
 {
   guestfs_h *g = s->g;
-  struct gs_ctx ctx = { .dry_run = opts->dry_run, .exclude = opts->exclude };
+  struct gs_ctx ctx = { .dry_run = opts->dry_run, .exclude = opts->exclude,
+                        .disk_start = opts->disk_start,
+                        .disk_count = opts->disk_count };
   json_object *os = json_object_new_object ();
   json_object *ops = json_object_new_array ();
   bool failed = false, mounted = false;
@@ -203,6 +205,11 @@ run_root (struct gs_session *s, struct gs_registry *reg, const char *root,
 
   json_object_object_add (jroot, "os", os);
   json_object_object_add (jroot, "operations", ops);
+  if (strcmp (opts->family, "inspect") == 0) {
+    ctx.inspect = json_object_new_object ();
+    json_object_object_add (jroot, "inspect", ctx.inspect);
+    gs_inspect_set (&ctx, "root", root);
+  }
   if (load_facts (&ctx, g, root, os) == -1) {
     r = -1;
     goto out;
@@ -219,7 +226,7 @@ run_root (struct gs_session *s, struct gs_registry *reg, const char *root,
         s->quiet_errors = true;
         r = gs_int_mount_root (g, root, opts->dry_run ||
                                phase == GS_PHASE_INSPECT,
-                               opts->mount_options);
+                               opts->mount_options, &ctx);
         s->quiet_errors = false;
         if (r == -1) {
           gs_int_report_set_error (jroot, gs_int_last_error ());
@@ -261,11 +268,9 @@ gs_int_run_guest (struct gs_session *s, struct gs_registry *reg,
                   const struct gs_run_opts *opts, json_object *jguest)
 {
   CLEANUP_FREE_STRV char **roots = guestfs_inspect_os (s->g);
-  json_object *jroots = json_object_new_array ();
-  int r = 0;
 
-  json_object_object_add (jguest, "roots", jroots);
   if (roots == NULL) {
+    json_object_object_add (jguest, "roots", json_object_new_array ());
     gs_int_report_set_error (jguest, s->last_guestfs_error);
     return -1;
   }
@@ -276,8 +281,21 @@ gs_int_run_guest (struct gs_session *s, struct gs_registry *reg,
               "this disk image", guest->name);
     gs_error ("%s", msg);
     gs_int_report_set_error (jguest, msg);
+    json_object_object_add (jguest, "roots", json_object_new_array ());
     return -1;
   }
+  return gs_int_run_roots (s, reg, roots, opts, jguest);
+}
+
+int
+gs_int_run_roots (struct gs_session *s, struct gs_registry *reg,
+                  char *const *roots, const struct gs_run_opts *opts,
+                  json_object *jguest)
+{
+  json_object *jroots = json_object_new_array ();
+  int r = 0;
+
+  json_object_object_add (jguest, "roots", jroots);
   for (size_t i = 0; roots[i] != NULL; ++i) {
     json_object *jroot = json_object_new_object ();
 

@@ -184,6 +184,45 @@ extern int gs_firstboot_add (struct gs_ctx *ctx, guestfs_h *g,
  */
 extern const char *gs_resize_content (const struct gs_ctx *ctx);
 
+/* Inspection data (plugins of family "inspect"; since goldsmith 0.2,
+ * same ABI version: these are new functions, no struct changed).
+ *
+ * Each root being inspected has one record; the core writes it both as
+ * virt-inspector's XML and as JSON, in virt-inspector's element order
+ * whatever order plugins add data in.  Values are guest data: the core
+ * sanitises them (invalid UTF-8 and control characters become U+FFFD),
+ * so plugins pass guest strings through untouched.
+ *
+ * gs_inspect_set: a field of <operatingsystem> ("name", "arch",
+ *   "distro", "product_name", "product_variant", "major_version",
+ *   "minor_version", "package_format", "package_management",
+ *   "windows_systemroot", "windows_current_control_set", "hostname",
+ *   "osinfo", "format", "root", "icon" (base64)...).  NULL or "unknown"
+ *   VALUE removes the field.
+ * gs_inspect_list: makes SECTION ("mountpoints", "filesystems",
+ *   "drive_mappings", "applications") exist, even if empty.
+ * gs_inspect_add_item: starts a new item of the list SECTION;
+ *   gs_inspect_item_set then sets fields of that item ("dev", "path",
+ *   "type", "label", "uuid", "name", "epoch", "version", ...).
+ * Each returns 0, or -1 (out of memory, or no item started).
+ */
+extern int gs_inspect_set (struct gs_ctx *ctx, const char *key,
+                           const char *value);
+extern int gs_inspect_list (struct gs_ctx *ctx, const char *section);
+extern int gs_inspect_add_item (struct gs_ctx *ctx, const char *section);
+extern int gs_inspect_item_set (struct gs_ctx *ctx, const char *key,
+                                const char *value);
+/* Several guests share one appliance, so a guest's own device names
+ * (what its fstab says: /dev/sda1 is its first disk) may name another
+ * guest's disk there.  gs_inspect_device returns DEV as the appliance
+ * names it (a newly allocated string; NULL when out of memory): a
+ * /dev/[shv]dX or /dev/xvdX name outside the guest's disks is taken as
+ * the guest's own name and moved onto its disks; others are returned
+ * unchanged.  Use it on what inspect_get_mountpoints and
+ * inspect_get_filesystems return before querying the device.
+ */
+extern char *gs_inspect_device (const struct gs_ctx *ctx, const char *dev);
+
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"
 #endif

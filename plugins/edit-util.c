@@ -10,20 +10,11 @@
 
 #include "edit-util.h"
 #include "cleanups.h"
+#include "path-join.h"
 
 /* augeas flags (augeas.h; libguestfs passes them through). */
 #define AUG_NO_LOAD (1 << 5)
 #define AUG_NO_MODL_AUTOLOAD (1 << 6)
-
-static char *
-join (const char *dir, const char *name)
-{
-  char *p;
-
-  if (asprintf (&p, "%s%s%s", dir, strcmp (dir, "/") ? "/" : "", name) == -1)
-    return NULL;
-  return p;
-}
 
 int
 gs_edit_list (struct gs_ctx *ctx, guestfs_h *g, const char *dir,
@@ -55,8 +46,8 @@ gs_edit_list (struct gs_ctx *ctx, guestfs_h *g, const char *dir,
   if ((st = guestfs_lstatnslist (g, real, matched)) == NULL)
     return -1;
   for (size_t i = 0; i < j; ++i) {
-    CLEANUP_FREE char *nominal = join (dir, matched[i]);
-    char *p = join (real, matched[i]);
+    CLEANUP_FREE char *nominal = gs_path_join (dir, matched[i]);
+    char *p = gs_path_join (real, matched[i]);
 
     if (nominal == NULL || p == NULL) {
       free (p);

@@ -27,6 +27,9 @@ vgcreate VG /dev/sda2
 lvcreate Root VG 160
 mkfs ext4 /dev/sda1 label:BOOT
 mkfs ext4 /dev/VG/Root label:ROOT
+# Fixed UUIDs: the inspect goldens name them.
+set-uuid /dev/sda1 0b1e2c3d-0000-4000-8000-000000000003
+set-uuid /dev/VG/Root 0b1e2c3d-0000-4000-8000-000000000002
 mount /dev/VG/Root /
 mkdir /boot
 mount /dev/sda1 /boot

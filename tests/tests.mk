@@ -12,7 +12,8 @@ TESTS_ENVIRONMENT = $(top_builddir)/run
 TESTS += \
 	tests/test-cli.sh \
 	tests/test-bad-input.sh \
-	tests/test-customize-args.sh
+	tests/test-customize-args.sh \
+	tests/inspect/test-inspect-cli.sh
 
 # End-to-end: one appliance launch each (plus read-back), on the phony
 # guests built once per run.
@@ -24,11 +25,13 @@ TESTS += \
 	tests/sysprep/test-edit-ops.sh \
 	tests/sysprep/test-device-ops.sh \
 	tests/resize/test-resize-grow.sh \
-	tests/resize/test-resize-refuse.sh
+	tests/resize/test-resize-refuse.sh \
+	tests/inspect/test-inspect.sh
 
 EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py \
 	tests/fixtures/fedora.txt tests/fixtures/debian.txt \
-	tests/make-phony-guests.sh tests/oot/oot-probe.c $(TESTS)
+	tests/make-phony-guests.sh tests/oot/oot-probe.c \
+	tests/inspect/fedora.xml tests/inspect/debian.xml $(TESTS)
 
 # The phony guests: built once (one launch) before the tests run, and
 # again only when the script that makes them changes.  Where the

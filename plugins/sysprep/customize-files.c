@@ -18,17 +18,8 @@
 
 #include "goldsmith-plugin.h"
 #include "cleanups.h"
+#include "path-join.h"
 #include "customize.h"
-
-static char *
-join (const char *dir, const char *name)
-{
-  char *p;
-
-  if (asprintf (&p, "%s%s%s", dir, strcmp (dir, "/") ? "/" : "", name) == -1)
-    return NULL;
-  return p;
-}
 
 /* The directory PATH would be created in must exist. */
 int
@@ -264,7 +255,7 @@ do_upload (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
 
   if ((r = cz_is_dir (st, g, act->b)) == -1)
     return -1;
-  dest = r ? join (act->b, cz_basename (act->a)) : strdup (act->b);
+  dest = r ? gs_path_join (act->b, cz_basename (act->a)) : strdup (act->b);
   if (dest == NULL) {
     gs_error ("out of memory");
     return -1;
@@ -343,9 +334,9 @@ copy_in_walk (struct cz_state *st, struct gs_ctx *ctx,
 
       if (strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0)
         continue;
-      if ((l = join (local, e->d_name)) == NULL ||
-          (gp = join (guest, e->d_name)) == NULL ||
-          (rel ? (rp = join (rel, e->d_name)) == NULL
+      if ((l = gs_path_join (local, e->d_name)) == NULL ||
+          (gp = gs_path_join (guest, e->d_name)) == NULL ||
+          (rel ? (rp = gs_path_join (rel, e->d_name)) == NULL
                : (rp = strdup (e->d_name)) == NULL)) {
         gs_error ("out of memory");
         r = -1;
@@ -386,7 +377,7 @@ do_copy_in (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
     gs_error ("%s: no such directory in the guest", act->label);
     return -1;
   }
-  if ((top = join (act->b, cz_basename (local))) == NULL) {
+  if ((top = gs_path_join (act->b, cz_basename (local))) == NULL) {
     gs_error ("out of memory");
     return -1;
   }

@@ -167,6 +167,8 @@ root fedora
     remove /home/alice/.bash_history
     remove /home/alice/.bashrc
     remove /home/alice/.zsh_history
+    remove /home/alice/.zshrc
+    remove /home/alice/draft~
     remove /var/spool/mail/alice
     remove /srv/dave
     remove /var/spool/mail/dave"
@@ -174,9 +176,12 @@ is "dry run: the report lists every file each operation would change" \
    "$(summary "$tmp/dry.json")" "$expected_report"
 
 # ---- Launch 3: the real run ---------------------------------------------
+# --in-place: a run is transactional by default, and user-account's
+# failure on the Debian root would discard every change; this test wants
+# to see the Fedora root's changes beside that failure.
 t2=$SECONDS
 env -u LIBGUESTFS_BACKEND_SETTINGS \
-  goldsmith sysprep "${opts[@]}" > "$tmp/run.json" 2> "$tmp/run.err"
+  goldsmith sysprep --in-place "${opts[@]}" > "$tmp/run.json" 2> "$tmp/run.err"
 is "run: exit status 1 (user-account fails on the Debian root)" "$?" 1
 sed 's/^/# run stderr: /' "$tmp/run.err"
 diag "run: $((SECONDS - t2)) s"
@@ -347,12 +352,14 @@ is "netplan: the file keeps its mode 0600" \
 # before minus the removed paths, with new checksums for the changed
 # files only.
 changed_fed='^(/etc/sysconfig/network-scripts/ifcfg-eth0|/etc/systemd/network/10-eth0\.network|/etc/systemd/network/10-lan0\.link|/etc/systemd/network/30-br0\.netdev|/etc/NetworkManager/system-connections/Wired connection 1\.nmconnection|/etc/passwd|/etc/shadow|/etc/group|/etc/gshadow) file '
-removed_fed='^(/home/alice/(\.bash_history|\.bashrc|\.zsh_history)|/var/spool/mail/(alice|dave)|/srv/dave|/srv/dave/project\.txt) '
+removed_fed='^(/home/alice/(\.bash_history|\.bashrc|\.zsh_history|\.zshrc|draft~)|/var/spool/mail/(alice|dave)|/srv/dave|/srv/dave/project\.txt) '
 is "Fedora: exactly the expected paths are gone" \
    "$(diff <(cut -d' ' -f1 "$tmp/fedora-before.manifest") <(cut -d' ' -f1 "$tmp/fedora-after.manifest") | grep '^[<>]')" \
 "< /home/alice/.bash_history
 < /home/alice/.bashrc
 < /home/alice/.zsh_history
+< /home/alice/.zshrc
+< /home/alice/draft~
 < /srv/dave
 < /srv/dave/project.txt
 < /var/spool/mail/alice

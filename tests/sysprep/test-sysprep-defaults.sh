@@ -1,13 +1,14 @@
 #!/bin/bash -
 # goldsmith sysprep on the phony Fedora guest (LVM; the default
-# operations plus the default-off path operations) and on the phony
+# operations plus the default-off path operations, plus an operation an
+# administrator dropped in conf.d) and on the phony
 # Debian guest (the defaults): each operation acts on exactly the paths
 # its fixture lines say (tests/fixtures/*.txt), the report says so, and
 # nothing else in the image changes.  Two goldsmith runs, one read-back
 # of both images.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 16
+plan 17
 
 tmp="$builddir/tests/tmp/defaults"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -16,8 +17,26 @@ fixture () { python3 "$srcdir/tests/fixture.py" "$@"; }
 copy_guest fedora "$tmp/fedora.img"
 copy_guest debian "$tmp/debian.img"
 
+# An administrator's new cleanup operation, dropped in conf.d of a copy
+# of the configuration directory.
+cp -r "$srcdir/conf" "$tmp/etc"
+mkdir -p "$tmp/etc/conf.d"
+cat > "$tmp/etc/conf.d/50-site.conf" <<'CONF'
+sysprep: {
+  site-cleanup: {
+    kind = "remove-paths";
+    heading = "Remove our build leftovers";
+    enabled = true;
+    recursive = true;
+    files-only = true;
+    names = [ "*.tmp" ];
+    globs = [ "/opt/build" ];
+  };
+};
+CONF
+
 # goldsmith detects broken KVM itself: don't pass on the tests' setting.
-env -u LIBGUESTFS_BACKEND_SETTINGS \
+env -u LIBGUESTFS_BACKEND_SETTINGS GOLDSMITH_SYSCONFDIR="$tmp/etc" \
   goldsmith sysprep --json -a "$tmp/fedora.img" \
   --operations defaults,ca-certificates,firewall-rules,flag-reconfiguration,kerberos-data \
   > "$tmp/fedora.json" 2> "$tmp/fedora.stderr"
@@ -71,6 +90,8 @@ for g in fedora debian; do
 done
 
 empty=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+ok "fedora: the conf.d drop-in operation ran (by default: enabled = true)" \
+   grep -q '^site-cleanup remove /opt/build/sub/more.tmp$' "$tmp/fedora.report"
 ok "fedora: /etc/machine-id is empty (virt-sysprep's customize refills it)" \
    grep -q "^/etc/machine-id file $empty" "$tmp/fedora.manifest"
 ok "fedora: the symlinked bash_history went, /etc/passwd behind it stayed" \

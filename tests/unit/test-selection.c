@@ -364,6 +364,119 @@ test_order (void)
   gs_int_registry_free (&reg);
 }
 
+/* before/after constraints (gs_int_registry_sort). */
+static void
+constrain (struct gs_op *op, const char *key, const char *name)
+{
+  string_vector *v = strcmp (key, "after") == 0 ? &op->after : &op->before;
+
+  if (string_vector_append_copy (v, name) == -1) {
+    printf ("Bail out! out of memory\n");
+    exit (EXIT_FAILURE);
+  }
+}
+
+static int
+sort_capture (struct gs_registry *reg, char **err)
+{
+  int r;
+
+  unit_capture_begin ();
+  r = gs_int_registry_sort (reg);
+  *err = unit_capture_end ();
+  return r;
+}
+
+static void
+free_made (struct gs_registry *reg)
+{
+  for (size_t i = 0; i < reg->nops; ++i)
+    if (reg->ops[i]) {
+      string_vector_free_all (&reg->ops[i]->before);
+      string_vector_free_all (&reg->ops[i]->after);
+      free (reg->ops[i]);
+    }
+}
+
+static void
+test_constraints (void)
+{
+  char *s, *err;
+
+  {
+    struct gs_op *ops[] = {
+      mkop ("sysprep", GS_PHASE_FILESYSTEMS, 0, "a"),
+      mkop ("sysprep", GS_PHASE_FILESYSTEMS, 0, "b"),
+      mkop ("sysprep", GS_PHASE_FILESYSTEMS, 0, "c"),
+      mkop ("sysprep", GS_PHASE_FILESYSTEMS, 10, "d"),
+      mkop ("sysprep", GS_PHASE_DEVICES, 0, "dev"),
+    };
+    struct gs_registry reg = { .ops = ops, .nops = 5 };
+
+    constrain (ops[0], "after", "c");   /* a after c */
+    constrain (ops[3], "before", "b");  /* d before b, despite order 10 */
+    constrain (ops[4], "after", "a");   /* across phases, agreeing */
+    ok (sort_capture (&reg, &err) == 0 && !err[0],
+        "constraints that can hold: sorted, no message");
+    s = names (&reg, false);
+    is_str (s, "c,a,d,b,dev",
+            "after moves a behind c; before moves d (order 10) ahead of b");
+    free (s);
+    free (err);
+    free_made (&reg);
+  }
+  {
+    struct gs_op *ops[] = {
+      mkop ("sysprep", GS_PHASE_FILESYSTEMS, 0, "x"),
+      mkop ("sysprep", GS_PHASE_FILESYSTEMS, 0, "y"),
+      mkop ("sysprep", GS_PHASE_FILESYSTEMS, 0, "z"),
+      mkop ("sysprep", GS_PHASE_FILESYSTEMS, 0, "free"),
+    };
+    struct gs_registry reg = { .ops = ops, .nops = 4 };
+
+    constrain (ops[0], "after", "z");
+    constrain (ops[1], "after", "x");
+    constrain (ops[2], "after", "y");
+    ok (sort_capture (&reg, &err) == -1, "a cycle x<z<y<x: refused");
+    ok (unit_one_line (err) && unit_contains (err, "form a cycle: x, y, z") &&
+        !unit_contains (err, "free"),
+        "the message names the operations in the cycle, only them");
+    diag ("message: %s", err);
+    ok (reg.ops[0] && reg.ops[1] && reg.ops[2] && reg.ops[3],
+        "a refused sort keeps every operation in the registry");
+    free (err);
+    free_made (&reg);
+  }
+  {
+    struct gs_op *ops[] = {
+      mkop ("sysprep", GS_PHASE_FILESYSTEMS, 0, "fs"),
+      mkop ("sysprep", GS_PHASE_DEVICES, 0, "dev"),
+    };
+    struct gs_registry reg = { .ops = ops, .nops = 2 };
+
+    constrain (ops[0], "after", "dev");
+    ok (sort_capture (&reg, &err) == -1 &&
+        unit_contains (err, "sysprep.fs cannot run after dev"),
+        "after an operation of a later phase: refused, named");
+    free (err);
+    free_made (&reg);
+  }
+  {
+    struct gs_op *ops[] = {
+      mkop ("sysprep", GS_PHASE_FILESYSTEMS, 0, "fs"),
+      mkop ("inspect", GS_PHASE_INSPECT, 0, "other"),
+    };
+    struct gs_registry reg = { .ops = ops, .nops = 2 };
+
+    constrain (ops[0], "before", "other");
+    ok (sort_capture (&reg, &err) == -1 &&
+        unit_contains (err, "before: unknown operation \"other\""),
+        "before an operation of another family (or none): unknown, named");
+    free (err);
+    free_made (&reg);
+  }
+}
+
 /* gs_int_config_files: precedence order of the files read. */
 static void
 test_files (void)
@@ -393,10 +506,11 @@ test_files (void)
 int
 main (void)
 {
-  plan (61);
+  plan (68);
   test_files ();
   test_select ();
   test_sort_made ();
   test_order ();
+  test_constraints ();
   return exit_status ();
 }

@@ -10,7 +10,8 @@ UNIT_TESTS = \
 	tests/unit/test-plugins \
 	tests/unit/test-resize-plan \
 	tests/unit/test-netplan-mac \
-	tests/unit/test-edit-config
+	tests/unit/test-edit-config \
+	tests/unit/test-inspect-xml
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -106,3 +107,11 @@ tests_unit_plugin_bad_name_so_SOURCES = tests/unit/plugin-bad-name.c \
 	$(PLUGIN_HDRS)
 tests_unit_plugin_bad_name_so_CFLAGS = $(PLUGIN_CC_FLAGS)
 tests_unit_plugin_bad_name_so_LDFLAGS = $(PLUGIN_LD_FLAGS)
+
+# The inspect record written as XML and JSON (hostile guest strings).
+tests_unit_test_inspect_xml_SOURCES = tests/unit/test-inspect-xml.c \
+	tests/unit/tap.h
+tests_unit_test_inspect_xml_CFLAGS = $(AM_CFLAGS) $(LIBXML2_CFLAGS)
+tests_unit_test_inspect_xml_LDADD = $(CORE_LIBS)
+tests_unit_test_inspect_xml_LDFLAGS = $(UNIT_LINK_FLAGS)
+EXTRA_tests_unit_test_inspect_xml_DEPENDENCIES = $(UNIT_DEPS)

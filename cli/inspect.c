@@ -1,0 +1,447 @@
+/* inspect.c: `goldsmith inspect`, virt-inspector's job.
+ *
+ * Every -a IMAGE, -d DOMAIN and --domxml FILE is one guest.  All the
+ * guests are inspected in one appliance launch, their disks added
+ * read-only in command-line order; a root belongs to the guest whose
+ * disk holds it (libguestfs's device index of the root's partition, or
+ * of the first PV of its volume group).  Guests whose LVM volume
+ * groups clash (one VG name, or PV UUIDs, on two guests' disks: clones)
+ * cannot share an appliance: then each guest gets a launch of its own.
+ * A guest's own device names (its fstab's /dev/sda1) are moved onto its
+ * disks (gs_inspect_device).
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cleanups.h"
+
+enum {
+  OPT_ADD = 1, OPT_FORMAT, OPT_DOMAIN, OPT_DOMXML, OPT_OPERATIONS,
+  OPT_LIST,
+};
+
+static char *connect_uri, *xpath;
+static int no_applications, no_icon;
+
+static struct poptOption inspect_table[] = {
+  { "add", 'a', POPT_ARG_STRING, NULL, OPT_ADD,
+    "Add a disk image: one guest per -a (repeatable)", "IMAGE" },
+  { "format", '\0', POPT_ARG_STRING, NULL, OPT_FORMAT,
+    "Format of the following -a images (raw, qcow2, ...; auto: probe)",
+    "FMT" },
+  { "domain", 'd', POPT_ARG_STRING, NULL, OPT_DOMAIN,
+    "Add the disks of a libvirt domain: one guest (repeatable)",
+    "NAME|UUID" },
+  { "connect", 'c', POPT_ARG_STRING, &connect_uri, 0,
+    "libvirt URI for -d", "URI" },
+  { "domxml", '\0', POPT_ARG_STRING, NULL, OPT_DOMXML,
+    "Add the disks described by a libvirt domain XML file: one guest "
+    "(repeatable)", "FILE" },
+  { "no-applications", '\0', POPT_ARG_NONE, &no_applications, 0,
+    "Do not list applications (the 'applications' operation)", NULL },
+  { "no-icon", '\0', POPT_ARG_NONE, &no_icon, 0,
+    "Do not extract the icon (the 'icon' operation)", NULL },
+  { "xpath", '\0', POPT_ARG_STRING, &xpath, 0,
+    "Query the XML read on standard input, print the result", "QUERY" },
+  { "operations", '\0', POPT_ARG_STRING, NULL, OPT_OPERATIONS,
+    "Select inspect operations: defaults,-name,+name,all,-all", "LIST" },
+  { "list-operations", '\0', POPT_ARG_NONE, NULL, OPT_LIST,
+    "List the inspect operations and exit", NULL },
+  { NULL, '\0', POPT_ARG_INCLUDE_TABLE, gs_common_table, 0,
+    "Options of every subcommand:", NULL },
+  POPT_AUTOHELP
+  POPT_TABLEEND
+};
+
+struct arg {
+  int code;
+  char *value;
+  char *format;
+};
+
+/* Inspect GUESTS (N of them) in one launch, adding one entry per guest
+ * to REPORT's "guests" (in order) unless the guests' LVM clashes: then
+ * *CLASH is set and nothing is added.
+ */
+static int
+inspect_batch (struct gs_env *env, struct gs_guest *guests, size_t n,
+               json_object *report, bool *clash)
+{
+  struct gs_session_opts so = {
+    .settings = &env->settings,
+    .readonly = true,
+    .verbose = gs_common.verbose,
+    .trace = gs_common.trace,
+    .progress = !gs_common.quiet && isatty (2),
+  };
+  struct gs_run_opts ro = { .family = "inspect", .dry_run = true };
+  struct gs_session s = { 0 };
+  size_t *starts = calloc (n + 1, sizeof *starts), ndisks = 0;
+  char ***roots = calloc (n, sizeof *roots);
+  size_t *nroots = calloc (n, sizeof *nroots);
+  CLEANUP_FREE_STRV char **all = NULL;
+  json_object *app, *launches;
+  int r = GS_EXIT_OK;
+
+  *clash = false;
+  if (starts == NULL || roots == NULL || nroots == NULL) {
+    gs_error ("out of memory");
+    r = GS_EXIT_ERROR;
+    goto out;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    starts[i] = ndisks;
+    ndisks += guests[i].ndisks;
+  }
+  starts[n] = ndisks;
+
+  gs_info ("Launching the appliance (%zu guest%s, %zu disk%s, read-only) ...",
+           n, n == 1 ? "" : "s", ndisks, ndisks == 1 ? "" : "s");
+  app = json_object_object_get (report, "appliance");
+  launches = json_object_object_get (app, "launches");
+  json_object_object_add (app, "launches",
+                          json_object_new_int (json_object_get_int (launches)
+                                               + 1));
+  if (gs_int_session_launch (&s, guests, n, &so) == -1) {
+    for (size_t i = 0; i < n; ++i) {
+      json_object *jg = gs_int_report_add_guest (report, &guests[i]);
+
+      gs_int_report_set_error (jg, s.last_guestfs_error);
+    }
+    r = GS_EXIT_ERROR;
+    goto close;
+  }
+  if (s.tcg_fallback)
+    json_object_object_add (app, "tcg_fallback",
+                            json_object_new_boolean (true));
+
+  s.quiet_errors = true;
+  if (n > 1 && gs_int_inspect_lvm_clash (s.g, starts, n) == 1) {
+    s.quiet_errors = false;
+    *clash = true;
+    gs_info ("the guests' LVM volume groups clash: inspecting each guest "
+             "in a launch of its own");
+    goto close;
+  }
+  s.quiet_errors = false;
+  if ((all = guestfs_inspect_os (s.g)) == NULL) {
+    for (size_t i = 0; i < n; ++i) {
+      json_object *jg = gs_int_report_add_guest (report, &guests[i]);
+
+      gs_int_report_set_error (jg, s.last_guestfs_error);
+    }
+    r = GS_EXIT_ERROR;
+    goto close;
+  }
+  for (size_t i = 0; all[i]; ++i) {
+    int gi;
+
+    s.quiet_errors = true;
+    gi = n == 1 ? 0 : gs_int_inspect_root_guest (s.g, all[i], starts, n);
+    s.quiet_errors = false;
+    if (gi < 0) {
+      gs_warning ("cannot tell which guest the root %s belongs to; "
+                  "it is left out", all[i]);
+      continue;
+    }
+    char **p = realloc (roots[gi], (nroots[gi] + 2) * sizeof *p);
+    if (p == NULL) {
+      gs_error ("out of memory");
+      r = GS_EXIT_ERROR;
+      goto close;
+    }
+    roots[gi] = p;
+    p[nroots[gi]++] = all[i];
+    p[nroots[gi]] = NULL;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    json_object *jg = gs_int_report_add_guest (report, &guests[i]);
+
+    if (nroots[i] == 0) {
+      gs_error ("%s: no operating system could be detected inside this "
+                "disk image.  This may be because the disk image is not a "
+                "virtual machine, an unsupported operating system, or it "
+                "is encrypted", guests[i].name);
+      gs_int_report_set_error (jg, "no operating system was found");
+      json_object_object_add (jg, "roots", json_object_new_array ());
+      r = GS_EXIT_ERROR;
+      continue;
+    }
+    ro.disk_start = starts[i];
+    ro.disk_count = guests[i].ndisks;
+    if (gs_int_run_roots (&s, &env->reg, roots[i], &ro, jg) == -1)
+      r = GS_EXIT_ERROR;
+  }
+
+ close:
+  if (gs_int_session_close (&s) == -1 && r == GS_EXIT_OK)
+    r = GS_EXIT_ERROR;
+ out:
+  if (roots)
+    for (size_t i = 0; i < n; ++i)
+      free (roots[i]);           /* the strings belong to ALL */
+  free (roots);
+  free (nroots);
+  free (starts);
+  return r;
+}
+
+/* Each guest's "operatingsystems": its roots' inspection records. */
+static json_object *
+collect (json_object *report)
+{
+  json_object *guests = json_object_object_get (report, "guests");
+  json_object *out = json_object_new_array ();
+
+  for (size_t i = 0; i < json_object_array_length (guests); ++i) {
+    json_object *jg = json_object_array_get_idx (guests, i);
+    json_object *roots = json_object_object_get (jg, "roots");
+    json_object *oses = json_object_new_array (), *o = json_object_new_object ();
+
+    for (size_t j = 0; j < json_object_array_length (roots); ++j) {
+      json_object *rec = json_object_object_get
+        (json_object_array_get_idx (roots, j), "inspect");
+
+      if (rec)
+        json_object_array_add (oses, json_object_get (rec));
+    }
+    json_object_object_add (jg, "operatingsystems", json_object_get (oses));
+    json_object_object_add (o, "name",
+                            json_object_get (json_object_object_get (jg,
+                                                                     "name")));
+    json_object_object_add (o, "operatingsystems", oses);
+    json_object_array_add (out, o);
+  }
+  return out;
+}
+
+/* virt-inspector's old style: a bare argument naming a file (or with a
+ * '/') is -a, anything else -d.
+ */
+static int
+old_style (const char *a)
+{
+  struct stat st;
+
+  return strchr (a, '/') || stat (a, &st) == 0 ? OPT_ADD : OPT_DOMAIN;
+}
+
+int
+gs_cmd_inspect (int argc, const char **argv)
+{
+  poptContext pc;
+  struct arg *args = NULL;
+  size_t nargs = 0, nguests = 0;
+  char *format = NULL;
+  bool format_used = true, list = false, clash = false;
+  int rc, code = GS_EXIT_USAGE;
+  struct gs_env env = { 0 };
+  struct gs_guest *guests = NULL;
+  struct gs_selection sel = { 0 };
+  json_object *report = NULL;
+
+  pc = poptGetContext ("goldsmith inspect", argc, argv, inspect_table, 0);
+  poptSetOtherOptionHelp (pc, "[OPTION...] -a IMAGE [-a IMAGE...]");
+  while ((rc = poptGetNextOpt (pc)) > 0) {
+    int c = gs_cli_common_option (pc, rc);
+    char *v;
+
+    if (c == -1)
+      goto out;
+    if (c == 0)
+      continue;
+    if (rc == OPT_LIST) {
+      list = true;
+      continue;
+    }
+    v = poptGetOptArg (pc);
+    if (rc == OPT_FORMAT) {
+      free (format);
+      format = strcmp (v, "auto") == 0 ? NULL : v;
+      if (format == NULL)
+        free (v);
+      format_used = false;
+      continue;
+    }
+    struct arg *p = realloc (args, (nargs + 2) * sizeof *args);
+    if (p == NULL) {
+      gs_error ("out of memory");
+      free (v);
+      goto out;
+    }
+    args = p;
+    args[nargs].code = rc;
+    args[nargs].value = v;
+    args[nargs].format = rc == OPT_ADD && format ? strdup (format) : NULL;
+    nargs++;
+    if (rc == OPT_ADD)
+      format_used = true;
+  }
+  if (rc < -1) {
+    code = gs_cli_popt_error (pc, "inspect", rc);
+    goto out;
+  }
+  while (poptPeekArg (pc)) {
+    const char *a = poptGetArg (pc);
+    struct arg *p = realloc (args, (nargs + 1) * sizeof *args);
+
+    if (p == NULL) {
+      gs_error ("out of memory");
+      goto out;
+    }
+    args = p;
+    args[nargs].code = old_style (a);
+    args[nargs].value = strdup (a);
+    args[nargs].format = NULL;
+    nargs++;
+  }
+  if (gs_common.version) {
+    gs_cli_print_version ();
+    code = GS_EXIT_OK;
+    goto out;
+  }
+  gs_int_set_verbosity (gs_common.quiet, gs_common.verbose);
+  if (!format_used) {
+    gs_error ("--format must come before the -a option it applies to");
+    goto fail;
+  }
+  for (size_t i = 0; i < nargs; ++i)
+    nguests += args[i].code == OPT_ADD || args[i].code == OPT_DOMAIN ||
+               args[i].code == OPT_DOMXML;
+
+  if (xpath) {
+    if (nguests > 0) {
+      gs_error ("cannot use --xpath together with other options (it "
+                "queries the XML on standard input)");
+      goto fail;
+    }
+    code = gs_int_inspect_xpath (xpath, stdin);
+    goto out;
+  }
+
+  if (gs_cli_load (&env) == -1)
+    goto fail;
+  for (size_t i = 0; i < nargs; ++i)
+    if (args[i].code == OPT_OPERATIONS &&
+        gs_int_select (&env.reg, "inspect", &sel, "--operations",
+                       args[i].value) == -1)
+      goto fail;
+  gs_int_select_finish (&env.reg, "inspect", &sel);
+  {
+    struct gs_op *op;
+
+    if (no_applications &&
+        (op = gs_int_registry_find (&env.reg, "inspect", "applications")))
+      op->selected = false;
+    if (no_icon && (op = gs_int_registry_find (&env.reg, "inspect", "icon")))
+      op->selected = false;
+  }
+  if (gs_int_config_complete (&env.reg) == -1)
+    goto fail;
+  if (list) {
+    code = gs_cli_list_ops (&env.reg, "inspect", !gs_common.json, false);
+    goto out;
+  }
+  if (gs_int_registry_find (&env.reg, "inspect", "os") == NULL) {
+    gs_error ("the inspect plugins are not installed (no operation "
+              "'os' of family inspect)");
+    code = gs_cli_fail ("inspect", GS_EXIT_ERROR);
+    goto out;
+  }
+
+  if (nguests == 0) {
+    gs_error ("no disks: add guests with -a IMAGE, -d DOMAIN or "
+              "--domxml FILE");
+    goto fail;
+  }
+  if ((guests = calloc (nguests, sizeof *guests)) == NULL) {
+    gs_error ("out of memory");
+    goto fail;
+  }
+  nguests = 0;
+  for (size_t i = 0; i < nargs; ++i) {
+    struct gs_guest *g = &guests[nguests];
+    int r = 0;
+
+    switch (args[i].code) {
+    case OPT_ADD:
+      r = gs_int_guest_add_disk (g, args[i].value, args[i].format, true);
+      if (r == 0 && (g->name = strdup (args[i].value)) == NULL)
+        r = -1;
+      break;
+    case OPT_DOMAIN:
+      r = gs_int_libvirt_load (connect_uri, args[i].value, false, g);
+      break;
+    case OPT_DOMXML:
+      r = gs_int_domxml_load_file (args[i].value, g);
+      break;
+    default:
+      continue;
+    }
+    nguests++;
+    if (r == -1)
+      goto fail;
+    if (g->name == NULL && g->ndisks > 0 &&
+        (g->name = strdup (g->disks[0].path)) == NULL)
+      goto fail;
+    for (size_t j = 0; j < g->ndisks; ++j) {
+      g->disks[j].readonly = true;     /* inspection never writes */
+      if (gs_int_disk_check (&g->disks[j]) == -1)
+        goto fail;
+    }
+  }
+
+  report = gs_int_report_new ("inspect", true);
+  json_object_object_add (report, "appliance", json_object_new_object ());
+  json_object_object_add (json_object_object_get (report, "appliance"),
+                          "launches", json_object_new_int (0));
+  code = inspect_batch (&env, guests, nguests, report, &clash);
+  if (clash) {
+    code = GS_EXIT_OK;
+    for (size_t i = 0; i < nguests; ++i) {
+      bool c2;
+      int r = inspect_batch (&env, &guests[i], 1, report, &c2);
+
+      if (r != GS_EXIT_OK)
+        code = r;
+    }
+  }
+  {
+    json_object *data = collect (report);
+
+    json_object_object_add (report, "exit_status", json_object_new_int (code));
+    if (gs_common.json) {
+      if (gs_int_report_print_json (report) == -1 && code == GS_EXIT_OK)
+        code = GS_EXIT_ERROR;
+    }
+    else if (json_object_array_length (data) > 0 &&
+             gs_int_inspect_write_xml (data, stdout) == -1 &&
+             code == GS_EXIT_OK)
+      code = GS_EXIT_ERROR;
+    json_object_put (data);
+  }
+  goto out;
+
+ fail:
+  code = gs_cli_fail ("inspect", GS_EXIT_USAGE);
+ out:
+  for (size_t i = 0; i < nargs; ++i) {
+    free (args[i].value);
+    free (args[i].format);
+  }
+  free (args);
+  free (format);
+  for (size_t i = 0; guests && i < nguests; ++i)
+    gs_int_guest_free (&guests[i]);
+  free (guests);
+  json_object_put (report);
+  gs_cli_env_free (&env);
+  poptFreeContext (pc);
+  return code;
+}

@@ -1,0 +1,663 @@
+/* inspect.c: what inspect plugins report (gs_inspect_*), kept per root
+ * as one json-c object, and written as virt-inspector's XML (libxml2's
+ * xmlTextWriter) or as JSON.  Guest strings are sanitised once, when a
+ * plugin hands them over, so both outputs are always well-formed.
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/tree.h>
+#include <libxml/xmlwriter.h>
+#include <libxml/xmlsave.h>
+#include <libxml/xpath.h>
+#include <libxml/parser.h>
+
+#include "goldsmith-int.h"
+#include "cleanups.h"
+
+/* Copy S as valid UTF-8 holding only characters allowed in XML 1.0:
+ * anything else (bad sequences, overlongs, surrogates, C0 controls but
+ * tab/newline/CR, DEL and C1 controls, U+FFFE/U+FFFF) becomes U+FFFD.
+ */
+char *
+gs_int_sanitise_utf8 (const char *s)
+{
+  const unsigned char *p = (const unsigned char *) s;
+  size_t len = strlen (s);
+  char *out = malloc (len * 3 + 1), *o = out;
+
+  if (out == NULL)
+    return NULL;
+  while (*p) {
+    unsigned c = *p, cp = 0;
+    size_t n = 0;
+
+    if (c < 0x80) { cp = c; n = 1; }
+    else if (c >= 0xc2 && c <= 0xdf) { cp = c & 0x1f; n = 2; }
+    else if (c >= 0xe0 && c <= 0xef) { cp = c & 0x0f; n = 3; }
+    else if (c >= 0xf0 && c <= 0xf4) { cp = c & 0x07; n = 4; }
+    if (n == 0)
+      goto bad1;
+    for (size_t i = 1; i < n; ++i) {
+      if ((p[i] & 0xc0) != 0x80)
+        goto bad1;
+      cp = (cp << 6) | (p[i] & 0x3f);
+    }
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff))
+        || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff
+        || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
+        || (cp >= 0x7f && cp <= 0x9f))
+      goto badn;
+    memcpy (o, p, n);
+    o += n;
+    p += n;
+    continue;
+  badn:
+    p += n;
+    memcpy (o, "\xef\xbf\xbd", 3);
+    o += 3;
+    continue;
+  bad1:
+    p++;
+    memcpy (o, "\xef\xbf\xbd", 3);
+    o += 3;
+  }
+  *o = '\0';
+  return out;
+}
+
+static int
+set_clean (json_object *obj, const char *key, const char *value)
+{
+  char *v;
+  json_object *s;
+
+  if (value == NULL || strcmp (value, "unknown") == 0) {
+    json_object_object_del (obj, key);
+    return 0;
+  }
+  if ((v = gs_int_sanitise_utf8 (value)) == NULL)
+    return -1;
+  s = json_object_new_string (v);
+  free (v);
+  if (s == NULL || json_object_object_add (obj, key, s)) {
+    json_object_put (s);
+    return -1;
+  }
+  return 0;
+}
+
+int
+gs_inspect_set (struct gs_ctx *ctx, const char *key, const char *value)
+{
+  if (ctx->inspect == NULL || key == NULL)
+    return -1;
+  if (set_clean (ctx->inspect, key, value) == -1) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  return 0;
+}
+
+static json_object *
+get_list (struct gs_ctx *ctx, const char *section)
+{
+  json_object *l;
+
+  if (ctx->inspect == NULL || section == NULL)
+    return NULL;
+  if (json_object_object_get_ex (ctx->inspect, section, &l) &&
+      json_object_is_type (l, json_type_array))
+    return l;
+  l = json_object_new_array ();
+  if (l == NULL || json_object_object_add (ctx->inspect, section, l)) {
+    json_object_put (l);
+    return NULL;
+  }
+  return l;
+}
+
+int
+gs_inspect_list (struct gs_ctx *ctx, const char *section)
+{
+  if (get_list (ctx, section) == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  return 0;
+}
+
+int
+gs_inspect_add_item (struct gs_ctx *ctx, const char *section)
+{
+  json_object *l = get_list (ctx, section), *item;
+
+  if (l == NULL || (item = json_object_new_object ()) == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  if (json_object_array_add (l, item)) {
+    json_object_put (item);
+    gs_error ("out of memory");
+    return -1;
+  }
+  ctx->item = item;
+  return 0;
+}
+
+int
+gs_inspect_item_set (struct gs_ctx *ctx, const char *key, const char *value)
+{
+  if (ctx->item == NULL || key == NULL) {
+    gs_error ("gs_inspect_item_set called before gs_inspect_add_item");
+    return -1;
+  }
+  if (set_clean (ctx->item, key, value) == -1) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  return 0;
+}
+
+/* ---- XML ---------------------------------------------------------- */
+
+static const char *
+jstr (json_object *o, const char *key)
+{
+  json_object *v;
+
+  if (o && json_object_object_get_ex (o, key, &v) &&
+      json_object_is_type (v, json_type_string))
+    return json_object_get_string (v);
+  return NULL;
+}
+
+#define X(expr) do { if ((expr) < 0) goto fail; } while (0)
+
+static int
+elem (xmlTextWriterPtr w, const char *name, const char *value)
+{
+  if (value == NULL)
+    return 0;
+  return xmlTextWriterWriteElement (w, BAD_CAST name, BAD_CAST value);
+}
+
+/* Elements of <operatingsystem>, in virt-inspector's order.  '#':
+ * always written (0 when missing); '-': an empty flag element.
+ */
+static const char *const os_fields[] = {
+  "root", "name", "arch", "distro", "product_name", "product_variant",
+  "#major_version", "#minor_version", "package_format",
+  "package_management", "windows_systemroot",
+  "windows_current_control_set", "hostname", "osinfo", "format",
+  "-live", "-netinst", "-multipart", NULL,
+};
+
+static const char *const app_fields[] = {
+  "name", "display_name", "epoch", "version", "release", "arch",
+  "install_path", "publisher", "url", "source_package", "summary",
+  "description", NULL,
+};
+
+static int
+write_os (xmlTextWriterPtr w, json_object *os)
+{
+  json_object *l;
+
+  X (xmlTextWriterStartElement (w, BAD_CAST "operatingsystem"));
+  for (size_t i = 0; os_fields[i]; ++i) {
+    const char *f = os_fields[i], *v;
+
+    if (f[0] == '#') {
+      v = jstr (os, f + 1);
+      X (elem (w, f + 1, v ? v : "0"));
+    }
+    else if (f[0] == '-') {
+      v = jstr (os, f + 1);
+      if (v && strcmp (v, "true") == 0) {
+        X (xmlTextWriterStartElement (w, BAD_CAST f + 1));
+        X (xmlTextWriterEndElement (w));
+      }
+    }
+    else
+      X (elem (w, f, jstr (os, f)));
+  }
+
+  X (xmlTextWriterStartElement (w, BAD_CAST "mountpoints"));
+  if (json_object_object_get_ex (os, "mountpoints", &l))
+    for (size_t i = 0; i < json_object_array_length (l); ++i) {
+      json_object *m = json_object_array_get_idx (l, i);
+
+      X (xmlTextWriterStartElement (w, BAD_CAST "mountpoint"));
+      X (xmlTextWriterWriteAttribute (w, BAD_CAST "dev",
+                                      BAD_CAST (jstr (m, "dev") ?: "")));
+      X (xmlTextWriterWriteString (w, BAD_CAST (jstr (m, "path") ?: "")));
+      X (xmlTextWriterEndElement (w));
+    }
+  X (xmlTextWriterEndElement (w));
+
+  X (xmlTextWriterStartElement (w, BAD_CAST "filesystems"));
+  if (json_object_object_get_ex (os, "filesystems", &l))
+    for (size_t i = 0; i < json_object_array_length (l); ++i) {
+      json_object *f = json_object_array_get_idx (l, i);
+
+      X (xmlTextWriterStartElement (w, BAD_CAST "filesystem"));
+      X (xmlTextWriterWriteAttribute (w, BAD_CAST "dev",
+                                      BAD_CAST (jstr (f, "dev") ?: "")));
+      X (elem (w, "type", jstr (f, "type")));
+      X (elem (w, "label", jstr (f, "label")));
+      X (elem (w, "uuid", jstr (f, "uuid")));
+      X (xmlTextWriterEndElement (w));
+    }
+  X (xmlTextWriterEndElement (w));
+
+  if (json_object_object_get_ex (os, "drive_mappings", &l) &&
+      json_object_array_length (l) > 0) {
+    X (xmlTextWriterStartElement (w, BAD_CAST "drive_mappings"));
+    for (size_t i = 0; i < json_object_array_length (l); ++i) {
+      json_object *d = json_object_array_get_idx (l, i);
+
+      X (xmlTextWriterStartElement (w, BAD_CAST "drive_mapping"));
+      X (xmlTextWriterWriteAttribute (w, BAD_CAST "name",
+                                      BAD_CAST (jstr (d, "name") ?: "")));
+      X (xmlTextWriterWriteString (w, BAD_CAST (jstr (d, "device") ?: "")));
+      X (xmlTextWriterEndElement (w));
+    }
+    X (xmlTextWriterEndElement (w));
+  }
+
+  if (json_object_object_get_ex (os, "applications", &l)) {
+    X (xmlTextWriterStartElement (w, BAD_CAST "applications"));
+    for (size_t i = 0; i < json_object_array_length (l); ++i) {
+      json_object *a = json_object_array_get_idx (l, i);
+
+      X (xmlTextWriterStartElement (w, BAD_CAST "application"));
+      for (size_t j = 0; app_fields[j]; ++j) {
+        const char *v = jstr (a, app_fields[j]);
+
+        if (v && v[0] && !(strcmp (app_fields[j], "epoch") == 0 &&
+                           strcmp (v, "0") == 0))
+          X (elem (w, app_fields[j], v));
+      }
+      X (xmlTextWriterEndElement (w));
+    }
+    X (xmlTextWriterEndElement (w));
+  }
+
+  X (elem (w, "icon", jstr (os, "icon")));
+  X (xmlTextWriterEndElement (w));
+  return 0;
+ fail:
+  return -1;
+}
+
+static int
+write_oses (xmlTextWriterPtr w, json_object *oses)
+{
+  X (xmlTextWriterStartElement (w, BAD_CAST "operatingsystems"));
+  for (size_t i = 0; i < json_object_array_length (oses); ++i)
+    X (write_os (w, json_object_array_get_idx (oses, i)));
+  X (xmlTextWriterEndElement (w));
+  return 0;
+ fail:
+  return -1;
+}
+
+/* GUESTS: array of { "name", "operatingsystems": [ ... ] }.  One guest
+ * gives virt-inspector's document; several are wrapped in
+ * <guests><guest name="...">.
+ */
+int
+gs_int_inspect_write_xml (json_object *guests, FILE *fp)
+{
+  xmlBufferPtr buf = xmlBufferCreate ();
+  xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory (buf, 0) : NULL;
+  size_t n = json_object_array_length (guests);
+  int r = -1;
+
+  if (w == NULL)
+    goto out;
+  X (xmlTextWriterSetIndent (w, 1));
+  X (xmlTextWriterSetIndentString (w, BAD_CAST "  "));
+  X (xmlTextWriterStartDocument (w, NULL, NULL, NULL));
+  if (n == 1) {
+    json_object *oses = NULL;
+
+    json_object_object_get_ex (json_object_array_get_idx (guests, 0),
+                               "operatingsystems", &oses);
+    X (write_oses (w, oses));
+  }
+  else {
+    X (xmlTextWriterStartElement (w, BAD_CAST "guests"));
+    for (size_t i = 0; i < n; ++i) {
+      json_object *g = json_object_array_get_idx (guests, i), *oses = NULL;
+      char *name = gs_int_sanitise_utf8 (jstr (g, "name") ?: "");
+
+      json_object_object_get_ex (g, "operatingsystems", &oses);
+      X (xmlTextWriterStartElement (w, BAD_CAST "guest"));
+      if (name == NULL)
+        goto fail;
+      r = xmlTextWriterWriteAttribute (w, BAD_CAST "name", BAD_CAST name);
+      free (name);
+      X (r);
+      r = -1;
+      X (write_oses (w, oses));
+      X (xmlTextWriterEndElement (w));
+    }
+    X (xmlTextWriterEndElement (w));
+  }
+  X (xmlTextWriterEndDocument (w));
+  xmlFreeTextWriter (w);
+  w = NULL;
+  if (fwrite (buf->content, 1, buf->use, fp) != buf->use || fflush (fp))
+    gs_error ("cannot write the XML: %m");
+  else
+    r = 0;
+  goto out;
+ fail:
+  r = -1;
+  gs_error ("cannot write the XML document");
+ out:
+  if (w)
+    xmlFreeTextWriter (w);
+  if (buf)
+    xmlBufferFree (buf);
+  return r;
+}
+
+/* --xpath: virt-inspector's modal query of an XML document on FP. */
+int
+gs_int_inspect_xpath (const char *expr, FILE *fp)
+{
+  char *data = NULL;
+  size_t size = 0, n;
+  char chunk[65536];
+  xmlDocPtr doc = NULL;
+  xmlXPathContextPtr xc = NULL;
+  xmlXPathObjectPtr xo = NULL;
+  int r = GS_EXIT_ERROR;
+
+  while ((n = fread (chunk, 1, sizeof chunk, fp)) > 0) {
+    char *p = realloc (data, size + n);
+
+    if (p == NULL) {
+      gs_error ("out of memory");
+      goto out;
+    }
+    data = p;
+    memcpy (data + size, chunk, n);
+    size += n;
+  }
+  doc = xmlReadMemory (data ? data : "", (int) size, "stdin", NULL,
+                       XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
+                       XML_PARSE_NOWARNING);
+  if (doc == NULL) {
+    gs_error ("--xpath: unable to parse the XML on standard input");
+    r = GS_EXIT_USAGE;
+    goto out;
+  }
+  if ((xc = xmlXPathNewContext (doc)) == NULL) {
+    gs_error ("out of memory");
+    goto out;
+  }
+  if ((xo = xmlXPathEvalExpression (BAD_CAST expr, xc)) == NULL) {
+    gs_error ("--xpath: cannot evaluate '%s'", expr);
+    r = GS_EXIT_USAGE;
+    goto out;
+  }
+  switch (xo->type) {
+  case XPATH_NODESET: {
+    /* As virt-inspector: each node copied into a document of its own,
+     * saved formatted without a declaration.
+     */
+    xmlBufferPtr b = xmlBufferCreate ();
+    xmlSaveCtxtPtr sc = b ? xmlSaveToBuffer (b, NULL, XML_SAVE_NO_DECL |
+                                             XML_SAVE_FORMAT) : NULL;
+
+    if (sc == NULL) {
+      if (b) xmlBufferFree (b);
+      gs_error ("out of memory");
+      goto out;
+    }
+    for (int i = 0; xo->nodesetval && i < xo->nodesetval->nodeNr; ++i) {
+      xmlNodePtr orig = xo->nodesetval->nodeTab[i];
+      xmlDocPtr wr;
+      xmlNodePtr node;
+
+      if (orig->type == XML_ATTRIBUTE_NODE) {
+        /* ' name="value"', as libxml2 saves an attribute. */
+        xmlChar *v = xmlNodeGetContent (orig);
+        xmlChar *e = xmlEncodeSpecialChars (doc, v ? v : BAD_CAST "");
+
+        xmlSaveFlush (sc);
+        xmlBufferCCat (b, " ");
+        xmlBufferCat (b, orig->name);
+        xmlBufferCCat (b, "=\"");
+        xmlBufferCat (b, e ? e : BAD_CAST "");
+        xmlBufferCCat (b, "\"");
+        xmlFree (v);
+        xmlFree (e);
+        continue;
+      }
+      wr = xmlNewDoc (BAD_CAST "1.0");
+      node = wr ? xmlCopyNode (orig, 1) : NULL;
+
+      if (node == NULL) {
+        if (wr) xmlFreeDoc (wr);
+        continue;
+      }
+      xmlDocSetRootElement (wr, node);
+      xmlSaveDoc (sc, wr);
+      xmlFreeDoc (wr);
+    }
+    xmlSaveClose (sc);
+    fflush (stdout);
+    fwrite (xmlBufferContent (b), 1, xmlBufferLength (b), stdout);
+    xmlBufferFree (b);
+    break;
+  }
+  default: {
+    xmlChar *s = xmlXPathCastToString (xo);
+    size_t l = s ? strlen ((char *) s) : 0;
+
+    printf ("%s%s", s ? (char *) s : "",
+            l && s[l - 1] == '\n' ? "" : "\n");
+    xmlFree (s);
+  }
+  }
+  r = fflush (stdout) == 0 ? GS_EXIT_OK : GS_EXIT_ERROR;
+ out:
+  if (xo) xmlXPathFreeObject (xo);
+  if (xc) xmlXPathFreeContext (xc);
+  if (doc) xmlFreeDoc (doc);
+  free (data);
+  return r;
+}
+
+/* ---- Which guest a root belongs to ------------------------------- */
+
+/* The index of the disk (in the order drives were added) holding DEV:
+ * a whole device, a partition, or an LV (through its VG's first PV).
+ */
+static int
+disk_index (guestfs_h *g, const char *dev)
+{
+  CLEANUP_FREE char *whole = NULL;
+
+  if (strncmp (dev, "/dev/sd", 7) == 0 || strncmp (dev, "/dev/vd", 7) == 0
+      || strncmp (dev, "/dev/hd", 7) == 0) {
+    whole = guestfs_part_to_dev (g, dev);
+    if (whole == NULL)
+      whole = strdup (dev);
+    return whole ? guestfs_device_index (g, whole) : -1;
+  }
+  if (strncmp (dev, "/dev/", 5) == 0 && strchr (dev + 5, '/')) {
+    /* /dev/VG/LV */
+    CLEANUP_FREE char *vg = strndup (dev + 5, strcspn (dev + 5, "/"));
+    CLEANUP_FREE_STRV char **pvuuids = vg ? guestfs_vgpvuuids (g, vg) : NULL;
+    CLEANUP_FREE_STRV char **pvs = guestfs_pvs (g);
+
+    if (pvuuids == NULL || pvs == NULL || pvuuids[0] == NULL)
+      return -1;
+    for (size_t i = 0; pvs[i]; ++i) {
+      CLEANUP_FREE char *u = guestfs_pvuuid (g, pvs[i]);
+
+      /* vgpvuuids has the 32-character form without dashes. */
+      if (u && strcmp (u, pvuuids[0]) == 0)
+        return disk_index (g, pvs[i]);
+    }
+  }
+  return -1;
+}
+
+/* Map ROOT to a guest: STARTS[i] is the index of guest i's first disk
+ * (NGUESTS+1 entries, the last the total).  -1 if unknown.
+ */
+int
+gs_int_inspect_root_guest (guestfs_h *g, const char *root,
+                           const size_t *starts, size_t nguests)
+{
+  int d = disk_index (g, root);
+
+  if (d < 0)
+    return -1;
+  for (size_t i = 0; i < nguests; ++i)
+    if ((size_t) d >= starts[i] && (size_t) d < starts[i + 1])
+      return (int) i;
+  return -1;
+}
+
+/* Do the LVM volume groups of the launched disks clash (one VG name or
+ * PV UUID seen on the disks of two guests), so that the guests must be
+ * inspected in separate launches?  1 clash, 0 not, -1 error.
+ */
+int
+gs_int_inspect_lvm_clash (guestfs_h *g, const size_t *starts,
+                          size_t nguests)
+{
+  CLEANUP_FREE_STRV char **pvs = guestfs_pvs (g);
+  CLEANUP_FREE_STRV char **vgs = guestfs_vgs (g);
+  int r = 0;
+
+  if (pvs == NULL || vgs == NULL)
+    return -1;
+  /* LVM ignores a PV whose UUID it has seen on another device (a
+   * clone's): an LVM member that pvs does not list means a clash.
+   */
+  {
+    CLEANUP_FREE_STRV char **parts = guestfs_list_partitions (g);
+    CLEANUP_FREE_STRV char **devs = guestfs_list_devices (g);
+    char **lists[] = { parts, devs };
+
+    for (size_t l = 0; l < 2; ++l)
+      for (size_t i = 0; lists[l] && lists[l][i]; ++i) {
+        CLEANUP_FREE char *t = guestfs_vfs_type (g, lists[l][i]);
+        bool listed = false;
+
+        if (t == NULL || strcmp (t, "LVM2_member") != 0)
+          continue;
+        for (size_t k = 0; pvs[k]; ++k)
+          listed |= strcmp (pvs[k], lists[l][i]) == 0;
+        if (!listed) {
+          gs_debug ("%s is an LVM member that LVM does not use", lists[l][i]);
+          return 1;
+        }
+      }
+  }
+  /* Duplicate PV UUIDs: LVM shows one of them only. */
+  for (size_t i = 0; pvs[i]; ++i)
+    for (size_t j = i + 1; pvs[j]; ++j) {
+      CLEANUP_FREE char *a = guestfs_pvuuid (g, pvs[i]);
+      CLEANUP_FREE char *b = guestfs_pvuuid (g, pvs[j]);
+
+      if (a && b && strcmp (a, b) == 0)
+        r = 1;
+    }
+  for (size_t i = 0; vgs[i]; ++i)
+    for (size_t j = i + 1; vgs[j]; ++j)
+      if (strcmp (vgs[i], vgs[j]) == 0)
+        r = 1;
+  /* A VG whose PVs lie on the disks of two guests. */
+  for (size_t i = 0; r == 0 && vgs[i]; ++i) {
+    CLEANUP_FREE_STRV char **u = guestfs_vgpvuuids (g, vgs[i]);
+    int owner = -2;
+
+    for (size_t j = 0; u && u[j]; ++j)
+      for (size_t k = 0; pvs[k]; ++k) {
+        CLEANUP_FREE char *pu = guestfs_pvuuid (g, pvs[k]);
+        int d, gi = -1;
+
+        if (pu == NULL || strcmp (pu, u[j]) != 0)
+          continue;
+        {
+          CLEANUP_FREE char *whole = guestfs_part_to_dev (g, pvs[k]);
+          d = guestfs_device_index (g, whole ? whole : pvs[k]);
+        }
+        for (size_t x = 0; d >= 0 && x < nguests; ++x)
+          if ((size_t) d >= starts[x] && (size_t) d < starts[x + 1])
+            gi = (int) x;
+        if (owner != -2 && gi != owner)
+          r = 1;
+        owner = gi;
+      }
+  }
+  (void) nguests;
+  return r;
+}
+
+/* ---- Guest device names in a shared appliance --------------------- */
+
+static const char *const disk_prefixes[] = {
+  "/dev/sd", "/dev/vd", "/dev/hd", "/dev/xvd", NULL,
+};
+
+char *
+gs_int_guest_device (size_t start, size_t count, const char *dev)
+{
+  const char *p = NULL, *letters;
+  size_t idx = 0, nl = 0;
+  char name[16], *out;
+
+  for (size_t i = 0; disk_prefixes[i] && p == NULL; ++i)
+    if (strncmp (dev, disk_prefixes[i], strlen (disk_prefixes[i])) == 0)
+      p = dev + strlen (disk_prefixes[i]);
+  if (p == NULL || count == 0)
+    return strdup (dev);
+  letters = p;
+  while (*p >= 'a' && *p <= 'z' && nl < 3) {
+    idx = idx * 26 + (size_t) (*p - 'a') + (nl ? 26 : 0);
+    nl++;
+    p++;
+  }
+  /* Only DISK or DISK followed by a partition number. */
+  if (nl == 0 || strspn (p, "0123456789") != strlen (p))
+    return strdup (dev);
+  (void) letters;
+  if ((idx >= start && idx < start + count) || idx >= count)
+    return strdup (dev);         /* the appliance's name already */
+  idx += start;
+  {                              /* index to letters: a..z, aa.. */
+    char tmp[8];
+    size_t n = 0, v = idx;
+
+    do {
+      tmp[n++] = (char) ('a' + v % 26);
+      v = v / 26;
+    } while (v-- > 0 && n < sizeof tmp);
+    for (size_t i = 0; i < n; ++i)
+      name[i] = tmp[n - 1 - i];
+    name[n] = '\0';
+  }
+  if (asprintf (&out, "/dev/sd%s%s", name, p) == -1)
+    return NULL;
+  return out;
+}
+
+char *
+gs_inspect_device (const struct gs_ctx *ctx, const char *dev)
+{
+  return gs_int_guest_device (ctx->disk_start, ctx->disk_count, dev);
+}

@@ -1,0 +1,27 @@
+/* path-join.h: DIR + "/" + NAME for guest paths, without doubling the
+ * slash when DIR is "/".  Header-only: the core and plugins share it
+ * (plugins cannot call core-internal functions).
+ */
+#ifndef GS_PATH_JOIN_H
+#define GS_PATH_JOIN_H
+
+#include <stdio.h>
+#include <string.h>
+
+/* NAME is an entry of DIR (from ls) or a path under it (from find,
+ * which starts them with '/': "/notes.txt", "/sub/x").  A malloc'd
+ * string, or NULL when out of memory.
+ */
+static inline char *
+gs_path_join (const char *dir, const char *name)
+{
+  char *p;
+
+  while (name[0] == '/')
+    name++;
+  if (asprintf (&p, "%s%s%s", dir, strcmp (dir, "/") ? "/" : "", name) == -1)
+    return NULL;
+  return p;
+}
+
+#endif /* GS_PATH_JOIN_H */

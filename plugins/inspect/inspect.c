@@ -1,0 +1,382 @@
+/* The inspect plugins: each section of virt-inspector's report is one
+ * operation of family "inspect", so each can be switched off in the
+ * configuration (inspect.NAME.enabled = false) or on the command line
+ * (--no-applications, --no-icon, --operations -NAME).
+ *
+ * They only read: libguestfs's inspection API, the guest mounted
+ * read-only.  What they find goes to the core with gs_inspect_*.
+ */
+#include <config.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "goldsmith-plugin.h"
+#include "cleanups.h"
+
+#define TRY(expr) do { if ((expr) == -1) return -1; } while (0)
+
+/* ---- os: the <operatingsystem> scalars ---------------------------- */
+
+static int
+set_owned (struct gs_ctx *ctx, const char *key, char *v)
+{
+  int r = gs_inspect_set (ctx, key, v);
+
+  free (v);
+  return r;
+}
+
+static int
+set_int (struct gs_ctx *ctx, const char *key, int n)
+{
+  char buf[32];
+
+  snprintf (buf, sizeof buf, "%d", n < 0 ? 0 : n);
+  return gs_inspect_set (ctx, key, buf);
+}
+
+static int
+os_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
+            const char *root)
+{
+  CLEANUP_FREE char *type = guestfs_inspect_get_type (g, root);
+  int r;
+
+  (void) op;
+  if (type == NULL)
+    return -1;
+  TRY (gs_inspect_set (ctx, "name", type));
+  TRY (set_owned (ctx, "arch", guestfs_inspect_get_arch (g, root)));
+  TRY (set_owned (ctx, "distro", guestfs_inspect_get_distro (g, root)));
+  TRY (set_owned (ctx, "product_name",
+                  guestfs_inspect_get_product_name (g, root)));
+  TRY (set_owned (ctx, "product_variant",
+                  guestfs_inspect_get_product_variant (g, root)));
+  TRY (set_int (ctx, "major_version",
+                guestfs_inspect_get_major_version (g, root)));
+  TRY (set_int (ctx, "minor_version",
+                guestfs_inspect_get_minor_version (g, root)));
+  TRY (set_owned (ctx, "package_format",
+                  guestfs_inspect_get_package_format (g, root)));
+  TRY (set_owned (ctx, "package_management",
+                  guestfs_inspect_get_package_management (g, root)));
+  if (strcmp (type, "windows") == 0) {
+    TRY (set_owned (ctx, "windows_systemroot",
+                    guestfs_inspect_get_windows_systemroot (g, root)));
+    TRY (set_owned (ctx, "windows_current_control_set",
+                    guestfs_inspect_get_windows_current_control_set (g,
+                                                                     root)));
+  }
+  TRY (set_owned (ctx, "hostname", guestfs_inspect_get_hostname (g, root)));
+  TRY (set_owned (ctx, "osinfo", guestfs_inspect_get_osinfo (g, root)));
+  /* Install media flags.  libguestfs >= 1.38 deprecated these (they
+   * say "installed" and false for everything now); asked anyway so
+   * that an older libguestfs that still knows gives the answer.
+   */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+  {
+    CLEANUP_FREE char *fmt = guestfs_inspect_get_format (g, root);
+
+    if (fmt && strcmp (fmt, "installed") != 0)
+      TRY (gs_inspect_set (ctx, "format", fmt));
+  }
+  if ((r = guestfs_inspect_is_live (g, root)) > 0)
+    TRY (gs_inspect_set (ctx, "live", "true"));
+  if ((r = guestfs_inspect_is_netinst (g, root)) > 0)
+    TRY (gs_inspect_set (ctx, "netinst", "true"));
+  if ((r = guestfs_inspect_is_multipart (g, root)) > 0)
+    TRY (gs_inspect_set (ctx, "multipart", "true"));
+#pragma GCC diagnostic pop
+  return 0;
+}
+
+/* ---- mountpoints, filesystems, drive mappings --------------------- */
+
+/* Key/value hash lists from libguestfs, as pairs to sort. */
+struct kv { const char *k, *v; };
+
+static int
+by_len_then_key (const void *a, const void *b)
+{
+  const struct kv *x = a, *y = b;
+  size_t lx = strlen (x->k), ly = strlen (y->k);
+
+  if (lx != ly)
+    return lx < ly ? -1 : 1;
+  return strcmp (x->k, y->k);
+}
+
+static int
+by_key_nocase (const void *a, const void *b)
+{
+  return strcasecmp (((const struct kv *) a)->k, ((const struct kv *) b)->k);
+}
+
+static struct kv *
+pairs (char **hash, size_t *n)
+{
+  size_t len = 0;
+  struct kv *kv;
+
+  while (hash[len])
+    len++;
+  *n = len / 2;
+  kv = calloc (*n + 1, sizeof *kv);
+  for (size_t i = 0; kv && i < *n; ++i) {
+    kv[i].k = hash[2 * i];
+    kv[i].v = hash[2 * i + 1];
+  }
+  return kv;
+}
+
+static int
+mountpoints_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
+                     const char *root)
+{
+  CLEANUP_FREE_STRV char **mps = guestfs_inspect_get_mountpoints (g, root);
+  CLEANUP_FREE struct kv *kv = NULL;
+  size_t n;
+
+  (void) op;
+  if (mps == NULL || (kv = pairs (mps, &n)) == NULL)
+    return -1;
+  for (size_t i = 0; i < n; ++i) {
+    char *d = gs_inspect_device (ctx, mps[2 * i + 1]);
+
+    if (d == NULL)
+      return -1;
+    free (mps[2 * i + 1]);
+    kv[i].v = mps[2 * i + 1] = d;
+  }
+  qsort (kv, n, sizeof *kv, by_len_then_key);
+  TRY (gs_inspect_list (ctx, "mountpoints"));
+  for (size_t i = 0; i < n; ++i) {
+    TRY (gs_inspect_add_item (ctx, "mountpoints"));
+    TRY (gs_inspect_item_set (ctx, "dev", kv[i].v));
+    TRY (gs_inspect_item_set (ctx, "path", kv[i].k));
+  }
+  return 0;
+}
+
+static int
+by_str (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+static int
+filesystems_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
+                     const char *root)
+{
+  CLEANUP_FREE_STRV char **fss = guestfs_inspect_get_filesystems (g, root);
+  size_t n = 0;
+
+  (void) op;
+  if (fss == NULL)
+    return -1;
+  for (; fss[n]; ++n) {
+    char *d = gs_inspect_device (ctx, fss[n]);
+
+    if (d == NULL)
+      return -1;
+    free (fss[n]);
+    fss[n] = d;
+  }
+  qsort (fss, n, sizeof *fss, by_str);
+  TRY (gs_inspect_list (ctx, "filesystems"));
+  for (size_t i = 0; i < n; ++i) {
+    char *type, *label, *uuid;
+    int r;
+
+    TRY (gs_inspect_add_item (ctx, "filesystems"));
+    TRY (gs_inspect_item_set (ctx, "dev", fss[i]));
+    /* A filesystem named in fstab may not exist: no error, no data. */
+    guestfs_push_error_handler (g, NULL, NULL);
+    type = guestfs_vfs_type (g, fss[i]);
+    label = guestfs_vfs_label (g, fss[i]);
+    uuid = guestfs_vfs_uuid (g, fss[i]);
+    guestfs_pop_error_handler (g);
+    r = gs_inspect_item_set (ctx, "type", type && *type ? type : NULL);
+    if (r == 0)
+      r = gs_inspect_item_set (ctx, "label", label && *label ? label : NULL);
+    if (r == 0)
+      r = gs_inspect_item_set (ctx, "uuid", uuid && *uuid ? uuid : NULL);
+    free (type); free (label); free (uuid);
+    TRY (r);
+  }
+  return 0;
+}
+
+static int
+drive_mappings_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
+                        const char *root)
+{
+  CLEANUP_FREE_STRV char **dm = guestfs_inspect_get_drive_mappings (g, root);
+  CLEANUP_FREE struct kv *kv = NULL;
+  size_t n;
+
+  (void) op;
+  if (dm == NULL || (kv = pairs (dm, &n)) == NULL)
+    return -1;
+  if (n == 0) {
+    gs_not_applicable (ctx, "no drive letters (not a Windows guest)");
+    return 0;
+  }
+  qsort (kv, n, sizeof *kv, by_key_nocase);
+  for (size_t i = 0; i < n; ++i) {
+    TRY (gs_inspect_add_item (ctx, "drive_mappings"));
+    TRY (gs_inspect_item_set (ctx, "name", kv[i].k));
+    TRY (gs_inspect_item_set (ctx, "device", kv[i].v));
+  }
+  return 0;
+}
+
+/* ---- applications ------------------------------------------------- */
+
+static int
+applications_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
+                      const char *root)
+{
+  struct guestfs_application2_list *apps;
+
+  (void) op;
+  TRY (gs_inspect_list (ctx, "applications"));
+  guestfs_push_error_handler (g, NULL, NULL);
+  apps = guestfs_inspect_list_applications2 (g, root);
+  if (apps == NULL) {
+    const char *e = guestfs_last_error (g);
+
+    /* A guest without a readable package database (or an rpm database
+     * this libguestfs cannot read) has no list, but everything else
+     * about it is still worth reporting.
+     */
+    gs_warning ("cannot list the applications of %s: %s", root,
+                e ? e : "unknown error");
+    guestfs_pop_error_handler (g);
+    return 0;
+  }
+  guestfs_pop_error_handler (g);
+  for (uint32_t i = 0; i < apps->len; ++i) {
+    struct guestfs_application2 *a = &apps->val[i];
+    char epoch[32];
+    int r = 0;
+
+    snprintf (epoch, sizeof epoch, "%" PRIi32, a->app2_epoch);
+#define S(k, v) if (r == 0) r = gs_inspect_item_set (ctx, k, v && *v ? v : NULL)
+    r = gs_inspect_add_item (ctx, "applications");
+    S ("name", a->app2_name);
+    S ("display_name", a->app2_display_name);
+    if (r == 0 && a->app2_epoch != 0)
+      r = gs_inspect_item_set (ctx, "epoch", epoch);
+    S ("version", a->app2_version);
+    S ("release", a->app2_release);
+    S ("arch", a->app2_arch);
+    S ("install_path", a->app2_install_path);
+    S ("publisher", a->app2_publisher);
+    S ("url", a->app2_url);
+    S ("source_package", a->app2_source_package);
+    S ("summary", a->app2_summary);
+    S ("description", a->app2_description);
+#undef S
+    if (r == -1) {
+      guestfs_free_application2_list (apps);
+      return -1;
+    }
+  }
+  guestfs_free_application2_list (apps);
+  return 0;
+}
+
+/* ---- icon --------------------------------------------------------- */
+
+static char *
+base64 (const unsigned char *p, size_t n)
+{
+  static const char t[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  char *out = malloc ((n + 2) / 3 * 4 + 1), *o = out;
+
+  if (out == NULL)
+    return NULL;
+  for (size_t i = 0; i < n; i += 3) {
+    unsigned v = p[i] << 16 | (i + 1 < n ? p[i + 1] << 8 : 0)
+      | (i + 2 < n ? p[i + 2] : 0);
+
+    *o++ = t[v >> 18 & 63];
+    *o++ = t[v >> 12 & 63];
+    *o++ = i + 1 < n ? t[v >> 6 & 63] : '=';
+    *o++ = i + 2 < n ? t[v & 63] : '=';
+  }
+  *o = '\0';
+  return out;
+}
+
+static int
+icon_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
+              const char *root)
+{
+  size_t size = 0;
+  CLEANUP_FREE char *data = NULL;
+  CLEANUP_FREE char *b64 = NULL;
+
+  (void) op;
+  guestfs_push_error_handler (g, NULL, NULL);
+  data = guestfs_inspect_get_icon (g, root, &size,
+                                   GUESTFS_INSPECT_GET_ICON_FAVICON, 0, -1);
+  guestfs_pop_error_handler (g);
+  if (data == NULL || size == 0) {
+    gs_not_applicable (ctx, "no icon found");
+    return 0;
+  }
+  if ((b64 = base64 ((unsigned char *) data, size)) == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  return gs_inspect_set (ctx, "icon", b64);
+}
+
+static const struct gs_operation os_op = {
+  .name = "os", .family = "inspect",
+  .heading = "Identify the operating system (name, distro, version, "
+             "hostname, osinfo, package format)",
+  .phase = GS_PHASE_INSPECT, .order = 10, .enabled_by_default = true,
+  .perform = os_perform,
+};
+static const struct gs_operation mountpoints_op = {
+  .name = "mountpoints", .family = "inspect",
+  .heading = "List the guest's mountpoints (from fstab)",
+  .phase = GS_PHASE_INSPECT, .order = 20, .enabled_by_default = true,
+  .perform = mountpoints_perform,
+};
+static const struct gs_operation filesystems_op = {
+  .name = "filesystems", .family = "inspect",
+  .heading = "List the guest's filesystems with type, label and UUID",
+  .phase = GS_PHASE_INSPECT, .order = 30, .enabled_by_default = true,
+  .perform = filesystems_perform,
+};
+static const struct gs_operation drive_mappings_op = {
+  .name = "drive-mappings", .family = "inspect",
+  .heading = "List Windows drive letters",
+  .phase = GS_PHASE_INSPECT, .order = 40, .enabled_by_default = true,
+  .perform = drive_mappings_perform,
+};
+static const struct gs_operation applications_op = {
+  .name = "applications", .family = "inspect",
+  .heading = "List installed applications (rpm, dpkg, pacman, apk, "
+             "Windows uninstall keys)",
+  .phase = GS_PHASE_INSPECT, .order = 50, .enabled_by_default = true,
+  .perform = applications_perform,
+};
+static const struct gs_operation icon_op = {
+  .name = "icon", .family = "inspect",
+  .heading = "Extract the guest's icon (base64 PNG)",
+  .phase = GS_PHASE_INSPECT, .order = 60, .enabled_by_default = true,
+  .perform = icon_perform,
+};
+
+GS_REGISTER_PLUGIN (&os_op, &mountpoints_op, &filesystems_op,
+                    &drive_mappings_op, &applications_op, &icon_op);

@@ -1,0 +1,63 @@
+#!/bin/bash -
+# goldsmith inspect: options, bad input and --xpath (no appliance).
+source "$(dirname "$0")/../functions.sh"
+plan 18
+
+tmp="$builddir/tests/tmp/inspect-cli"
+rm -rf "$tmp"; mkdir -p "$tmp"
+cleanup_fn rm -rf "$tmp"
+golden="$srcdir/tests/inspect"
+truncate -s 1M "$tmp/blank.img"
+
+goldsmith inspect --help > "$tmp/help" 2>&1
+is "--help: exit 0" "$?" 0
+ok "--help lists --no-applications" grep -q -- --no-applications "$tmp/help"
+goldsmith inspect > /dev/null 2> "$tmp/err"
+is "no disks: exit 2" "$?" 2
+ok "no disks: says so" grep -q "no disks" "$tmp/err"
+goldsmith inspect -a "$tmp/missing.img" > /dev/null 2>&1
+is "missing image: exit 2" "$?" 2
+goldsmith inspect -a "$tmp/blank.img" --format=raw > /dev/null 2>&1
+is "--format after the last -a: exit 2" "$?" 2
+goldsmith inspect --operations -nonesuch -a "$tmp/blank.img" > /dev/null 2>&1
+is "unknown operation: exit 2" "$?" 2
+goldsmith inspect --xpath //name -a "$tmp/blank.img" < /dev/null \
+  > /dev/null 2>&1
+is "--xpath with -a: exit 2" "$?" 2
+echo '<a>' | goldsmith inspect --xpath //a > /dev/null 2>&1
+is "--xpath on malformed XML: exit 2" "$?" 2
+is "list-operations: the six inspect operations" \
+   "$(goldsmith inspect --list-operations | awk '{print $1}' | sort | tr '\n' ' ')" \
+   "applications drive-mappings filesystems icon mountpoints os "
+off () {
+  goldsmith inspect "$@" --list-operations --json | python3 -c '
+import json, sys
+print(" ".join(o["name"] for o in json.load(sys.stdin)["operations"]
+               if not o["selected"]))'
+}
+is "--no-applications --no-icon deselect their operations" \
+   "$(off --no-applications --no-icon)" "applications icon"
+is "the configuration switches an operation off" \
+   "$(off --set inspect.icon.enabled=false)" "icon"
+
+# --xpath as virt-inspector: node-sets as formatted fragments,
+# attributes as ' name="value"', strings and numbers with a newline.
+x () { goldsmith inspect --xpath "$1" < "$golden/debian.xml"; }
+is "--xpath string" "$(x 'string(//hostname)')" "phony-debian"
+is "--xpath number" "$(x 'count(//filesystem)')" "1"
+is "--xpath attribute" "$(x '//mountpoint/@dev')" ' dev="/dev/sda1"'
+is "--xpath node-set" "$(x '//filesystem')" '<filesystem dev="/dev/sda1">
+  <type>ext4</type>
+  <label>debroot</label>
+  <uuid>0b1e2c3d-0000-4000-8000-000000000001</uuid>
+</filesystem>'
+
+# The schema accepts virt-inspector's documents and rejects one out of
+# virt-inspector's element order.
+ok "RNG: the golden files validate" \
+   xmllint --noout --relaxng "$srcdir/docs/goldsmith-inspect.rng" \
+   "$golden/debian.xml" "$golden/fedora.xml"
+sed -e '/<distro>/{h;d}' -e '/<\/operatingsystem>/{x;/distro/p;x}' \
+  "$golden/debian.xml" > "$tmp/misordered.xml"
+ok "RNG: an element out of order is refused" \
+   bash -c "! xmllint --noout --relaxng '$srcdir/docs/goldsmith-inspect.rng' '$tmp/misordered.xml'"
