@@ -132,7 +132,6 @@ is "the report lists every path, in action order" \
   create /etc/motd
   change /etc/motd
   change /etc/motd
-  create /opt
   create /opt/a
   create /opt/a/b
   create /opt/a/b/upfile
