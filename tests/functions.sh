@@ -35,6 +35,24 @@ isnt () {                        # isnt DESCRIPTION GOT UNEXPECTED
   if [ "$2" != "$3" ]; then ok "$1" true; else ok "$1" false; fi
 }
 diag () { echo "# $*"; }
+
+# expect NAME PATTERN COMMAND...: exit status 2 and exactly one stderr
+# line matching PATTERN (grep $expect_grep: -E, or -F for a fixed
+# string).  The command's output goes to $tmp/out and $tmp/err.
+expect_grep=-E
+expect () {
+  local name="$1" pattern="$2"; shift 2
+  "$@" > "$tmp/out" 2> "$tmp/err"
+  local rc=$?
+  is "$name: exit status 2" "$rc" 2
+  if [ "$(wc -l < "$tmp/err")" = 1 ] &&
+     grep "$expect_grep" -q -- "$pattern" "$tmp/err"; then
+    ok "$name: one line: $(head -c 150 "$tmp/err")" true
+  else
+    ok "$name: one line matching $pattern" false
+    sed 's/^/# stderr: /' "$tmp/err"
+  fi
+}
 bail () { echo "Bail out! $*"; exit 1; }
 skip_all () { echo "1..0 # SKIP $*"; exit 0; }
 done_testing () { exit 0; }

@@ -14,20 +14,6 @@ truncate -s 1M "$tmp/good.img"
 printf 'precious' | dd of="$tmp/good.img" conv=notrunc status=none
 good_sum=$(sha256sum < "$tmp/good.img")
 
-# expect NAME PATTERN COMMAND...: exit 2, exactly one stderr line,
-# matching PATTERN.
-expect () {
-  local name="$1" pattern="$2"; shift 2
-  "$@" > "$tmp/out" 2> "$tmp/err"
-  local rc=$?
-  is "$name: exit status 2" "$rc" 2
-  if [ "$(wc -l < "$tmp/err")" = 1 ] && grep -Eq -- "$pattern" "$tmp/err"; then
-    ok "$name: one line: $(head -c 150 "$tmp/err")" true
-  else
-    ok "$name: one line matching $pattern" false
-    sed 's/^/# stderr: /' "$tmp/err"
-  fi
-}
 
 expect "missing image" "^goldsmith: error: $tmp/missing.img: No such file" \
   goldsmith sysprep -a "$tmp/missing.img"

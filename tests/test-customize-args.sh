@@ -13,20 +13,8 @@ truncate -s 1M "$tmp/good.img"
 printf 'precious' | dd of="$tmp/good.img" conv=notrunc status=none
 good_sum=$(sha256sum < "$tmp/good.img")
 
-# expect NAME PATTERN COMMAND...: exit 2, exactly one stderr line
-# matching PATTERN (a fixed string).
-expect () {
-  local name="$1" pattern="$2"; shift 2
-  "$@" > "$tmp/out" 2> "$tmp/err"
-  local rc=$?
-  is "$name: exit status 2" "$rc" 2
-  if [ "$(wc -l < "$tmp/err")" = 1 ] && grep -Fq -- "$pattern" "$tmp/err"; then
-    ok "$name: one line: $(head -c 150 "$tmp/err")" true
-  else
-    ok "$name: one line containing $pattern" false
-    sed 's/^/# stderr: /' "$tmp/err"
-  fi
-}
+# The patterns below are fixed strings (expect: tests/functions.sh).
+expect_grep=-F
 gs () { goldsmith sysprep -a "$tmp/good.img" "$@"; }
 
 expect "bad root-password selector" \
