@@ -9,6 +9,7 @@ UNIT_TESTS = \
 	tests/unit/test-selection \
 	tests/unit/test-plugins \
 	tests/unit/test-resize-plan \
+	tests/unit/test-gpt-renumber \
 	tests/unit/test-netplan-mac \
 	tests/unit/test-edit-config \
 	tests/unit/test-inspect-xml
@@ -55,6 +56,14 @@ tests_unit_test_resize_plan_SOURCES = tests/unit/test-resize-plan.c \
 tests_unit_test_resize_plan_LDADD = $(CORE_LIBS)
 tests_unit_test_resize_plan_LDFLAGS = $(UNIT_LINK_FLAGS)
 EXTRA_tests_unit_test_resize_plan_DEPENDENCIES = $(UNIT_DEPS)
+# Pure, like the planner: partition tables made in memory (and shown
+# to sgdisk).
+tests_unit_test_gpt_renumber_SOURCES = tests/unit/test-gpt-renumber.c \
+	$(UNIT_COMMON)
+tests_unit_test_gpt_renumber_LDADD = $(CORE_LIBS)
+tests_unit_test_gpt_renumber_LDFLAGS = $(UNIT_LINK_FLAGS)
+EXTRA_tests_unit_test_gpt_renumber_DEPENDENCIES = $(UNIT_DEPS)
+
 tests_unit_test_edit_config_SOURCES = tests/unit/test-edit-config.c \
 	$(UNIT_COMMON)
 tests_unit_test_edit_config_LDADD = $(CORE_LIBS)
