@@ -4,9 +4,11 @@
  * source table and contents are read, every resize operation is asked
  * (in a dry run, on IN) whether it can grow each content, the planner
  * (common/resize-plan.c) lays out the target, and only then is OUT
- * written: the table, the boot loader area, a sparse copy of every
- * partition, and the content growth by the operations of family
- * "resize" (plugins/resize/), then --lv-expand.
+ * written: the table (partitions keep their numbers, gaps included:
+ * part_add numbers them 1, 2, 3..., then common/gpt-renumber.c moves
+ * each GPT or MBR entry to its planned slot), the boot loader area, a
+ * sparse copy of every partition, and the content growth by the
+ * operations of family "resize" (plugins/resize/), then --lv-expand.
  *
  * With --output-size, OUT is created under a temporary name next to it
  * and renamed only when everything succeeded: a failed run leaves no
@@ -29,6 +31,7 @@
 
 #include "cli.h"
 #include "cleanups.h"
+#include "gpt-renumber.h"
 #include "resize-plan.h"
 
 extern char **environ;
@@ -524,32 +527,185 @@ check_lvs (struct gs_registry *reg, struct gs_session *s,
 /* ---- writing the target ------------------------------------------- */
 
 /* parted's part_add takes the lowest free number (MBR logical: from
- * 5): check before anything is written that this gives every partition
- * its planned number.  It does not for kept numbers with gaps (GPT
- * 1, 14, 15), which need a tool that numbers partitions itself.
+ * 5), so the partitions are created in disk order and then moved to
+ * their planned numbers (renumber_table).  Only the primary entries
+ * can move: logical partitions (in EBRs) must already come out of
+ * part_add numbered as planned, which this checks before anything is
+ * written.
  */
 static int
 check_numbering (const struct gs_resize_plan *plan)
 {
-  bool used[GS_RESIZE_GPT_MAX_PARTITIONS + 2] = { false };
+  int next = 5;
 
   for (size_t i = 0; i < plan->nparts; ++i) {
     const struct gs_resize_plan_part *pp = &plan->parts[i];
-    int n = pp->kind == GS_RESIZE_LOGICAL ? 5 : 1;
+
+    if (pp->new_num == 0 || pp->kind != GS_RESIZE_LOGICAL)
+      continue;
+    if (pp->new_num != next) {
+      gs_error ("partition %d: logical partitions numbered out of disk "
+                "order cannot keep their numbers", pp->old_num);
+      return -1;
+    }
+    next++;
+  }
+  return 0;
+}
+
+/* pread_device of exactly LEN bytes. */
+static char *
+read_exact (guestfs_h *g, const char *dev, size_t len, int64_t offset)
+{
+  size_t got;
+  char *r = guestfs_pread_device (g, dev, len, offset, &got);
+
+  if (r && got != len) {
+    gs_error ("%s: short read of %zu bytes at %" PRIi64, dev, len, offset);
+    free (r);
+    return NULL;
+  }
+  return r;
+}
+
+static int
+write_exact (guestfs_h *g, const char *dev, const char *buf, size_t len,
+             int64_t offset)
+{
+  while (len > 0) {
+    int n = guestfs_pwrite_device (g, dev, buf, len, offset);
+
+    if (n == -1)
+      return -1;
+    if (n == 0) {
+      gs_error ("%s: cannot write at %" PRIi64, dev, offset);
+      return -1;
+    }
+    buf += n;
+    len -= n;
+    offset += n;
+  }
+  return 0;
+}
+
+/* Move OUTDEV's GPT entries as MOVES say, in the primary and the backup
+ * table (common/gpt-renumber.c fixes the CRCs).
+ */
+static int
+renumber_gpt (guestfs_h *g, const char *outdev,
+              const struct gs_renumber *moves, size_t nmoves)
+{
+  CLEANUP_FREE char *ph = NULL, *pa = NULL, *bh = NULL, *ba = NULL;
+  struct gs_gpt_header p, b;
+  int64_t ss = guestfs_blockdev_getss (g, outdev);
+  size_t alen;
+
+  if (ss == -1 || (ph = read_exact (g, outdev, ss, ss)) == NULL ||
+      gs_int_gpt_header_parse ((unsigned char *) ph, ss,
+                               "output disk: primary GPT header", &p) == -1)
+    return -1;
+  alen = (size_t) p.nentries * p.entry_size;
+  if ((pa = read_exact (g, outdev, alen, p.entries_lba * ss)) == NULL ||
+      (bh = read_exact (g, outdev, ss, p.alternate_lba * ss)) == NULL ||
+      gs_int_gpt_header_parse ((unsigned char *) bh, ss,
+                               "output disk: backup GPT header", &b) == -1)
+    return -1;
+  if ((size_t) b.nentries * b.entry_size != alen) {
+    gs_error ("output disk: the backup GPT header describes another entry "
+              "array than the primary one");
+    return -1;
+  }
+  if ((ba = read_exact (g, outdev, alen, b.entries_lba * ss)) == NULL ||
+      gs_int_gpt_renumber ((unsigned char *) ph, ss, (unsigned char *) pa,
+                           alen, "output disk: primary GPT header",
+                           moves, nmoves) == -1 ||
+      gs_int_gpt_renumber ((unsigned char *) bh, ss, (unsigned char *) ba,
+                           alen, "output disk: backup GPT header",
+                           moves, nmoves) == -1)
+    return -1;
+  if (memcmp (pa, ba, alen) != 0) {
+    gs_error ("output disk: the backup GPT entries differ from the primary "
+              "ones");
+    return -1;
+  }
+  /* Backup first: until the primary header is written, readers still
+   * see the old, consistent primary table.
+   */
+  if (write_exact (g, outdev, ba, alen, b.entries_lba * ss) == -1 ||
+      write_exact (g, outdev, bh, ss, p.alternate_lba * ss) == -1 ||
+      write_exact (g, outdev, pa, alen, p.entries_lba * ss) == -1 ||
+      write_exact (g, outdev, ph, ss, ss) == -1)
+    return -1;
+  return 0;
+}
+
+static int
+renumber_mbr (guestfs_h *g, const char *outdev,
+              const struct gs_renumber *moves, size_t nmoves)
+{
+  CLEANUP_FREE char *s0 = read_exact (g, outdev, 512, 0);
+
+  if (s0 == NULL ||
+      gs_int_mbr_renumber ((unsigned char *) s0, 512, moves, nmoves) == -1)
+    return -1;
+  return write_exact (g, outdev, s0 + GS_MBR_TABLE_OFFSET,
+                      4 * GS_MBR_ENTRY_SIZE, GS_MBR_TABLE_OFFSET);
+}
+
+/* After part_add: give every partition its planned number by moving
+ * table entries, found by their start, then have the kernel (and so
+ * parted and the /dev/sdbN nodes) read the table again.
+ */
+static int
+renumber_table (guestfs_h *g, const char *outdev,
+                const struct gs_resize_plan *plan)
+{
+  struct guestfs_partition_list *pl;
+  struct gs_renumber *moves;
+  size_t nmoves = 0;
+  int r = -1;
+
+  if ((pl = guestfs_part_list (g, outdev)) == NULL)
+    return -1;
+  if ((moves = calloc (plan->nparts + 1, sizeof *moves)) == NULL) {
+    gs_error ("out of memory");
+    goto out;
+  }
+  for (size_t i = 0; i < plan->nparts; ++i) {
+    const struct gs_resize_plan_part *pp = &plan->parts[i];
+    int cur = 0;
 
     if (pp->new_num == 0)
       continue;
-    while (n <= GS_RESIZE_GPT_MAX_PARTITIONS && used[n])
-      n++;
-    if (n != pp->new_num) {
-      gs_error ("partition %d: keeping its number %d is not supported yet "
-                "(numbering gaps); use --renumber", pp->old_num,
-                pp->new_num);
-      return -1;
+    for (size_t j = 0; j < pl->len; ++j)
+      if ((int64_t) pl->val[j].part_start == pp->new_start)
+        cur = pl->val[j].part_num;
+    if (cur == 0) {
+      gs_error ("partition %d: parted did not create it at sector %" PRIu64,
+                pp->old_num, pp->new_start_sect);
+      goto out;
     }
-    used[n] = true;
+    if (cur != pp->new_num) {
+      gs_debug ("partition %d: created as %d, moved to %d", pp->old_num, cur,
+                pp->new_num);
+      moves[nmoves].from = cur;
+      moves[nmoves++].to = pp->new_num;
+    }
   }
-  return 0;
+  if (nmoves == 0) {
+    r = 0;
+    goto out;
+  }
+  if ((plan->table == GS_RESIZE_TABLE_GPT
+       ? renumber_gpt (g, outdev, moves, nmoves)
+       : renumber_mbr (g, outdev, moves, nmoves)) == -1 ||
+      guestfs_sync (g) == -1 || guestfs_blockdev_rereadpt (g, outdev) == -1)
+    goto out;
+  r = 0;
+ out:
+  free (moves);
+  guestfs_free_partition_list (pl);
+  return r;
 }
 
 static int
@@ -577,9 +733,9 @@ create_table (guestfs_h *g, const char *outdev,
                           pp->new_start_sect, pp->new_end_sect) == -1)
       return -1;
   }
-  /* parted numbers partitions itself (the lowest free number): check
-   * that it gave each the planned one.
-   */
+  if (renumber_table (g, outdev, plan) == -1)
+    return -1;
+  /* Every partition has its planned number and start now. */
   if ((pl = guestfs_part_list (g, outdev)) == NULL)
     return -1;
   for (size_t i = 0; i < plan->nparts && r == 0; ++i) {
@@ -590,8 +746,8 @@ create_table (guestfs_h *g, const char *outdev,
       ok = pl->val[j].part_num == pp->new_num &&
         (int64_t) pl->val[j].part_start == pp->new_start;
     if (!ok) {
-      gs_error ("partition %d: parted did not create the target's "
-                "partition %d where planned", pp->old_num, pp->new_num);
+      gs_error ("partition %d: the output's partition %d is not where "
+                "planned", pp->old_num, pp->new_num);
       r = -1;
     }
   }
