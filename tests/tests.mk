@@ -13,7 +13,8 @@ TESTS += \
 	tests/test-cli.sh \
 	tests/test-bad-input.sh \
 	tests/test-customize-args.sh \
-	tests/inspect/test-inspect-cli.sh
+	tests/inspect/test-inspect-cli.sh \
+	tests/resize/test-resize-docs.sh
 
 # End-to-end: one appliance launch each (plus read-back), on the phony
 # guests built once per run.
