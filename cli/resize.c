@@ -765,7 +765,8 @@ create_table (guestfs_h *g, const char *outdev,
     if (!gpt) {
       if (p->bootable && guestfs_part_set_bootable (g, outdev, n, 1) == -1)
         return -1;
-      if (p->mbr_id >= 0 && p->kind != GS_RESIZE_LOGICAL &&
+      /* Logical partitions too: part_add made them all 0x83. */
+      if (p->mbr_id >= 0 &&
           guestfs_part_set_mbr_id (g, outdev, n, p->mbr_id) == -1)
         return -1;
       continue;
