@@ -27,6 +27,7 @@ TESTS += \
 	tests/sysprep/test-device-ops.sh \
 	tests/resize/test-resize-grow.sh \
 	tests/resize/test-resize-refuse.sh \
+	tests/resize/test-resize-fs.sh \
 	tests/inspect/test-inspect.sh
 
 EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py \
