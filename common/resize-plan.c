@@ -1179,6 +1179,21 @@ contents (const struct state *st, struct gs_resize_plan *plan)
       continue;
     if (!unavailable (rq, p->content))
       pp->expand_method = expand_method (p);
+    /* The kernel refuses to resize a btrfs to less than 256 MiB (the
+     * ioctl fails with EINVAL): known now, not once OUT is half
+     * written.
+     */
+    if (pp->expand_method && content_is (p, "btrfs") &&
+        pp->new_size < GS_RESIZE_BTRFS_MIN_SIZE) {
+      if (rq->unknown_fs == GS_RESIZE_UNKNOWN_FS_ERROR) {
+        gs_error ("partition %d: a btrfs filesystem cannot be resized to "
+                  "less than 256 MiB, and its partition will be %" PRId64
+                  " bytes (--unknown-filesystems error)", p->num,
+                  pp->new_size);
+        return -1;
+      }
+      pp->expand_method = NULL;
+    }
     if (pp->expand_method == NULL && content_is_fs (p)) {
       pp->content_unexpandable = true;
       if (rq->unknown_fs == GS_RESIZE_UNKNOWN_FS_ERROR) {

@@ -27,6 +27,7 @@
 #define GS_RESIZE_MIN_DISK_SIZE (4096 * 512)   /* bytes: boot loader area */
 #define GS_RESIZE_END_RESERVED 64              /* sectors free at the end */
 #define GS_RESIZE_GPT_MAX_PARTITIONS 128       /* entries parted creates */
+#define GS_RESIZE_BTRFS_MIN_SIZE (256 * 1024 * 1024) /* the kernel's */
 
 enum gs_resize_table {
   GS_RESIZE_TABLE_MBR,

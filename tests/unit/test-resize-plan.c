@@ -30,7 +30,7 @@
 #define GiB INT64_C (1073741824)
 #define TiB (GiB * 1024)
 
-#define PLANNED 784
+#define PLANNED 790
 
 /* ---- The source disks ---------------------------------------------- */
 
@@ -1426,6 +1426,41 @@ test_logical (void)
 }
 
 /* What the planner refuses in the source table itself. */
+/* btrfs cannot be resized below 256 MiB (the kernel says EINVAL): the
+ * plan grows it only to 256 MiB or more.  An MBR disk of 1 GiB with
+ * one 128 MiB btrfs (100 MiB used) at sector 2048.
+ */
+static void
+test_btrfs_min (void)
+{
+  static const struct gs_resize_part bp[] = {
+    { .num = 1, .kind = GS_RESIZE_PRIMARY, .start = 2048 * 512,
+      .size = 128 * MiB, .mbr_id = 0x83, .content = "btrfs",
+      .content_size = 100 * MiB },
+  };
+  static const struct gs_resize_disk bd = {
+    .table = GS_RESIZE_TABLE_MBR, .sector_size = 512, .size = GiB,
+    .parts = bp, .nparts = 1,
+  };
+
+  /* 128 + 100 MiB = 228 MiB: ends at sector 2048 + 466944 - 1. */
+  req ("--resize", "sda1=+100M");
+  plans (&bd, GiB, 512, "btrfs to 228 MiB");
+  ok (part (1)->new_size == 228 * MiB && part (1)->expand_method == NULL &&
+      part (1)->content_unexpandable,
+      "btrfs to 228 MiB: the partition grows, the filesystem cannot");
+  req ("--resize", "sda1=+100M");
+  req ("--unknown-filesystems", "error");
+  refuses (&bd, GiB, 512, "partition 1: a btrfs filesystem cannot be "
+           "resized to less than 256 MiB, and its partition will be "
+           "239075328 bytes", "btrfs to 228 MiB, --unknown-filesystems error");
+  req ("--resize", "sda1=256M");
+  req ("--unknown-filesystems", "error");
+  plans (&bd, GiB, 512, "btrfs to exactly 256 MiB");
+  is_str (part (1)->expand_method, "btrfs-filesystem-resize",
+          "btrfs to 256 MiB: grown");
+}
+
 static void
 test_bad_source (void)
 {
@@ -1536,6 +1571,7 @@ main (void)
   test_mbr_limits ();
   test_logical ();
   test_bad_source ();
+  test_btrfs_min ();
   gs_int_resize_plan_free (&pl);
   gs_int_resize_requests_free (&rq);
   free (err);
