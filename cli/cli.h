@@ -45,14 +45,20 @@ extern int gs_cli_params_check (const struct gs_registry *reg,
                                 const char *family);
 extern void gs_cli_params_free (void);
 
+/* Files a run creates and must not leave behind (cli/outfile.c). */
+extern void gs_cli_scratch_add (char *path);
+extern void gs_cli_scratch_forget (const char *path);
+extern const char *gs_cli_outfile_reserve (const char *out);
+extern void gs_cli_outfile_finish (const char *out, bool success, int *code);
+extern bool gs_cli_same_file (const char *a, const char *b);
+
 /* Subcommands. */
 extern int gs_cmd_sysprep (int argc, const char **argv);
 extern int gs_cmd_resize (int argc, const char **argv);
+extern int gs_cmd_sparsify (int argc, const char **argv);
 extern int gs_cmd_inspect (int argc, const char **argv);
 extern int gs_cmd_ops (int argc, const char **argv);
 extern int gs_cmd_config (int argc, const char **argv);
-extern int gs_cmd_unimplemented (const char *tool, int argc,
-                                 const char **argv);
 extern int gs_cli_list_ops (struct gs_registry *reg, const char *family,
                             bool sysprep_style, bool pod);
 

@@ -3,7 +3,7 @@
 # status 2, and the user's image left byte-identical.  No appliance is
 # launched: every check happens before.
 source "$(dirname "$0")/functions.sh"
-plan 54
+plan 52
 
 tmp="$builddir/tests/tmp/bad-input"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -101,8 +101,6 @@ expect "unknown libvirt domain" "-d nosuch: no such libvirt domain" \
 
 expect "no disks at all" "no disks: add a guest with -a IMAGE" \
   goldsmith sysprep
-expect "tool not written yet" "sparsify: this tool is not implemented" \
-  goldsmith sparsify in.img out.img
 
 # resize: every refusal that needs no appliance.
 expect "resize: IN missing" "^goldsmith: error: $tmp/missing.img: No such file" \
