@@ -22,27 +22,16 @@
 #include "cleanups.h"
 
 enum {
-  OPT_ADD = 1, OPT_FORMAT, OPT_DOMAIN, OPT_DOMXML, OPT_OPERATIONS,
-  OPT_LIST,
+  OPT_OPERATIONS = 1, OPT_LIST,
 };
 
-static char *connect_uri, *xpath;
+static char *xpath;
 static int no_applications, no_icon;
+static struct gs_inputs inputs;  /* -a, --format, -d, -c, --domxml */
 
 static struct poptOption inspect_table[] = {
-  { "add", 'a', POPT_ARG_STRING, NULL, OPT_ADD,
-    "Add a disk image: one guest per -a (repeatable)", "IMAGE" },
-  { "format", '\0', POPT_ARG_STRING, NULL, OPT_FORMAT,
-    "Format of the following -a images (raw, qcow2, ...; auto: probe)",
-    "FMT" },
-  { "domain", 'd', POPT_ARG_STRING, NULL, OPT_DOMAIN,
-    "Add the disks of a libvirt domain: one guest (repeatable)",
-    "NAME|UUID" },
-  { "connect", 'c', POPT_ARG_STRING, &connect_uri, 0,
-    "libvirt URI for -d", "URI" },
-  { "domxml", '\0', POPT_ARG_STRING, NULL, OPT_DOMXML,
-    "Add the disks described by a libvirt domain XML file: one guest "
-    "(repeatable)", "FILE" },
+  { NULL, '\0', POPT_ARG_INCLUDE_TABLE, inputs.table, 0,
+    "The guests:", NULL },
   { "no-applications", '\0', POPT_ARG_NONE, &no_applications, 0,
     "Do not list applications (the 'applications' operation)", NULL },
   { "no-icon", '\0', POPT_ARG_NONE, &no_icon, 0,
@@ -57,12 +46,6 @@ static struct poptOption inspect_table[] = {
     "Options of every subcommand:", NULL },
   POPT_AUTOHELP
   POPT_TABLEEND
-};
-
-struct arg {
-  int code;
-  char *value;
-  char *format;
 };
 
 /* Inspect GUESTS (N of them) in one launch, adding one entry per guest
@@ -224,82 +207,58 @@ collect (json_object *report)
 /* virt-inspector's old style: a bare argument naming a file (or with a
  * '/') is -a, anything else -d.
  */
-static int
+static enum gs_input_kind
 old_style (const char *a)
 {
   struct stat st;
 
-  return strchr (a, '/') || stat (a, &st) == 0 ? OPT_ADD : OPT_DOMAIN;
+  return strchr (a, '/') || stat (a, &st) == 0 ? GS_INPUT_ADD
+                                               : GS_INPUT_DOMAIN;
 }
 
 int
 gs_cmd_inspect (int argc, const char **argv)
 {
   poptContext pc;
-  struct arg *args = NULL;
-  size_t nargs = 0, nguests = 0;
-  char *format = NULL;
-  bool format_used = true, list = false, clash = false;
+  string_vector ops = empty_vector;
+  size_t nguests = 0;
+  bool list = false, clash = false;
   int rc, code = GS_EXIT_USAGE;
   struct gs_env env = { 0 };
   struct gs_guest *guests = NULL;
   struct gs_selection sel = { 0 };
   json_object *report = NULL;
 
+  gs_cli_inputs_init (&inputs, GS_INPUTS_GUEST_EACH);
   pc = poptGetContext ("goldsmith inspect", argc, argv, inspect_table, 0);
   poptSetOtherOptionHelp (pc, "[OPTION...] -a IMAGE [-a IMAGE...]");
   while ((rc = poptGetNextOpt (pc)) > 0) {
     int c = gs_cli_common_option (pc, rc);
-    char *v;
 
+    if (c == 1)
+      c = gs_cli_inputs_option (&inputs, pc, rc);
     if (c == -1)
       goto out;
     if (c == 0)
       continue;
-    if (rc == OPT_LIST) {
+    if (rc == OPT_LIST)
       list = true;
-      continue;
-    }
-    v = poptGetOptArg (pc);
-    if (rc == OPT_FORMAT) {
-      free (format);
-      format = strcmp (v, "auto") == 0 ? NULL : v;
-      if (format == NULL)
-        free (v);
-      format_used = false;
-      continue;
-    }
-    struct arg *p = realloc (args, (nargs + 2) * sizeof *args);
-    if (p == NULL) {
+    else if (rc == OPT_OPERATIONS &&
+             string_vector_append (&ops, poptGetOptArg (pc)) == -1) {
       gs_error ("out of memory");
-      free (v);
       goto out;
     }
-    args = p;
-    args[nargs].code = rc;
-    args[nargs].value = v;
-    args[nargs].format = rc == OPT_ADD && format ? strdup (format) : NULL;
-    nargs++;
-    if (rc == OPT_ADD)
-      format_used = true;
   }
   if (rc < -1) {
     code = gs_cli_popt_error (pc, "inspect", rc);
     goto out;
   }
+  /* Old style: no --format applies to these. */
   while (poptPeekArg (pc)) {
     const char *a = poptGetArg (pc);
-    struct arg *p = realloc (args, (nargs + 1) * sizeof *args);
 
-    if (p == NULL) {
-      gs_error ("out of memory");
+    if (gs_cli_inputs_add (&inputs, old_style (a), a, NULL) == -1)
       goto out;
-    }
-    args = p;
-    args[nargs].code = old_style (a);
-    args[nargs].value = strdup (a);
-    args[nargs].format = NULL;
-    nargs++;
   }
   if (gs_common.version) {
     gs_cli_print_version ();
@@ -307,16 +266,11 @@ gs_cmd_inspect (int argc, const char **argv)
     goto out;
   }
   gs_int_set_verbosity (gs_common.quiet, gs_common.verbose);
-  if (!format_used) {
-    gs_error ("--format must come before the -a option it applies to");
+  if (gs_cli_inputs_check (&inputs) == -1)
     goto fail;
-  }
-  for (size_t i = 0; i < nargs; ++i)
-    nguests += args[i].code == OPT_ADD || args[i].code == OPT_DOMAIN ||
-               args[i].code == OPT_DOMXML;
 
   if (xpath) {
-    if (nguests > 0) {
+    if (gs_cli_inputs_count (&inputs) > 0) {
       gs_error ("cannot use --xpath together with other options (it "
                 "queries the XML on standard input)");
       goto fail;
@@ -327,10 +281,9 @@ gs_cmd_inspect (int argc, const char **argv)
 
   if (gs_cli_load (&env) == -1)
     goto fail;
-  for (size_t i = 0; i < nargs; ++i)
-    if (args[i].code == OPT_OPERATIONS &&
-        gs_int_select (&env.reg, "inspect", &sel, "--operations",
-                       args[i].value) == -1)
+  for (size_t i = 0; i < ops.len; ++i)
+    if (gs_int_select (&env.reg, "inspect", &sel, "--operations",
+                       ops.ptr[i]) == -1)
       goto fail;
   gs_int_select_finish (&env.reg, "inspect", &sel);
   {
@@ -355,47 +308,10 @@ gs_cmd_inspect (int argc, const char **argv)
     goto out;
   }
 
-  if (nguests == 0) {
-    gs_error ("no disks: add guests with -a IMAGE, -d DOMAIN or "
-              "--domxml FILE");
+  /* Inspection never writes: every disk read-only. */
+  if (gs_cli_inputs_guests (&inputs, GS_INPUTS_READONLY,
+                            &guests, &nguests) == -1)
     goto fail;
-  }
-  if ((guests = calloc (nguests, sizeof *guests)) == NULL) {
-    gs_error ("out of memory");
-    goto fail;
-  }
-  nguests = 0;
-  for (size_t i = 0; i < nargs; ++i) {
-    struct gs_guest *g = &guests[nguests];
-    int r = 0;
-
-    switch (args[i].code) {
-    case OPT_ADD:
-      r = gs_int_guest_add_disk (g, args[i].value, args[i].format, true);
-      if (r == 0 && (g->name = strdup (args[i].value)) == NULL)
-        r = -1;
-      break;
-    case OPT_DOMAIN:
-      r = gs_int_libvirt_load (connect_uri, args[i].value, false, g);
-      break;
-    case OPT_DOMXML:
-      r = gs_int_domxml_load_file (args[i].value, g);
-      break;
-    default:
-      continue;
-    }
-    nguests++;
-    if (r == -1)
-      goto fail;
-    if (g->name == NULL && g->ndisks > 0 &&
-        (g->name = strdup (g->disks[0].path)) == NULL)
-      goto fail;
-    for (size_t j = 0; j < g->ndisks; ++j) {
-      g->disks[j].readonly = true;     /* inspection never writes */
-      if (gs_int_disk_check (&g->disks[j]) == -1)
-        goto fail;
-    }
-  }
 
   report = gs_int_report_new ("inspect", true);
   json_object_object_add (report, "appliance", json_object_new_object ());
@@ -431,15 +347,9 @@ gs_cmd_inspect (int argc, const char **argv)
  fail:
   code = gs_cli_fail ("inspect", GS_EXIT_USAGE);
  out:
-  for (size_t i = 0; i < nargs; ++i) {
-    free (args[i].value);
-    free (args[i].format);
-  }
-  free (args);
-  free (format);
-  for (size_t i = 0; guests && i < nguests; ++i)
-    gs_int_guest_free (&guests[i]);
-  free (guests);
+  string_vector_free_all (&ops);
+  gs_cli_guests_free (guests, nguests);
+  gs_cli_inputs_free (&inputs);
   json_object_put (report);
   gs_cli_env_free (&env);
   poptFreeContext (pc);
