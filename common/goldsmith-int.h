@@ -217,6 +217,7 @@ extern int gs_int_run_roots (struct gs_session *s, struct gs_registry *reg,
                              json_object *report_guest);
 
 /* inspect.c */
+extern char *gs_int_utf8_copy (const char *s, bool xml_chars);
 extern char *gs_int_sanitise_utf8 (const char *s);
 extern char *gs_int_guest_device (size_t start, size_t count,
                                   const char *dev);

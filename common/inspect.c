@@ -18,12 +18,13 @@
 #include "goldsmith-int.h"
 #include "cleanups.h"
 
-/* Copy S as valid UTF-8 holding only characters allowed in XML 1.0:
- * anything else (bad sequences, overlongs, surrogates, C0 controls but
- * tab/newline/CR, DEL and C1 controls, U+FFFE/U+FFFF) becomes U+FFFD.
+/* Copy S as valid UTF-8: bad sequences, overlongs and surrogates
+ * become U+FFFD.  With XML_CHARS, so do the characters XML 1.0 does not
+ * allow (C0 controls but tab/newline/CR, DEL and C1 controls,
+ * U+FFFE/U+FFFF); without, they are kept (JSON escapes them).
  */
 char *
-gs_int_sanitise_utf8 (const char *s)
+gs_int_utf8_copy (const char *s, bool xml_chars)
 {
   const unsigned char *p = (const unsigned char *) s;
   size_t len = strlen (s);
@@ -47,9 +48,12 @@ gs_int_sanitise_utf8 (const char *s)
       cp = (cp << 6) | (p[i] & 0x3f);
     }
     if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff))
-        || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff
-        || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
-        || (cp >= 0x7f && cp <= 0x9f))
+        || (cp >= 0xd800 && cp <= 0xdfff))
+      goto badn;
+    if (xml_chars &&
+        (cp == 0xfffe || cp == 0xffff ||
+         (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+         (cp >= 0x7f && cp <= 0x9f)))
       goto badn;
     memcpy (o, p, n);
     o += n;
@@ -67,6 +71,12 @@ gs_int_sanitise_utf8 (const char *s)
   }
   *o = '\0';
   return out;
+}
+
+char *
+gs_int_sanitise_utf8 (const char *s)
+{
+  return gs_int_utf8_copy (s, true);
 }
 
 static int
