@@ -4,9 +4,10 @@
  * guests are inspected in one appliance launch, their disks added
  * read-only in command-line order; a root belongs to the guest whose
  * disk holds it (libguestfs's device index of the root's partition, or
- * of the first PV of its volume group).  Guests whose LVM volume
- * groups clash (one VG name, or PV UUIDs, on two guests' disks: clones)
- * cannot share an appliance: then each guest gets a launch of its own.
+ * of the first PV of its volume group).  Guests that clash (an LVM PV
+ * UUID or VG name, a filesystem UUID or label on two guests' disks:
+ * clones) cannot share an appliance: each of them is inspected again
+ * in a launch of its own; the others are done in the first launch.
  * A guest's own device names (its fstab's /dev/sda1) are moved onto its
  * disks (gs_inspect_device).
  */
@@ -48,13 +49,14 @@ static struct poptOption inspect_table[] = {
   POPT_TABLEEND
 };
 
-/* Inspect GUESTS (N of them) in one launch, adding one entry per guest
- * to REPORT's "guests" (in order) unless the guests' LVM clashes: then
- * *CLASH is set and nothing is added.
+/* Inspect GUESTS (N of them) in one launch; JGS[i] is guest i's entry
+ * in REPORT's "guests".  With DEFERRED (N > 1), a guest that clashes
+ * with another (see gs_int_inspect_clashes) is left alone and flagged
+ * there, for a launch of its own.
  */
 static int
 inspect_batch (struct gs_env *env, struct gs_guest *guests, size_t n,
-               json_object *report, bool *clash)
+               json_object **jgs, json_object *report, bool *deferred)
 {
   struct gs_session_opts so = {
     .settings = &env->settings,
@@ -68,12 +70,12 @@ inspect_batch (struct gs_env *env, struct gs_guest *guests, size_t n,
   size_t *starts = calloc (n + 1, sizeof *starts), ndisks = 0;
   char ***roots = calloc (n, sizeof *roots);
   size_t *nroots = calloc (n, sizeof *nroots);
+  bool *skip = calloc (n, sizeof *skip);
   CLEANUP_FREE_STRV char **all = NULL;
   json_object *app, *launches;
   int r = GS_EXIT_OK;
 
-  *clash = false;
-  if (starts == NULL || roots == NULL || nroots == NULL) {
+  if (starts == NULL || roots == NULL || nroots == NULL || skip == NULL) {
     gs_error ("out of memory");
     r = GS_EXIT_ERROR;
     goto out;
@@ -92,11 +94,8 @@ inspect_batch (struct gs_env *env, struct gs_guest *guests, size_t n,
                           json_object_new_int (json_object_get_int (launches)
                                                + 1));
   if (gs_int_session_launch (&s, guests, n, &so) == -1) {
-    for (size_t i = 0; i < n; ++i) {
-      json_object *jg = gs_int_report_add_guest (report, &guests[i]);
-
-      gs_int_report_set_error (jg, s.last_guestfs_error);
-    }
+    for (size_t i = 0; i < n; ++i)
+      gs_int_report_set_error (jgs[i], s.last_guestfs_error);
     r = GS_EXIT_ERROR;
     goto close;
   }
@@ -104,21 +103,31 @@ inspect_batch (struct gs_env *env, struct gs_guest *guests, size_t n,
     json_object_object_add (app, "tcg_fallback",
                             json_object_new_boolean (true));
 
-  s.quiet_errors = true;
-  if (n > 1 && gs_int_inspect_lvm_clash (s.g, starts, n) == 1) {
-    s.quiet_errors = false;
-    *clash = true;
-    gs_info ("the guests' LVM volume groups clash: inspecting each guest "
-             "in a launch of its own");
-    goto close;
-  }
-  s.quiet_errors = false;
-  if ((all = guestfs_inspect_os (s.g)) == NULL) {
-    for (size_t i = 0; i < n; ++i) {
-      json_object *jg = gs_int_report_add_guest (report, &guests[i]);
+  if (n > 1 && deferred) {
+    int c;
 
-      gs_int_report_set_error (jg, s.last_guestfs_error);
+    s.quiet_errors = true;
+    c = gs_int_inspect_clashes (s.g, starts, n, skip);
+    s.quiet_errors = false;
+    if (c == -1) {
+      gs_warning ("cannot compare the guests' LVM and filesystem IDs: "
+                  "inspecting each guest in a launch of its own");
+      for (size_t i = 0; i < n; ++i)
+        skip[i] = true;
+      c = (int) n;
     }
+    for (size_t i = 0; i < n; ++i)
+      if ((deferred[i] = skip[i]))
+        gs_info ("%s: its LVM or filesystem IDs are also on another "
+                 "guest's disks (a clone?): inspecting it in a launch of "
+                 "its own", guests[i].name);
+    if ((size_t) c == n)
+      goto close;
+  }
+  if ((all = guestfs_inspect_os (s.g)) == NULL) {
+    for (size_t i = 0; i < n; ++i)
+      if (!skip[i])
+        gs_int_report_set_error (jgs[i], s.last_guestfs_error);
     r = GS_EXIT_ERROR;
     goto close;
   }
@@ -128,6 +137,8 @@ inspect_batch (struct gs_env *env, struct gs_guest *guests, size_t n,
     s.quiet_errors = true;
     gi = n == 1 ? 0 : gs_int_inspect_root_guest (s.g, all[i], starts, n);
     s.quiet_errors = false;
+    if (gi >= 0 && skip[gi])
+      continue;                  /* a clashing guest's: not trusted here */
     if (gi < 0) {
       gs_warning ("cannot tell which guest the root %s belongs to; "
                   "it is left out", all[i]);
@@ -144,21 +155,21 @@ inspect_batch (struct gs_env *env, struct gs_guest *guests, size_t n,
     p[nroots[gi]] = NULL;
   }
   for (size_t i = 0; i < n; ++i) {
-    json_object *jg = gs_int_report_add_guest (report, &guests[i]);
-
+    if (skip[i])
+      continue;
     if (nroots[i] == 0) {
       gs_error ("%s: no operating system could be detected inside this "
                 "disk image.  This may be because the disk image is not a "
                 "virtual machine, an unsupported operating system, or it "
                 "is encrypted", guests[i].name);
-      gs_int_report_set_error (jg, "no operating system was found");
-      json_object_object_add (jg, "roots", json_object_new_array ());
+      gs_int_report_set_error (jgs[i], "no operating system was found");
+      json_object_object_add (jgs[i], "roots", json_object_new_array ());
       r = GS_EXIT_ERROR;
       continue;
     }
     ro.disk_start = starts[i];
     ro.disk_count = guests[i].ndisks;
-    if (gs_int_run_roots (&s, &env->reg, roots[i], &ro, jg) == -1)
+    if (gs_int_run_roots (&s, &env->reg, roots[i], &ro, jgs[i]) == -1)
       r = GS_EXIT_ERROR;
   }
 
@@ -172,6 +183,7 @@ inspect_batch (struct gs_env *env, struct gs_guest *guests, size_t n,
   free (roots);
   free (nroots);
   free (starts);
+  free (skip);
   return r;
 }
 
@@ -222,12 +234,12 @@ gs_cmd_inspect (int argc, const char **argv)
   poptContext pc;
   string_vector ops = empty_vector;
   size_t nguests = 0;
-  bool list = false, clash = false;
+  bool list = false, *deferred = NULL;
   int rc, code = GS_EXIT_USAGE;
   struct gs_env env = { 0 };
   struct gs_guest *guests = NULL;
   struct gs_selection sel = { 0 };
-  json_object *report = NULL;
+  json_object *report = NULL, **jgs = NULL;
 
   gs_cli_inputs_init (&inputs, GS_INPUTS_GUEST_EACH);
   pc = poptGetContext ("goldsmith inspect", argc, argv, inspect_table, 0);
@@ -314,20 +326,27 @@ gs_cmd_inspect (int argc, const char **argv)
     goto fail;
 
   report = gs_int_report_new ("inspect", true);
+  jgs = calloc (nguests, sizeof *jgs);
+  deferred = calloc (nguests, sizeof *deferred);
+  if (report == NULL || jgs == NULL || deferred == NULL) {
+    gs_error ("out of memory");
+    code = GS_EXIT_ERROR;
+    goto out;
+  }
   json_object_object_add (report, "appliance", json_object_new_object ());
   json_object_object_add (json_object_object_get (report, "appliance"),
                           "launches", json_object_new_int (0));
-  code = inspect_batch (&env, guests, nguests, report, &clash);
-  if (clash) {
-    code = GS_EXIT_OK;
-    for (size_t i = 0; i < nguests; ++i) {
-      bool c2;
-      int r = inspect_batch (&env, &guests[i], 1, report, &c2);
+  /* Entries in command-line order, whichever launch fills them. */
+  for (size_t i = 0; i < nguests; ++i)
+    jgs[i] = gs_int_report_add_guest (report, &guests[i]);
+  code = inspect_batch (&env, guests, nguests, jgs, report, deferred);
+  for (size_t i = 0; i < nguests; ++i)
+    if (deferred[i]) {
+      int r = inspect_batch (&env, &guests[i], 1, &jgs[i], report, NULL);
 
       if (r != GS_EXIT_OK)
         code = r;
     }
-  }
   {
     json_object *data = collect (report);
 
@@ -347,6 +366,8 @@ gs_cmd_inspect (int argc, const char **argv)
  fail:
   code = gs_cli_fail ("inspect", GS_EXIT_USAGE);
  out:
+  free (jgs);
+  free (deferred);
   string_vector_free_all (&ops);
   gs_cli_guests_free (guests, nguests);
   gs_cli_inputs_free (&inputs);

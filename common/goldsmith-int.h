@@ -225,8 +225,8 @@ extern int gs_int_inspect_write_xml (json_object *guests, FILE *fp);
 extern int gs_int_inspect_xpath (const char *expr, FILE *fp);
 extern int gs_int_inspect_root_guest (guestfs_h *g, const char *root,
                                       const size_t *starts, size_t nguests);
-extern int gs_int_inspect_lvm_clash (guestfs_h *g, const size_t *starts,
-                                     size_t nguests);
+extern int gs_int_inspect_clashes (guestfs_h *g, const size_t *starts,
+                                   size_t nguests, bool *clash);
 
 /* report.c */
 extern json_object *gs_int_report_new (const char *tool, bool dry_run);
