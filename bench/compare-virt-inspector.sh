@@ -37,8 +37,9 @@ try:
 except ET.ParseError as e:
     # virt-inspector writes guest bytes as they are: compare what it
     # meant, with what XML cannot hold replaced as goldsmith does.
-    print("(not well-formed XML: %s; compared with bad bytes and control "
-          "characters as U+FFFD)" % e)
+    print("   %s: not well-formed XML (%s): compared with bad bytes and "
+          "control characters as U+FFFD" % (sys.argv[1].rsplit("/", 1)[-1], e),
+          file=sys.stderr)
     text = data.decode("utf-8", "replace")
     text = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]",
                   "\ufffd", text)
