@@ -227,6 +227,7 @@ extern int gs_int_run_roots (struct gs_session *s, struct gs_registry *reg,
                              json_object *report_guest);
 
 /* inspect.c */
+extern char *gs_int_utf8_copy (const char *s, bool xml_chars);
 extern char *gs_int_sanitise_utf8 (const char *s);
 extern char *gs_int_guest_device (size_t start, size_t count,
                                   const char *dev);
@@ -234,8 +235,8 @@ extern int gs_int_inspect_write_xml (json_object *guests, FILE *fp);
 extern int gs_int_inspect_xpath (const char *expr, FILE *fp);
 extern int gs_int_inspect_root_guest (guestfs_h *g, const char *root,
                                       const size_t *starts, size_t nguests);
-extern int gs_int_inspect_lvm_clash (guestfs_h *g, const size_t *starts,
-                                     size_t nguests);
+extern int gs_int_inspect_clashes (guestfs_h *g, const size_t *starts,
+                                   size_t nguests, bool *clash);
 
 /* report.c */
 extern json_object *gs_int_report_new (const char *tool, bool dry_run);

@@ -237,6 +237,14 @@ run_root (struct gs_session *s, struct gs_registry *reg, const char *root,
     r = -1;
     goto out;
   }
+  /* Root and type name an <operatingsystem> (the schema requires
+   * <name>): recorded whichever operations are selected, so the report
+   * stays valid with the 'os' operation switched off.
+   */
+  if (ctx.inspect && gs_inspect_set (&ctx, "name", ctx.facts[0]) == -1) {
+    r = -1;
+    goto out;
+  }
 
   for (int phase = GS_PHASE_INSPECT; phase <= GS_PHASE_DEVICES; ++phase) {
     for (size_t i = 0; i < reg->nops; ++i) {
