@@ -35,6 +35,8 @@ struct gs_env {
 };
 extern int gs_cli_load (struct gs_env *env);
 extern void gs_cli_env_free (struct gs_env *env);
+extern int gs_cli_load_family (struct gs_env *env, const char *family,
+                               const string_vector *selections);
 extern int gs_cli_fail (const char *tool, int code);
 
 /* Options that set operation keys (cli/params.c). */

@@ -779,7 +779,6 @@ gs_cmd_sparsify (int argc, const char **argv)
   poptContext pc;
   struct gs_env env = { 0 };
   struct gs_guest guest = { 0 };
-  struct gs_selection sel = { 0 };
   struct job j = { .ignore = empty_vector, .zero = empty_vector };
   string_vector selections = empty_vector;
   json_object *report = NULL;
@@ -833,14 +832,7 @@ gs_cmd_sparsify (int argc, const char **argv)
                      check_qemu_opts (&j) == -1)))
     goto fail;
 
-  if (gs_cli_load (&env) == -1)
-    goto fail;
-  for (size_t i = 0; i < selections.len; ++i)
-    if (gs_int_select (&env.reg, "sparsify", &sel, "--operations",
-                       selections.ptr[i]) == -1)
-      goto fail;
-  gs_int_select_finish (&env.reg, "sparsify", &sel);
-  if (gs_int_config_complete (&env.reg) == -1)
+  if (gs_cli_load_family (&env, "sparsify", &selections) == -1)
     goto fail;
 
   report = gs_int_report_new ("sparsify", dry_run);

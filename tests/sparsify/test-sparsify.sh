@@ -45,7 +45,7 @@ alloc () { echo $(( $(stat -c %b "$1") * 512 )); }
 json () { python3 -c "import json,sys; r=json.load(open('$1')); print($2)"; }
 MiB=1048576
 
-plan 50
+plan 53
 
 # ---- IN, as built ------------------------------------------------------
 for n in 1 2 3 4 5 6; do in_nz[$n]=$(nonzero "$in" $n); done
@@ -119,11 +119,12 @@ part_bytes b.img 1 > p1
 debugfs -R "dump /keep/a.bin a.bin" p1 >/dev/null 2>&1
 is "B: ext4 keep/a.bin intact" "$(sum < a.bin)" "$(expected p1/keep/a.bin)"
 
-# ---- C: qcow2 -> raw, swap left alone ------------------------------------
+# ---- C: qcow2 -> raw, swap left alone, zeros written -------------------
 qemu-img convert -O qcow2 "$in" c-in.qcow2
 c_in_sum=$(sha256sum < c-in.qcow2)
-goldsmith sparsify -q --convert raw --operations defaults,-swap c-in.qcow2 c.raw \
-  > c.out 2> c.err
+goldsmith sparsify -q --convert raw --operations defaults,-swap \
+  --set sparsify.filesystem.method=zero \
+  --set sparsify.filesystem.zero-file-size=4 c-in.qcow2 c.raw > c.out 2> c.err
 is "C: exit status" "$?" 0
 [ -s c.err ] && sed 's/^/# C: /' c.err
 is "C: IN is byte-identical" "$(sha256sum < c-in.qcow2)" "$c_in_sum"
@@ -133,8 +134,12 @@ is "C: swap not selected: kept as it was" "$(part_bytes c.raw 2 | sum)" \
   "$(part_bytes "$in" 2 | sum)"
 ok "C: raw OUT is sparse on the host ($(alloc c.raw))" \
   test "$(alloc c.raw)" -lt $((30 * MiB))
-ok "C: the text report names every filesystem" \
-  grep -q "/dev/sda4 *vfat *trim" c.out
+ok "C: the text report: vfat zero-filled" grep -q "/dev/sda4 *vfat *zero" c.out
+ok "C: zero files of 4 MiB fill the vfat, then go (${in_nz[4]} -> $(nonzero c.raw 4))" \
+  test "$(nonzero c.raw 4)" -lt $MiB
+part_bytes c.raw 4 > p4
+is "C: vfat keep.txt intact, no zero file left" "$(mdir -b -i p4 ::)" "::/keep.txt"
+ok "C: the ext4 free space zero-filled" test "$(nonzero c.raw 1)" -lt $((6 * MiB))
 
 # ---- D: dry run ----------------------------------------------------------
 goldsmith sparsify --dry-run --json "$in" d.qcow2 > d.json 2> d.err
