@@ -4,7 +4,8 @@
  * name beside it, "OUT.goldsmith-XXXXXX", and renamed only when the
  * whole run succeeded: a failed or interrupted run leaves no OUT, and
  * nothing half-written ever has its name.  Other scratch files (the
- * sparsify overlay) are registered so that Ctrl-C removes them too.
+ * overlays of sysprep and sparsify) are registered so that Ctrl-C or
+ * kill removes them too.
  */
 #include <config.h>
 
@@ -17,7 +18,7 @@
 
 #include "cli.h"
 
-#define MAX_SCRATCH 4
+#define MAX_SCRATCH 64           /* sysprep: one overlay per disk */
 
 /* Read by the signal handler: set before the handler is installed. */
 static char *volatile scratch[MAX_SCRATCH];

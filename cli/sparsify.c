@@ -826,6 +826,14 @@ gs_cmd_sparsify (int argc, const char **argv)
       gs_int_disk_check (&guest.disks[0]) == -1)
     goto fail;
   j.disk = &guest.disks[0];
+  /* qemu discards on raw and qcow2 only: say so before any launch. */
+  if (in_place && !dry_run && strcmp (j.disk->format, "raw") != 0 &&
+      strcmp (j.disk->format, "qcow2") != 0) {
+    gs_error ("%s: a %s image cannot discard: in-place sparsify is "
+              "impossible (use copying mode)", j.in, j.disk->format);
+    code = gs_cli_fail ("sparsify", GS_EXIT_UNSUPPORTED);
+    goto out;
+  }
   if (check_options (&j) == -1 ||
       (!in_place && (check_out (&j) == -1 ||
                      (!dry_run && check_tmp (&j) == -1) ||

@@ -2,7 +2,6 @@
 #include <config.h>
 
 #include <libgen.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,19 +60,6 @@ struct arg {
   char *value;
 };
 
-/* Ctrl-C or kill: the overlays go, the images were never written. */
-static char *overlay_paths[64];
-static size_t noverlay_paths;
-
-static void
-on_signal (int sig)
-{
-  for (size_t i = 0; i < noverlay_paths; ++i)
-    unlink (overlay_paths[i]);
-  signal (sig, SIG_DFL);
-  raise (sig);
-}
-
 /* Unless --in-place (or a dry run): every writable disk gets an
  * overlay, committed only after a fully successful run.
  */
@@ -89,12 +75,9 @@ begin_transaction (struct gs_guest *guest)
       continue;
     if (gs_int_overlay_create (d) == -1)
       return -1;
-    if (noverlay_paths < sizeof overlay_paths / sizeof overlay_paths[0])
-      overlay_paths[noverlay_paths++] = strdup (d->overlay);
+    /* Ctrl-C or kill: the overlay goes, the image was never written. */
+    gs_cli_scratch_add (d->overlay);
   }
-  signal (SIGINT, on_signal);
-  signal (SIGTERM, on_signal);
-  signal (SIGHUP, on_signal);
   return 0;
 }
 
@@ -110,17 +93,12 @@ end_transaction (struct gs_guest *guest, bool success, json_object *jg)
     if (d->overlay == NULL)
       continue;
     any = true;
+    gs_cli_scratch_forget (d->overlay);
     if (!success)
       gs_int_overlay_discard (d);
     else if (gs_int_overlay_commit (d) == -1)
       r = -1;
   }
-  signal (SIGINT, SIG_DFL);
-  signal (SIGTERM, SIG_DFL);
-  signal (SIGHUP, SIG_DFL);
-  for (size_t i = 0; i < noverlay_paths; ++i)
-    free (overlay_paths[i]);
-  noverlay_paths = 0;
   if (any) {
     json_object_object_add (jg, "committed",
                             json_object_new_boolean (success && r == 0));

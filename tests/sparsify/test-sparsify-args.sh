@@ -17,7 +17,7 @@ printf 'QFI\xfb\x00\x00\x00\x03garbage' > "$tmp/corrupt.qcow2"
 truncate -s 4096 "$tmp/corrupt.qcow2"
 mkdir "$tmp/ro"; chmod 0555 "$tmp/ro"
 
-plan 34
+plan 37
 
 expect "no OUT" "give exactly two disks: IN OUT" \
   goldsmith sparsify "$in"
@@ -57,6 +57,16 @@ expect "--in-place with two disks" "--in-place takes exactly one disk" \
   goldsmith sparsify --in-place "$in" "$tmp/out.img"
 expect "unknown operation" "no-such-op" \
   goldsmith sparsify --operations -no-such-op "$in" "$tmp/out.img"
+
+# A format qemu cannot discard on: exit 3, before any launch.
+qemu-img create -q -f vmdk "$tmp/disk.vmdk" 64M
+vmdk_sum=$(sha256sum < "$tmp/disk.vmdk")
+goldsmith sparsify --in-place "$tmp/disk.vmdk" > /dev/null 2> "$tmp/vmdk.err"
+is "--in-place on vmdk: exit status 3" "$?" 3
+is "--in-place on vmdk: one line" "$(cat "$tmp/vmdk.err")" \
+  "goldsmith: error: $tmp/disk.vmdk: a vmdk image cannot discard: in-place sparsify is impossible (use copying mode)"
+is "--in-place on vmdk: image byte-identical" \
+  "$(sha256sum < "$tmp/disk.vmdk")" "$vmdk_sum"
 
 is "IN is byte-identical" "$(sha256sum < "$in")" "$in_sum"
 ok "no OUT was left behind" test -z "$(ls "$tmp" | grep -e '^out\.img' -e goldsmith-)"

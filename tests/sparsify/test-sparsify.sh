@@ -2,7 +2,7 @@
 # goldsmith sparsify, end to end, on the phony sparse.img (built by
 # tests/make-sparse-guest.sh: ext4, swap, LVM, vfat, a bare partition
 # and an ext2, each holding deleted data).  Five launches:
-#   A  copying, raw -> qcow2, --zero /dev/sda5 --ignore /dev/sda6
+#   A  copying, raw -> compressed qcow2, --zero /dev/sda5 --ignore /dev/sda6
 #   B  --in-place on a raw copy
 #   C  copying, qcow2 -> raw, --operations defaults,-swap
 #   D  --dry-run
@@ -53,7 +53,7 @@ ok "IN: the ext4 holds its deleted 40 MiB" test "${in_nz[1]}" -gt $((40 * MiB))
 ok "IN: the VG's free extents hold data" test "${in_nz[3]}" -gt $((12 * MiB))
 
 # ---- A: raw -> qcow2 ---------------------------------------------------
-goldsmith sparsify --json --convert qcow2 --zero /dev/sda5 \
+goldsmith sparsify --json --convert qcow2 --compress --zero /dev/sda5 \
   --ignore /dev/sda6 "$in" a.qcow2 > a.json 2> a.err
 is "A: exit status" "$?" 0
 [ -s a.err ] && sed 's/^/# A: /' a.err
