@@ -35,6 +35,8 @@ struct gs_env {
 };
 extern int gs_cli_load (struct gs_env *env);
 extern void gs_cli_env_free (struct gs_env *env);
+extern int gs_cli_load_family (struct gs_env *env, const char *family,
+                               const string_vector *selections);
 extern int gs_cli_fail (const char *tool, int code);
 
 /* Options that set operation keys (cli/params.c). */
@@ -45,14 +47,74 @@ extern int gs_cli_params_check (const struct gs_registry *reg,
                                 const char *family);
 extern void gs_cli_params_free (void);
 
+/* Files a run creates and must not leave behind (cli/outfile.c). */
+extern void gs_cli_scratch_add (char *path);
+extern void gs_cli_scratch_forget (const char *path);
+extern const char *gs_cli_outfile_reserve (const char *out);
+extern void gs_cli_outfile_finish (const char *out, bool success, int *code);
+extern bool gs_cli_same_file (const char *a, const char *b);
+
+/* The guests named by -a, --format, -d, -c and --domxml (cli/inputs.c).
+ * A subcommand keeps one struct gs_inputs, includes its .table in its
+ * popt table, passes every option value to gs_cli_inputs_option, then
+ * (after its own checks) opens the guests with gs_cli_inputs_guests.
+ */
+enum gs_inputs_grouping {
+  GS_INPUTS_ONE_GUEST,           /* every -a is a disk of the one guest;
+                                    or one -d, or one --domxml */
+  GS_INPUTS_GUEST_EACH,          /* each -a, -d, --domxml is a guest */
+};
+
+enum gs_input_kind {
+  GS_INPUT_ADD,                  /* -a IMAGE */
+  GS_INPUT_DOMAIN,               /* -d NAME|UUID (with -c URI) */
+  GS_INPUT_DOMXML,               /* --domxml FILE */
+  GS_INPUT_FORMAT,               /* --format: an option, not an input */
+};
+
+struct gs_input {
+  enum gs_input_kind kind;
+  char *value;
+  char *format;                  /* -a: the --format in force, or NULL */
+};
+
+struct gs_inputs {
+  enum gs_inputs_grouping grouping;
+  struct gs_input *v;            /* in command-line order */
+  size_t n;
+  size_t count[GS_INPUT_FORMAT]; /* inputs of each kind */
+  char *format;                  /* the --format in force; NULL: probe */
+  bool format_pending;           /* a --format no -a has followed */
+  char *connect_uri;             /* -c */
+  struct poptOption table[6];    /* for POPT_ARG_INCLUDE_TABLE */
+};
+
+/* Flags of gs_cli_inputs_guests. */
+enum {
+  GS_INPUTS_READONLY = 1,        /* every disk read-only (inspection) */
+  GS_INPUTS_DOMAIN_WRITABLE = 2, /* -d will be written: refuse if running */
+};
+
+extern void gs_cli_inputs_init (struct gs_inputs *in,
+                                enum gs_inputs_grouping grouping);
+extern int gs_cli_inputs_option (struct gs_inputs *in, poptContext pc,
+                                 int rc);
+extern int gs_cli_inputs_add (struct gs_inputs *in, enum gs_input_kind kind,
+                              const char *value, const char *format);
+extern int gs_cli_inputs_check (const struct gs_inputs *in);
+extern size_t gs_cli_inputs_count (const struct gs_inputs *in);
+extern int gs_cli_inputs_guests (const struct gs_inputs *in, unsigned flags,
+                                 struct gs_guest **guests_ret, size_t *n_ret);
+extern void gs_cli_guests_free (struct gs_guest *guests, size_t n);
+extern void gs_cli_inputs_free (struct gs_inputs *in);
+
 /* Subcommands. */
 extern int gs_cmd_sysprep (int argc, const char **argv);
 extern int gs_cmd_resize (int argc, const char **argv);
+extern int gs_cmd_sparsify (int argc, const char **argv);
 extern int gs_cmd_inspect (int argc, const char **argv);
 extern int gs_cmd_ops (int argc, const char **argv);
 extern int gs_cmd_config (int argc, const char **argv);
-extern int gs_cmd_unimplemented (const char *tool, int argc,
-                                 const char **argv);
 extern int gs_cli_list_ops (struct gs_registry *reg, const char *family,
                             bool sysprep_style, bool pod);
 

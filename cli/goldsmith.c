@@ -16,13 +16,14 @@ usage (FILE *fp)
            "Commands:\n"
            "  sysprep    remove machine-specific state so a guest can be cloned\n"
            "  inspect    report what is inside disk images (virt-inspector)\n"
-           "  sparsify   give free space back to the host (not yet)\n"
+           "  sparsify   give free space back to the host (virt-sparsify)\n"
            "  resize     copy to a bigger or smaller disk, growing partitions\n"
            "  ops        list the operations plugins provide\n"
            "  config     print the effective configuration\n\n"
            "'goldsmith COMMAND --help' lists the options of a command.\n"
            "Exit status: 0 ok, 1 an operation or the appliance failed, "
-           "2 usage, input or configuration error.\n");
+           "2 usage, input or configuration error, 3 sparsify --in-place "
+           "on a disk that cannot discard.\n");
 }
 
 int
@@ -58,7 +59,7 @@ main (int argc, char *argv[])
   if (strcmp (cmd, "inspect") == 0)
     return gs_cmd_inspect (argc - 1, av + 1);
   if (strcmp (cmd, "sparsify") == 0)
-    return gs_cmd_unimplemented (cmd, argc - 1, av + 1);
+    return gs_cmd_sparsify (argc - 1, av + 1);
 
   fprintf (stderr, "goldsmith: unknown command '%s' (try 'goldsmith --help')\n",
            cmd);

@@ -4,9 +4,10 @@
  * guests are inspected in one appliance launch, their disks added
  * read-only in command-line order; a root belongs to the guest whose
  * disk holds it (libguestfs's device index of the root's partition, or
- * of the first PV of its volume group).  Guests whose LVM volume
- * groups clash (one VG name, or PV UUIDs, on two guests' disks: clones)
- * cannot share an appliance: then each guest gets a launch of its own.
+ * of the first PV of its volume group).  Guests that clash (an LVM PV
+ * UUID or VG name, a filesystem UUID or label on two guests' disks:
+ * clones) cannot share an appliance: each of them is inspected again
+ * in a launch of its own; the others are done in the first launch.
  * A guest's own device names (its fstab's /dev/sda1) are moved onto its
  * disks (gs_inspect_device).
  */
@@ -22,27 +23,16 @@
 #include "cleanups.h"
 
 enum {
-  OPT_ADD = 1, OPT_FORMAT, OPT_DOMAIN, OPT_DOMXML, OPT_OPERATIONS,
-  OPT_LIST,
+  OPT_OPERATIONS = 1, OPT_LIST,
 };
 
-static char *connect_uri, *xpath;
+static char *xpath;
 static int no_applications, no_icon;
+static struct gs_inputs inputs;  /* -a, --format, -d, -c, --domxml */
 
 static struct poptOption inspect_table[] = {
-  { "add", 'a', POPT_ARG_STRING, NULL, OPT_ADD,
-    "Add a disk image: one guest per -a (repeatable)", "IMAGE" },
-  { "format", '\0', POPT_ARG_STRING, NULL, OPT_FORMAT,
-    "Format of the following -a images (raw, qcow2, ...; auto: probe)",
-    "FMT" },
-  { "domain", 'd', POPT_ARG_STRING, NULL, OPT_DOMAIN,
-    "Add the disks of a libvirt domain: one guest (repeatable)",
-    "NAME|UUID" },
-  { "connect", 'c', POPT_ARG_STRING, &connect_uri, 0,
-    "libvirt URI for -d", "URI" },
-  { "domxml", '\0', POPT_ARG_STRING, NULL, OPT_DOMXML,
-    "Add the disks described by a libvirt domain XML file: one guest "
-    "(repeatable)", "FILE" },
+  { NULL, '\0', POPT_ARG_INCLUDE_TABLE, inputs.table, 0,
+    "The guests:", NULL },
   { "no-applications", '\0', POPT_ARG_NONE, &no_applications, 0,
     "Do not list applications (the 'applications' operation)", NULL },
   { "no-icon", '\0', POPT_ARG_NONE, &no_icon, 0,
@@ -59,19 +49,14 @@ static struct poptOption inspect_table[] = {
   POPT_TABLEEND
 };
 
-struct arg {
-  int code;
-  char *value;
-  char *format;
-};
-
-/* Inspect GUESTS (N of them) in one launch, adding one entry per guest
- * to REPORT's "guests" (in order) unless the guests' LVM clashes: then
- * *CLASH is set and nothing is added.
+/* Inspect GUESTS (N of them) in one launch; JGS[i] is guest i's entry
+ * in REPORT's "guests".  With DEFERRED (N > 1), a guest that clashes
+ * with another (see gs_int_inspect_clashes) is left alone and flagged
+ * there, for a launch of its own.
  */
 static int
 inspect_batch (struct gs_env *env, struct gs_guest *guests, size_t n,
-               json_object *report, bool *clash)
+               json_object **jgs, json_object *report, bool *deferred)
 {
   struct gs_session_opts so = {
     .settings = &env->settings,
@@ -85,12 +70,12 @@ inspect_batch (struct gs_env *env, struct gs_guest *guests, size_t n,
   size_t *starts = calloc (n + 1, sizeof *starts), ndisks = 0;
   char ***roots = calloc (n, sizeof *roots);
   size_t *nroots = calloc (n, sizeof *nroots);
+  bool *skip = calloc (n, sizeof *skip);
   CLEANUP_FREE_STRV char **all = NULL;
   json_object *app, *launches;
   int r = GS_EXIT_OK;
 
-  *clash = false;
-  if (starts == NULL || roots == NULL || nroots == NULL) {
+  if (starts == NULL || roots == NULL || nroots == NULL || skip == NULL) {
     gs_error ("out of memory");
     r = GS_EXIT_ERROR;
     goto out;
@@ -109,11 +94,8 @@ inspect_batch (struct gs_env *env, struct gs_guest *guests, size_t n,
                           json_object_new_int (json_object_get_int (launches)
                                                + 1));
   if (gs_int_session_launch (&s, guests, n, &so) == -1) {
-    for (size_t i = 0; i < n; ++i) {
-      json_object *jg = gs_int_report_add_guest (report, &guests[i]);
-
-      gs_int_report_set_error (jg, s.last_guestfs_error);
-    }
+    for (size_t i = 0; i < n; ++i)
+      gs_int_report_set_error (jgs[i], s.last_guestfs_error);
     r = GS_EXIT_ERROR;
     goto close;
   }
@@ -121,21 +103,31 @@ inspect_batch (struct gs_env *env, struct gs_guest *guests, size_t n,
     json_object_object_add (app, "tcg_fallback",
                             json_object_new_boolean (true));
 
-  s.quiet_errors = true;
-  if (n > 1 && gs_int_inspect_lvm_clash (s.g, starts, n) == 1) {
-    s.quiet_errors = false;
-    *clash = true;
-    gs_info ("the guests' LVM volume groups clash: inspecting each guest "
-             "in a launch of its own");
-    goto close;
-  }
-  s.quiet_errors = false;
-  if ((all = guestfs_inspect_os (s.g)) == NULL) {
-    for (size_t i = 0; i < n; ++i) {
-      json_object *jg = gs_int_report_add_guest (report, &guests[i]);
+  if (n > 1 && deferred) {
+    int c;
 
-      gs_int_report_set_error (jg, s.last_guestfs_error);
+    s.quiet_errors = true;
+    c = gs_int_inspect_clashes (s.g, starts, n, skip);
+    s.quiet_errors = false;
+    if (c == -1) {
+      gs_warning ("cannot compare the guests' LVM and filesystem IDs: "
+                  "inspecting each guest in a launch of its own");
+      for (size_t i = 0; i < n; ++i)
+        skip[i] = true;
+      c = (int) n;
     }
+    for (size_t i = 0; i < n; ++i)
+      if ((deferred[i] = skip[i]))
+        gs_info ("%s: its LVM or filesystem IDs are also on another "
+                 "guest's disks (a clone?): inspecting it in a launch of "
+                 "its own", guests[i].name);
+    if ((size_t) c == n)
+      goto close;
+  }
+  if ((all = guestfs_inspect_os (s.g)) == NULL) {
+    for (size_t i = 0; i < n; ++i)
+      if (!skip[i])
+        gs_int_report_set_error (jgs[i], s.last_guestfs_error);
     r = GS_EXIT_ERROR;
     goto close;
   }
@@ -145,6 +137,8 @@ inspect_batch (struct gs_env *env, struct gs_guest *guests, size_t n,
     s.quiet_errors = true;
     gi = n == 1 ? 0 : gs_int_inspect_root_guest (s.g, all[i], starts, n);
     s.quiet_errors = false;
+    if (gi >= 0 && skip[gi])
+      continue;                  /* a clashing guest's: not trusted here */
     if (gi < 0) {
       gs_warning ("cannot tell which guest the root %s belongs to; "
                   "it is left out", all[i]);
@@ -161,21 +155,21 @@ inspect_batch (struct gs_env *env, struct gs_guest *guests, size_t n,
     p[nroots[gi]] = NULL;
   }
   for (size_t i = 0; i < n; ++i) {
-    json_object *jg = gs_int_report_add_guest (report, &guests[i]);
-
+    if (skip[i])
+      continue;
     if (nroots[i] == 0) {
       gs_error ("%s: no operating system could be detected inside this "
                 "disk image.  This may be because the disk image is not a "
                 "virtual machine, an unsupported operating system, or it "
                 "is encrypted", guests[i].name);
-      gs_int_report_set_error (jg, "no operating system was found");
-      json_object_object_add (jg, "roots", json_object_new_array ());
+      gs_int_report_set_error (jgs[i], "no operating system was found");
+      json_object_object_add (jgs[i], "roots", json_object_new_array ());
       r = GS_EXIT_ERROR;
       continue;
     }
     ro.disk_start = starts[i];
     ro.disk_count = guests[i].ndisks;
-    if (gs_int_run_roots (&s, &env->reg, roots[i], &ro, jg) == -1)
+    if (gs_int_run_roots (&s, &env->reg, roots[i], &ro, jgs[i]) == -1)
       r = GS_EXIT_ERROR;
   }
 
@@ -189,6 +183,7 @@ inspect_batch (struct gs_env *env, struct gs_guest *guests, size_t n,
   free (roots);
   free (nroots);
   free (starts);
+  free (skip);
   return r;
 }
 
@@ -224,82 +219,58 @@ collect (json_object *report)
 /* virt-inspector's old style: a bare argument naming a file (or with a
  * '/') is -a, anything else -d.
  */
-static int
+static enum gs_input_kind
 old_style (const char *a)
 {
   struct stat st;
 
-  return strchr (a, '/') || stat (a, &st) == 0 ? OPT_ADD : OPT_DOMAIN;
+  return strchr (a, '/') || stat (a, &st) == 0 ? GS_INPUT_ADD
+                                               : GS_INPUT_DOMAIN;
 }
 
 int
 gs_cmd_inspect (int argc, const char **argv)
 {
   poptContext pc;
-  struct arg *args = NULL;
-  size_t nargs = 0, nguests = 0;
-  char *format = NULL;
-  bool format_used = true, list = false, clash = false;
+  string_vector ops = empty_vector;
+  size_t nguests = 0;
+  bool list = false, *deferred = NULL;
   int rc, code = GS_EXIT_USAGE;
   struct gs_env env = { 0 };
   struct gs_guest *guests = NULL;
   struct gs_selection sel = { 0 };
-  json_object *report = NULL;
+  json_object *report = NULL, **jgs = NULL;
 
+  gs_cli_inputs_init (&inputs, GS_INPUTS_GUEST_EACH);
   pc = poptGetContext ("goldsmith inspect", argc, argv, inspect_table, 0);
   poptSetOtherOptionHelp (pc, "[OPTION...] -a IMAGE [-a IMAGE...]");
   while ((rc = poptGetNextOpt (pc)) > 0) {
     int c = gs_cli_common_option (pc, rc);
-    char *v;
 
+    if (c == 1)
+      c = gs_cli_inputs_option (&inputs, pc, rc);
     if (c == -1)
       goto out;
     if (c == 0)
       continue;
-    if (rc == OPT_LIST) {
+    if (rc == OPT_LIST)
       list = true;
-      continue;
-    }
-    v = poptGetOptArg (pc);
-    if (rc == OPT_FORMAT) {
-      free (format);
-      format = strcmp (v, "auto") == 0 ? NULL : v;
-      if (format == NULL)
-        free (v);
-      format_used = false;
-      continue;
-    }
-    struct arg *p = realloc (args, (nargs + 2) * sizeof *args);
-    if (p == NULL) {
+    else if (rc == OPT_OPERATIONS &&
+             string_vector_append (&ops, poptGetOptArg (pc)) == -1) {
       gs_error ("out of memory");
-      free (v);
       goto out;
     }
-    args = p;
-    args[nargs].code = rc;
-    args[nargs].value = v;
-    args[nargs].format = rc == OPT_ADD && format ? strdup (format) : NULL;
-    nargs++;
-    if (rc == OPT_ADD)
-      format_used = true;
   }
   if (rc < -1) {
     code = gs_cli_popt_error (pc, "inspect", rc);
     goto out;
   }
+  /* Old style: no --format applies to these. */
   while (poptPeekArg (pc)) {
     const char *a = poptGetArg (pc);
-    struct arg *p = realloc (args, (nargs + 1) * sizeof *args);
 
-    if (p == NULL) {
-      gs_error ("out of memory");
+    if (gs_cli_inputs_add (&inputs, old_style (a), a, NULL) == -1)
       goto out;
-    }
-    args = p;
-    args[nargs].code = old_style (a);
-    args[nargs].value = strdup (a);
-    args[nargs].format = NULL;
-    nargs++;
   }
   if (gs_common.version) {
     gs_cli_print_version ();
@@ -307,16 +278,11 @@ gs_cmd_inspect (int argc, const char **argv)
     goto out;
   }
   gs_int_set_verbosity (gs_common.quiet, gs_common.verbose);
-  if (!format_used) {
-    gs_error ("--format must come before the -a option it applies to");
+  if (gs_cli_inputs_check (&inputs) == -1)
     goto fail;
-  }
-  for (size_t i = 0; i < nargs; ++i)
-    nguests += args[i].code == OPT_ADD || args[i].code == OPT_DOMAIN ||
-               args[i].code == OPT_DOMXML;
 
   if (xpath) {
-    if (nguests > 0) {
+    if (gs_cli_inputs_count (&inputs) > 0) {
       gs_error ("cannot use --xpath together with other options (it "
                 "queries the XML on standard input)");
       goto fail;
@@ -327,10 +293,9 @@ gs_cmd_inspect (int argc, const char **argv)
 
   if (gs_cli_load (&env) == -1)
     goto fail;
-  for (size_t i = 0; i < nargs; ++i)
-    if (args[i].code == OPT_OPERATIONS &&
-        gs_int_select (&env.reg, "inspect", &sel, "--operations",
-                       args[i].value) == -1)
+  for (size_t i = 0; i < ops.len; ++i)
+    if (gs_int_select (&env.reg, "inspect", &sel, "--operations",
+                       ops.ptr[i]) == -1)
       goto fail;
   gs_int_select_finish (&env.reg, "inspect", &sel);
   {
@@ -355,63 +320,33 @@ gs_cmd_inspect (int argc, const char **argv)
     goto out;
   }
 
-  if (nguests == 0) {
-    gs_error ("no disks: add guests with -a IMAGE, -d DOMAIN or "
-              "--domxml FILE");
+  /* Inspection never writes: every disk read-only. */
+  if (gs_cli_inputs_guests (&inputs, GS_INPUTS_READONLY,
+                            &guests, &nguests) == -1)
     goto fail;
-  }
-  if ((guests = calloc (nguests, sizeof *guests)) == NULL) {
-    gs_error ("out of memory");
-    goto fail;
-  }
-  nguests = 0;
-  for (size_t i = 0; i < nargs; ++i) {
-    struct gs_guest *g = &guests[nguests];
-    int r = 0;
-
-    switch (args[i].code) {
-    case OPT_ADD:
-      r = gs_int_guest_add_disk (g, args[i].value, args[i].format, true);
-      if (r == 0 && (g->name = strdup (args[i].value)) == NULL)
-        r = -1;
-      break;
-    case OPT_DOMAIN:
-      r = gs_int_libvirt_load (connect_uri, args[i].value, false, g);
-      break;
-    case OPT_DOMXML:
-      r = gs_int_domxml_load_file (args[i].value, g);
-      break;
-    default:
-      continue;
-    }
-    nguests++;
-    if (r == -1)
-      goto fail;
-    if (g->name == NULL && g->ndisks > 0 &&
-        (g->name = strdup (g->disks[0].path)) == NULL)
-      goto fail;
-    for (size_t j = 0; j < g->ndisks; ++j) {
-      g->disks[j].readonly = true;     /* inspection never writes */
-      if (gs_int_disk_check (&g->disks[j]) == -1)
-        goto fail;
-    }
-  }
 
   report = gs_int_report_new ("inspect", true);
+  jgs = calloc (nguests, sizeof *jgs);
+  deferred = calloc (nguests, sizeof *deferred);
+  if (report == NULL || jgs == NULL || deferred == NULL) {
+    gs_error ("out of memory");
+    code = GS_EXIT_ERROR;
+    goto out;
+  }
   json_object_object_add (report, "appliance", json_object_new_object ());
   json_object_object_add (json_object_object_get (report, "appliance"),
                           "launches", json_object_new_int (0));
-  code = inspect_batch (&env, guests, nguests, report, &clash);
-  if (clash) {
-    code = GS_EXIT_OK;
-    for (size_t i = 0; i < nguests; ++i) {
-      bool c2;
-      int r = inspect_batch (&env, &guests[i], 1, report, &c2);
+  /* Entries in command-line order, whichever launch fills them. */
+  for (size_t i = 0; i < nguests; ++i)
+    jgs[i] = gs_int_report_add_guest (report, &guests[i]);
+  code = inspect_batch (&env, guests, nguests, jgs, report, deferred);
+  for (size_t i = 0; i < nguests; ++i)
+    if (deferred[i]) {
+      int r = inspect_batch (&env, &guests[i], 1, &jgs[i], report, NULL);
 
       if (r != GS_EXIT_OK)
         code = r;
     }
-  }
   {
     json_object *data = collect (report);
 
@@ -431,15 +366,11 @@ gs_cmd_inspect (int argc, const char **argv)
  fail:
   code = gs_cli_fail ("inspect", GS_EXIT_USAGE);
  out:
-  for (size_t i = 0; i < nargs; ++i) {
-    free (args[i].value);
-    free (args[i].format);
-  }
-  free (args);
-  free (format);
-  for (size_t i = 0; guests && i < nguests; ++i)
-    gs_int_guest_free (&guests[i]);
-  free (guests);
+  free (jgs);
+  free (deferred);
+  string_vector_free_all (&ops);
+  gs_cli_guests_free (guests, nguests);
+  gs_cli_inputs_free (&inputs);
   json_object_put (report);
   gs_cli_env_free (&env);
   poptFreeContext (pc);

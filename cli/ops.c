@@ -273,20 +273,3 @@ gs_cmd_config (int argc, const char **argv)
   poptFreeContext (pc);
   return code;
 }
-
-int
-gs_cmd_unimplemented (const char *tool, int argc, const char **argv)
-{
-  for (int i = 1; i < argc; ++i) {
-    if (strcmp (argv[i], "--json") == 0)
-      gs_common.json = 1;
-    if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-?") == 0) {
-      printf ("Usage: goldsmith %s ...\n\n'goldsmith %s' is planned but "
-              "not part of this version of goldsmith.\n", tool, tool);
-      return GS_EXIT_OK;
-    }
-  }
-  gs_error ("%s: this tool is not implemented in goldsmith %s yet", tool,
-            PACKAGE_VERSION);
-  return gs_cli_fail (tool, GS_EXIT_USAGE);
-}

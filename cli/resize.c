@@ -405,7 +405,7 @@ static int
 grow_content (struct gs_registry *reg, guestfs_h *g, const char *dev,
               const char *content, bool probe, json_object *ops)
 {
-  struct gs_ctx ctx = { .dry_run = probe, .resize_content = content };
+  struct gs_ctx ctx = { .dry_run = probe, .content = content };
   json_object *scratch = ops ? NULL : json_object_new_array ();
   int claimed = 0, failed = 0;
 

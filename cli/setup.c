@@ -52,6 +52,25 @@ gs_cli_env_free (struct gs_env *env)
 }
 
 /* With --json, an early failure is still one JSON document. */
+/* gs_cli_load, then the operations of FAMILY chosen by the
+ * --operations values SELECTIONS (in order), defaults filled in.
+ */
+int
+gs_cli_load_family (struct gs_env *env, const char *family,
+                    const string_vector *selections)
+{
+  struct gs_selection sel = { 0 };
+
+  if (gs_cli_load (env) == -1)
+    return -1;
+  for (size_t i = 0; i < selections->len; ++i)
+    if (gs_int_select (&env->reg, family, &sel, "--operations",
+                       selections->ptr[i]) == -1)
+      return -1;
+  gs_int_select_finish (&env->reg, family, &sel);
+  return gs_int_config_complete (&env->reg);
+}
+
 int
 gs_cli_fail (const char *tool, int code)
 {

@@ -2,7 +2,6 @@
 #include <config.h>
 
 #include <libgen.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,27 +11,18 @@
 #include "cleanups.h"
 
 enum {
-  OPT_ADD = 1, OPT_FORMAT, OPT_DOMAIN, OPT_DOMXML, OPT_OPERATIONS,
-  OPT_ENABLE, OPT_LIST, OPT_EXCLUDE,
+  OPT_OPERATIONS = 1, OPT_ENABLE, OPT_LIST, OPT_EXCLUDE,
 };
 
-static char *connect_uri, *mount_options;
+static char *mount_options;
 static int dry_run, in_place;
 static string_vector exclude_paths;
+static struct gs_inputs inputs;  /* -a, --format, -d, -c, --domxml */
 static struct poptOption params_table[40];
 
 static struct poptOption sysprep_table[] = {
-  { "add", 'a', POPT_ARG_STRING, NULL, OPT_ADD,
-    "Add a disk image (repeatable; all disks of one guest)", "IMAGE" },
-  { "format", '\0', POPT_ARG_STRING, NULL, OPT_FORMAT,
-    "Format of the following -a images (raw, qcow2, ...; auto: probe)",
-    "FMT" },
-  { "domain", 'd', POPT_ARG_STRING, NULL, OPT_DOMAIN,
-    "Add the disks of a libvirt domain", "NAME|UUID" },
-  { "connect", 'c', POPT_ARG_STRING, &connect_uri, 0,
-    "libvirt URI for -d", "URI" },
-  { "domxml", '\0', POPT_ARG_STRING, NULL, OPT_DOMXML,
-    "Add the disks described by a libvirt domain XML file", "FILE" },
+  { NULL, '\0', POPT_ARG_INCLUDE_TABLE, inputs.table, 0,
+    "The guest:", NULL },
   { "dry-run", 'n', POPT_ARG_NONE, &dry_run, 0,
     "Change nothing; report what would be done", NULL },
   { "dryrun", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &dry_run, 0,
@@ -62,28 +52,13 @@ static struct poptOption sysprep_table[] = {
   POPT_TABLEEND
 };
 
-/* Options that name inputs or selections, kept in command-line order
- * because --format applies to the -a options after it and selections
- * accumulate.
+/* --operations and --enable, kept in command-line order because
+ * selections accumulate.
  */
 struct arg {
   int code;
   char *value;
-  char *format;                  /* for OPT_ADD: the --format in force */
 };
-
-/* Ctrl-C or kill: the overlays go, the images were never written. */
-static char *overlay_paths[64];
-static size_t noverlay_paths;
-
-static void
-on_signal (int sig)
-{
-  for (size_t i = 0; i < noverlay_paths; ++i)
-    unlink (overlay_paths[i]);
-  signal (sig, SIG_DFL);
-  raise (sig);
-}
 
 /* Unless --in-place (or a dry run): every writable disk gets an
  * overlay, committed only after a fully successful run.
@@ -100,12 +75,9 @@ begin_transaction (struct gs_guest *guest)
       continue;
     if (gs_int_overlay_create (d) == -1)
       return -1;
-    if (noverlay_paths < sizeof overlay_paths / sizeof overlay_paths[0])
-      overlay_paths[noverlay_paths++] = strdup (d->overlay);
+    /* Ctrl-C or kill: the overlay goes, the image was never written. */
+    gs_cli_scratch_add (d->overlay);
   }
-  signal (SIGINT, on_signal);
-  signal (SIGTERM, on_signal);
-  signal (SIGHUP, on_signal);
   return 0;
 }
 
@@ -121,17 +93,12 @@ end_transaction (struct gs_guest *guest, bool success, json_object *jg)
     if (d->overlay == NULL)
       continue;
     any = true;
+    gs_cli_scratch_forget (d->overlay);
     if (!success)
       gs_int_overlay_discard (d);
     else if (gs_int_overlay_commit (d) == -1)
       r = -1;
   }
-  signal (SIGINT, SIG_DFL);
-  signal (SIGTERM, SIG_DFL);
-  signal (SIGHUP, SIG_DFL);
-  for (size_t i = 0; i < noverlay_paths; ++i)
-    free (overlay_paths[i]);
-  noverlay_paths = 0;
   if (any) {
     json_object_object_add (jg, "committed",
                             json_object_new_boolean (success && r == 0));
@@ -213,33 +180,30 @@ gs_cmd_sysprep (int argc, const char **argv)
 {
   poptContext pc;
   struct arg *args = NULL;
-  size_t nargs = 0;
-  char *format = NULL;
-  bool format_used = true, list = false;
+  size_t nargs = 0, nguests = 0;
+  bool list = false;
   int rc, code = GS_EXIT_USAGE;
-  int nadd = 0, ndom = 0, nxml = 0;
   struct gs_env env = { 0 };
-  struct gs_guest guest = { 0 };
+  struct gs_guest *guests = NULL;
   struct gs_selection sel = { 0 };
   struct gs_exclude *exclude = NULL;
 
+  gs_cli_inputs_init (&inputs, GS_INPUTS_ONE_GUEST);
   gs_cli_params_table (params_table,
                        sizeof params_table / sizeof params_table[0]);
   pc = poptGetContext ("goldsmith sysprep", argc, argv, sysprep_table, 0);
   poptSetOtherOptionHelp (pc, "[OPTION...] -a IMAGE [-a IMAGE...]");
   while ((rc = poptGetNextOpt (pc)) > 0) {
     int c = gs_cli_common_option (pc, rc);
-    char *v;
 
+    if (c == 1)
+      c = gs_cli_inputs_option (&inputs, pc, rc);
+    if (c == 1)
+      c = gs_cli_params_option (pc, rc);
     if (c == -1)
       goto out;
     if (c == 0)
       continue;
-    if ((c = gs_cli_params_option (pc, rc)) <= 0) {
-      if (c == -1)
-        goto out;
-      continue;
-    }
     if (rc == OPT_EXCLUDE) {
       if (string_vector_append (&exclude_paths, poptGetOptArg (pc)) == -1)
         goto out;
@@ -249,31 +213,15 @@ gs_cmd_sysprep (int argc, const char **argv)
       list = true;
       continue;
     }
-    v = poptGetOptArg (pc);
-    if (rc == OPT_FORMAT) {
-      free (format);
-      format = strcmp (v, "auto") == 0 ? NULL : v;
-      if (format == NULL)
-        free (v);
-      format_used = false;
-      continue;
-    }
     struct arg *p = realloc (args, (nargs + 1) * sizeof *args);
     if (p == NULL) {
       gs_error ("out of memory");
-      free (v);
       goto out;
     }
     args = p;
     args[nargs].code = rc;
-    args[nargs].value = v;
-    args[nargs].format = rc == OPT_ADD && format ? strdup (format) : NULL;
+    args[nargs].value = poptGetOptArg (pc);
     nargs++;
-    nadd += rc == OPT_ADD;
-    ndom += rc == OPT_DOMAIN;
-    nxml += rc == OPT_DOMXML;
-    if (rc == OPT_ADD)
-      format_used = true;
   }
   if (rc < -1) {
     code = gs_cli_popt_error (pc, "sysprep", rc);
@@ -290,10 +238,8 @@ gs_cmd_sysprep (int argc, const char **argv)
     goto out;
   }
   gs_int_set_verbosity (gs_common.quiet, gs_common.verbose);
-  if (!format_used) {
-    gs_error ("--format must come before the -a option it applies to");
+  if (gs_cli_inputs_check (&inputs) == -1)
     goto fail;
-  }
 
   if (gs_cli_params_layers ("sysprep", &gs_common.sets) == -1 ||
       gs_cli_load (&env) == -1)
@@ -303,8 +249,7 @@ gs_cmd_sysprep (int argc, const char **argv)
                                    exclude_paths.ptr[i]) == -1)
       goto fail;
   for (size_t i = 0; i < nargs; ++i)
-    if ((args[i].code == OPT_OPERATIONS || args[i].code == OPT_ENABLE) &&
-        gs_int_select (&env.reg, "sysprep", &sel,
+    if (gs_int_select (&env.reg, "sysprep", &sel,
                        args[i].code == OPT_ENABLE ? "--enable"
                                                   : "--operations",
                        args[i].value) == -1)
@@ -323,59 +268,24 @@ gs_cmd_sysprep (int argc, const char **argv)
     goto out;
   }
 
-  if (nadd + ndom + nxml == 0) {
-    gs_error ("no disks: add a guest with -a IMAGE, -d DOMAIN or "
-              "--domxml FILE");
+  if (gs_cli_inputs_guests (&inputs,
+                            dry_run ? 0 : GS_INPUTS_DOMAIN_WRITABLE,
+                            &guests, &nguests) == -1)
     goto fail;
-  }
-  if ((nadd > 0) + (ndom > 0) + (nxml > 0) > 1 || ndom > 1 || nxml > 1) {
-    gs_error ("give one guest: -a IMAGE (repeatable), or one -d DOMAIN, "
-              "or one --domxml FILE");
-    goto fail;
-  }
-  for (size_t i = 0; i < nargs; ++i) {
-    int r = 0;
-
-    switch (args[i].code) {
-    case OPT_ADD:
-      r = gs_int_guest_add_disk (&guest, args[i].value, args[i].format,
-                                 false);
-      if (r == 0 && guest.name == NULL &&
-          (guest.name = strdup (args[i].value)) == NULL)
-        r = -1;
-      break;
-    case OPT_DOMAIN:
-      r = gs_int_libvirt_load (connect_uri, args[i].value, !dry_run, &guest);
-      break;
-    case OPT_DOMXML:
-      r = gs_int_domxml_load_file (args[i].value, &guest);
-      break;
-    }
-    if (r == -1)
-      goto fail;
-  }
-  if (guest.name == NULL && (guest.name = strdup (guest.disks[0].path)) == NULL)
-    goto fail;
-  for (size_t i = 0; i < guest.ndisks; ++i)
-    if (gs_int_disk_check (&guest.disks[i]) == -1)
-      goto fail;
-
-  code = run (&env, &guest, exclude);
+  code = run (&env, &guests[0], exclude);
   goto out;
 
  fail:
   code = gs_cli_fail ("sysprep", GS_EXIT_USAGE);
  out:
-  for (size_t i = 0; i < nargs; ++i) {
+  for (size_t i = 0; i < nargs; ++i)
     free (args[i].value);
-    free (args[i].format);
-  }
   free (args);
-  free (format);
   string_vector_free_all (&exclude_paths);
   gs_int_exclude_free (exclude);
   gs_cli_params_free ();
-  gs_int_guest_free (&guest);
+  gs_cli_guests_free (guests, nguests);
+  gs_cli_inputs_free (&inputs);
   gs_cli_env_free (&env);
   poptFreeContext (pc);
   return code;

@@ -20,6 +20,8 @@ enum gs_exit {
   GS_EXIT_OK = 0,
   GS_EXIT_ERROR = 1,             /* an operation or the appliance failed */
   GS_EXIT_USAGE = 2,             /* bad option, input or configuration */
+  GS_EXIT_UNSUPPORTED = 3,       /* the disk lacks what the mode needs
+                                    (sparsify --in-place: discard) */
 };
 
 /* messages.c */
@@ -135,13 +137,19 @@ extern int gs_int_disk_check (struct gs_disk *disk);
 
 /* overlay.c: transactional runs (changes committed only on success). */
 extern int gs_int_overlay_create (struct gs_disk *disk);
+extern int gs_int_overlay_create_in (struct gs_disk *disk, const char *dir,
+                                     const char *options);
 extern int gs_int_overlay_commit (struct gs_disk *disk);
 extern void gs_int_overlay_discard (struct gs_disk *disk);
+extern int gs_int_run_qemu_img (char *const argv[], char *out, size_t outlen,
+                                bool progress);
+extern char *gs_int_first_line (char *s);
 
 /* session.c: one appliance launch. */
 struct gs_session_opts {
   const struct gs_settings *settings;
   bool readonly;                 /* add every disk read-only */
+  bool discard;                  /* discard must work ("enable") */
   bool verbose, trace, progress;
 };
 
@@ -184,7 +192,9 @@ struct gs_ctx {
   char *reason;
   unsigned firstboot_seq;        /* scripts added this run */
   string_vector dry_removed;     /* dry run: paths reported removed */
-  const char *resize_content;    /* family "resize": what ROOT holds */
+  const char *content;           /* resize, sparsify: what ROOT holds */
+  bool in_place;                 /* sparsify --in-place */
+  const char *method;            /* sparsify: how (gs_sparsify_method) */
   json_object *inspect;          /* family "inspect": this root's record */
   json_object *item;             /* the list item gs_inspect_item_set sets */
   size_t disk_start, disk_count; /* the guest's disks in the appliance */
@@ -217,6 +227,7 @@ extern int gs_int_run_roots (struct gs_session *s, struct gs_registry *reg,
                              json_object *report_guest);
 
 /* inspect.c */
+extern char *gs_int_utf8_copy (const char *s, bool xml_chars);
 extern char *gs_int_sanitise_utf8 (const char *s);
 extern char *gs_int_guest_device (size_t start, size_t count,
                                   const char *dev);
@@ -224,8 +235,8 @@ extern int gs_int_inspect_write_xml (json_object *guests, FILE *fp);
 extern int gs_int_inspect_xpath (const char *expr, FILE *fp);
 extern int gs_int_inspect_root_guest (guestfs_h *g, const char *root,
                                       const size_t *starts, size_t nguests);
-extern int gs_int_inspect_lvm_clash (guestfs_h *g, const size_t *starts,
-                                     size_t nguests);
+extern int gs_int_inspect_clashes (guestfs_h *g, const size_t *starts,
+                                   size_t nguests, bool *clash);
 
 /* report.c */
 extern json_object *gs_int_report_new (const char *tool, bool dry_run);

@@ -18,12 +18,13 @@
 #include "goldsmith-int.h"
 #include "cleanups.h"
 
-/* Copy S as valid UTF-8 holding only characters allowed in XML 1.0:
- * anything else (bad sequences, overlongs, surrogates, C0 controls but
- * tab/newline/CR, DEL and C1 controls, U+FFFE/U+FFFF) becomes U+FFFD.
+/* Copy S as valid UTF-8: bad sequences, overlongs and surrogates
+ * become U+FFFD.  With XML_CHARS, so do the characters XML 1.0 does not
+ * allow (C0 controls but tab/newline/CR, DEL and C1 controls,
+ * U+FFFE/U+FFFF); without, they are kept (JSON escapes them).
  */
 char *
-gs_int_sanitise_utf8 (const char *s)
+gs_int_utf8_copy (const char *s, bool xml_chars)
 {
   const unsigned char *p = (const unsigned char *) s;
   size_t len = strlen (s);
@@ -47,9 +48,12 @@ gs_int_sanitise_utf8 (const char *s)
       cp = (cp << 6) | (p[i] & 0x3f);
     }
     if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff))
-        || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfffe || cp == 0xffff
-        || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r')
-        || (cp >= 0x7f && cp <= 0x9f))
+        || (cp >= 0xd800 && cp <= 0xdfff))
+      goto badn;
+    if (xml_chars &&
+        (cp == 0xfffe || cp == 0xffff ||
+         (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
+         (cp >= 0x7f && cp <= 0x9f)))
       goto badn;
     memcpy (o, p, n);
     o += n;
@@ -67,6 +71,12 @@ gs_int_sanitise_utf8 (const char *s)
   }
   *o = '\0';
   return out;
+}
+
+char *
+gs_int_sanitise_utf8 (const char *s)
+{
+  return gs_int_utf8_copy (s, true);
 }
 
 static int
@@ -530,81 +540,147 @@ gs_int_inspect_root_guest (guestfs_h *g, const char *root,
   return -1;
 }
 
-/* Do the LVM volume groups of the launched disks clash (one VG name or
- * PV UUID seen on the disks of two guests), so that the guests must be
- * inspected in separate launches?  1 clash, 0 not, -1 error.
+/* The guest (index into STARTS, see above) whose disk holds DEV, or -1. */
+static int
+guest_of (guestfs_h *g, const char *dev, const size_t *starts,
+          size_t nguests)
+{
+  int d = disk_index (g, dev);
+
+  for (size_t i = 0; d >= 0 && i < nguests; ++i)
+    if ((size_t) d >= starts[i] && (size_t) d < starts[i + 1])
+      return (int) i;
+  return -1;
+}
+
+/* One identifier seen on a guest's disks. */
+struct seen {
+  char *id;                      /* "pv:UUID", "fs:UUID", "label:L", "vg:N" */
+  int guest;
+};
+
+static int
+note (struct seen **v, size_t *n, const char *kind, const char *val,
+      int guest)
+{
+  struct seen *p;
+
+  if (val == NULL || val[0] == '\0' || guest < 0)
+    return 0;
+  if ((p = realloc (*v, (*n + 1) * sizeof *p)) == NULL)
+    return -1;
+  *v = p;
+  if (asprintf (&p[*n].id, "%s:%s", kind, val) == -1)
+    return -1;
+  p[*n].guest = guest;
+  (*n)++;
+  return 0;
+}
+
+/* The identifiers of DEV (a partition, whole disk or LV): an LVM PV's
+ * UUID, or a filesystem's (or RAID member's) UUID and label.
+ */
+static int
+note_device (guestfs_h *g, const char *dev, int guest, struct seen **v,
+             size_t *n)
+{
+  CLEANUP_FREE char *t = guestfs_vfs_type (g, dev);
+  CLEANUP_FREE char *u = NULL;
+  CLEANUP_FREE char *l = NULL;
+
+  if (t == NULL || t[0] == '\0')
+    return 0;                    /* no filesystem: nothing to resolve */
+  u = guestfs_vfs_uuid (g, dev);
+  if (strcmp (t, "LVM2_member") == 0)
+    return note (v, n, "pv", u, guest);
+  l = guestfs_vfs_label (g, dev);
+  if (note (v, n, "fs", u, guest) == -1 || note (v, n, "label", l, guest) == -1)
+    return -1;
+  return 0;
+}
+
+/* Which of the launched guests cannot be inspected in this launch?
+ * Guest i clashes (CLASH[i] set) when an identifier that inspection
+ * resolves is seen on its disks and on another guest's: an LVM PV UUID
+ * (LVM then uses one of the two PVs: a clone's), a VG name, or a
+ * filesystem UUID or label (fstab's UUID= and LABEL= would find the
+ * other guest's filesystem).  A VG whose PVs lie on two guests' disks
+ * clashes too.  Clones clash; the other guests can share the launch.
+ * Returns how many guests clash, or -1 on error.
  */
 int
-gs_int_inspect_lvm_clash (guestfs_h *g, const size_t *starts,
-                          size_t nguests)
+gs_int_inspect_clashes (guestfs_h *g, const size_t *starts, size_t nguests,
+                        bool *clash)
 {
-  CLEANUP_FREE_STRV char **pvs = guestfs_pvs (g);
+  CLEANUP_FREE_STRV char **parts = guestfs_list_partitions (g);
+  CLEANUP_FREE_STRV char **devs = guestfs_list_devices (g);
+  CLEANUP_FREE_STRV char **lvs = guestfs_lvs (g);
   CLEANUP_FREE_STRV char **vgs = guestfs_vgs (g);
-  int r = 0;
+  struct seen *v = NULL;
+  size_t n = 0;
+  int r = -1, count = 0;
 
-  if (pvs == NULL || vgs == NULL)
-    return -1;
-  /* LVM ignores a PV whose UUID it has seen on another device (a
-   * clone's): an LVM member that pvs does not list means a clash.
+  for (size_t i = 0; i < nguests; ++i)
+    clash[i] = false;
+  if (parts == NULL || devs == NULL || lvs == NULL || vgs == NULL)
+    goto out;
+  for (size_t i = 0; devs[i]; ++i)
+    if (note_device (g, devs[i], guest_of (g, devs[i], starts, nguests),
+                     &v, &n) == -1)
+      goto nomem;
+  for (size_t i = 0; parts[i]; ++i)
+    if (note_device (g, parts[i], guest_of (g, parts[i], starts, nguests),
+                     &v, &n) == -1)
+      goto nomem;
+  for (size_t i = 0; lvs[i]; ++i)
+    if (note_device (g, lvs[i], guest_of (g, lvs[i], starts, nguests),
+                     &v, &n) == -1)
+      goto nomem;
+  /* A VG name, owned by the guests holding its PVs (a VG on two guests'
+   * disks is noted for both, so both clash).
    */
-  {
-    CLEANUP_FREE_STRV char **parts = guestfs_list_partitions (g);
-    CLEANUP_FREE_STRV char **devs = guestfs_list_devices (g);
-    char **lists[] = { parts, devs };
-
-    for (size_t l = 0; l < 2; ++l)
-      for (size_t i = 0; lists[l] && lists[l][i]; ++i) {
-        CLEANUP_FREE char *t = guestfs_vfs_type (g, lists[l][i]);
-        bool listed = false;
-
-        if (t == NULL || strcmp (t, "LVM2_member") != 0)
-          continue;
-        for (size_t k = 0; pvs[k]; ++k)
-          listed |= strcmp (pvs[k], lists[l][i]) == 0;
-        if (!listed) {
-          gs_debug ("%s is an LVM member that LVM does not use", lists[l][i]);
-          return 1;
-        }
-      }
-  }
-  /* Duplicate PV UUIDs: LVM shows one of them only. */
-  for (size_t i = 0; pvs[i]; ++i)
-    for (size_t j = i + 1; pvs[j]; ++j) {
-      CLEANUP_FREE char *a = guestfs_pvuuid (g, pvs[i]);
-      CLEANUP_FREE char *b = guestfs_pvuuid (g, pvs[j]);
-
-      if (a && b && strcmp (a, b) == 0)
-        r = 1;
-    }
-  for (size_t i = 0; vgs[i]; ++i)
-    for (size_t j = i + 1; vgs[j]; ++j)
-      if (strcmp (vgs[i], vgs[j]) == 0)
-        r = 1;
-  /* A VG whose PVs lie on the disks of two guests. */
-  for (size_t i = 0; r == 0 && vgs[i]; ++i) {
+  for (size_t i = 0; vgs[i]; ++i) {
     CLEANUP_FREE_STRV char **u = guestfs_vgpvuuids (g, vgs[i]);
-    int owner = -2;
+    CLEANUP_FREE_STRV char **pvs = u ? guestfs_pvs (g) : NULL;
 
-    for (size_t j = 0; u && u[j]; ++j)
+    for (size_t j = 0; pvs && u[j]; ++j)
       for (size_t k = 0; pvs[k]; ++k) {
         CLEANUP_FREE char *pu = guestfs_pvuuid (g, pvs[k]);
-        int d, gi = -1;
+        int gi = guest_of (g, pvs[k], starts, nguests);
 
         if (pu == NULL || strcmp (pu, u[j]) != 0)
           continue;
-        {
-          CLEANUP_FREE char *whole = guestfs_part_to_dev (g, pvs[k]);
-          d = guestfs_device_index (g, whole ? whole : pvs[k]);
-        }
-        for (size_t x = 0; d >= 0 && x < nguests; ++x)
-          if ((size_t) d >= starts[x] && (size_t) d < starts[x + 1])
-            gi = (int) x;
-        if (owner != -2 && gi != owner)
-          r = 1;
-        owner = gi;
+        if (note (&v, &n, "vg", vgs[i], gi) == -1)
+          goto nomem;
       }
+    /* Two VGs of one name (not clones: their PVs differ): LVM cannot
+     * tell them apart by name, nor can we.  Every guest with a PV
+     * clashes.
+     */
+    for (size_t j = i + 1; vgs[j]; ++j)
+      if (strcmp (vgs[i], vgs[j]) == 0)
+        for (size_t k = 0; k < n; ++k)
+          if (strncmp (v[k].id, "pv:", 3) == 0)
+            clash[v[k].guest] = true;
   }
-  (void) nguests;
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = i + 1; j < n; ++j)
+      if (v[i].guest != v[j].guest && strcmp (v[i].id, v[j].id) == 0) {
+        gs_debug ("%s is on the disks of guests %d and %d", v[i].id,
+                  v[i].guest + 1, v[j].guest + 1);
+        clash[v[i].guest] = clash[v[j].guest] = true;
+      }
+  for (size_t i = 0; i < nguests; ++i)
+    count += clash[i];
+  r = count;
+  goto out;
+
+ nomem:
+  gs_error ("out of memory");
+ out:
+  for (size_t i = 0; i < n; ++i)
+    free (v[i].id);
+  free (v);
   return r;
 }
 

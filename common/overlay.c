@@ -32,15 +32,21 @@ tmpdir (void)
   return t && t[0] ? t : "/tmp";
 }
 
-/* Run ARGV (qemu-img), its stderr captured into ERR. */
-static int
-run_qemu_img (char *const argv[], char *err, size_t errlen)
+/* Run ARGV (qemu-img) with its output captured into OUT (NUL
+ * terminated, truncated to OUTLEN).  With PROGRESS its stdout (the
+ * progress bar of -p) goes to our stderr instead and only its stderr
+ * is captured.
+ */
+int
+gs_int_run_qemu_img (char *const argv[], char *out, size_t outlen,
+                     bool progress)
 {
   int fds[2], status;
   pid_t pid;
   ssize_t n;
   size_t len = 0;
 
+  out[0] = '\0';
   if (pipe (fds) == -1)
     return -1;
   if ((pid = fork ()) == -1) {
@@ -49,23 +55,30 @@ run_qemu_img (char *const argv[], char *err, size_t errlen)
     return -1;
   }
   if (pid == 0) {
+    dup2 (progress ? 2 : fds[1], 1);
     dup2 (fds[1], 2);
-    dup2 (fds[1], 1);
     close (fds[0]);
     close (fds[1]);
     execvp (argv[0], argv);
     _exit (127);
   }
   close (fds[1]);
-  while (len + 1 < errlen &&
-         (n = read (fds[0], err + len, errlen - len - 1)) > 0)
-    len += n;
-  err[len] = '\0';
+  while ((n = read (fds[0], out + len, outlen - len - 1)) > 0)
+    if ((len += n) + 1 >= outlen)
+      break;
+  out[len] = '\0';
   close (fds[0]);
   if (waitpid (pid, &status, 0) == -1)
     return -1;
-  err[strcspn (err, "\n")] = '\0';
   return WIFEXITED (status) && WEXITSTATUS (status) == 0 ? 0 : -1;
+}
+
+/* The first line of S, cut in place (for one-line messages). */
+char *
+gs_int_first_line (char *s)
+{
+  s[strcspn (s, "\n")] = '\0';
+  return s;
 }
 
 /* Remove overlays whose run is gone (killed before cleaning up). */
@@ -97,6 +110,14 @@ remove_stale (void)
 int
 gs_int_overlay_create (struct gs_disk *disk)
 {
+  return gs_int_overlay_create_in (disk, tmpdir (), NULL);
+}
+
+/* The overlay in DIR, with qemu-img create -o OPTIONS (or NULL). */
+int
+gs_int_overlay_create_in (struct gs_disk *disk, const char *dir,
+                          const char *options)
+{
   static bool cleaned;
   CLEANUP_FREE char *abs = realpath (disk->path, NULL);
   char err[1024];
@@ -111,14 +132,14 @@ gs_int_overlay_create (struct gs_disk *disk)
     return -1;
   }
   if (asprintf (&disk->overlay, "%s/goldsmith-overlay-%ld-XXXXXX.qcow2",
-                tmpdir (), (long) getpid ()) == -1) {
+                dir, (long) getpid ()) == -1) {
     disk->overlay = NULL;
     gs_error ("out of memory");
     return -1;
   }
   if ((fd = mkstemps (disk->overlay, 6)) == -1) {
     gs_error ("cannot create an overlay in %s (set TMPDIR, or use "
-              "--in-place): %m", tmpdir ());
+              "--in-place): %m", dir);
     free (disk->overlay);
     disk->overlay = NULL;
     return -1;
@@ -128,11 +149,13 @@ gs_int_overlay_create (struct gs_disk *disk)
     char *const argv[] = {
       (char *) "qemu-img", (char *) "create", (char *) "-q",
       (char *) "-f", (char *) "qcow2", (char *) "-F", disk->format,
-      (char *) "-b", abs, disk->overlay, NULL,
+      (char *) "-b", abs, disk->overlay,
+      options ? (char *) "-o" : NULL, (char *) options, NULL,
     };
 
-    if (run_qemu_img (argv, err, sizeof err) == -1) {
-      gs_error ("%s: cannot create an overlay: %s", disk->path, err);
+    if (gs_int_run_qemu_img (argv, err, sizeof err, false) == -1) {
+      gs_error ("%s: cannot create an overlay: %s", disk->path,
+                gs_int_first_line (err));
       gs_int_overlay_discard (disk);
       return -1;
     }
@@ -153,9 +176,9 @@ gs_int_overlay_commit (struct gs_disk *disk)
 
   if (disk->overlay == NULL)
     return 0;
-  if (run_qemu_img (argv, err, sizeof err) == -1) {
+  if (gs_int_run_qemu_img (argv, err, sizeof err, false) == -1) {
     gs_error ("%s: committing the changes failed (they are kept in %s): %s",
-              disk->path, disk->overlay, err);
+              disk->path, disk->overlay, gs_int_first_line (err));
     free (disk->overlay);        /* kept for the user, not removed */
     disk->overlay = NULL;
     return -1;

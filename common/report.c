@@ -1,6 +1,6 @@
-/* report.c: the result of a run, built as one JSON document (json-c
- * escapes the untrusted bytes of guest strings) and printed either as
- * JSON or as text for a person.
+/* report.c: the result of a run, built as one JSON document (guest
+ * strings made valid UTF-8 first; json-c escapes their control
+ * characters) and printed either as JSON or as text for a person.
  */
 #include <config.h>
 
@@ -8,11 +8,16 @@
 #include <string.h>
 
 #include "goldsmith-int.h"
+#include "cleanups.h"
 
 int
 gs_int_json_add_string (json_object *obj, const char *key, const char *value)
 {
-  json_object *s = json_object_new_string (value ? value : "");
+  /* Guest strings (hostnames, paths) may be any bytes: a report holds
+   * valid UTF-8 only, or it is not JSON.
+   */
+  CLEANUP_FREE char *v = gs_int_utf8_copy (value ? value : "", false);
+  json_object *s = v ? json_object_new_string (v) : NULL;
 
   if (s == NULL || json_object_object_add (obj, key, s)) {
     json_object_put (s);

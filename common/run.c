@@ -29,7 +29,26 @@ gs_dry_run (const struct gs_ctx *ctx)
 const char *
 gs_resize_content (const struct gs_ctx *ctx)
 {
-  return ctx->resize_content;
+  return ctx->content;
+}
+
+const char *
+gs_sparsify_content (const struct gs_ctx *ctx)
+{
+  return ctx->content;
+}
+
+bool
+gs_sparsify_in_place (const struct gs_ctx *ctx)
+{
+  return ctx->in_place;
+}
+
+/* METHOD is a string constant of the plugin's, which stays loaded. */
+void
+gs_sparsify_method (struct gs_ctx *ctx, const char *method)
+{
+  ctx->method = method;
 }
 
 const char *
@@ -163,8 +182,12 @@ gs_int_run_op (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
     ctx->reason = strdup ("an earlier operation failed");
   }
   else {
-    gs_info ("%s \"%s\" ...", ctx->inspect ? "Inspecting"
-             : ctx->dry_run ? "Planning" : "Performing", op->name);
+    /* Operations chosen by content (resize, sparsify): the caller
+     * says what it does to which device.
+     */
+    if (ctx->content == NULL)
+      gs_info ("%s \"%s\" ...", ctx->inspect ? "Inspecting"
+               : ctx->dry_run ? "Planning" : "Performing", op->name);
     gs_int_clear_last_error ();
     gs_int_set_current_op (op->name);
     r = op->def->perform (op, ctx, g, root);
@@ -211,6 +234,14 @@ run_root (struct gs_session *s, struct gs_registry *reg, const char *root,
     gs_inspect_set (&ctx, "root", root);
   }
   if (load_facts (&ctx, g, root, os) == -1) {
+    r = -1;
+    goto out;
+  }
+  /* Root and type name an <operatingsystem> (the schema requires
+   * <name>): recorded whichever operations are selected, so the report
+   * stays valid with the 'os' operation switched off.
+   */
+  if (ctx.inspect && gs_inspect_set (&ctx, "name", ctx.facts[0]) == -1) {
     r = -1;
     goto out;
   }

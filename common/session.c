@@ -171,7 +171,7 @@ make_handle (struct gs_session *s, struct gs_guest *guests, size_t nguests,
                                   GUESTFS_ADD_DRIVE_OPTS_READONLY,
                                   o->readonly || d->readonly,
                                   GUESTFS_ADD_DRIVE_OPTS_DISCARD,
-                                  "besteffort",
+                                  o->discard ? "enable" : "besteffort",
                                   -1) == -1)
         goto fail;
     }

@@ -184,6 +184,30 @@ extern int gs_firstboot_add (struct gs_ctx *ctx, guestfs_h *g,
  */
 extern const char *gs_resize_content (const struct gs_ctx *ctx);
 
+/* Family "sparsify" (`goldsmith sparsify`; since goldsmith 0.3, same
+ * ABI version: new functions only): an operation gives the free space
+ * of one kind of content back to the host.  .perform is called once per
+ * device, nothing mounted, with ROOT the device ("/dev/sda1",
+ * "/dev/vg/lv"), or for content "lvm-vg" a volume group's name.
+ * gs_sparsify_content names what ROOT holds as gs_resize_content does,
+ * plus "lvm-vg".  Operations are tried in order: the first that does
+ * not call gs_not_applicable handles the device.
+ *
+ * gs_sparsify_in_place is true with --in-place: the disk is the user's
+ * image opened with discard, so free space may only be discarded
+ * (writing zeros would allocate it).  In copying mode the disk is a
+ * qcow2 overlay on which a discarded block reads back as zeros and
+ * costs nothing, and writing zeros is the fallback.
+ *
+ * The operation reports ROOT with gs_report_path (GS_ACTION_CHANGED,
+ * the bytes it made sparse, -1 if unknown) and says how through
+ * gs_sparsify_method ("trim", "zero", "discard", "recreate"...).  In a
+ * dry run it reports what it would do; nothing is written.
+ */
+extern const char *gs_sparsify_content (const struct gs_ctx *ctx);
+extern bool gs_sparsify_in_place (const struct gs_ctx *ctx);
+extern void gs_sparsify_method (struct gs_ctx *ctx, const char *method);
+
 /* Inspection data (plugins of family "inspect"; since goldsmith 0.2,
  * same ABI version: these are new functions, no struct changed).
  *

@@ -17,7 +17,10 @@ OP is the operation expected to act on the path ('-' for none).  ACTION:
     createdir PATH      a directory OP creates
     createlink PATH TARGET  a symlink OP creates
     device PATH         a device OP changes (a report line, no file)
-A non-empty TEXT gets a trailing newline; '\\n' escapes are allowed.  Parent directories are made as needed.
+A non-empty TEXT gets a trailing newline.  TEXT may hold Python bytes
+escapes ('\\n', '\\t', '\\\\', '\\xNN' for the byte NN), so a file can hold
+bytes that are not UTF-8 (hostile guest strings); no NUL.  Parent
+directories are made as needed.
 
 Commands:
     fixture.py guestfish FILE...            guestfish commands making it
@@ -35,6 +38,7 @@ Commands:
                                             manifest (tests/manifest.py)
                                             is MANIFEST
 """
+import codecs
 import hashlib
 import sys
 
@@ -58,13 +62,29 @@ def parse(files):
     return entries
 
 def unescape(text):
-    return text.encode().decode("unicode_escape")
+    """TEXT's escapes decoded, as bytes (\\xNN is one byte, not a character)."""
+    b = codecs.escape_decode(text.encode())[0]
+    if b"\0" in b:
+        sys.exit(f"a NUL cannot be written with guestfish: {text!r}")
+    return b
 
 def content(text):
-    return unescape(text) + "\n" if text else ""
+    return unescape(text) + b"\n" if text else b""
 
 def gf_quote(s):
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    """S (str or bytes) as a guestfish double-quoted string: printable
+    ASCII as is, every other byte as \\xNN."""
+    if isinstance(s, str):
+        s = s.encode()
+    out = []
+    for c in s:
+        if c in (0x22, 0x5c):
+            out.append("\\" + chr(c))
+        elif 0x20 <= c < 0x7f:
+            out.append(chr(c))
+        else:
+            out.append("\\x%02x" % c)
+    return '"' + "".join(out) + '"'
 
 def guestfish(entries):
     dirs = set()
@@ -98,8 +118,8 @@ def report(ops, entries):
     for l in sorted(out):
         print(l)
 
-def sha(text):
-    return hashlib.sha256(text.encode()).hexdigest()
+def sha(data):
+    return hashlib.sha256(data).hexdigest()
 
 def manifest(ops, mfile, entries):
     lines = {}

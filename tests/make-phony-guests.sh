@@ -6,6 +6,7 @@
 # fedora.img: raw, MBR, /dev/sda1 = /boot (ext4), /dev/sda2 = LVM PV of
 # VG "VG" with LV "Root" (ext4, /).
 # debian.img: raw, MBR, /dev/sda1 = / (ext4), no LVM.
+# sparse.img: the sparsify tests' disk (tests/make-sparse-guest.sh).
 # What each holds (the targets of the sysprep operations and decoys that
 # must survive them) is data: tests/fixtures/NAME.txt (tests/fixture.py).
 set -e
@@ -17,8 +18,10 @@ fixtures="$(dirname "$0")/fixtures"
 fixture () { python3 "$(dirname "$0")/fixture.py" guestfish "$fixtures/$1.txt"; }
 
 rm -f "$dir/fedora.img.tmp" "$dir/debian.img.tmp"
+bash "$(dirname "$0")/make-sparse-guest.sh" "$dir" host
 guestfish -N "$dir/fedora.img.tmp"=disk:256M \
-          -N "$dir/debian.img.tmp"=disk:128M <<EOF2
+          -N "$dir/debian.img.tmp"=disk:128M \
+          --format=raw -a "$dir/sparse.img.tmp" <<EOF2
 part-init /dev/sda mbr
 part-add /dev/sda p 2048 133119
 part-add /dev/sda p 133120 -64
@@ -46,7 +49,12 @@ set-uuid /dev/sdb1 0b1e2c3d-0000-4000-8000-000000000001
 mount /dev/sdb1 /
 $(fixture debian)
 tar-out / "$dir/debian.tar"
+umount-all
+
+$(bash "$(dirname "$0")/make-sparse-guest.sh" "$dir" guestfish /dev/sdc)
 EOF2
+mv "$dir/sparse.img.tmp" "$dir/sparse.img"
+rm -rf "$dir/sparse-src"
 for g in fedora debian; do
   mv "$dir/$g.img.tmp" "$dir/$g.img"
   python3 "$(dirname "$0")/manifest.py" "$dir/$g.tar" > "$dir/$g.manifest"

@@ -3,7 +3,7 @@
 # status 2, and the user's image left byte-identical.  No appliance is
 # launched: every check happens before.
 source "$(dirname "$0")/functions.sh"
-plan 54
+plan 82
 
 tmp="$builddir/tests/tmp/bad-input"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -101,8 +101,35 @@ expect "unknown libvirt domain" "-d nosuch: no such libvirt domain" \
 
 expect "no disks at all" "no disks: add a guest with -a IMAGE" \
   goldsmith sysprep
-expect "tool not written yet" "sparsify: this tool is not implemented" \
-  goldsmith sparsify in.img out.img
+
+# The disk options are one piece of code (cli/inputs.c) behind sysprep
+# and inspect: the same checks and messages from both.
+for cmd in sysprep inspect; do
+  expect "$cmd: --format after the last -a" \
+    "^goldsmith: error: --format must come before the -a option it applies to$" \
+    goldsmith $cmd -a "$tmp/good.img" --format raw
+  expect "$cmd: --format applies to the -a after it" \
+    "good.img: not a valid qcow2 disk image" \
+    goldsmith $cmd --format raw -a "$tmp/good.img" --format qcow2 \
+    -a "$tmp/good.img"
+  expect "$cmd: --format auto probes again" \
+    "corrupt.qcow2: not a valid qcow2 disk image" \
+    goldsmith $cmd --format raw -a "$tmp/good.img" --format auto \
+    -a "$tmp/corrupt.qcow2"
+  expect "$cmd: missing domain XML" "nope.xml: cannot open domain XML" \
+    goldsmith $cmd --domxml "$tmp/nope.xml"
+  expect "$cmd: domain with no disks" "nodisk.xml: the domain has no disks" \
+    goldsmith $cmd --domxml "$tmp/nodisk.xml"
+  expect "$cmd: unknown libvirt domain" "-d nosuch: no such libvirt domain" \
+    goldsmith $cmd -c test:///default -d nosuch
+done
+expect "inspect: no disks at all" "no disks: add guests with -a IMAGE" \
+  goldsmith inspect
+# sysprep opens one guest: all -a's, or one -d, or one --domxml.
+expect "sysprep: -a and --domxml together" "give one guest: -a IMAGE" \
+  goldsmith sysprep -a "$tmp/good.img" --domxml "$tmp/nodisk.xml"
+expect "sysprep: two --domxml" "give one guest: -a IMAGE" \
+  goldsmith sysprep --domxml "$tmp/nodisk.xml" --domxml "$tmp/nodisk.xml"
 
 # resize: every refusal that needs no appliance.
 expect "resize: IN missing" "^goldsmith: error: $tmp/missing.img: No such file" \

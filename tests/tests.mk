@@ -13,6 +13,7 @@ TESTS += \
 	tests/test-cli.sh \
 	tests/test-bad-input.sh \
 	tests/test-customize-args.sh \
+	tests/sparsify/test-sparsify-args.sh \
 	tests/inspect/test-inspect-cli.sh \
 	tests/resize/test-resize-docs.sh
 
@@ -28,11 +29,13 @@ TESTS += \
 	tests/resize/test-resize-grow.sh \
 	tests/resize/test-resize-refuse.sh \
 	tests/resize/test-resize-fs.sh \
-	tests/inspect/test-inspect.sh
+	tests/inspect/test-inspect.sh \
+	tests/sparsify/test-sparsify.sh
 
 EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py \
 	tests/fixtures/fedora.txt tests/fixtures/debian.txt \
-	tests/make-phony-guests.sh tests/oot/oot-probe.c \
+	tests/make-phony-guests.sh tests/make-sparse-guest.sh \
+	tests/oot/oot-probe.c \
 	tests/inspect/fedora.xml tests/inspect/debian.xml $(TESTS)
 
 # The phony guests: built once (one launch) before the tests run, and
@@ -42,6 +45,7 @@ EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py \
 check_DATA += tests/phony/fedora.img
 tests/phony/fedora.img: $(srcdir)/tests/make-phony-guests.sh \
 		$(srcdir)/tests/functions.sh $(srcdir)/tests/fixture.py \
+		$(srcdir)/tests/make-sparse-guest.sh \
 		$(srcdir)/tests/fixtures/fedora.txt $(srcdir)/tests/fixtures/debian.txt
 	$(AM_V_GEN)$(MKDIR_P) tests/phony; \
 	if ! $(BASH) $(srcdir)/tests/make-phony-guests.sh tests/phony \

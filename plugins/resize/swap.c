@@ -5,7 +5,7 @@
 #include <config.h>
 
 #include "resize-util.h"
-#include "cleanups.h"
+#include "swap-util.h"
 
 static const char *const types[] = { "swap", NULL };
 
@@ -13,27 +13,15 @@ static int
 swap_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
               const char *root)
 {
-  CLEANUP_FREE char *label = NULL, *uuid = NULL;
+  struct gs_swap_id id;
 
   (void) op;
   if (!gs_resize_claims (ctx, types))
     return 0;
   if (gs_dry_run (ctx))
     return gs_resize_probe (ctx, g, root, NULL, "mkswap");
-  if ((label = guestfs_vfs_label (g, root)) == NULL ||
-      (uuid = guestfs_vfs_uuid (g, root)) == NULL)
-    return -1;
-  /* An unset label or UUID is "": mkswap would refuse it as an option. */
-  struct guestfs_mkswap_opts_argv a = { .bitmask = 0 };
-  if (label[0]) {
-    a.bitmask |= GUESTFS_MKSWAP_OPTS_LABEL_BITMASK;
-    a.label = label;
-  }
-  if (uuid[0]) {
-    a.bitmask |= GUESTFS_MKSWAP_OPTS_UUID_BITMASK;
-    a.uuid = uuid;
-  }
-  if (guestfs_mkswap_opts_argv (g, root, &a) == -1)
+  if (gs_swap_id_read (g, root, &id) == -1 ||
+      gs_swap_recreate (g, root, &id) == -1)
     return -1;
   return gs_report_path (ctx, root, GS_ACTION_CHANGED, -1);
 }

@@ -1,16 +1,24 @@
 #!/bin/bash -
-# goldsmith inspect on both phony guests in ONE appliance launch: the
-# XML validates against docs/goldsmith-inspect.rng and matches, guest by
-# guest, virt-inspector's output (tests/inspect/*.xml, made with
-# virt-inspector 1.48 on each image alone; fedora.xml adds the empty
-# <applications/> that virt-inspector cannot write, as it fails on the
-# phony guest's missing rpm database).  Then --json --no-applications
-# --no-icon with the guests the other way round: the same data, one
-# launch, in command-line order, without applications.  The images stay
-# byte-identical.  Two launches.
+# goldsmith inspect end to end, in five appliance launches.
+# 1. XML, both phony guests in ONE launch: the XML validates against
+#    docs/goldsmith-inspect.rng and matches, guest by guest,
+#    tests/inspect/*.xml: virt-inspector 1.48's output on each image
+#    alone, but for the hostile strings the fixtures plant (bytes that
+#    are not UTF-8 and control characters, which goldsmith writes as
+#    U+FFFD; see the fixtures' comments) and fedora's empty
+#    <applications/> (virt-inspector fails on the phony guest's missing
+#    rpm database).
+# 2. JSON without the icon, the guests the other way round: strict,
+#    valid JSON with the same data, one launch, command-line order.
+# 3. XML with the 'os' operation off, debian plus fedora plus a copy of
+#    fedora (a clone: same VG name, PV and filesystem UUIDs): still
+#    valid against the schema; debian is inspected in the first launch,
+#    each clone in a launch of its own (three launches), and all three
+#    are reported as their images hold.
+# The images stay byte-identical.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 18
+plan 30
 
 tmp="$builddir/tests/tmp/inspect"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -18,7 +26,8 @@ cleanup_fn rm -rf "$tmp"
 golden="$srcdir/tests/inspect"
 copy_guest fedora "$tmp/fedora.img"
 copy_guest debian "$tmp/debian.img"
-sums () { (cd "$tmp" && sha256sum fedora.img debian.img); }
+copy_guest fedora "$tmp/fedora-copy.img"
+sums () { (cd "$tmp" && sha256sum fedora.img debian.img fedora-copy.img); }
 before=$(sums)
 
 # ---- 1. XML, fedora then debian ----------------------------------------
@@ -44,20 +53,35 @@ guest_doc () {
   echo '<?xml version="1.0"?>'
   x "/guests/guest[$1]/operatingsystems"
 }
-guest_doc 1 > "$tmp/fedora.xml"
-guest_doc 2 | sed 's|/dev/sdb|/dev/sda|g' > "$tmp/debian.xml"
-ok "fedora: as virt-inspector" diff -u "$golden/fedora.xml" "$tmp/fedora.xml"
-ok "debian: as virt-inspector" diff -u "$golden/debian.xml" "$tmp/debian.xml"
-diff -u "$golden/fedora.xml" "$tmp/fedora.xml" | sed 's/^/# /'
-diff -u "$golden/debian.xml" "$tmp/debian.xml" | sed 's/^/# /'
+# --xpath writes characters beyond ASCII as references (&#xFFFD;):
+# both sides in UTF-8 for the comparison.
+utf8 () { xmllint --encode UTF-8 --format -; }
+guest_doc 1 | utf8 > "$tmp/fedora.xml"
+guest_doc 2 | sed 's|/dev/sdb|/dev/sda|g' | utf8 > "$tmp/debian.xml"
+for g in fedora debian; do
+  utf8 < "$golden/$g.xml" > "$tmp/$g.golden.xml"
+  ok "$g: as virt-inspector" diff -u "$tmp/$g.golden.xml" "$tmp/$g.xml"
+  diff -u "$tmp/$g.golden.xml" "$tmp/$g.xml" | sed 's/^/# /'
+done
 is "--xpath on the output: the Debian root" \
    "$(x 'string(/guests/guest[2]//operatingsystem/root)')" "/dev/sdb1"
 is "--xpath on the output: the Fedora root is the LV" \
    "$(x 'string(/guests/guest[1]//operatingsystem/root)')" "/dev/VG/Root"
+# The hostile strings (tests/fixtures/*.txt): markup kept as text, bytes
+# that are not UTF-8 and control characters as U+FFFD.
+r=$'\xef\xbf\xbd'
+is "hostile hostname (/etc/hostname)" \
+   "$(x 'string(/guests/guest[1]//hostname)')" "phony-fedora$r$r<&>$r.example.com"
+is "hostile product name (os-release PRETTY_NAME)" \
+   "$(x 'string(/guests/guest[1]//product_name)')" \
+   "Fedora Linux 38 <Server & Edition> ]]>$r[1m$r$r$r$r"
+is "hostile package name (dpkg status)" \
+   "$(x 'string(/guests/guest[2]//application[name!="openssh-server"]/name)')" \
+   "zz-hostile<&>$r$r$r"
 
-# ---- 2. JSON, debian then fedora, without applications and icon -------
+# ---- 2. JSON, debian then fedora, without the icon ----------------------
 env -u LIBGUESTFS_BACKEND_SETTINGS \
-  goldsmith inspect --json --no-applications --no-icon \
+  goldsmith inspect --json --no-icon \
   -a "$tmp/debian.img" -a "$tmp/fedora.img" \
   > "$tmp/both.json" 2> "$tmp/json.stderr"
 is "JSON run: exit status 0" "$?" 0
@@ -86,7 +110,10 @@ def same(name, dev_from, dev_to):
                    [(f.get("dev"), f.findtext("type"), f.findtext("label"),
                      f.findtext("uuid")) for f in e], e.tag
         elif e.tag == "applications":
-            assert "applications" not in o, "--no-applications"
+            assert [(a["name"], a.get("version"), a.get("release"))
+                    for a in o["applications"]] == \
+                   [(a.findtext("name"), a.findtext("version"),
+                     a.findtext("release")) for a in e], e.tag
         else:
             assert ren(o.get(e.tag, "")) == e.text, (e.tag, o.get(e.tag), e.text)
     assert "icon" not in o
@@ -104,8 +131,8 @@ elif what == "ops":
     for x in g:
         for r in x["roots"]:
             st = {o["name"]: o["status"] for o in r["operations"]}
-            assert "applications" not in st and "icon" not in st, st
-            assert st["os"] == "applied", st
+            assert "icon" not in st, st
+            assert st["os"] == st["applications"] == "applied", st
 PY
 }
 json_ok () {                     # json_ok DESCRIPTION WHAT
@@ -116,13 +143,60 @@ json_ok () {                     # json_ok DESCRIPTION WHAT
 }
 json_ok "JSON: one appliance launch" launches
 json_ok "JSON: guests in command-line order" order
-json_ok "JSON: debian (now /dev/sda) as virt-inspector, no applications" \
-   debian
-json_ok "JSON: fedora (now /dev/sdb) as virt-inspector, no applications" \
-   fedora
-json_ok "JSON: applications and icon did not run" ops
+json_ok "JSON: debian (now /dev/sda) as virt-inspector" debian
+json_ok "JSON: fedora (now /dev/sdb) as virt-inspector" fedora
+json_ok "JSON: applications ran, icon did not" ops
 ok "JSON: parses with python3 as strict JSON" \
    python3 -c 'import json,sys; json.loads(open(sys.argv[1],"rb").read().decode("utf-8"))' "$tmp/both.json"
+ok "JSON: python3 -m json.tool accepts it" \
+   python3 -m json.tool "$tmp/both.json"
+is "JSON: the hostile hostname, as in the XML" \
+   "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([o["hostname"] for g in d["guests"] for o in g["operatingsystems"] if "hostname" in o and "fedora" in o["hostname"]][0])' "$tmp/both.json")" \
+   "$(x 'string(/guests/guest[1]//hostname)')"
+
+# ---- 3. XML without 'os': debian, fedora and its clone -----------------
+env -u LIBGUESTFS_BACKEND_SETTINGS \
+  goldsmith inspect --operations defaults,-os,-icon -a "$tmp/debian.img" \
+  -a "$tmp/fedora.img" -a "$tmp/fedora-copy.img" \
+  > "$tmp/clones.xml" 2> "$tmp/clones.stderr"
+is "clones: exit status 0" "$?" 0
+sed 's/^/# stderr: /' "$tmp/clones.stderr"
+is "clones: three launches (all, then one per clone)" \
+   "$(grep -c 'Launching the appliance' "$tmp/clones.stderr")" 3
+is "clones: each clone, not debian, gets a launch of its own" \
+   "$(sed -n 's|.*/\([^/]*\): its LVM or filesystem IDs .*|\1|p' "$tmp/clones.stderr" | xargs)" \
+   "fedora.img fedora-copy.img"
+ok "clones, no 'os': XML validates against the RELAX NG schema" \
+   xmllint --noout --relaxng "$srcdir/docs/goldsmith-inspect.rng" \
+   "$tmp/clones.xml"
+# Each guest as its golden file, less what the 'os' operation reports
+# (root and name stay: every <operatingsystem> has them).
+check_clone () {
+  python3 - "$tmp/clones.xml" "$golden" "$1" "$2" <<'PY'
+import sys, xml.etree.ElementTree as ET
+doc = ET.parse(sys.argv[1]).getroot()
+idx, name = int(sys.argv[3]), sys.argv[4]
+keep = {"root", "name", "major_version", "minor_version", "mountpoints",
+        "filesystems", "drive_mappings", "applications"}
+want = ET.parse("%s/%s.xml" % (sys.argv[2], name.split("-")[0])).getroot()
+for o in want:
+    for e in list(o):
+        if e.tag not in keep:
+            o.remove(e)
+        elif e.tag.endswith("_version"):
+            e.text = "0"
+g = doc[idx - 1]
+assert g.get("name").endswith("/" + name + ".img"), g.get("name")
+got = ET.canonicalize(ET.tostring(g[0]), strip_text=True)
+exp = ET.canonicalize(ET.tostring(want), strip_text=True)
+assert got == exp, "\n" + got + "\n" + exp
+PY
+}
+for c in "1 debian" "2 fedora" "3 fedora-copy"; do
+  out=$(check_clone $c 2>&1)
+  is "clones: guest $c as its image holds, without 'os'" "$?" 0
+  [ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/# /'
+done
 
 # ---- read-only ------------------------------------------------------------
 is "the images are byte-identical" "$(sums)" "$before"

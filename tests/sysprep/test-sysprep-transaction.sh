@@ -7,7 +7,7 @@
 # earlier operations' changes in the image.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 12
+plan 14
 
 tmp="$builddir/tests/tmp/transaction"
 rm -rf "$tmp"; mkdir -p "$tmp/plugins" "$tmp/tmpdir"
@@ -25,8 +25,10 @@ ok "the failing test plugin builds" \
       -o "$tmp/plugins/oot-probe.so" "$srcdir/tests/oot/oot-probe.c"
 export GOLDSMITH_PLUGIN_PATH="$tmp/plugins"
 
-# kill_at PATTERN: start a run, kill -9 it when its stderr matches.
+# kill_at SIGNAL PATTERN: start a run, send SIGNAL when its stderr
+# matches PATTERN.
 kill_at () {
+  local sig="$1"; shift
   goldsmith sysprep -a "$img" --operations defaults,+oot-probe \
     > /dev/null 2> "$tmp/kill.stderr" &
   local pid=$! i
@@ -34,20 +36,25 @@ kill_at () {
     grep -q -- "$1" "$tmp/kill.stderr" && break
     sleep 0.1
   done
-  kill -9 "$pid"
+  kill "-$sig" "$pid"
   wait "$pid" 2>/dev/null
   # The appliance (qemu) dies with its parent: wait for it.
   sleep 2
 }
 
-kill_at 'Launching the appliance'
+kill_at KILL 'Launching the appliance'
 is "kill -9 during the launch: the image is byte-identical" \
    "$(sha256sum < "$img")" "$before"
-kill_at 'Performing "logfiles"'
+kill_at KILL 'Performing "logfiles"'
 is "kill -9 in the middle of the operations: byte-identical" \
    "$(sha256sum < "$img")" "$before"
 ok "the killed runs left their overlays in TMPDIR" \
    test "$(ls "$TMPDIR" | grep -c '^goldsmith-overlay-')" -ge 1
+left=$(ls "$TMPDIR" | grep -c '^goldsmith-overlay-')
+kill_at INT 'Launching the appliance'
+is "Ctrl-C: the image is byte-identical" "$(sha256sum < "$img")" "$before"
+is "Ctrl-C: the run removed its own overlay" \
+   "$(ls "$TMPDIR" | grep -c '^goldsmith-overlay-')" "$left"
 
 OOT_PROBE_FAIL=1 goldsmith sysprep --json -a "$img" \
   --operations defaults,+oot-probe > "$tmp/fail.json" 2> "$tmp/fail.stderr"

@@ -52,7 +52,7 @@ main (void)
   FILE *fp;
   xmlDocPtr doc;
 
-  plan (18);
+  plan (22);
   ctx.inspect = os;
   gs_inspect_set (&ctx, "root", "/dev/sda1");
   gs_inspect_set (&ctx, "name", "linux");
@@ -118,6 +118,37 @@ main (void)
     json_tokener_free (tok);
   }
   json_object_put (guests);
+
+  /* The report's own strings (gs_int_json_add_string): guest bytes that
+   * are not UTF-8 become U+FFFD, control characters are kept for json-c
+   * to escape, so the report is JSON whatever the guest holds.
+   */
+  {
+    json_object *r = json_object_new_object ();
+    const char *js;
+    json_tokener *tok = json_tokener_new ();
+    json_object *back, *v;
+    char *c = gs_int_utf8_copy ("a\x01\xff\xc3\xa9", false);
+
+    is_str (c, "a\x01\xef\xbf\xbd\xc3\xa9",
+            "UTF-8 copy for JSON: bad byte replaced, control kept");
+    free (c);
+    gs_int_json_add_string (r, "hostname", "host\xff\xfe<&>\x02");
+    js = json_object_to_json_string (r);
+    json_tokener_set_flags (tok, JSON_TOKENER_STRICT |
+                            JSON_TOKENER_VALIDATE_UTF8);
+    back = json_tokener_parse_ex (tok, js, (int) strlen (js));
+    ok (back != NULL, "a report string with bytes that are not UTF-8 "
+        "parses strictly");
+    ok (strstr (js, "\\u0002") != NULL, "its control character is escaped");
+    is_str (back && json_object_object_get_ex (back, "hostname", &v)
+            ? json_object_get_string (v) : NULL,
+            "host\xef\xbf\xbd\xef\xbf\xbd<&>\x02",
+            "and reads back with U+FFFD for the bad bytes");
+    json_object_put (back);
+    json_tokener_free (tok);
+    json_object_put (r);
+  }
 
   /* Guest device names in a shared appliance (gs_int_guest_device). */
   {

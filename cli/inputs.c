@@ -1,0 +1,247 @@
+/* inputs.c: the guests named on the command line, for every subcommand
+ * that opens guests with -a IMAGE, --format FMT, -d DOMAIN (-c URI) and
+ * --domxml FILE.
+ *
+ * The options are kept in command-line order while parsing, each -a
+ * with the --format in force when it was seen.  Nothing is opened
+ * until gs_cli_inputs_guests(), which the subcommand calls after its
+ * own checks, so option errors come first whatever the inputs are.
+ * How the options make guests is the subcommand's choice (enum
+ * gs_inputs_grouping): all the disks of one guest (sysprep), or one
+ * guest per option (inspect; later a sysprep of several guests).
+ */
+#include <config.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "cleanups.h"
+
+/* popt values of the options: out of the way of OPT_SET (1000) and the
+ * operation parameters (2000 up).
+ */
+#define INPUT_BASE 3000
+
+void
+gs_cli_inputs_init (struct gs_inputs *in, enum gs_inputs_grouping grouping)
+{
+  const bool each = grouping == GS_INPUTS_GUEST_EACH;
+  size_t i = 0;
+
+  memset (in, 0, sizeof *in);
+  in->grouping = grouping;
+  in->table[i++] = (struct poptOption) {
+    "add", 'a', POPT_ARG_STRING, NULL, INPUT_BASE + GS_INPUT_ADD,
+    each ? "Add a disk image: one guest per -a (repeatable)"
+         : "Add a disk image (repeatable; all disks of one guest)",
+    "IMAGE" };
+  in->table[i++] = (struct poptOption) {
+    "format", '\0', POPT_ARG_STRING, NULL, INPUT_BASE + GS_INPUT_FORMAT,
+    "Format of the following -a images (raw, qcow2, ...; auto: probe)",
+    "FMT" };
+  in->table[i++] = (struct poptOption) {
+    "domain", 'd', POPT_ARG_STRING, NULL, INPUT_BASE + GS_INPUT_DOMAIN,
+    each ? "Add the disks of a libvirt domain: one guest (repeatable)"
+         : "Add the disks of a libvirt domain",
+    "NAME|UUID" };
+  in->table[i++] = (struct poptOption) {
+    "connect", 'c', POPT_ARG_STRING, &in->connect_uri, 0,
+    "libvirt URI for -d", "URI" };
+  in->table[i++] = (struct poptOption) {
+    "domxml", '\0', POPT_ARG_STRING, NULL, INPUT_BASE + GS_INPUT_DOMXML,
+    each ? "Add the disks described by a libvirt domain XML file: one "
+           "guest (repeatable)"
+         : "Add the disks described by a libvirt domain XML file",
+    "FILE" };
+  in->table[i] = (struct poptOption) POPT_TABLEEND;
+}
+
+int
+gs_cli_inputs_add (struct gs_inputs *in, enum gs_input_kind kind,
+                   const char *value, const char *format)
+{
+  struct gs_input *p = realloc (in->v, (in->n + 1) * sizeof *p);
+
+  if (p == NULL)
+    goto nomem;
+  in->v = p;
+  p = &in->v[in->n];
+  p->kind = kind;
+  p->value = strdup (value);
+  p->format = format ? strdup (format) : NULL;
+  if (p->value == NULL || (format && p->format == NULL)) {
+    free (p->value);
+    free (p->format);
+    goto nomem;
+  }
+  in->n++;
+  in->count[kind]++;
+  return 0;
+
+ nomem:
+  gs_error ("out of memory");
+  return -1;
+}
+
+int
+gs_cli_inputs_option (struct gs_inputs *in, poptContext pc, int rc)
+{
+  CLEANUP_FREE char *v = NULL;
+  int kind = rc - INPUT_BASE;
+
+  if (kind < GS_INPUT_ADD || kind > GS_INPUT_FORMAT)
+    return 1;
+  if ((v = poptGetOptArg (pc)) == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  if (kind == GS_INPUT_FORMAT) {
+    free (in->format);
+    in->format = NULL;
+    if (strcmp (v, "auto") != 0 && (in->format = strdup (v)) == NULL) {
+      gs_error ("out of memory");
+      return -1;
+    }
+    in->format_pending = true;
+    return 0;
+  }
+  if (kind == GS_INPUT_ADD)
+    in->format_pending = false;
+  return gs_cli_inputs_add (in, kind, v,
+                            kind == GS_INPUT_ADD ? in->format : NULL);
+}
+
+int
+gs_cli_inputs_check (const struct gs_inputs *in)
+{
+  if (in->format_pending) {
+    gs_error ("--format must come before the -a option it applies to");
+    return -1;
+  }
+  return 0;
+}
+
+size_t
+gs_cli_inputs_count (const struct gs_inputs *in)
+{
+  return in->count[GS_INPUT_ADD] + in->count[GS_INPUT_DOMAIN] +
+    in->count[GS_INPUT_DOMXML];
+}
+
+/* Open input I into GUEST (which may already hold disks). */
+static int
+load_one (const struct gs_inputs *in, const struct gs_input *i,
+          unsigned flags, struct gs_guest *guest)
+{
+  switch (i->kind) {
+  case GS_INPUT_ADD:
+    if (gs_int_guest_add_disk (guest, i->value, i->format,
+                               flags & GS_INPUTS_READONLY) == -1)
+      return -1;
+    if (guest->name == NULL && (guest->name = strdup (i->value)) == NULL) {
+      gs_error ("out of memory");
+      return -1;
+    }
+    return 0;
+  case GS_INPUT_DOMAIN:
+    return gs_int_libvirt_load (in->connect_uri, i->value,
+                                flags & GS_INPUTS_DOMAIN_WRITABLE, guest);
+  case GS_INPUT_DOMXML:
+    return gs_int_domxml_load_file (i->value, guest);
+  default:
+    abort ();
+  }
+}
+
+/* A loaded guest: named, read-only if asked, every disk checked. */
+static int
+finish_guest (struct gs_guest *guest, unsigned flags)
+{
+  if (guest->name == NULL && guest->ndisks > 0 &&
+      (guest->name = strdup (guest->disks[0].path)) == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  for (size_t j = 0; j < guest->ndisks; ++j) {
+    if (flags & GS_INPUTS_READONLY)
+      guest->disks[j].readonly = true;
+    if (gs_int_disk_check (&guest->disks[j]) == -1)
+      return -1;
+  }
+  return 0;
+}
+
+int
+gs_cli_inputs_guests (const struct gs_inputs *in, unsigned flags,
+                      struct gs_guest **guests_ret, size_t *n_ret)
+{
+  const bool each = in->grouping == GS_INPUTS_GUEST_EACH;
+  const size_t nadd = in->count[GS_INPUT_ADD];
+  const size_t ndom = in->count[GS_INPUT_DOMAIN];
+  const size_t nxml = in->count[GS_INPUT_DOMXML];
+  size_t want, n = 0;
+  struct gs_guest *guests;
+
+  *guests_ret = NULL;
+  *n_ret = 0;
+  if (nadd + ndom + nxml == 0) {
+    gs_error ("no disks: add %s with -a IMAGE, -d DOMAIN or --domxml FILE",
+              each ? "guests" : "a guest");
+    return -1;
+  }
+  if (!each &&
+      ((nadd > 0) + (ndom > 0) + (nxml > 0) > 1 || ndom > 1 || nxml > 1)) {
+    gs_error ("give one guest: -a IMAGE (repeatable), or one -d DOMAIN, "
+              "or one --domxml FILE");
+    return -1;
+  }
+  want = each ? nadd + ndom + nxml : 1;
+  if ((guests = calloc (want, sizeof *guests)) == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  /* In order: an error names the first bad input on the command line. */
+  for (size_t i = 0; i < in->n; ++i) {
+    if (each || n == 0)
+      n++;
+    if (load_one (in, &in->v[i], flags, &guests[n - 1]) == -1)
+      goto fail;
+    if (each && finish_guest (&guests[n - 1], flags) == -1)
+      goto fail;
+  }
+  if (!each && finish_guest (&guests[0], flags) == -1)
+    goto fail;
+  *guests_ret = guests;
+  *n_ret = n;
+  return 0;
+
+ fail:
+  gs_cli_guests_free (guests, n);
+  return -1;
+}
+
+void
+gs_cli_guests_free (struct gs_guest *guests, size_t n)
+{
+  for (size_t i = 0; guests && i < n; ++i)
+    gs_int_guest_free (&guests[i]);
+  free (guests);
+}
+
+void
+gs_cli_inputs_free (struct gs_inputs *in)
+{
+  for (size_t i = 0; i < in->n; ++i) {
+    free (in->v[i].value);
+    free (in->v[i].format);
+  }
+  free (in->v);
+  free (in->format);
+  free (in->connect_uri);
+  in->v = NULL;
+  in->n = 0;
+  in->format = in->connect_uri = NULL;
+  memset (in->count, 0, sizeof in->count);
+}

@@ -1,0 +1,180 @@
+#!/bin/bash -
+# goldsmith sparsify, end to end, on the phony sparse.img (built by
+# tests/make-sparse-guest.sh: ext4, swap, LVM, vfat, a bare partition
+# and an ext2, each holding deleted data).  Five launches:
+#   A  copying, raw -> compressed qcow2, --zero /dev/sda5 --ignore /dev/sda6
+#   B  --in-place on a raw copy
+#   C  copying, qcow2 -> raw, --operations defaults,-swap
+#   D  --dry-run
+#   E  one read-back of A, B and C (the LV's files, swap UUID/label)
+# Everything else is checked on the host: per partition, how many
+# bytes are not zero (deleted data gone, kept data kept), file
+# checksums with debugfs and mtools, allocation before and after, IN
+# byte-identical, the JSON report against what really happened.
+source "$(dirname "$0")/../functions.sh"
+requires_appliance
+
+tmp="$builddir/tests/tmp/sparsify"
+rm -rf "$tmp"; mkdir -p "$tmp"
+cleanup_fn rm -rf "$tmp"
+cd "$tmp" || bail "cd $tmp"
+
+in="$phony_guests/sparse.img"
+layout="$phony_guests/sparse.layout"
+[ -f "$in" ] || bail "$in was not built"
+in_sum=$(sha256sum < "$in")
+sum () { sha256sum | cut -d' ' -f1; }
+expected () { awk -v f="$1" '$1 == "sha256" && $2 == f { print $3 }' "$layout"; }
+part () { awk -v p="p$1" '$1 == p { print $2, $3 }' "$layout"; }
+# part_bytes RAW N: partition N of a raw image, on stdout.
+part_bytes () {
+  local start size
+  read -r start size < <(part "$2")
+  dd if="$1" bs=1M skip=$((start / 1048576)) count=$((size / 1048576)) \
+     status=none
+}
+# nonzero RAW N: bytes of partition N in 4 KiB blocks that are not all
+# zeros (what a sparse copy must store).
+nonzero () {
+  part_bytes "$1" "$2" | python3 -c '
+import sys
+d = sys.stdin.buffer.read(); z = bytes(4096)
+print(sum(4096 for i in range(0, len(d), 4096) if d[i:i+4096] != z[:len(d[i:i+4096])]))'
+}
+alloc () { echo $(( $(stat -c %b "$1") * 512 )); }
+json () { python3 -c "import json,sys; r=json.load(open('$1')); print($2)"; }
+MiB=1048576
+
+plan 53
+
+# ---- IN, as built ------------------------------------------------------
+for n in 1 2 3 4 5 6; do in_nz[$n]=$(nonzero "$in" $n); done
+ok "IN: the ext4 holds its deleted 40 MiB" test "${in_nz[1]}" -gt $((40 * MiB))
+ok "IN: the VG's free extents hold data" test "${in_nz[3]}" -gt $((12 * MiB))
+
+# ---- A: raw -> qcow2 ---------------------------------------------------
+goldsmith sparsify --json --convert qcow2 --compress --zero /dev/sda5 \
+  --ignore /dev/sda6 "$in" a.qcow2 > a.json 2> a.err
+is "A: exit status" "$?" 0
+[ -s a.err ] && sed 's/^/# A: /' a.err
+is "A: IN is byte-identical" "$(sha256sum < "$in")" "$in_sum"
+ok "A: OUT is a valid qcow2" qemu-img check -q a.qcow2
+is "A: OUT's format" "$(qemu-img info --output=json a.qcow2 |
+                       json /dev/stdin "r['format']")" qcow2
+qemu-img convert -O raw a.qcow2 a.raw
+for n in 1 2 3 4 5 6; do a_nz[$n]=$(nonzero a.raw $n); done
+ok "A: ext4 free space made sparse (${in_nz[1]} -> ${a_nz[1]} bytes)" \
+  test "${a_nz[1]}" -lt $((6 * MiB))
+ok "A: swap discarded (${in_nz[2]} -> ${a_nz[2]})" test "${a_nz[2]}" -le 4096
+ok "A: LVM free extents and LV free space (${in_nz[3]} -> ${a_nz[3]})" \
+  test "${a_nz[3]}" -lt $((4 * MiB))
+ok "A: vfat free space (${in_nz[4]} -> ${a_nz[4]})" test "${a_nz[4]}" -lt $MiB
+is "A: --zero partition is all zeros" "${a_nz[5]}" 0
+is "A: --ignore partition kept as it was" \
+  "$(part_bytes a.raw 6 | sum)" "$(part_bytes "$in" 6 | sum)"
+part_bytes a.raw 1 > p1
+debugfs -R "dump /keep/a.bin a.bin" p1 >/dev/null 2>&1
+debugfs -R "dump /keep/b.txt b.txt" p1 >/dev/null 2>&1
+is "A: ext4 keep/a.bin intact" "$(sum < a.bin)" "$(expected p1/keep/a.bin)"
+is "A: ext4 keep/b.txt intact" "$(sum < b.txt)" "$(expected p1/keep/b.txt)"
+ok "A: ext4 is clean" e2fsck -fn p1
+part_bytes a.raw 4 > p4
+is "A: vfat keep.txt intact" "$(mtype -i p4 ::keep.txt | sum)" \
+  "$(expected keep.txt)"
+ok "A: vfat is clean" fsck.vfat -n p4
+part_bytes a.raw 2 > p2
+is "A: swap UUID kept" "$(blkid -p -s UUID -o value p2)" \
+  "$(awk '$1 == "swap_uuid" { print $2 }' "$layout")"
+is "A: swap label kept" "$(blkid -p -s LABEL -o value p2)" gsswap
+ok "A: OUT allocates far less than IN ($(alloc "$in") -> $(alloc a.qcow2))" \
+  test "$(alloc a.qcow2)" -lt $(( $(alloc "$in") - 60 * MiB ))
+is "A: report: input allocated" "$(json a.json "r['input']['allocated']")" \
+  "$(alloc "$in")"
+is "A: report: output allocated" "$(json a.json "r['output']['allocated']")" \
+  "$(alloc a.qcow2)"
+dev () { json "$1" "[d['$3'] for d in r['devices'] if d['device'] == '$2'][0]"; }
+is "A: report: /dev/sda1 trimmed" "$(dev a.json /dev/sda1 method)" trim
+ok "A: report: /dev/sda1 free bytes" test "$(dev a.json /dev/sda1 bytes)" \
+  -gt $((40 * MiB))
+is "A: report: swap recreated by the swap operation" \
+  "$(dev a.json /dev/sda2 operation)" swap
+# The PV's 48 MiB hold 11 extents of 4 MiB; LV data has 6.
+is "A: report: VG free space" "$(dev a.json gsvg bytes)" $((20 * MiB))
+is "A: report: --zero" "$(dev a.json /dev/sda5 operation)" zero
+is "A: report: --ignore" "$(dev a.json /dev/sda6 status)" ignored
+
+# ---- B: in place, raw --------------------------------------------------
+cp --sparse=always "$in" b.img
+before=$(alloc b.img)
+goldsmith sparsify --json --in-place b.img > b.json 2> b.err
+is "B: exit status" "$?" 0
+[ -s b.err ] && sed 's/^/# B: /' b.err
+ok "B: in place frees at least 60 MiB ($before -> $(alloc b.img))" \
+  test "$(alloc b.img)" -lt $((before - 60 * MiB))
+is "B: report: after" "$(json b.json "r['after']['allocated']")" \
+  "$(alloc b.img)"
+ok "B: the ext2 (not ignored here) lost its deleted data" \
+  test "$(nonzero b.img 6)" -lt $MiB
+part_bytes b.img 1 > p1
+debugfs -R "dump /keep/a.bin a.bin" p1 >/dev/null 2>&1
+is "B: ext4 keep/a.bin intact" "$(sum < a.bin)" "$(expected p1/keep/a.bin)"
+
+# ---- C: qcow2 -> raw, swap left alone, zeros written -------------------
+qemu-img convert -O qcow2 "$in" c-in.qcow2
+c_in_sum=$(sha256sum < c-in.qcow2)
+goldsmith sparsify -q --convert raw --operations defaults,-swap \
+  --set sparsify.filesystem.method=zero \
+  --set sparsify.filesystem.zero-file-size=4 c-in.qcow2 c.raw > c.out 2> c.err
+is "C: exit status" "$?" 0
+[ -s c.err ] && sed 's/^/# C: /' c.err
+is "C: IN is byte-identical" "$(sha256sum < c-in.qcow2)" "$c_in_sum"
+is "C: OUT is raw" "$(qemu-img info --output=json c.raw |
+                     json /dev/stdin "r['format']")" raw
+is "C: swap not selected: kept as it was" "$(part_bytes c.raw 2 | sum)" \
+  "$(part_bytes "$in" 2 | sum)"
+ok "C: raw OUT is sparse on the host ($(alloc c.raw))" \
+  test "$(alloc c.raw)" -lt $((30 * MiB))
+ok "C: the text report: vfat zero-filled" grep -q "/dev/sda4 *vfat *zero" c.out
+ok "C: zero files of 4 MiB fill the vfat, then go (${in_nz[4]} -> $(nonzero c.raw 4))" \
+  test "$(nonzero c.raw 4)" -lt $MiB
+part_bytes c.raw 4 > p4
+is "C: vfat keep.txt intact, no zero file left" "$(mdir -b -i p4 ::)" "::/keep.txt"
+ok "C: the ext4 free space zero-filled" test "$(nonzero c.raw 1)" -lt $((6 * MiB))
+
+# ---- D: dry run ----------------------------------------------------------
+goldsmith sparsify --dry-run --json "$in" d.qcow2 > d.json 2> d.err
+is "D: exit status" "$?" 0
+ok "D: no OUT" test ! -e d.qcow2
+is "D: IN is byte-identical" "$(sha256sum < "$in")" "$in_sum"
+ok "D: the dry run reports the free space of /dev/sda1" \
+  test "$(dev d.json /dev/sda1 bytes)" -gt $((40 * MiB))
+
+# ---- E: one read-back of A, B and C --------------------------------------
+guestfish --ro --format=qcow2 -a a.qcow2 --format=raw -a b.img \
+  --format=raw -a c.raw > e.out 2> e.err <<'EOF'
+run
+lvm-set-filter /dev/sda
+mount-ro /dev/gsvg/data /
+checksum sha256 /keep.bin
+exists /gone.bin
+umount-all
+lvm-set-filter /dev/sdb
+mount-ro /dev/gsvg/data /
+checksum sha256 /keep.bin
+umount-all
+lvm-set-filter /dev/sdc
+mount-ro /dev/gsvg/data /
+checksum sha256 /keep.bin
+umount-all
+vfs-uuid /dev/sdb2
+vfs-label /dev/sdb2
+EOF
+is "E: read-back ran" "$?" 0
+mapfile -t e < e.out
+is "E: A's LV file intact" "${e[0]}" "$(expected lv-keep.bin)"
+is "E: A's LV deleted file still deleted" "${e[1]}" false
+is "E: B's LV file intact" "${e[2]}" "$(expected lv-keep.bin)"
+is "E: C's LV file intact" "${e[3]}" "$(expected lv-keep.bin)"
+is "E: B's swap UUID kept" "${e[4]}" \
+  "$(awk '$1 == "swap_uuid" { print $2 }' "$layout")"
+is "E: B's swap label kept" "${e[5]}" gsswap
