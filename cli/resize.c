@@ -20,21 +20,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
 #include "cleanups.h"
 #include "gpt-renumber.h"
 #include "resize-plan.h"
-
-extern char **environ;
 
 enum {
   OPT_REQ_RESIZE = 1, OPT_REQ_RESIZE_FORCE, OPT_REQ_DELETE, OPT_REQ_IGNORE,
@@ -117,101 +112,39 @@ static struct poptOption resize_table[] = {
 
 /* ---- a temporary OUT, removed on failure or signal ------------------ */
 
-static char *tmp_out;
+static const char *tmp_out;      /* cli/outfile.c's stand-in for OUT */
 
-static void
-on_signal (int sig)
-{
-  if (tmp_out)
-    unlink (tmp_out);
-  signal (sig, SIG_DFL);
-  raise (sig);
-}
-
-static int
-run_qemu_img_create (const char *fmt, const char *path, int64_t size)
-{
-  char sz[32];
-  const char *argv[] = { "qemu-img", "create", "-q", "-f", fmt, path, sz,
-                         NULL };
-  pid_t pid;
-  int status;
-
-  snprintf (sz, sizeof sz, "%" PRIi64, size);
-  status = posix_spawnp (&pid, "qemu-img", NULL, NULL, (char **) argv,
-                         environ);
-  if (status != 0) {
-    errno = status;
-    gs_error ("cannot run qemu-img: %m");
-    return -1;
-  }
-  if (waitpid (pid, &status, 0) == -1 || !WIFEXITED (status) ||
-      WEXITSTATUS (status) != 0) {
-    gs_error ("%s: qemu-img create -f %s failed", path, fmt);
-    return -1;
-  }
-  return 0;
-}
-
-/* Create OUT's stand-in: "OUT.goldsmith-XXXXXX" in OUT's directory
- * (so the final rename stays on one filesystem).
+/* Create OUT's stand-in (cli/outfile.c: "OUT.goldsmith-XXXXXX" beside
+ * it, renamed on success) as an empty disk of SIZE bytes.
  */
 static int
 create_tmp_out (const char *out, const char *fmt, int64_t size)
 {
-  int fd;
+  char sz[32], err[1024];
 
-  if (asprintf (&tmp_out, "%s.goldsmith-XXXXXX", out) == -1) {
-    tmp_out = NULL;
-    gs_error ("out of memory");
+  if ((tmp_out = gs_cli_outfile_reserve (out)) == NULL)
     return -1;
-  }
-  if ((fd = mkstemp (tmp_out)) == -1) {
-    gs_error ("%s: cannot create: %m", out);
-    free (tmp_out);
-    tmp_out = NULL;
-    return -1;
-  }
-  signal (SIGINT, on_signal);
-  signal (SIGTERM, on_signal);
-  signal (SIGHUP, on_signal);
-  {                              /* mkstemp's 0600: OUT gets the umask's */
-    mode_t um = umask (0);
-    umask (um);
-    if (fchmod (fd, 0666 & ~um) == -1)
-      gs_debug ("%s: fchmod: %m", tmp_out);
-  }
   if (strcmp (fmt, "raw") == 0) {
     /* Sparse, and all zeros: what the sparse copy relies on. */
-    if (ftruncate (fd, size) == -1) {
+    if (truncate (tmp_out, size) == -1) {
       gs_error ("%s: cannot set the size: %m", out);
-      close (fd);
       return -1;
     }
-    close (fd);
     return 0;
   }
-  close (fd);
-  return run_qemu_img_create (fmt, tmp_out, size);
-}
+  snprintf (sz, sizeof sz, "%" PRIi64, size);
+  {
+    char *const argv[] = { (char *) "qemu-img", (char *) "create",
+                           (char *) "-q", (char *) "-f", (char *) fmt,
+                           (char *) tmp_out, sz, NULL };
 
-static void
-finish_tmp_out (const char *out, bool success, int *code)
-{
-  if (tmp_out == NULL)
-    return;
-  if (success && rename (tmp_out, out) == -1) {
-    gs_error ("%s: cannot rename %s to it: %m", out, tmp_out);
-    *code = GS_EXIT_ERROR;
-    success = false;
+    if (gs_int_run_qemu_img (argv, err, sizeof err, false) == -1) {
+      gs_error ("%s: qemu-img create -f %s failed: %s", out, fmt,
+                gs_int_first_line (err));
+      return -1;
+    }
   }
-  if (!success)
-    unlink (tmp_out);
-  signal (SIGINT, SIG_DFL);
-  signal (SIGTERM, SIG_DFL);
-  signal (SIGHUP, SIG_DFL);
-  free (tmp_out);
-  tmp_out = NULL;
+  return 0;
 }
 
 /* ---- reading the source ------------------------------------------- */
@@ -1025,24 +958,12 @@ run (struct gs_env *env, struct job *j, struct gs_guest *guest,
   return code;
 }
 
-static bool
-same_file (const char *a, const char *b)
-{
-  struct stat sa, sb;
-
-  if (strcmp (a, b) == 0)
-    return true;
-  return stat (a, &sa) == 0 && stat (b, &sb) == 0 &&
-    sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-}
-
 int
 gs_cmd_resize (int argc, const char **argv)
 {
   poptContext pc;
   struct gs_env env = { 0 };
   struct gs_guest guest = { 0 };
-  struct gs_selection sel = { 0 };
   struct job j = { .lv_expand = empty_vector };
   string_vector selections = empty_vector;
   json_object *report = NULL;
@@ -1097,7 +1018,7 @@ gs_cmd_resize (int argc, const char **argv)
   j.rq.expand_content = !no_expand_content;
 
   /* IN and OUT, checked before any launch. */
-  if (same_file (j.in, j.out)) {
+  if (gs_cli_same_file (j.in, j.out)) {
     gs_error ("resize: IN and OUT are the same disk (%s): goldsmith resize "
               "never works in place", j.in);
     goto fail;
@@ -1133,14 +1054,7 @@ gs_cmd_resize (int argc, const char **argv)
       goto fail;
   }
 
-  if (gs_cli_load (&env) == -1)
-    goto fail;
-  for (size_t i = 0; i < selections.len; ++i)
-    if (gs_int_select (&env.reg, "resize", &sel, "--operations",
-                       selections.ptr[i]) == -1)
-      goto fail;
-  gs_int_select_finish (&env.reg, "resize", &sel);
-  if (gs_int_config_complete (&env.reg) == -1)
+  if (gs_cli_load_family (&env, "resize", &selections) == -1)
     goto fail;
 
   if (output_size && !dry_run) {
@@ -1156,7 +1070,7 @@ gs_cmd_resize (int argc, const char **argv)
   gs_int_json_add_string (report, "input", j.in);
   gs_int_json_add_string (report, "output", j.out);
   code = run (&env, &j, &guest, report);
-  finish_tmp_out (j.out, code == GS_EXIT_OK, &code);
+  gs_cli_outfile_finish (j.out, code == GS_EXIT_OK, &code);
   if (code == GS_EXIT_OK && !dry_run)
     gs_info ("Resize operation completed with no errors.  Check the output "
              "disk boots before deleting the input disk.");
@@ -1168,7 +1082,7 @@ gs_cmd_resize (int argc, const char **argv)
   goto out;
 
  fail_tmp:
-  finish_tmp_out (j.out, false, &code);
+  gs_cli_outfile_finish (j.out, false, &code);
  fail:
   code = gs_cli_fail ("resize", GS_EXIT_USAGE);
  out:

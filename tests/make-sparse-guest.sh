@@ -15,6 +15,10 @@
 #   4  16 MiB vfat "GSFAT": keep.txt; an 8 MiB file deleted
 #   5   8 MiB no filesystem, random bytes (for --zero)
 #   6  16 MiB ext2: keep6.txt; an 8 MiB file deleted (for --ignore)
+#   7 128 MiB btrfs: keep7.txt; free space full of random bytes (the
+#      partition was, before mkfs)
+#   8 300 MiB xfs, empty; free space random as for 7
+#   9  32 MiB ntfs, empty; free space random as for 7
 set -e
 dir="$1"
 src="$dir/sparse-src"
@@ -55,7 +59,7 @@ rnd "$src/lv-keep.bin" 1M
 rnd "$src/lv-gone.bin" 4M
 
 img="$dir/sparse.img.tmp"
-truncate -s 200M "$img"
+truncate -s 680M "$img"
 sfdisk -q "$img" <<EOF
 label: gpt
 size=72MiB, type=linux
@@ -64,6 +68,9 @@ size=48MiB, type=lvm
 size=16MiB, type=linux
 size=8MiB, type=linux
 size=16MiB, type=linux
+size=128MiB, type=linux
+size=300MiB, type=linux
+size=32MiB, type=linux
 EOF
 
 # Each part is made in a file of its own and written at its offset,
@@ -78,6 +85,16 @@ mdel -i "$src/p4.img" ::fat-junk.bin
 rnd "$src/p5.img" 8M
 mke2fs -q -F -t ext2 -d "$src/p6" "$src/p6.img" 16M >/dev/null
 debugfs -w -R "rm /junk6.bin" "$src/p6.img" >/dev/null 2>&1
+# mkfs writes its metadata only (-K: no discard, which on a file would
+# punch the random bytes out): the rest keeps them.
+mkdir -p "$src/p7"
+echo "kept on btrfs" > "$src/p7/keep7.txt"
+rnd "$src/p7.img" 128M
+mkfs.btrfs -q -f -K -L gsbtrfs --rootdir "$src/p7" "$src/p7.img" >/dev/null
+rnd "$src/p8.img" 300M
+mkfs.xfs -q -f -K -L gsxfs "$src/p8.img"
+rnd "$src/p9.img" 32M
+mkntfs -q -F -Q -L gsntfs "$src/p9.img" >/dev/null 2>&1
 
 : > "$dir/sparse.layout"
 n=0
