@@ -24,6 +24,8 @@ enum {
 extern int gs_cli_common_option (poptContext pc, int rc);
 extern int gs_cli_popt_error (poptContext pc, const char *cmd, int rc);
 extern void gs_cli_print_version (void);
+extern bool gs_cli_options_end (poptContext pc, const char *cmd, int rc,
+                                int *code);
 extern char *gs_cli_quote (const char *s);
 
 /* The environment: plugins, configuration, selection (cli/setup.c). */

@@ -29,6 +29,26 @@ struct poptOption gs_common_table[] = {
   POPT_TABLEEND
 };
 
+/* After a subcommand's option loop (RC: poptGetNextOpt's last): a bad
+ * option or --version ends the command with *CODE (returns true);
+ * otherwise the message verbosity is set from -q and -v.
+ */
+bool
+gs_cli_options_end (poptContext pc, const char *cmd, int rc, int *code)
+{
+  if (rc < -1) {
+    *code = gs_cli_popt_error (pc, cmd, rc);
+    return true;
+  }
+  if (gs_common.version) {
+    gs_cli_print_version ();
+    *code = GS_EXIT_OK;
+    return true;
+  }
+  gs_int_set_verbosity (gs_common.quiet, gs_common.verbose);
+  return false;
+}
+
 void
 gs_cli_print_version (void)
 {

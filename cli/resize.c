@@ -997,16 +997,8 @@ gs_cmd_resize (int argc, const char **argv)
     if (c == -1)
       goto fail;
   }
-  if (rc < -1) {
-    code = gs_cli_popt_error (pc, "resize", rc);
+  if (gs_cli_options_end (pc, "resize", rc, &code))
     goto out;
-  }
-  if (gs_common.version) {
-    gs_cli_print_version ();
-    code = GS_EXIT_OK;
-    goto out;
-  }
-  gs_int_set_verbosity (gs_common.quiet, gs_common.verbose);
   j.in = poptGetArg (pc);
   j.out = poptGetArg (pc);
   if (j.in == NULL || j.out == NULL || poptPeekArg (pc)) {

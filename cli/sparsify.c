@@ -800,16 +800,8 @@ gs_cmd_sparsify (int argc, const char **argv)
     if (string_vector_append (v, poptGetOptArg (pc)) == -1)
       goto fail;
   }
-  if (rc < -1) {
-    code = gs_cli_popt_error (pc, "sparsify", rc);
+  if (gs_cli_options_end (pc, "sparsify", rc, &code))
     goto out;
-  }
-  if (gs_common.version) {
-    gs_cli_print_version ();
-    code = GS_EXIT_OK;
-    goto out;
-  }
-  gs_int_set_verbosity (gs_common.quiet, gs_common.verbose);
   j.in = poptGetArg (pc);
   j.out = in_place ? NULL : poptGetArg (pc);
   if (j.in == NULL || (!in_place && j.out == NULL) || poptPeekArg (pc)) {
