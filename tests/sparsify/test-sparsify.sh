@@ -153,8 +153,10 @@ is "C: OUT is raw" "$(qemu-img info --output=json c.raw |
 is "C: swap not selected: kept as it was" "$(part_bytes c.raw 2 | sum)" \
   "$(part_bytes "$in" 2 | sum)"
 diag "C: bytes not zero per partition: $(for n in 1 2 3 4 5 6 7 8 9; do printf '%s ' "$(nonzero c.raw $n)"; done)"
-ok "C: raw OUT is sparse on the host ($(alloc c.raw))" \
-  test "$(alloc c.raw)" -lt $((60 * MiB))
+# Zeros cannot reach what a filesystem keeps back from files (xfs's
+# reserve, btrfs space outside its data chunks): trimming (A) does.
+ok "C: raw OUT is sparse on the host ($(alloc "$in") -> $(alloc c.raw))" \
+  test "$(alloc c.raw)" -lt $(( $(alloc "$in") - 300 * MiB ))
 ok "C: the text report: vfat zero-filled" grep -q "/dev/sda4 *vfat *zero" c.out
 ok "C: zero files of 4 MiB fill the vfat, then go (${in_nz[4]} -> $(nonzero c.raw 4))" \
   test "$(nonzero c.raw 4)" -lt $MiB
