@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <guestfs.h>
 #include <libconfig.h>
@@ -144,6 +145,14 @@ extern void gs_int_overlay_discard (struct gs_disk *disk);
 extern int gs_int_run_qemu_img (char *const argv[], char *out, size_t outlen,
                                 bool progress);
 extern char *gs_int_first_line (char *s);
+
+/* lock.c: before writing an image.  Refuses (reporting it) an image
+ * another goldsmith has locked, or that a qemu (VM, libvirt domain,
+ * libguestfs appliance) has open; else locks it until exit.
+ */
+#define GS_LOCK_BYTE ((off_t) 0x676f6c64) /* ours; qemu uses 100..299 */
+extern int gs_int_lock_image (const char *path);
+extern void gs_int_unlock_images (void);
 
 /* session.c: one appliance launch. */
 struct gs_session_opts {

@@ -12,6 +12,7 @@ TESTS_ENVIRONMENT = $(top_builddir)/run
 TESTS += \
 	tests/test-cli.sh \
 	tests/test-bad-input.sh \
+	tests/test-lock.sh \
 	tests/test-customize-args.sh \
 	tests/sparsify/test-sparsify-args.sh \
 	tests/inspect/test-inspect-cli.sh
