@@ -174,6 +174,10 @@ extern int gs_int_session_launch (struct gs_session *s,
                                   struct gs_guest *guests, size_t nguests,
                                   const struct gs_session_opts *opts);
 extern int gs_int_session_close (struct gs_session *s);
+/* Does KVM work with the qemu HV?  1 yes, 0 no (WHY set), -1 unknown
+ * (no accessible /dev/kvm, or qemu could not be run).
+ */
+extern int gs_int_kvm_probe (const char *hv, char *why, size_t whylen);
 
 /* mount.c */
 extern int gs_int_mount_root (guestfs_h *g, const char *root, bool readonly,

@@ -71,8 +71,8 @@ extern char **environ;
  * within milliseconds, which is far cheaper than a failed appliance
  * launch.  Returns 1 (works), 0 (broken, *why set) or -1 (unknown).
  */
-static int
-kvm_probe (const char *hv, char *why, size_t whylen)
+int
+gs_int_kvm_probe (const char *hv, char *why, size_t whylen)
 {
   const char *argv[] = { hv, "-accel", "kvm", "-cpu", "host",
                          "-nodefaults", "-display", "none", "-S",
@@ -201,7 +201,7 @@ gs_int_session_launch (struct gs_session *s, struct gs_guest *guests,
       char why[256];
       CLEANUP_FREE char *hv = guestfs_get_hv (s->g);
 
-      if (hv && kvm_probe (hv, why, sizeof why) == 0) {
+      if (hv && gs_int_kvm_probe (hv, why, sizeof why) == 0) {
         gs_warning ("KVM does not work on this host (%s); using TCG "
                     "software emulation, which is slower (set "
                     "appliance.accel = \"tcg\" to skip this check)",

@@ -29,7 +29,8 @@ TESTS += \
 	tests/resize/test-resize-grow.sh \
 	tests/resize/test-resize-refuse.sh \
 	tests/inspect/test-inspect.sh \
-	tests/sparsify/test-sparsify.sh
+	tests/sparsify/test-sparsify.sh \
+	tests/test-doctor.sh
 
 EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py \
 	tests/fixtures/fedora.txt tests/fixtures/debian.txt \
