@@ -321,6 +321,12 @@ check_launch (const struct gs_settings *st, const char *tmp, bool kvm)
   gs_int_guest_free (&guest);
 }
 
+/* Errors are findings here, reported by check(). */
+static void
+quiet_handler (guestfs_h *g, void *opaque, const char *msg)
+{
+}
+
 int
 gs_cmd_doctor (int argc, const char **argv)
 {
@@ -330,6 +336,7 @@ gs_cmd_doctor (int argc, const char **argv)
   guestfs_h *g = NULL;
   const char *tmp = getenv ("TMPDIR");
   CLEANUP_FREE char *cachedir = NULL;
+  CLEANUP_FREE char *cache_error = NULL;
   bool loaded, kvm;
 
   pc = poptGetContext ("goldsmith doctor", argc, argv, doctor_table, 0);
@@ -360,7 +367,14 @@ gs_cmd_doctor (int argc, const char **argv)
   loaded = gs_cli_load (&env) == 0;
   check_config (&env, loaded);
   check_qemu_img ();
-  if ((g = guestfs_create ()) == NULL)
+  /* The environment parsed after our handler is set: a bad TMPDIR is
+   * a finding (below), not a stray message.
+   */
+  if ((g = guestfs_create_flags (GUESTFS_CREATE_NO_ENVIRONMENT)) != NULL) {
+    guestfs_set_error_handler (g, quiet_handler, NULL);
+    guestfs_parse_environment (g);
+  }
+  if (g == NULL)
     check ("libguestfs", FAIL, "no appliance can be started",
            "reinstall libguestfs (Debian: libguestfs0)",
            "cannot create a libguestfs handle: %s", strerror (errno));
@@ -375,14 +389,20 @@ gs_cmd_doctor (int argc, const char **argv)
              (long long) v->major, (long long) v->minor,
              (long long) v->release, v->extra, backend ? backend : "?");
     guestfs_free_version (v);
-    guestfs_set_error_handler (g, NULL, NULL);
-    cachedir = guestfs_get_cachedir (g);
+    if ((cachedir = guestfs_get_cachedir (g)) == NULL &&
+        guestfs_last_error (g))
+      cache_error = strdup (guestfs_last_error (g));
   }
   kvm = check_kvm (g, &env.settings);
   check_space ("tmpdir", tmp && tmp[0] ? tmp : "/tmp",
                "overlays, scratch files and sparsify's temporary copy");
-  check_space ("cachedir", cachedir,
-               "the appliance libguestfs builds (~300 MB)");
+  if (cachedir)
+    check_space ("cachedir", cachedir,
+                 "the appliance libguestfs builds (~300 MB)");
+  else
+    check ("cachedir", FAIL, "libguestfs cannot build its appliance",
+           "point TMPDIR (or LIBGUESTFS_CACHEDIR) at a writable directory",
+           "%s", cache_error ? cache_error : "unknown");
   check_fuse ();
   if (g)
     guestfs_close (g);
