@@ -285,6 +285,11 @@ check_launch (const struct gs_settings *st, const char *tmp, bool kvm)
   }
   clock_gettime (CLOCK_MONOTONIC, &t0);
   if (gs_int_session_launch (&s, &guest, 1, &so) == -1) {
+    CLEANUP_FREE char *why = strdup (s.last_guestfs_error
+                                     ? s.last_guestfs_error
+                                     : gs_int_last_error ()
+                                     ? gs_int_last_error () : "?");
+
     check ("appliance", FAIL,
            "libguestfs cannot build or start its appliance: no command "
            "except ops and config can work",
@@ -292,9 +297,7 @@ check_launch (const struct gs_settings *st, const char *tmp, bool kvm)
            "and read the last lines; common causes are a missing "
            "supermin/linux-image package, an unreadable /boot/vmlinuz-* "
            "(chmod 0644), or too little memory",
-           "launch failed: %s",
-           s.last_guestfs_error ? s.last_guestfs_error
-           : gs_int_last_error () ? gs_int_last_error () : "?");
+           "launch failed: %s", why ? gs_int_first_line (why) : "?");
     gs_int_session_close (&s);
     goto out;
   }
