@@ -3,7 +3,7 @@
 # status 2, and the user's image left byte-identical.  No appliance is
 # launched: every check happens before.
 source "$(dirname "$0")/functions.sh"
-plan 128
+plan 129
 
 tmp="$builddir/tests/tmp/bad-input"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -227,6 +227,12 @@ expect "resize: --output-size overflows" \
 expect "resize: --output-size not a size" "--output-size: cannot parse the size 'big'" \
   goldsmith resize "$tmp/good.img" "$tmp/new.img" --output-size big
 ok "resize: still no OUT" test ! -e "$tmp/new.img"
+
+# Not bad input, but cheap here: a launch that fails (LIBGUESTFS_HV
+# above) is exit status 1 with the reason, not a crash (inspect
+# aborted in json-c on a guest with no roots).
+goldsmith inspect -a "$tmp/good.img" > /dev/null 2> "$tmp/err"
+is "inspect: a failed launch is exit status 1" "$?" 1
 
 is "the good image is byte-identical after all of the above" \
    "$(sha256sum < "$tmp/good.img")" "$good_sum"
