@@ -102,8 +102,17 @@ gs_int_kvm_probe (const char *hv, char *why, size_t whylen)
     close (in[1]); close (err[0]);
     return -1;
   }
-  if (write (in[1], "quit\n", 5) != 5)
-    gs_debug ("kvm probe: cannot write to qemu's monitor");
+  {
+    /* A qemu that exits at once has closed the pipe: EPIPE, not a
+     * SIGPIPE that would kill goldsmith without a word.
+     */
+    struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+
+    sigaction (SIGPIPE, &ign, &old);
+    if (write (in[1], "quit\n", 5) != 5)
+      gs_debug ("kvm probe: cannot write to qemu's monitor: %m");
+    sigaction (SIGPIPE, &old, NULL);
+  }
   close (in[1]);
   /* Wait at most 10 s: a probe must never hang a run. */
   for (int i = 0; i < 1000 && waitpid (pid, &status, WNOHANG) == 0; ++i)

@@ -3,7 +3,7 @@
 # status 2, and the user's image left byte-identical.  No appliance is
 # launched: every check happens before.
 source "$(dirname "$0")/functions.sh"
-plan 129
+plan 131
 
 tmp="$builddir/tests/tmp/bad-input"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -233,6 +233,11 @@ ok "resize: still no OUT" test ! -e "$tmp/new.img"
 # aborted in json-c on a guest with no roots).
 goldsmith inspect -a "$tmp/good.img" > /dev/null 2> "$tmp/err"
 is "inspect: a failed launch is exit status 1" "$?" 1
+# The KVM probe's qemu (here /bin/false) exits before reading "quit":
+# that was a SIGPIPE (exit 141, no message).
+goldsmith sparsify "$tmp/good.img" "$tmp/new.img" > /dev/null 2> "$tmp/err"
+is "sparsify: a failed launch is exit status 1" "$?" 1
+ok "sparsify: ... and leaves no OUT" test ! -e "$tmp/new.img"
 
 is "the good image is byte-identical after all of the above" \
    "$(sha256sum < "$tmp/good.img")" "$good_sum"
