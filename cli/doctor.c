@@ -39,6 +39,7 @@ static const char *const status_names[] = { "ok", "warn", "fail" };
 
 static json_object *checks;      /* the array of results */
 static bool any_failed;
+static bool kvm_broken;          /* qemu said so: launch with TCG at once */
 
 /* Record one check.  MEANS and FIX only for warn and fail (or NULL). */
 static void
@@ -170,6 +171,7 @@ check_kvm (guestfs_h *g, const struct gs_settings *st)
   }
   r = hv ? gs_int_kvm_probe (hv, why, sizeof why) : -1;
   if (r == 0) {
+    kvm_broken = true;
     check ("kvm", WARN, tcg_means,
            "on a nested host enable nested virtualization (kvm_intel "
            "nested=1) or update the outer hypervisor; goldsmith falls back "
@@ -253,6 +255,7 @@ check_fuse (void)
 static void
 check_launch (const struct gs_settings *st, const char *tmp, bool kvm)
 {
+  struct gs_settings tcg = *st;   /* shallow: only accel differs */
   struct gs_session_opts so = {
     .settings = st,
     .readonly = true,
@@ -274,6 +277,11 @@ check_launch (const struct gs_settings *st, const char *tmp, bool kvm)
   if (!gs_common.json && !gs_common.quiet)
     fprintf (stderr, "goldsmith: launching the appliance (may take "
              "~20 s under TCG) ...\n");
+  /* Known broken KVM: no second probe, no second warning. */
+  if (kvm_broken) {
+    tcg.accel = (char *) "tcg";
+    so.settings = &tcg;
+  }
   /* libguestfs wants a drive: a blank one, read-only, gone at once. */
   if (asprintf (&disk, "%s/goldsmith-doctor-XXXXXX", tmp) == -1 ||
       (fd = mkstemp (disk)) == -1 || ftruncate (fd, MiB) == -1 ||
