@@ -19,7 +19,8 @@ usage (FILE *fp)
            "  sparsify   give free space back to the host (virt-sparsify)\n"
            "  resize     copy to a bigger or smaller disk, growing partitions\n"
            "  ops        list the operations plugins provide\n"
-           "  config     print the effective configuration\n\n"
+           "  config     print the effective configuration\n"
+           "  doctor     check that this host can run goldsmith, and how fast\n\n"
            "'goldsmith COMMAND --help' lists the options of a command.\n"
            "Exit status: 0 ok, 1 an operation or the appliance failed, "
            "2 usage, input or configuration error, 3 sparsify --in-place "
@@ -60,6 +61,8 @@ main (int argc, char *argv[])
     return gs_cmd_inspect (argc - 1, av + 1);
   if (strcmp (cmd, "sparsify") == 0)
     return gs_cmd_sparsify (argc - 1, av + 1);
+  if (strcmp (cmd, "doctor") == 0)
+    return gs_cmd_doctor (argc - 1, av + 1);
 
   fprintf (stderr, "goldsmith: unknown command '%s' (try 'goldsmith --help')\n",
            cmd);

@@ -199,7 +199,11 @@ collect (json_object *report)
     json_object *roots = json_object_object_get (jg, "roots");
     json_object *oses = json_object_new_array (), *o = json_object_new_object ();
 
-    for (size_t j = 0; j < json_object_array_length (roots); ++j) {
+    /* A guest whose launch failed has no roots. */
+    size_t nroots = json_object_is_type (roots, json_type_array)
+      ? json_object_array_length (roots) : 0;
+
+    for (size_t j = 0; j < nroots; ++j) {
       json_object *rec = json_object_object_get
         (json_object_array_get_idx (roots, j), "inspect");
 

@@ -1042,7 +1042,8 @@ gs_cmd_resize (int argc, const char **argv)
       goto fail;
     }
     if (gs_int_guest_add_disk (&guest, j.out, out_format, dry_run) == -1 ||
-        gs_int_disk_check (&guest.disks[1]) == -1)
+        gs_int_disk_check (&guest.disks[1]) == -1 ||
+        (!dry_run && gs_int_lock_image (j.out) == -1))
       goto fail;
   }
 

@@ -831,6 +831,12 @@ gs_cmd_sparsify (int argc, const char **argv)
                      (!dry_run && check_tmp (&j) == -1) ||
                      check_qemu_opts (&j) == -1)))
     goto fail;
+  /* The image written in place, or an existing OUT (block device,
+   * --overwrite): nobody else may be using it.
+   */
+  if (!dry_run && (in_place || access (j.out, F_OK) == 0) &&
+      gs_int_lock_image (in_place ? j.in : j.out) == -1)
+    goto fail;
 
   if (gs_cli_load_family (&env, "sparsify", &selections) == -1)
     goto fail;

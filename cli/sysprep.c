@@ -272,6 +272,13 @@ gs_cmd_sysprep (int argc, const char **argv)
                             dry_run ? 0 : GS_INPUTS_DOMAIN_WRITABLE,
                             &guests, &nguests) == -1)
     goto fail;
+  /* Before the launch: our own appliance and commit will lock qemu's
+   * bytes, never ours.
+   */
+  for (size_t i = 0; !dry_run && i < guests[0].ndisks; ++i)
+    if (!guests[0].disks[i].readonly &&
+        gs_int_lock_image (guests[0].disks[i].path) == -1)
+      goto fail;
   code = run (&env, &guests[0], exclude);
   goto out;
 
@@ -287,6 +294,7 @@ gs_cmd_sysprep (int argc, const char **argv)
   gs_cli_guests_free (guests, nguests);
   gs_cli_inputs_free (&inputs);
   gs_cli_env_free (&env);
+  gs_int_unlock_images ();
   poptFreeContext (pc);
   return code;
 }

@@ -92,20 +92,22 @@ read_all (int fd)
   return buf;
 }
 
-/* Run qemu-img info; return its stdout (JSON) or NULL with *err set to
- * its first line of complaint.
+/* Run qemu-img ARGV about PATH; return its stdout or NULL with *err set
+ * to its first line of complaint.  *CODE is its exit status (-1: it did
+ * not exit normally or could not run); qemu-img check's status 3
+ * (leaked clusters: harmless) counts as success.
  */
 static char *
-qemu_img_info (const char *path, const char *format, char **err)
+run_qemu_img (const char *const *argv, const char *path, char **err,
+              int *code)
 {
-  const char *argv[] = { "qemu-img", "info", "--output=json", "-U",
-                         "-f", format, path, NULL };
   int out[2], errp[2], status;
   posix_spawn_file_actions_t fa;
   pid_t pid;
   char *o, *e;
 
   *err = NULL;
+  *code = -1;
   if (pipe2 (out, O_CLOEXEC) == -1 || pipe2 (errp, O_CLOEXEC) == -1) {
     gs_error ("pipe: %m");
     return NULL;
@@ -129,8 +131,9 @@ qemu_img_info (const char *path, const char *format, char **err)
   e = read_all (errp[0]);
   close (out[0]);
   close (errp[0]);
-  if (waitpid (pid, &status, 0) == -1 || !WIFEXITED (status) ||
-      WEXITSTATUS (status) != 0) {
+  *code = waitpid (pid, &status, 0) == -1 || !WIFEXITED (status) ? -1
+    : WEXITSTATUS (status);
+  if (*code != 0 && !(*code == 3 && strcmp (argv[1], "check") == 0)) {
     const char *m = e ? e : "qemu-img failed";
     const char *p;
 
@@ -149,13 +152,29 @@ qemu_img_info (const char *path, const char *format, char **err)
   return o;
 }
 
+/* qemu says "Could not open 'F': Could not open 'F': REASON": REASON. */
+static const char *
+backing_reason (const char *err)
+{
+  const char *p;
+
+  if (err == NULL)
+    return "qemu-img failed";
+  while (strncmp (err, "Could not open '", 16) == 0 &&
+         (p = strstr (err + 16, "': ")) != NULL)
+    err = p + 3;
+  return err;
+}
+
 int
 gs_int_disk_check (struct gs_disk *disk)
 {
   struct stat st;
   CLEANUP_FREE char *json = NULL;
   CLEANUP_FREE char *err = NULL;
-  json_object *info, *vs;
+  CLEANUP_FREE char *backing = NULL;
+  json_object *info, *vs, *bf;
+  int code;
 
   if (stat (disk->path, &st) == -1) {
     gs_error ("%s: %m", disk->path);
@@ -179,7 +198,12 @@ gs_int_disk_check (struct gs_disk *disk)
       (disk->format = gs_int_probe_format (disk->path)) == NULL)
     return -1;
 
-  json = qemu_img_info (disk->path, disk->format, &err);
+  {
+    const char *argv[] = { "qemu-img", "info", "--output=json", "-U",
+                           "-f", disk->format, disk->path, NULL };
+
+    json = run_qemu_img (argv, disk->path, &err, &code);
+  }
   if (json == NULL) {
     gs_error ("%s: not a valid %s disk image: %s", disk->path, disk->format,
               err ? err : "qemu-img failed");
@@ -188,7 +212,48 @@ gs_int_disk_check (struct gs_disk *disk)
   info = json_tokener_parse (json);
   if (info && json_object_object_get_ex (info, "virtual-size", &vs))
     disk->virtual_size = json_object_get_int64 (vs);
+  backing = info && json_object_object_get_ex (info, "backing-filename",
+                                               &bf)
+    ? strdup (json_object_get_string (bf)) : NULL;
   json_object_put (info);
+
+  /* qemu-img info does not open the backing file: a missing one would
+   * only be found by the appliance.  --backing-chain opens them all.
+   */
+  if (backing) {
+    const char *argv[] = { "qemu-img", "info", "--output=json", "-U",
+                           "--backing-chain", "-f", disk->format,
+                           disk->path, NULL };
+    CLEANUP_FREE char *out = NULL;
+
+    free (err);
+    err = NULL;
+    if ((out = run_qemu_img (argv, disk->path, &err, &code)) == NULL) {
+      gs_error ("%s: its backing file '%s' cannot be opened: %s",
+                disk->path, backing, backing_reason (err));
+      return -1;
+    }
+  }
+
+  /* A truncated or damaged qcow2 opens fine; its metadata is checked
+   * here (a few reads, even on big images) instead.
+   */
+  if (strcmp (disk->format, "qcow2") == 0) {
+    const char *argv[] = { "qemu-img", "check", "-q", "-U", "-f", "qcow2",
+                           disk->path, NULL };
+    CLEANUP_FREE char *out = NULL;
+
+    free (err);
+    err = NULL;
+    out = run_qemu_img (argv, disk->path, &err, &code);
+    if (out == NULL) {
+      gs_error ("%s: corrupt qcow2 disk image (qemu-img check: %s)",
+                disk->path,
+                code == 2 ? "errors in its metadata; it may be truncated"
+                : err && err[0] ? err : "failed");
+      return -1;
+    }
+  }
   gs_debug ("%s: format %s, virtual size %lld", disk->path, disk->format,
             (long long) disk->virtual_size);
   return 0;

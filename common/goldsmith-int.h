@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include <guestfs.h>
 #include <libconfig.h>
@@ -145,6 +146,14 @@ extern int gs_int_run_qemu_img (char *const argv[], char *out, size_t outlen,
                                 bool progress);
 extern char *gs_int_first_line (char *s);
 
+/* lock.c: before writing an image.  Refuses (reporting it) an image
+ * another goldsmith has locked, or that a qemu (VM, libvirt domain,
+ * libguestfs appliance) has open; else locks it until exit.
+ */
+#define GS_LOCK_BYTE ((off_t) 0x676f6c64) /* ours; qemu uses 100..299 */
+extern int gs_int_lock_image (const char *path);
+extern void gs_int_unlock_images (void);
+
 /* session.c: one appliance launch. */
 struct gs_session_opts {
   const struct gs_settings *settings;
@@ -165,6 +174,10 @@ extern int gs_int_session_launch (struct gs_session *s,
                                   struct gs_guest *guests, size_t nguests,
                                   const struct gs_session_opts *opts);
 extern int gs_int_session_close (struct gs_session *s);
+/* Does KVM work with the qemu HV?  1 yes, 0 no (WHY set), -1 unknown
+ * (no accessible /dev/kvm, or qemu could not be run).
+ */
+extern int gs_int_kvm_probe (const char *hv, char *why, size_t whylen);
 
 /* mount.c */
 extern int gs_int_mount_root (guestfs_h *g, const char *root, bool readonly,

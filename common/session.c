@@ -71,8 +71,8 @@ extern char **environ;
  * within milliseconds, which is far cheaper than a failed appliance
  * launch.  Returns 1 (works), 0 (broken, *why set) or -1 (unknown).
  */
-static int
-kvm_probe (const char *hv, char *why, size_t whylen)
+int
+gs_int_kvm_probe (const char *hv, char *why, size_t whylen)
 {
   const char *argv[] = { hv, "-accel", "kvm", "-cpu", "host",
                          "-nodefaults", "-display", "none", "-S",
@@ -102,8 +102,17 @@ kvm_probe (const char *hv, char *why, size_t whylen)
     close (in[1]); close (err[0]);
     return -1;
   }
-  if (write (in[1], "quit\n", 5) != 5)
-    gs_debug ("kvm probe: cannot write to qemu's monitor");
+  {
+    /* A qemu that exits at once has closed the pipe: EPIPE, not a
+     * SIGPIPE that would kill goldsmith without a word.
+     */
+    struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+
+    sigaction (SIGPIPE, &ign, &old);
+    if (write (in[1], "quit\n", 5) != 5)
+      gs_debug ("kvm probe: cannot write to qemu's monitor: %m");
+    sigaction (SIGPIPE, &old, NULL);
+  }
   close (in[1]);
   /* Wait at most 10 s: a probe must never hang a run. */
   for (int i = 0; i < 1000 && waitpid (pid, &status, WNOHANG) == 0; ++i)
@@ -201,7 +210,7 @@ gs_int_session_launch (struct gs_session *s, struct gs_guest *guests,
       char why[256];
       CLEANUP_FREE char *hv = guestfs_get_hv (s->g);
 
-      if (hv && kvm_probe (hv, why, sizeof why) == 0) {
+      if (hv && gs_int_kvm_probe (hv, why, sizeof why) == 0) {
         gs_warning ("KVM does not work on this host (%s); using TCG "
                     "software emulation, which is slower (set "
                     "appliance.accel = \"tcg\" to skip this check)",

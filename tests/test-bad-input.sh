@@ -3,11 +3,16 @@
 # status 2, and the user's image left byte-identical.  No appliance is
 # launched: every check happens before.
 source "$(dirname "$0")/functions.sh"
-plan 82
+plan 131
 
 tmp="$builddir/tests/tmp/bad-input"
 rm -rf "$tmp"; mkdir -p "$tmp"
 cleanup_fn rm -rf "$tmp"
+
+# Nothing here may launch the appliance: should a check come too late,
+# the launch fails at once (exit status 1, another message) instead of
+# costing 20 s and passing unnoticed.
+export LIBGUESTFS_HV=/bin/false
 
 # A small valid raw image whose bytes must never change.
 truncate -s 1M "$tmp/good.img"
@@ -145,6 +150,94 @@ expect "resize: bad --unknown-filesystems" \
   "--unknown-filesystems 'maybe': use ignore, warn or error" \
   goldsmith resize "$tmp/good.img" "$tmp/new.img" --unknown-filesystems maybe
 ok "resize: no OUT created by any of them" test ! -e "$tmp/new.img"
+
+# ---- images that are not what they claim to be -----------------------
+mkdir "$tmp/dir.img"
+expect "a directory as an image" "dir.img: not a regular file or block device" \
+  goldsmith sysprep -a "$tmp/dir.img"
+if [ "$(id -u)" = 0 ]; then
+  # root reads a mode-000 file all the same: nothing to refuse.
+  for i in 1 2; do
+    tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP unreadable image: run as root"
+  done
+else
+  cp "$tmp/good.img" "$tmp/noread.img"; chmod 000 "$tmp/noread.img"
+  expect "unreadable image" "noread.img: cannot open for writing: Permission denied" \
+    goldsmith sysprep -a "$tmp/noread.img"
+fi
+
+# Text, not a disk image, given as qcow2; and an unknown format.
+{ echo "just some text"; head -c 4096 /dev/zero | tr '\0' x; } > "$tmp/text.txt"
+text_sum=$(sha256sum < "$tmp/text.txt")
+for cmd in sysprep inspect; do
+  expect "$cmd: text file as qcow2" \
+    "text.txt: not a valid qcow2 disk image: .*not in qcow2 format" \
+    goldsmith $cmd --format qcow2 -a "$tmp/text.txt"
+  expect "$cmd: unknown format" \
+    "good.img: not a valid nosuch disk image: .*Unknown driver 'nosuch'" \
+    goldsmith $cmd --format nosuch -a "$tmp/good.img"
+done
+is "the text file is byte-identical" "$(sha256sum < "$tmp/text.txt")" "$text_sum"
+
+# A real qcow2 with data, truncated: its header still reads fine, so
+# only a metadata check finds it (before: an appliance launch, then
+# "no operating system").
+qemu-img create -q -f qcow2 "$tmp/trunc.qcow2" 64M
+qemu-io -f qcow2 -c 'write -P 0x55 0 4M' "$tmp/trunc.qcow2" > /dev/null
+truncate -s 256K "$tmp/trunc.qcow2"
+trunc_sum=$(sha256sum < "$tmp/trunc.qcow2")
+# A qcow2 whose backing file is missing (-u: created without opening it).
+qemu-img create -q -u -f qcow2 -b "$tmp/nonexistent.raw" -F raw \
+  "$tmp/orphan.qcow2" 64M
+orphan_sum=$(sha256sum < "$tmp/orphan.qcow2")
+trunc="trunc.qcow2: corrupt qcow2 disk image \(qemu-img check: errors in its metadata; it may be truncated\)"
+orphan="orphan.qcow2: its backing file '$tmp/nonexistent.raw' cannot be opened: No such file or directory"
+for img in trunc orphan; do
+  eval "pattern=\$$img"
+  expect "sysprep: $img" "$pattern" goldsmith sysprep -a "$tmp/$img.qcow2"
+  expect "inspect: $img" "$pattern" goldsmith inspect -a "$tmp/$img.qcow2"
+  expect "sparsify: $img" "$pattern" \
+    goldsmith sparsify "$tmp/$img.qcow2" "$tmp/new.img"
+  expect "sparsify --in-place: $img" "$pattern" \
+    goldsmith sparsify --in-place "$tmp/$img.qcow2"
+  expect "resize: $img" "$pattern" \
+    goldsmith resize "$tmp/$img.qcow2" "$tmp/new.img" --output-size 2G
+done
+is "the truncated qcow2 is byte-identical" \
+   "$(sha256sum < "$tmp/trunc.qcow2")" "$trunc_sum"
+is "the qcow2 with no backing file is byte-identical" \
+   "$(sha256sum < "$tmp/orphan.qcow2")" "$orphan_sum"
+# Its backing file present, the same qcow2 is accepted (the check is
+# not refusing every backed qcow2): resize stops later, at OUT.
+truncate -s 64M "$tmp/nonexistent.raw"
+expect "a backed qcow2 with its backing file passes the disk check" \
+  "new.img: No such file or directory \(create OUT first" \
+  goldsmith resize "$tmp/orphan.qcow2" "$tmp/new.img"
+rm -f "$tmp/nonexistent.raw"
+
+# resize --output-size out of range.
+expect "resize: --output-size too small" "--output-size 1K: too small to be a disk image" \
+  goldsmith resize "$tmp/good.img" "$tmp/new.img" --output-size 1K
+expect "resize: --output-size shrinks below nothing" \
+  "--output-size -200%: too small to be a disk image" \
+  goldsmith resize "$tmp/good.img" "$tmp/new.img" --output-size=-200%
+expect "resize: --output-size overflows" \
+  "--output-size: the size '9999999999999G' is too large" \
+  goldsmith resize "$tmp/good.img" "$tmp/new.img" --output-size 9999999999999G
+expect "resize: --output-size not a size" "--output-size: cannot parse the size 'big'" \
+  goldsmith resize "$tmp/good.img" "$tmp/new.img" --output-size big
+ok "resize: still no OUT" test ! -e "$tmp/new.img"
+
+# Not bad input, but cheap here: a launch that fails (LIBGUESTFS_HV
+# above) is exit status 1 with the reason, not a crash (inspect
+# aborted in json-c on a guest with no roots).
+goldsmith inspect -a "$tmp/good.img" > /dev/null 2> "$tmp/err"
+is "inspect: a failed launch is exit status 1" "$?" 1
+# The KVM probe's qemu (here /bin/false) exits before reading "quit":
+# that was a SIGPIPE (exit 141, no message).
+goldsmith sparsify "$tmp/good.img" "$tmp/new.img" > /dev/null 2> "$tmp/err"
+is "sparsify: a failed launch is exit status 1" "$?" 1
+ok "sparsify: ... and leaves no OUT" test ! -e "$tmp/new.img"
 
 is "the good image is byte-identical after all of the above" \
    "$(sha256sum < "$tmp/good.img")" "$good_sum"

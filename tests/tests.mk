@@ -12,6 +12,7 @@ TESTS_ENVIRONMENT = $(top_builddir)/run
 TESTS += \
 	tests/test-cli.sh \
 	tests/test-bad-input.sh \
+	tests/test-lock.sh \
 	tests/test-customize-args.sh \
 	tests/sparsify/test-sparsify-args.sh \
 	tests/inspect/test-inspect-cli.sh \
@@ -30,7 +31,8 @@ TESTS += \
 	tests/resize/test-resize-refuse.sh \
 	tests/resize/test-resize-fs.sh \
 	tests/inspect/test-inspect.sh \
-	tests/sparsify/test-sparsify.sh
+	tests/sparsify/test-sparsify.sh \
+	tests/test-doctor.sh
 
 EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py \
 	tests/fixtures/fedora.txt tests/fixtures/debian.txt \

@@ -7,7 +7,7 @@
 # earlier operations' changes in the image.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 14
+plan 16
 
 tmp="$builddir/tests/tmp/transaction"
 rm -rf "$tmp"; mkdir -p "$tmp/plugins" "$tmp/tmpdir"
@@ -25,8 +25,8 @@ ok "the failing test plugin builds" \
       -o "$tmp/plugins/oot-probe.so" "$srcdir/tests/oot/oot-probe.c"
 export GOLDSMITH_PLUGIN_PATH="$tmp/plugins"
 
-# kill_at SIGNAL PATTERN: start a run, send SIGNAL when its stderr
-# matches PATTERN.
+# kill_at SIGNAL PATTERN [CMD]: start a run, send SIGNAL when its
+# stderr matches PATTERN (after running CMD, if given).
 kill_at () {
   local sig="$1"; shift
   goldsmith sysprep -a "$img" --operations defaults,+oot-probe \
@@ -36,6 +36,7 @@ kill_at () {
     grep -q -- "$1" "$tmp/kill.stderr" && break
     sleep 0.1
   done
+  [ -z "$2" ] || $2
   kill "-$sig" "$pid"
   wait "$pid" 2>/dev/null
   # The appliance (qemu) dies with its parent: wait for it.
@@ -45,9 +46,20 @@ kill_at () {
 kill_at KILL 'Launching the appliance'
 is "kill -9 during the launch: the image is byte-identical" \
    "$(sha256sum < "$img")" "$before"
-kill_at KILL 'Performing "logfiles"'
+# While that run works on the image, a second goldsmith must refuse it
+# (before any launch of its own).
+second_run () {
+  goldsmith sysprep -a "$img" > /dev/null 2> "$tmp/second.stderr"
+  echo $? > "$tmp/second.rc"
+}
+kill_at KILL 'Performing "logfiles"' second_run
 is "kill -9 in the middle of the operations: byte-identical" \
    "$(sha256sum < "$img")" "$before"
+is "a second goldsmith on the image being prepared: exit status 2" \
+   "$(cat "$tmp/second.rc")" 2
+ok "... saying another goldsmith has it" \
+   grep -q "guest.img: in use by another goldsmith run: refusing to write it" \
+   "$tmp/second.stderr"
 ok "the killed runs left their overlays in TMPDIR" \
    test "$(ls "$TMPDIR" | grep -c '^goldsmith-overlay-')" -ge 1
 left=$(ls "$TMPDIR" | grep -c '^goldsmith-overlay-')

@@ -1,0 +1,107 @@
+#!/bin/bash -
+# Locking: an image a qemu has open (here a paused qemu, as a running
+# VM, libvirt domain or libguestfs appliance would) or that another
+# goldsmith has locked is refused by every writing subcommand: one
+# line, exit status 2, the image byte-identical.  Our own lock must
+# not stop qemu or qemu-img (the overlay commit) from using the image.
+# No appliance is launched.
+source "$(dirname "$0")/functions.sh"
+
+tmp="$builddir/tests/tmp/lock"
+rm -rf "$tmp"; mkdir -p "$tmp"
+cleanup_fn rm -rf "$tmp"
+
+command -v qemu-system-x86_64 >/dev/null ||
+  skip_all "qemu-system-x86_64 is not installed"
+
+# The byte goldsmith locks, read from the header rather than repeated.
+gs_byte=$(sed -n 's/^#define GS_LOCK_BYTE ((off_t) \(0x[0-9a-f]*\)).*/\1/p' \
+            "$srcdir/common/goldsmith-int.h")
+[ -n "$gs_byte" ] || bail "GS_LOCK_BYTE not found in goldsmith-int.h"
+
+plan 33
+
+img="$tmp/guest.img"
+truncate -s 4M "$img"
+printf 'precious' | dd of="$img" conv=notrunc status=none
+sum=$(sha256sum < "$img")
+truncate -s 4M "$tmp/in.img"
+
+# hold KIND FILE: hold an OFD lock on FILE until killed, like qemu
+# ("qemu": shared locks on bytes 100-101 and 201) or like another
+# goldsmith ("gs": an exclusive lock on GS_LOCK_BYTE).  Prints "held"
+# on $tmp/held once the lock is taken.
+hold () {
+  python3 - "$1" "$2" "$gs_byte" > "$tmp/held" <<'PY' &
+import fcntl, os, struct, sys, time
+kind, path, gs_byte = sys.argv[1], sys.argv[2], int(sys.argv[3], 0)
+fd = os.open(path, os.O_RDWR)
+def lock(t, start, length):
+    # struct flock: l_type, l_whence (short), l_start, l_len (off_t), l_pid
+    fcntl.fcntl(fd, fcntl.F_OFD_SETLK,
+                struct.pack("hhqqi4x", t, 0, start, length, 0))
+if kind == "qemu":
+    lock(fcntl.F_RDLCK, 100, 2)
+    lock(fcntl.F_RDLCK, 201, 1)
+else:
+    lock(fcntl.F_WRLCK, gs_byte, 1)
+print("held", flush=True)
+time.sleep(60)
+PY
+  holder=$!
+  for _ in $(seq 50); do
+    grep -q held "$tmp/held" && return 0
+    sleep 0.1
+  done
+  bail "the lock helper did not take its lock"
+}
+release () { kill "$holder"; wait "$holder" 2>/dev/null; holder=; }
+cleanup_fn '[ -z "$holder" ] || kill "$holder"'
+
+in_use="guest.img: in use by another process \(a running VM, or another goldsmith/virt-\* run\): refusing to write it"
+refused () {                     # refused WHO: every writer refuses
+  expect "$1: sysprep" "$in_use" goldsmith sysprep -a "$img"
+  expect "$1: sysprep --in-place" "$in_use" \
+    goldsmith sysprep --in-place -a "$img"
+  expect "$1: sparsify --in-place" "$in_use" \
+    goldsmith sparsify --in-place "$img"
+  expect "$1: sparsify --overwrite OUT" "$in_use" \
+    goldsmith sparsify --overwrite "$tmp/in.img" "$img"
+  expect "$1: resize into OUT" "$in_use" \
+    goldsmith resize "$tmp/in.img" "$img"
+}
+
+# A real qemu with the image open (paused: -S; no guest runs).
+qemu-system-x86_64 -S -display none -nodefaults -monitor none \
+  -drive file="$img",format=raw,if=virtio 2>/dev/null &
+qemu=$!
+cleanup_fn '[ -z "$qemu" ] || kill "$qemu"'
+for _ in $(seq 100); do
+  grep -q ":$(stat -c %i "$img") 100 " /proc/locks && break
+  sleep 0.1
+done
+refused "running qemu"
+kill "$qemu"; wait "$qemu" 2>/dev/null; qemu=
+
+# The same seen through a stand-in, so the test does not depend on
+# qemu's timing; and another goldsmith's lock.
+hold qemu "$img"
+refused "qemu's locks"
+release
+in_use="guest.img: in use by another goldsmith run: refusing to write it"
+hold gs "$img"
+refused "another goldsmith"
+
+# Our lock leaves qemu-img alone: commit an overlay into an image that
+# a goldsmith has locked (what sysprep's commit does).
+cp "$tmp/in.img" "$tmp/base.img"
+release
+hold gs "$tmp/base.img"
+qemu-img create -q -f qcow2 -F raw -b "$tmp/base.img" "$tmp/top.qcow2"
+qemu-io -f qcow2 -c 'write -P 0x61 0 4096' "$tmp/top.qcow2" >/dev/null
+ok "qemu-img commit into an image goldsmith has locked" \
+  qemu-img commit -q -f qcow2 "$tmp/top.qcow2"
+is "the commit wrote the base" "$(head -c 4 "$tmp/base.img")" "aaaa"
+release
+
+is "the image is byte-identical" "$(sha256sum < "$img")" "$sum"
