@@ -71,6 +71,20 @@ gs_cli_load_family (struct gs_env *env, const char *family,
   return gs_int_config_complete (&env->reg);
 }
 
+/* The report's "appliance": how it ran (the TCG fallback included). */
+void
+gs_cli_report_appliance (json_object *report, const struct gs_session *s,
+                         const struct gs_settings *settings)
+{
+  json_object *app = json_object_new_object ();
+
+  gs_int_json_add_string (app, "accel", s->tcg_fallback ? "tcg"
+                          : settings->accel);
+  json_object_object_add (app, "tcg_fallback",
+                          json_object_new_boolean (s->tcg_fallback));
+  json_object_object_add (report, "appliance", app);
+}
+
 int
 gs_cli_fail (const char *tool, int code)
 {

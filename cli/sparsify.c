@@ -756,15 +756,7 @@ run (struct gs_env *env, struct job *j, struct gs_guest *guest,
   code = GS_EXIT_OK;
 
  out:
-  {
-    json_object *app = json_object_new_object ();
-
-    gs_int_json_add_string (app, "accel", s.tcg_fallback ? "tcg"
-                            : env->settings.accel);
-    json_object_object_add (app, "tcg_fallback",
-                            json_object_new_boolean (s.tcg_fallback));
-    json_object_object_add (report, "appliance", app);
-  }
+  gs_cli_report_appliance (report, &s, &env->settings);
   gs_int_session_close (&s);
   if (j->disk->overlay) {
     gs_cli_scratch_forget (j->disk->overlay);

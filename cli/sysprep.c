@@ -149,15 +149,7 @@ run (struct gs_env *env, struct gs_guest *guest,
   }
   else if (gs_int_run_guest (&s, &env->reg, guest, &ro, jg) == -1)
     r = GS_EXIT_ERROR;
-  {
-    json_object *app = json_object_new_object ();
-
-    gs_int_json_add_string (app, "accel", s.tcg_fallback ? "tcg"
-                            : env->settings.accel);
-    json_object_object_add (app, "tcg_fallback",
-                            json_object_new_boolean (s.tcg_fallback));
-    json_object_object_add (report, "appliance", app);
-  }
+  gs_cli_report_appliance (report, &s, &env->settings);
   if (gs_int_session_close (&s) == -1) {
     gs_error ("the appliance did not shut down cleanly%s",
               in_place ? ": changes may be lost" : "");
