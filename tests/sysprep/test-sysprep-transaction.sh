@@ -32,6 +32,7 @@ kill_at () {
   goldsmith sysprep -a "$img" --operations defaults,+oot-probe \
     > /dev/null 2> "$tmp/kill.stderr" &
   local pid=$! i
+  last_pid=$pid
   for ((i = 0; i < 1200; ++i)); do
     grep -q -- "$1" "$tmp/kill.stderr" && break
     sleep 0.1
@@ -62,11 +63,13 @@ ok "... saying another goldsmith has it" \
    "$tmp/second.stderr"
 ok "the killed runs left their overlays in TMPDIR" \
    test "$(ls "$TMPDIR" | grep -c '^goldsmith-overlay-')" -ge 1
-left=$(ls "$TMPDIR" | grep -c '^goldsmith-overlay-')
+# Ctrl-C once the overlay exists (it is made before the launch): the
+# run removes it.  (Each run also removes the overlays killed runs left:
+# count this run's only.)
 kill_at INT 'Launching the appliance'
 is "Ctrl-C: the image is byte-identical" "$(sha256sum < "$img")" "$before"
 is "Ctrl-C: the run removed its own overlay" \
-   "$(ls "$TMPDIR" | grep -c '^goldsmith-overlay-')" "$left"
+   "$(ls "$TMPDIR" | grep -c "^goldsmith-overlay-$last_pid-")" 0
 
 OOT_PROBE_FAIL=1 goldsmith sysprep --json -a "$img" \
   --operations defaults,+oot-probe > "$tmp/fail.json" 2> "$tmp/fail.stderr"
