@@ -39,6 +39,8 @@ EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py \
 	tests/make-phony-guests.sh tests/make-sparse-guest.sh \
 	tests/oot/oot-probe.c \
 	tests/inspect/fedora.xml tests/inspect/debian.xml $(TESTS)
+# Opt-in and slow (a real Debian guest booted twice): never in TESTS.
+EXTRA_DIST += tests/slow/sysprep-boots.sh
 
 # The phony guests: built once (one launch) before the tests run, and
 # again only when the script that makes them changes.  Where the
