@@ -3,8 +3,8 @@
  * It is trimmed (FITRIM, as fstrim does) where the filesystem and the
  * disk support it.  In copying mode the disk is a qcow2 overlay on
  * which a discarded block becomes a zero cluster without a byte being
- * written: under TCG that takes seconds where writing the free space
- * full of zeros, as virt-sparsify does, takes minutes per GiB.  Where
+ * written, where writing the free space full of zeros, as virt-sparsify
+ * does, costs about 45 s per GiB under TCG (bench/sparsify.sh).  Where
  * trimming is not supported, copying mode falls back to zeros: files
  * of zeros of at most zero-file-size bytes each (FAT cannot hold a
  * file of 4 GiB) until the filesystem is full, synced and removed.
