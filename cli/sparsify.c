@@ -32,6 +32,7 @@
 #include "cli.h"
 #include "cleanups.h"
 #include "resize-plan.h"         /* gs_int_human_size */
+#include "sparsify/sparsify-util.h" /* gs_sparsify_clear_device */
 
 enum { OPT_IGNORE = 1, OPT_ZERO, OPT_OPERATIONS };
 
@@ -425,29 +426,9 @@ zero_device (struct gs_ctx *ctx, guestfs_h *g, const char *dev,
     return -1;
   gs_info ("%s %s ...", ctx->dry_run ? "Would zero" : "Zeroing", dev);
   gs_int_json_add_string (r, "operation", "zero");
-  if (!ctx->dry_run) {
-    bool zeroes = false;
-
-    /* Copying mode: a discard reads back as zeros on the overlay.  In
-     * place, unless the device promises it, zeros are written first.
-     */
-    if (ctx->in_place) {
-      guestfs_push_error_handler (g, NULL, NULL);
-      zeroes = guestfs_blkdiscardzeroes (g, dev) == 1;
-      guestfs_pop_error_handler (g);
-    }
-    if (ctx->in_place && !zeroes) {
-      if (guestfs_zero_device (g, dev) == -1)
-        return -1;
-    }
-    guestfs_push_error_handler (g, NULL, NULL);
-    if (guestfs_blkdiscard (g, dev) == -1)
-      method = "zero";
-    guestfs_pop_error_handler (g);
-    if (!ctx->in_place && strcmp (method, "zero") == 0 &&
-        guestfs_zero_device (g, dev) == -1)
-      return -1;
-  }
+  if (!ctx->dry_run &&
+      gs_sparsify_clear_device (ctx, g, dev, true, &method) == -1)
+    return -1;
   gs_int_json_add_string (r, "status", "applied");
   gs_int_json_add_string (r, "method", method);
   json_object_object_add (r, "bytes", json_object_new_int64 (size));

@@ -48,13 +48,20 @@ gs_sparsify_clear_device (struct gs_ctx *ctx, guestfs_h *g, const char *dev,
                           bool must_zero, const char **method)
 {
   bool in_place = gs_sparsify_in_place (ctx);
+  bool zeroed = false;
 
   if (in_place && must_zero &&
-      GS_QUIETLY (g, guestfs_blkdiscardzeroes (g, dev)) != 1 &&
-      guestfs_zero_device (g, dev) == -1)
-    return -1;
+      GS_QUIETLY (g, guestfs_blkdiscardzeroes (g, dev)) != 1) {
+    if (guestfs_zero_device (g, dev) == -1)
+      return -1;
+    zeroed = true;
+  }
   if (GS_QUIETLY (g, guestfs_blkdiscard (g, dev)) == 0) {
     *method = "discard";
+    return 0;
+  }
+  if (zeroed) {                  /* the data is gone, if not unmapped */
+    *method = "zero";
     return 0;
   }
   if (in_place) {
