@@ -43,6 +43,16 @@ extern int gs_cli_fail (const char *tool, int code);
 extern void gs_cli_report_appliance (json_object *report,
                                      const struct gs_session *s,
                                      const struct gs_settings *settings);
+/* One appliance launch of the guests IDS[0..K) of PLAN: it marks each
+ * guest it is done with GS_PLAN_DONE, and records in PLAN the clashes
+ * it found among the others.  Returns a GS_EXIT_* code.
+ */
+typedef int gs_cli_launch_fn (struct gs_env *env, struct gs_plan *plan,
+                              const size_t *ids, size_t k, json_object **jgs,
+                              json_object *report);
+extern int gs_cli_each_launch (struct gs_env *env, struct gs_guest *guests,
+                               size_t n, json_object **jgs,
+                               json_object *report, gs_cli_launch_fn *launch);
 
 /* Options that set operation keys (cli/params.c). */
 extern void gs_cli_params_table (struct poptOption *table, size_t max);
@@ -65,8 +75,9 @@ extern bool gs_cli_same_file (const char *a, const char *b);
  * (after its own checks) opens the guests with gs_cli_inputs_guests.
  */
 enum gs_inputs_grouping {
-  GS_INPUTS_ONE_GUEST,           /* every -a is a disk of the one guest;
-                                    or one -d, or one --domxml */
+  GS_INPUTS_IMAGES_ONE_GUEST,    /* all the -a are the disks of one guest
+                                    (virt-sysprep's way); each -d and
+                                    --domxml is a guest */
   GS_INPUTS_GUEST_EACH,          /* each -a, -d, --domxml is a guest */
 };
 

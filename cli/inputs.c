@@ -7,11 +7,13 @@
  * until gs_cli_inputs_guests(), which the subcommand calls after its
  * own checks, so option errors come first whatever the inputs are.
  * How the options make guests is the subcommand's choice (enum
- * gs_inputs_grouping): all the disks of one guest (sysprep), or one
- * guest per option (inspect; later a sysprep of several guests).
+ * gs_inputs_grouping): the -a images all disks of one guest (sysprep,
+ * as virt-sysprep), or one guest per option (inspect, sysprep
+ * --each-image).  Each -d and --domxml is always a guest.
  */
 #include <config.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,17 +45,15 @@ gs_cli_inputs_init (struct gs_inputs *in, enum gs_inputs_grouping grouping)
     "FMT" };
   in->table[i++] = (struct poptOption) {
     "domain", 'd', POPT_ARG_STRING, NULL, INPUT_BASE + GS_INPUT_DOMAIN,
-    each ? "Add the disks of a libvirt domain: one guest (repeatable)"
-         : "Add the disks of a libvirt domain",
+    "Add the disks of a libvirt domain: one guest (repeatable)",
     "NAME|UUID" };
   in->table[i++] = (struct poptOption) {
     "connect", 'c', POPT_ARG_STRING, &in->connect_uri, 0,
     "libvirt URI for -d", "URI" };
   in->table[i++] = (struct poptOption) {
     "domxml", '\0', POPT_ARG_STRING, NULL, INPUT_BASE + GS_INPUT_DOMXML,
-    each ? "Add the disks described by a libvirt domain XML file: one "
-           "guest (repeatable)"
-         : "Add the disks described by a libvirt domain XML file",
+    "Add the disks described by a libvirt domain XML file: one guest "
+    "(repeatable)",
     "FILE" };
   in->table[i] = (struct poptOption) POPT_TABLEEND;
 }
@@ -181,7 +181,7 @@ gs_cli_inputs_guests (const struct gs_inputs *in, unsigned flags,
   const size_t nadd = in->count[GS_INPUT_ADD];
   const size_t ndom = in->count[GS_INPUT_DOMAIN];
   const size_t nxml = in->count[GS_INPUT_DOMXML];
-  size_t want, n = 0;
+  size_t want, n = 0, images = SIZE_MAX;  /* the guest of the -a's */
   struct gs_guest *guests;
 
   *guests_ret = NULL;
@@ -191,27 +191,27 @@ gs_cli_inputs_guests (const struct gs_inputs *in, unsigned flags,
               each ? "guests" : "a guest");
     return -1;
   }
-  if (!each &&
-      ((nadd > 0) + (ndom > 0) + (nxml > 0) > 1 || ndom > 1 || nxml > 1)) {
-    gs_error ("give one guest: -a IMAGE (repeatable), or one -d DOMAIN, "
-              "or one --domxml FILE");
-    return -1;
-  }
-  want = each ? nadd + ndom + nxml : 1;
+  want = (each ? nadd : nadd > 0) + ndom + nxml;
   if ((guests = calloc (want, sizeof *guests)) == NULL) {
     gs_error ("out of memory");
     return -1;
   }
-  /* In order: an error names the first bad input on the command line. */
+  /* In order: an error names the first bad input on the command line.
+   * Without EACH, the -a's make one guest, where the first -a is.
+   */
   for (size_t i = 0; i < in->n; ++i) {
-    if (each || n == 0)
-      n++;
-    if (load_one (in, &in->v[i], flags, &guests[n - 1]) == -1)
+    const bool image = !each && in->v[i].kind == GS_INPUT_ADD;
+    struct gs_guest *g;
+
+    if (image && images == SIZE_MAX)
+      images = n++;
+    g = &guests[image ? images : n++];
+    if (load_one (in, &in->v[i], flags, g) == -1)
       goto fail;
-    if (each && finish_guest (&guests[n - 1], flags) == -1)
+    if (!image && finish_guest (g, flags) == -1)
       goto fail;
   }
-  if (!each && finish_guest (&guests[0], flags) == -1)
+  if (images != SIZE_MAX && finish_guest (&guests[images], flags) == -1)
     goto fail;
   *guests_ret = guests;
   *n_ret = n;

@@ -49,14 +49,13 @@ static struct poptOption inspect_table[] = {
   POPT_TABLEEND
 };
 
-/* Inspect GUESTS (N of them) in one launch; JGS[i] is guest i's entry
- * in REPORT's "guests".  With DEFERRED (N > 1), a guest that clashes
- * with another (see gs_int_inspect_clashes) is left alone and flagged
- * there, for a launch of its own.
+/* One launch: the guests IDS (K of them) of PLAN, in that order.  A
+ * guest that clashes with another of them (see gs_int_inspect_clashes)
+ * is left alone and stays pending in PLAN, for a later launch.
  */
 static int
-inspect_batch (struct gs_env *env, struct gs_guest *guests, size_t n,
-               json_object **jgs, json_object *report, bool *deferred)
+inspect_launch (struct gs_env *env, struct gs_plan *plan, const size_t *ids,
+                size_t k, json_object **jgs, json_object *report)
 {
   struct gs_session_opts so = {
     .settings = &env->settings,
@@ -67,123 +66,74 @@ inspect_batch (struct gs_env *env, struct gs_guest *guests, size_t n,
   };
   struct gs_run_opts ro = { .family = "inspect", .dry_run = true };
   struct gs_session s = { 0 };
-  size_t *starts = calloc (n + 1, sizeof *starts), ndisks = 0;
-  char ***roots = calloc (n, sizeof *roots);
-  size_t *nroots = calloc (n, sizeof *nroots);
-  bool *skip = calloc (n, sizeof *skip);
-  CLEANUP_FREE_STRV char **all = NULL;
-  json_object *app, *launches;
+  struct gs_shared sh = { 0 };
+  struct gs_guest *guests = calloc (k, sizeof *guests);
+  size_t ndisks = 0;
   int r = GS_EXIT_OK;
 
-  if (starts == NULL || roots == NULL || nroots == NULL || skip == NULL) {
+  if (guests == NULL) {
     gs_error ("out of memory");
-    r = GS_EXIT_ERROR;
-    goto out;
+    return GS_EXIT_ERROR;
   }
-  for (size_t i = 0; i < n; ++i) {
-    starts[i] = ndisks;
+  for (size_t i = 0; i < k; ++i) {
+    guests[i] = plan->guests[ids[i]];      /* shallow: read only */
     ndisks += guests[i].ndisks;
   }
-  starts[n] = ndisks;
-
   gs_info ("Launching the appliance (%zu guest%s, %zu disk%s, read-only) ...",
-           n, n == 1 ? "" : "s", ndisks, ndisks == 1 ? "" : "s");
-  app = json_object_object_get (report, "appliance");
-  launches = json_object_object_get (app, "launches");
-  json_object_object_add (app, "launches",
-                          json_object_new_int (json_object_get_int (launches)
-                                               + 1));
-  if (gs_int_session_launch (&s, guests, n, &so) == -1) {
-    for (size_t i = 0; i < n; ++i)
-      gs_int_report_set_error (jgs[i], s.last_guestfs_error);
+           k, k == 1 ? "" : "s", ndisks, ndisks == 1 ? "" : "s");
+  if (gs_int_session_launch (&s, guests, k, &so) == -1) {
+    gs_cli_report_appliance (report, &s, &env->settings);
+    for (size_t i = 0; i < k; ++i) {
+      gs_int_report_set_error (jgs[ids[i]], s.last_guestfs_error);
+      plan->state[ids[i]] = GS_PLAN_DONE;
+    }
     r = GS_EXIT_ERROR;
     goto close;
   }
-  if (s.tcg_fallback)
-    json_object_object_add (app, "tcg_fallback",
-                            json_object_new_boolean (true));
-
-  if (n > 1 && deferred) {
-    int c;
-
-    s.quiet_errors = true;
-    c = gs_int_inspect_clashes (s.g, starts, n, skip);
-    s.quiet_errors = false;
-    if (c == -1) {
-      gs_warning ("cannot compare the guests' LVM and filesystem IDs: "
-                  "inspecting each guest in a launch of its own");
-      for (size_t i = 0; i < n; ++i)
-        skip[i] = true;
-      c = (int) n;
-    }
-    for (size_t i = 0; i < n; ++i)
-      if ((deferred[i] = skip[i]))
-        gs_info ("%s: its LVM or filesystem IDs are also on another "
-                 "guest's disks (a clone?): inspecting it in a launch of "
-                 "its own", guests[i].name);
-    if ((size_t) c == n)
-      goto close;
-  }
-  if ((all = guestfs_inspect_os (s.g)) == NULL) {
-    for (size_t i = 0; i < n; ++i)
-      if (!skip[i])
-        gs_int_report_set_error (jgs[i], s.last_guestfs_error);
+  gs_cli_report_appliance (report, &s, &env->settings);
+  if (gs_int_shared_inspect (&s, guests, k, &sh) == -1) {
+    for (size_t i = 0; i < k; ++i)
+      if (!sh.deferred || !sh.deferred[i]) {
+        gs_int_report_set_error (jgs[ids[i]], s.last_guestfs_error);
+        plan->state[ids[i]] = GS_PLAN_DONE;
+      }
     r = GS_EXIT_ERROR;
     goto close;
   }
-  for (size_t i = 0; all[i]; ++i) {
-    int gi;
+  for (size_t i = 0; i < k; ++i) {
+    json_object *jg = jgs[ids[i]];
 
-    s.quiet_errors = true;
-    gi = n == 1 ? 0 : gs_int_inspect_root_guest (s.g, all[i], starts, n);
-    s.quiet_errors = false;
-    if (gi >= 0 && skip[gi])
-      continue;                  /* a clashing guest's: not trusted here */
-    if (gi < 0) {
-      gs_warning ("cannot tell which guest the root %s belongs to; "
-                  "it is left out", all[i]);
+    if (sh.deferred[i]) {
+      gs_info ("%s: its LVM or filesystem IDs are also on another guest's "
+               "disks (a clone?): inspecting it in another launch",
+               guests[i].name);
+      for (size_t j = 0; j < k; ++j)
+        if (sh.pairs[i * k + j])
+          gs_int_plan_clash (plan, ids[i], ids[j]);
       continue;
     }
-    char **p = realloc (roots[gi], (nroots[gi] + 2) * sizeof *p);
-    if (p == NULL) {
-      gs_error ("out of memory");
-      r = GS_EXIT_ERROR;
-      goto close;
-    }
-    roots[gi] = p;
-    p[nroots[gi]++] = all[i];
-    p[nroots[gi]] = NULL;
-  }
-  for (size_t i = 0; i < n; ++i) {
-    if (skip[i])
-      continue;
-    if (nroots[i] == 0) {
+    plan->state[ids[i]] = GS_PLAN_DONE;
+    if (sh.roots[i][0] == NULL) {
       gs_error ("%s: no operating system could be detected inside this "
                 "disk image.  This may be because the disk image is not a "
                 "virtual machine, an unsupported operating system, or it "
                 "is encrypted", guests[i].name);
-      gs_int_report_set_error (jgs[i], "no operating system was found");
-      json_object_object_add (jgs[i], "roots", json_object_new_array ());
+      gs_int_report_set_error (jg, "no operating system was found");
+      json_object_object_add (jg, "roots", json_object_new_array ());
       r = GS_EXIT_ERROR;
       continue;
     }
-    ro.disk_start = starts[i];
-    ro.disk_count = guests[i].ndisks;
-    if (gs_int_run_roots (&s, &env->reg, roots[i], &ro, jgs[i]) == -1)
+    ro.disk_start = sh.starts[i];
+    ro.disk_count = k > 1 ? guests[i].ndisks : 0;
+    if (gs_int_run_roots (&s, &env->reg, sh.roots[i], &ro, jg) == -1)
       r = GS_EXIT_ERROR;
   }
 
  close:
   if (gs_int_session_close (&s) == -1 && r == GS_EXIT_OK)
     r = GS_EXIT_ERROR;
- out:
-  if (roots)
-    for (size_t i = 0; i < n; ++i)
-      free (roots[i]);           /* the strings belong to ALL */
-  free (roots);
-  free (nroots);
-  free (starts);
-  free (skip);
+  gs_int_shared_free (&sh);
+  free (guests);
   return r;
 }
 
@@ -238,7 +188,7 @@ gs_cmd_inspect (int argc, const char **argv)
   poptContext pc;
   string_vector ops = empty_vector;
   size_t nguests = 0;
-  bool list = false, *deferred = NULL;
+  bool list = false;
   int rc, code = GS_EXIT_USAGE;
   struct gs_env env = { 0 };
   struct gs_guest *guests = NULL;
@@ -331,26 +281,16 @@ gs_cmd_inspect (int argc, const char **argv)
 
   report = gs_int_report_new ("inspect", true);
   jgs = calloc (nguests, sizeof *jgs);
-  deferred = calloc (nguests, sizeof *deferred);
-  if (report == NULL || jgs == NULL || deferred == NULL) {
+  if (report == NULL || jgs == NULL) {
     gs_error ("out of memory");
     code = GS_EXIT_ERROR;
     goto out;
   }
-  json_object_object_add (report, "appliance", json_object_new_object ());
-  json_object_object_add (json_object_object_get (report, "appliance"),
-                          "launches", json_object_new_int (0));
   /* Entries in command-line order, whichever launch fills them. */
   for (size_t i = 0; i < nguests; ++i)
     jgs[i] = gs_int_report_add_guest (report, &guests[i]);
-  code = inspect_batch (&env, guests, nguests, jgs, report, deferred);
-  for (size_t i = 0; i < nguests; ++i)
-    if (deferred[i]) {
-      int r = inspect_batch (&env, &guests[i], 1, &jgs[i], report, NULL);
-
-      if (r != GS_EXIT_OK)
-        code = r;
-    }
+  code = gs_cli_each_launch (&env, guests, nguests, jgs, report,
+                             inspect_launch);
   {
     json_object *data = collect (report);
 
@@ -371,7 +311,6 @@ gs_cmd_inspect (int argc, const char **argv)
   code = gs_cli_fail ("inspect", GS_EXIT_USAGE);
  out:
   free (jgs);
-  free (deferred);
   string_vector_free_all (&ops);
   gs_cli_guests_free (guests, nguests);
   gs_cli_inputs_free (&inputs);

@@ -76,13 +76,49 @@ void
 gs_cli_report_appliance (json_object *report, const struct gs_session *s,
                          const struct gs_settings *settings)
 {
+  json_object *old = json_object_object_get (report, "appliance");
   json_object *app = json_object_new_object ();
+  int launches = 1;
+  bool tcg = s->tcg_fallback;
 
-  gs_int_json_add_string (app, "accel", s->tcg_fallback ? "tcg"
-                          : settings->accel);
+  /* Several launches (several guests): one entry, counting them. */
+  if (old) {
+    launches += json_object_get_int (json_object_object_get (old,
+                                                             "launches"));
+    tcg = tcg || json_object_get_boolean (json_object_object_get
+                                          (old, "tcg_fallback"));
+  }
+  gs_int_json_add_string (app, "accel", tcg ? "tcg" : settings->accel);
   json_object_object_add (app, "tcg_fallback",
-                          json_object_new_boolean (s->tcg_fallback));
+                          json_object_new_boolean (tcg));
+  json_object_object_add (app, "launches", json_object_new_int (launches));
   json_object_object_add (report, "appliance", app);
+}
+
+/* Launch after launch until every guest of PLAN is done. */
+int
+gs_cli_each_launch (struct gs_env *env, struct gs_guest *guests, size_t n,
+                    json_object **jgs, json_object *report,
+                    gs_cli_launch_fn *launch)
+{
+  struct gs_plan plan;
+  size_t *ids = calloc (n ? n : 1, sizeof *ids), k;
+  int code = GS_EXIT_OK;
+
+  if (ids == NULL || gs_int_plan_new (&plan, guests, n) == -1) {
+    free (ids);
+    gs_error ("out of memory");
+    return GS_EXIT_ERROR;
+  }
+  while ((k = gs_int_plan_next (&plan, ids)) > 0) {
+    int r = launch (env, &plan, ids, k, jgs, report);
+
+    if (r != GS_EXIT_OK)
+      code = r;
+  }
+  gs_int_plan_free (&plan);
+  free (ids);
+  return code;
 }
 
 int

@@ -15,7 +15,7 @@ enum {
 };
 
 static char *mount_options;
-static int dry_run, in_place;
+static int dry_run, in_place, each_image;
 static string_vector exclude_paths;
 static struct gs_inputs inputs;  /* -a, --format, -d, -c, --domxml */
 static struct poptOption params_table[40];
@@ -23,6 +23,9 @@ static struct poptOption params_table[40];
 static struct poptOption sysprep_table[] = {
   { NULL, '\0', POPT_ARG_INCLUDE_TABLE, inputs.table, 0,
     "The guest:", NULL },
+  { "each-image", '\0', POPT_ARG_NONE, &each_image, 0,
+    "Each -a IMAGE is a guest of its own (default: all are disks of one "
+    "guest)", NULL },
   { "dry-run", 'n', POPT_ARG_NONE, &dry_run, 0,
     "Change nothing; report what would be done", NULL },
   { "dryrun", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &dry_run, 0,
@@ -61,7 +64,8 @@ struct arg {
 };
 
 /* Unless --in-place (or a dry run): every writable disk gets an
- * overlay, committed only after a fully successful run.
+ * overlay, committed only after a fully successful run.  A guest left
+ * for a later launch keeps the overlay it has.
  */
 static int
 begin_transaction (struct gs_guest *guest)
@@ -71,7 +75,7 @@ begin_transaction (struct gs_guest *guest)
   for (size_t i = 0; i < guest->ndisks; ++i) {
     struct gs_disk *d = &guest->disks[i];
 
-    if (d->readonly)
+    if (d->readonly || d->overlay)
       continue;
     if (gs_int_overlay_create (d) == -1)
       return -1;
@@ -109,9 +113,17 @@ end_transaction (struct gs_guest *guest, bool success, json_object *jg)
   return r;
 }
 
+static struct gs_exclude *exclude;
+static int *results;             /* GS_EXIT_* per guest */
+
+/* One launch: the guests IDS (K of them) of PLAN.  A guest that clashes
+ * with another of them is left alone (its overlay unused) for a later
+ * launch; each other guest is done, and committed or rolled back on
+ * its own.
+ */
 static int
-run (struct gs_env *env, struct gs_guest *guest,
-     const struct gs_exclude *exclude)
+sysprep_launch (struct gs_env *env, struct gs_plan *plan, const size_t *ids,
+                size_t k, json_object **jgs, json_object *report)
 {
   struct gs_session_opts so = {
     .settings = &env->settings,
@@ -127,43 +139,154 @@ run (struct gs_env *env, struct gs_guest *guest,
     .exclude = exclude,
   };
   struct gs_session s = { 0 };
-  json_object *report = gs_int_report_new ("sysprep", dry_run);
-  json_object *jg = report ? gs_int_report_add_guest (report, guest) : NULL;
+  struct gs_shared sh = { 0 };
+  struct gs_guest *guests = calloc (k, sizeof *guests);
+  size_t n = 0;                  /* guests in this launch */
+  size_t *at = calloc (k, sizeof *at);   /* their indexes in PLAN */
   int r = GS_EXIT_OK;
 
-  if (jg == NULL) {
+  if (guests == NULL || at == NULL) {
     gs_error ("out of memory");
-    json_object_put (report);
-    return GS_EXIT_ERROR;
-  }
-  if (begin_transaction (guest) == -1) {
-    gs_int_report_set_error (jg, gs_int_last_error ());
-    r = GS_EXIT_USAGE;
-    goto report;
-  }
-  gs_info ("Launching the appliance%s ...",
-           dry_run ? " (disks read-only: dry run)" : "");
-  if (gs_int_session_launch (&s, guest, 1, &so) == -1) {
-    gs_int_report_set_error (jg, s.last_guestfs_error);
     r = GS_EXIT_ERROR;
+    goto out;
   }
-  else if (gs_int_run_guest (&s, &env->reg, guest, &ro, jg) == -1)
-    r = GS_EXIT_ERROR;
+  for (size_t i = 0; i < k; ++i) {
+    struct gs_guest *g = &plan->guests[ids[i]];
+
+    if (begin_transaction (g) == -1) {
+      gs_int_report_set_error (jgs[ids[i]], gs_int_last_error ());
+      results[ids[i]] = GS_EXIT_USAGE;
+      plan->state[ids[i]] = GS_PLAN_DONE;
+      end_transaction (g, false, jgs[ids[i]]);
+      continue;
+    }
+    at[n] = ids[i];
+    guests[n++] = *g;            /* shallow: the overlays are set */
+  }
+  if (n == 0)
+    goto out;
+  if (n == 1)
+    gs_info ("Launching the appliance%s ...",
+             dry_run ? " (disks read-only: dry run)" : "");
+  else
+    gs_info ("Launching the appliance (%zu guests%s) ...", n,
+             dry_run ? ", disks read-only: dry run" : "");
+  if (gs_int_session_launch (&s, guests, n, &so) == -1) {
+    gs_cli_report_appliance (report, &s, &env->settings);
+    for (size_t i = 0; i < n; ++i) {
+      gs_int_report_set_error (jgs[at[i]], s.last_guestfs_error);
+      results[at[i]] = GS_EXIT_ERROR;
+    }
+    goto close;
+  }
   gs_cli_report_appliance (report, &s, &env->settings);
+  if (gs_int_shared_inspect (&s, guests, n, &sh) == -1) {
+    for (size_t i = 0; i < n; ++i)
+      if (!sh.deferred || !sh.deferred[i]) {
+        json_object_object_add (jgs[at[i]], "roots", json_object_new_array ());
+        gs_int_report_set_error (jgs[at[i]], s.last_guestfs_error);
+        results[at[i]] = GS_EXIT_ERROR;
+      }
+    goto close;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    json_object *jg = jgs[at[i]];
+
+    if (sh.deferred[i]) {
+      gs_info ("%s: its LVM or filesystem IDs are also on another guest's "
+               "disks (a clone?): it gets a launch of its own",
+               guests[i].name);
+      for (size_t j = 0; j < n; ++j)
+        if (sh.pairs[i * n + j])
+          gs_int_plan_clash (plan, at[i], at[j]);
+      continue;
+    }
+    if (sh.roots[i][0] == NULL) {
+      char msg[512];
+
+      snprintf (msg, sizeof msg, "%s: no operating system was found on "
+                "this disk image", guests[i].name);
+      gs_error ("%s", msg);
+      gs_int_report_set_error (jg, msg);
+      json_object_object_add (jg, "roots", json_object_new_array ());
+      results[at[i]] = GS_EXIT_ERROR;
+      continue;
+    }
+    ro.disk_start = sh.starts[i];
+    ro.disk_count = n > 1 ? guests[i].ndisks : 0;
+    results[at[i]] = gs_int_run_roots (&s, &env->reg, sh.roots[i], &ro, jg)
+      == -1 ? GS_EXIT_ERROR : GS_EXIT_OK;
+  }
+
+ close:
   if (gs_int_session_close (&s) == -1) {
     gs_error ("the appliance did not shut down cleanly%s",
               in_place ? ": changes may be lost" : "");
-    r = GS_EXIT_ERROR;
+    for (size_t i = 0; i < n; ++i)
+      if (!sh.deferred || !sh.deferred[i])
+        results[at[i]] = GS_EXIT_ERROR;
   }
-  if (end_transaction (guest, r == GS_EXIT_OK, jg) == -1)
+  for (size_t i = 0; i < n; ++i) {
+    if (sh.deferred && sh.deferred[i])
+      continue;
+    plan->state[at[i]] = GS_PLAN_DONE;
+    if (end_transaction (&plan->guests[at[i]], results[at[i]] == GS_EXIT_OK,
+                         jgs[at[i]]) == -1)
+      results[at[i]] = GS_EXIT_ERROR;
+    if (results[at[i]] != GS_EXIT_OK)
+      r = results[at[i]];
+  }
+ out:
+  gs_int_shared_free (&sh);
+  free (guests);
+  free (at);
+  return r;
+}
+
+/* Every guest, in as few launches as is safe.  One guest: its exit
+ * code.  Several: 0 when all succeeded, GS_EXIT_PARTIAL when only some.
+ */
+static int
+run (struct gs_env *env, struct gs_guest *guests, size_t n)
+{
+  json_object *report = gs_int_report_new ("sysprep", dry_run);
+  json_object **jgs = calloc (n, sizeof *jgs);
+  size_t failed = 0;
+  int r = GS_EXIT_OK;
+
+  results = calloc (n, sizeof *results);
+  if (report == NULL || jgs == NULL || results == NULL) {
+    gs_error ("out of memory");
     r = GS_EXIT_ERROR;
- report:
+    goto out;
+  }
+  /* Entries in command-line order, whichever launch fills them. */
+  for (size_t i = 0; i < n; ++i)
+    if ((jgs[i] = gs_int_report_add_guest (report, &guests[i])) == NULL) {
+      gs_error ("out of memory");
+      r = GS_EXIT_ERROR;
+      goto out;
+    }
+  gs_cli_each_launch (env, guests, n, jgs, report, sysprep_launch);
+  for (size_t i = 0; i < n; ++i)
+    if (results[i] != GS_EXIT_OK) {
+      failed++;
+      r = results[i];
+    }
+  if (n > 1 && failed > 0 && failed < n)
+    r = GS_EXIT_PARTIAL;
+  else if (n > 1 && failed > 0)
+    r = GS_EXIT_ERROR;
   json_object_object_add (report, "exit_status", json_object_new_int (r));
   if (gs_common.json)
     gs_int_report_print_json (report);
   else if (!gs_common.quiet || r != GS_EXIT_OK)
     gs_int_report_print_text (report);
+ out:
   json_object_put (report);
+  free (jgs);
+  free (results);
+  results = NULL;
   return r;
 }
 
@@ -178,9 +301,8 @@ gs_cmd_sysprep (int argc, const char **argv)
   struct gs_env env = { 0 };
   struct gs_guest *guests = NULL;
   struct gs_selection sel = { 0 };
-  struct gs_exclude *exclude = NULL;
 
-  gs_cli_inputs_init (&inputs, GS_INPUTS_ONE_GUEST);
+  gs_cli_inputs_init (&inputs, GS_INPUTS_IMAGES_ONE_GUEST);
   gs_cli_params_table (params_table,
                        sizeof params_table / sizeof params_table[0]);
   pc = poptGetContext ("goldsmith sysprep", argc, argv, sysprep_table, 0);
@@ -232,6 +354,8 @@ gs_cmd_sysprep (int argc, const char **argv)
   gs_int_set_verbosity (gs_common.quiet, gs_common.verbose);
   if (gs_cli_inputs_check (&inputs) == -1)
     goto fail;
+  if (each_image)
+    inputs.grouping = GS_INPUTS_GUEST_EACH;
 
   if (gs_cli_params_layers ("sysprep", &gs_common.sets) == -1 ||
       gs_cli_load (&env) == -1)
@@ -265,13 +389,15 @@ gs_cmd_sysprep (int argc, const char **argv)
                             &guests, &nguests) == -1)
     goto fail;
   /* Before the launch: our own appliance and commit will lock qemu's
-   * bytes, never ours.
+   * bytes, never ours.  Every image of every guest, before any launch:
+   * a refusal leaves all of them untouched.
    */
-  for (size_t i = 0; !dry_run && i < guests[0].ndisks; ++i)
-    if (!guests[0].disks[i].readonly &&
-        gs_int_lock_image (guests[0].disks[i].path) == -1)
-      goto fail;
-  code = run (&env, &guests[0], exclude);
+  for (size_t i = 0; !dry_run && i < nguests; ++i)
+    for (size_t j = 0; j < guests[i].ndisks; ++j)
+      if (!guests[i].disks[j].readonly &&
+          gs_int_lock_image (guests[i].disks[j].path) == -1)
+        goto fail;
+  code = run (&env, guests, nguests);
   goto out;
 
  fail:
@@ -282,6 +408,7 @@ gs_cmd_sysprep (int argc, const char **argv)
   free (args);
   string_vector_free_all (&exclude_paths);
   gs_int_exclude_free (exclude);
+  exclude = NULL;
   gs_cli_params_free ();
   gs_cli_guests_free (guests, nguests);
   gs_cli_inputs_free (&inputs);

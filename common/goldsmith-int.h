@@ -21,6 +21,7 @@ enum gs_exit {
   GS_EXIT_OK = 0,
   GS_EXIT_ERROR = 1,             /* an operation or the appliance failed */
   GS_EXIT_USAGE = 2,             /* bad option, input or configuration */
+  GS_EXIT_PARTIAL = 4,           /* several guests: some failed */
   GS_EXIT_UNSUPPORTED = 3,       /* the disk lacks what the mode needs
                                     (sparsify --in-place: discard) */
 };
@@ -249,7 +250,42 @@ extern int gs_int_inspect_xpath (const char *expr, FILE *fp);
 extern int gs_int_inspect_root_guest (guestfs_h *g, const char *root,
                                       const size_t *starts, size_t nguests);
 extern int gs_int_inspect_clashes (guestfs_h *g, const size_t *starts,
-                                   size_t nguests, bool *clash);
+                                   size_t nguests, bool *clash,
+                                   unsigned char *pairs);
+
+/* shared.c: several guests in one launch (see there). */
+enum { GS_PLAN_PENDING, GS_PLAN_DONE };
+struct gs_plan {
+  size_t n;
+  struct gs_guest *guests;
+  unsigned char *clash;          /* n*n: known not to share a launch */
+  unsigned char *state;          /* GS_PLAN_* per guest */
+};
+extern int gs_int_plan_new (struct gs_plan *p, struct gs_guest *guests,
+                            size_t n);
+extern void gs_int_plan_free (struct gs_plan *p);
+extern void gs_int_plan_clash (struct gs_plan *p, size_t i, size_t j);
+/* The next launch's guests (indexes into IDS, which holds n): pending,
+ * in command-line order, no two known to clash.  0 when all are done.
+ */
+extern size_t gs_int_plan_next (const struct gs_plan *p, size_t *ids);
+
+/* After a launch of N guests (disks added in that order): which clash
+ * with another (DEFERRED: not to be touched in this launch) and each
+ * other guest's roots.
+ */
+struct gs_shared {
+  size_t n, ndeferred;
+  size_t *starts;                /* n+1: each guest's first disk index */
+  bool *deferred;
+  unsigned char *pairs;          /* n*n: which clashes with which */
+  char ***roots;                 /* per guest, NULL-terminated */
+  char **all;                    /* inspect_os's list: owns the strings */
+};
+extern int gs_int_shared_inspect (struct gs_session *s,
+                                  const struct gs_guest *guests, size_t n,
+                                  struct gs_shared *sh);
+extern void gs_int_shared_free (struct gs_shared *sh);
 
 /* report.c */
 extern json_object *gs_int_report_new (const char *tool, bool dry_run);

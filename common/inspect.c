@@ -490,7 +490,8 @@ gs_int_inspect_xpath (const char *expr, FILE *fp)
 /* ---- Which guest a root belongs to ------------------------------- */
 
 /* The index of the disk (in the order drives were added) holding DEV:
- * a whole device, a partition, or an LV (through its VG's first PV).
+ * a whole device, a partition, an LV or a VG (through the VG's first
+ * PV).
  */
 static int
 disk_index (guestfs_h *g, const char *dev)
@@ -504,8 +505,8 @@ disk_index (guestfs_h *g, const char *dev)
       whole = strdup (dev);
     return whole ? guestfs_device_index (g, whole) : -1;
   }
-  if (strncmp (dev, "/dev/", 5) == 0 && strchr (dev + 5, '/')) {
-    /* /dev/VG/LV */
+  if (strncmp (dev, "/dev/", 5) == 0 && dev[5] != '\0') {
+    /* /dev/VG/LV, or a VG: /dev/VG */
     CLEANUP_FREE char *vg = strndup (dev + 5, strcspn (dev + 5, "/"));
     CLEANUP_FREE_STRV char **pvuuids = vg ? guestfs_vgpvuuids (g, vg) : NULL;
     CLEANUP_FREE_STRV char **pvs = guestfs_pvs (g);
@@ -606,11 +607,12 @@ note_device (guestfs_h *g, const char *dev, int guest, struct seen **v,
  * filesystem UUID or label (fstab's UUID= and LABEL= would find the
  * other guest's filesystem).  A VG whose PVs lie on two guests' disks
  * clashes too.  Clones clash; the other guests can share the launch.
- * Returns how many guests clash, or -1 on error.
+ * PAIRS (NGUESTS*NGUESTS) says which with which.  Returns how many
+ * guests clash, or -1 on error.
  */
 int
 gs_int_inspect_clashes (guestfs_h *g, const size_t *starts, size_t nguests,
-                        bool *clash)
+                        bool *clash, unsigned char *pairs)
 {
   CLEANUP_FREE_STRV char **parts = guestfs_list_partitions (g);
   CLEANUP_FREE_STRV char **devs = guestfs_list_devices (g);
@@ -622,6 +624,7 @@ gs_int_inspect_clashes (guestfs_h *g, const size_t *starts, size_t nguests,
 
   for (size_t i = 0; i < nguests; ++i)
     clash[i] = false;
+  memset (pairs, 0, nguests * nguests);
   if (parts == NULL || devs == NULL || lvs == NULL || vgs == NULL)
     goto out;
   for (size_t i = 0; devs[i]; ++i)
@@ -660,8 +663,13 @@ gs_int_inspect_clashes (guestfs_h *g, const size_t *starts, size_t nguests,
     for (size_t j = i + 1; vgs[j]; ++j)
       if (strcmp (vgs[i], vgs[j]) == 0)
         for (size_t k = 0; k < n; ++k)
-          if (strncmp (v[k].id, "pv:", 3) == 0)
-            clash[v[k].guest] = true;
+          for (size_t l = 0; l < n; ++l)
+            if (strncmp (v[k].id, "pv:", 3) == 0 &&
+                strncmp (v[l].id, "pv:", 3) == 0 &&
+                v[k].guest != v[l].guest) {
+              clash[v[k].guest] = true;
+              pairs[v[k].guest * nguests + v[l].guest] = 1;
+            }
   }
   for (size_t i = 0; i < n; ++i)
     for (size_t j = i + 1; j < n; ++j)
@@ -669,6 +677,8 @@ gs_int_inspect_clashes (guestfs_h *g, const size_t *starts, size_t nguests,
         gs_debug ("%s is on the disks of guests %d and %d", v[i].id,
                   v[i].guest + 1, v[j].guest + 1);
         clash[v[i].guest] = clash[v[j].guest] = true;
+        pairs[v[i].guest * nguests + v[j].guest] = 1;
+        pairs[v[j].guest * nguests + v[i].guest] = 1;
       }
   for (size_t i = 0; i < nguests; ++i)
     count += clash[i];
@@ -736,4 +746,22 @@ char *
 gs_inspect_device (const struct gs_ctx *ctx, const char *dev)
 {
   return gs_int_guest_device (ctx->disk_start, ctx->disk_count, dev);
+}
+
+int
+gs_guest_has_device (const struct gs_ctx *ctx, guestfs_h *g, const char *dev)
+{
+  int d;
+
+  if (ctx->disk_count == 0)
+    return 1;                    /* the only guest of its launch */
+  guestfs_push_error_handler (g, NULL, NULL);
+  d = disk_index (g, dev);
+  guestfs_pop_error_handler (g);
+  if (d < 0) {
+    gs_error ("%s: cannot tell which guest's disk holds it", dev);
+    return -1;
+  }
+  return (size_t) d >= ctx->disk_start &&
+    (size_t) d < ctx->disk_start + ctx->disk_count;
 }

@@ -201,6 +201,14 @@ gs_int_session_launch (struct gs_session *s, struct gs_guest *guests,
   bool env_tcg = env && strstr (env, "force_tcg");
   const char *force = strcmp (accel, "tcg") == 0 ? "force_tcg"
     : strcmp (accel, "kvm") == 0 ? "force_kvm" : NULL;
+  /* A fallback holds for the process's later launches: said once. */
+  static bool fell_back;
+
+  if (is_auto && fell_back) {
+    is_auto = false;
+    force = "force_tcg";
+    s->tcg_fallback = true;
+  }
 
   for (int attempt = 0; attempt < 2; ++attempt) {
     s->g = make_handle (s, guests, nguests, o, force);
@@ -216,7 +224,7 @@ gs_int_session_launch (struct gs_session *s, struct gs_guest *guests,
                     "appliance.accel = \"tcg\" to skip this check)",
                     why[0] ? why : "qemu failed");
         guestfs_set_backend_setting (s->g, "force_tcg", "1");
-        s->tcg_fallback = true;
+        s->tcg_fallback = fell_back = true;
         is_auto = false;         /* decided: no second fallback */
       }
     }
@@ -234,7 +242,7 @@ gs_int_session_launch (struct gs_session *s, struct gs_guest *guests,
     if (!s->quiet_errors)
       return -1;                 /* reported by error_cb */
     s->quiet_errors = false;
-    s->tcg_fallback = true;
+    s->tcg_fallback = fell_back = true;
     force = "force_tcg";
     gs_warning ("the appliance failed to launch with hardware acceleration "
                 "(%s); retrying with TCG software emulation, which is "

@@ -246,6 +246,13 @@ extern int gs_inspect_item_set (struct gs_ctx *ctx, const char *key,
  * inspect_get_filesystems return before querying the device.
  */
 extern char *gs_inspect_device (const struct gs_ctx *ctx, const char *dev);
+/* Is DEV (a whole disk, partition, LV /dev/VG/LV, or VG /dev/VG) on
+ * this guest's disks?  1 yes, 0 no (another guest's, in a shared
+ * launch), -1 unknown (reported).  Device operations (which list every
+ * device of the appliance) touch only what this says is the guest's.
+ */
+extern int gs_guest_has_device (const struct gs_ctx *ctx, guestfs_h *g,
+                                const char *dev);
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "unknown"

@@ -130,11 +130,13 @@ for cmd in sysprep inspect; do
 done
 expect "inspect: no disks at all" "no disks: add guests with -a IMAGE" \
   goldsmith inspect
-# sysprep opens one guest: all -a's, or one -d, or one --domxml.
-expect "sysprep: -a and --domxml together" "give one guest: -a IMAGE" \
+# sysprep: the -a's are one guest, each --domxml another; a bad one is
+# found before any launch, whatever comes first.
+expect "sysprep: -a and a bad --domxml" "nodisk.xml: the domain has no disks" \
   goldsmith sysprep -a "$tmp/good.img" --domxml "$tmp/nodisk.xml"
-expect "sysprep: two --domxml" "give one guest: -a IMAGE" \
-  goldsmith sysprep --domxml "$tmp/nodisk.xml" --domxml "$tmp/nodisk.xml"
+expect "sysprep --each-image: a missing second image" \
+  "^goldsmith: error: $tmp/missing.img: No such file" \
+  goldsmith sysprep --each-image -a "$tmp/good.img" -a "$tmp/missing.img"
 
 # resize: every refusal that needs no appliance.
 expect "resize: IN missing" "^goldsmith: error: $tmp/missing.img: No such file" \

@@ -22,6 +22,7 @@ TESTS += \
 # guests built once per run.
 TESTS += \
 	tests/sysprep/test-sysprep-defaults.sh \
+	tests/sysprep/test-sysprep-shared.sh \
 	tests/sysprep/test-sysprep-dry-run.sh \
 	tests/sysprep/test-sysprep-transaction.sh \
 	tests/sysprep/test-customize.sh \

@@ -359,12 +359,15 @@ mount_root (struct gs_ctx *ctx, guestfs_h *g, const char *root)
     mp[i] = mps[2 * i];
   qsort (mp, n, sizeof *mp, by_length);
   for (size_t i = 0; i < n; ++i) {
-    const char *dev = NULL;
+    CLEANUP_FREE char *dev = NULL;
     int r;
 
-    for (size_t j = 0; j < n; ++j)
-      if (mps[2 * j] == mp[i])
-        dev = mps[2 * j + 1];
+    for (size_t j = 0; j < n && dev == NULL; ++j)
+      if (mps[2 * j] == mp[i] &&
+          (dev = gs_inspect_device (ctx, mps[2 * j + 1])) == NULL) {
+        gs_error ("out of memory");
+        return -1;
+      }
     guestfs_push_error_handler (g, NULL, NULL);
     r = gs_dry_run (ctx) ? guestfs_mount_ro (g, dev, mp[i])
                          : guestfs_mount (g, dev, mp[i]);
@@ -391,7 +394,12 @@ update_references (struct gs_ctx *ctx, guestfs_h *g, const char *this_root,
   if (roots == NULL)
     return -1;
   for (size_t i = 0; roots[i] && ret == 0; ++i) {
-    int r = mount_root (ctx, g, roots[i]);
+    int r = gs_guest_has_device (ctx, g, roots[i]);
+
+    if (r == 0)
+      continue;                  /* another guest's, in a shared launch */
+    if (r == 1)
+      r = mount_root (ctx, g, roots[i]);
 
     if (r == 1 && fix_fstab)
       r = update_fstab (ctx, g, this_root, roots[i], ch, n) == -1 ? -1 : 1;
@@ -438,9 +446,15 @@ fs_uuids_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
     const char *dev = fses[2 * i], *type = fses[2 * i + 1];
     struct change *c = &ch[n];
 
+    int own;
+
     if (strcmp (type, "unknown") == 0 ||
         strncmp (dev, "btrfsvol:", 9) == 0)
       continue;                  /* nothing there; or part of a btrfs */
+    if ((own = gs_guest_has_device (ctx, g, dev)) == -1)
+      goto out;
+    if (own == 0)
+      continue;                  /* another guest's, in a shared launch */
     if (strcmp (type, "swap") == 0 && !swap_too) {
       gs_debug ("%s: swap: UUID kept (set swap = true to change it)", dev);
       continue;

@@ -44,6 +44,34 @@ report_all (struct gs_ctx *ctx, char **pvs, char **vgs)
   return 0;
 }
 
+/* Keep in LIST (NULL-terminated, freed as it shrinks) only what lies
+ * on this guest's disks: in a launch shared with other guests, theirs
+ * are not ours to change.  Returns the new length, or -1.
+ */
+static ssize_t
+keep_own (struct gs_ctx *ctx, guestfs_h *g, char **list, bool vgs)
+{
+  size_t n = 0;
+
+  for (size_t i = 0; list[i]; ++i) {
+    CLEANUP_FREE char *dev = NULL;
+    int r;
+
+    if (vgs && asprintf (&dev, "/dev/%s", list[i]) == -1) {
+      gs_error ("out of memory");
+      return -1;
+    }
+    if ((r = gs_guest_has_device (ctx, g, vgs ? dev : list[i])) == -1)
+      return -1;
+    if (r == 1)
+      list[n++] = list[i];
+    else
+      free (list[i]);
+  }
+  list[n] = NULL;
+  return (ssize_t) n;
+}
+
 static int
 lvm_uuids_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
                    const char *root)
@@ -54,7 +82,7 @@ lvm_uuids_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   CLEANUP_FREE_STRV char **vgs = NULL;
   CLEANUP_FREE_STRV char **old_pvs = NULL;
   CLEANUP_FREE_STRV char **old_vgs = NULL;
-  size_t npvs = 0, nvgs = 0;
+  ssize_t npvs, nvgs;
   int r;
 
   (void) op; (void) root;
@@ -70,10 +98,9 @@ lvm_uuids_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   }
   if ((pvs = guestfs_pvs (g)) == NULL || (vgs = guestfs_vgs (g)) == NULL)
     return -1;
-  while (pvs[npvs])
-    npvs++;
-  while (vgs[nvgs])
-    nvgs++;
+  if ((npvs = keep_own (ctx, g, pvs, false)) == -1 ||
+      (nvgs = keep_own (ctx, g, vgs, true)) == -1)
+    return -1;
   if (npvs == 0 && nvgs == 0) {
     gs_not_applicable (ctx, "no LVM physical volumes or volume groups");
     return 0;
@@ -83,40 +110,42 @@ lvm_uuids_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   if (gs_dry_run (ctx))
     return 0;
 
-  if ((old_pvs = calloc (npvs + 1, sizeof (char *))) == NULL ||
-      (old_vgs = calloc (nvgs + 1, sizeof (char *))) == NULL) {
+  if ((old_pvs = calloc ((size_t) npvs + 1, sizeof (char *))) == NULL ||
+      (old_vgs = calloc ((size_t) nvgs + 1, sizeof (char *))) == NULL) {
     gs_error ("out of memory");
     return -1;
   }
-  for (size_t i = 0; i < npvs; ++i)
+  for (ssize_t i = 0; i < npvs; ++i)
     old_pvs[i] = get_uuid (g, pvs[i], false);
-  for (size_t i = 0; i < nvgs; ++i)
+  for (ssize_t i = 0; i < nvgs; ++i)
     old_vgs[i] = get_uuid (g, vgs[i], true);
 
   /* virt-sysprep, if deactivating fails, closes the LUKS mappings it
    * opened on logical volumes and retries.  goldsmith opens no LUKS
    * device, so a failure here is an error.
    */
-  if (guestfs_vg_activate_all (g, 0) == -1)
+  if (nvgs > 0 && guestfs_vg_activate (g, 0, vgs) == -1)
     return -1;
   r = 0;
-  if (npvs > 0 && guestfs_pvchange_uuid_all (g) == -1)
-    r = -1;
-  if (r == 0 && nvgs > 0 && guestfs_vgchange_uuid_all (g) == -1)
-    r = -1;
+  for (ssize_t i = 0; r == 0 && i < npvs; ++i)
+    if (guestfs_pvchange_uuid (g, pvs[i]) == -1)
+      r = -1;
+  for (ssize_t i = 0; r == 0 && i < nvgs; ++i)
+    if (guestfs_vgchange_uuid (g, vgs[i]) == -1)
+      r = -1;
   /* Activate again even after a failure: the volumes stay usable. */
-  if (guestfs_vg_activate_all (g, 1) == -1)
+  if (nvgs > 0 && guestfs_vg_activate (g, 1, vgs) == -1)
     r = -1;
   if (r == -1)
     return -1;
 
-  for (size_t i = 0; i < npvs; ++i) {
+  for (ssize_t i = 0; i < npvs; ++i) {
     CLEANUP_FREE char *u = get_uuid (g, pvs[i], false);
 
     gs_debug ("PV %s: UUID %s -> %s", pvs[i],
               old_pvs[i] ? old_pvs[i] : "?", u ? u : "?");
   }
-  for (size_t i = 0; i < nvgs; ++i) {
+  for (ssize_t i = 0; i < nvgs; ++i) {
     CLEANUP_FREE char *u = get_uuid (g, vgs[i], true);
 
     gs_debug ("VG %s: UUID %s -> %s", vgs[i],
@@ -134,7 +163,8 @@ static const struct gs_operation lvm_uuids = {
     "volume group a new random UUID (C<pvchange -u>, C<vgchange -u>), so "
     "that clones attached to one host are not taken for duplicates of "
     "one another.  The volume groups are deactivated for the change and "
-    "activated again.  Each physical volume is reported by its device "
+    "activated again.  In a launch shared with other guests, only the "
+    "volumes on this guest's disks change.  Each physical volume is reported by its device "
     "name, each volume group as F</dev/I<VG>>.  Names of volume groups "
     "and logical volumes, and so F</dev/VG/LV> paths in the guest's "
     "configuration, do not change.  Not applicable to guests without "

@@ -11,10 +11,11 @@
 # 2. JSON without the icon, the guests the other way round: strict,
 #    valid JSON with the same data, one launch, command-line order.
 # 3. XML with the 'os' operation off, debian plus fedora plus a copy of
-#    fedora (a clone: same VG name, PV and filesystem UUIDs): still
-#    valid against the schema; debian is inspected in the first launch,
-#    each clone in a launch of its own (three launches), and all three
-#    are reported as their images hold.
+#    fedora (a clone: same VG name, PV and filesystem UUIDs, but its own
+#    MBR disk signature, so that goldsmith cannot tell before a launch):
+#    still valid against the schema; debian is inspected in the first
+#    launch, each clone in a launch of its own (three launches), and
+#    all three are reported as their images hold.
 # The images stay byte-identical.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
@@ -27,6 +28,10 @@ golden="$srcdir/tests/inspect"
 copy_guest fedora "$tmp/fedora.img"
 copy_guest debian "$tmp/debian.img"
 copy_guest fedora "$tmp/fedora-copy.img"
+# A clone with its own MBR disk signature: only its LVM and filesystem
+# IDs give it away, which takes a launch to see.
+printf '\x67\x73\x63\x6c' |
+  dd of="$tmp/fedora-copy.img" bs=1 seek=440 conv=notrunc status=none
 sums () { (cd "$tmp" && sha256sum fedora.img debian.img fedora-copy.img); }
 before=$(sums)
 

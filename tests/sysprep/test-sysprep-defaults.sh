@@ -1,14 +1,15 @@
 #!/bin/bash -
-# goldsmith sysprep on the phony Fedora guest (LVM; the default
-# operations plus the default-off path operations, plus an operation an
-# administrator dropped in conf.d) and on the phony
-# Debian guest (the defaults): each operation acts on exactly the paths
-# its fixture lines say (tests/fixtures/*.txt), the report says so, and
-# nothing else in the image changes.  Two goldsmith runs, one read-back
-# of both images.
+# goldsmith sysprep on the phony Fedora guest (LVM), the phony Debian
+# guest and a clone of the Fedora guest, in one run (--each-image): the
+# default operations plus the default-off path operations, plus an
+# operation an administrator dropped in conf.d.  Each operation acts on
+# exactly the paths its fixture lines say (tests/fixtures/*.txt), the
+# report says so, and nothing else in the image changes.  Fedora and
+# Debian share a launch; the clone (same LVM and filesystem IDs) gets
+# one of its own.  Three launches: two for the run, one read-back.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 17
+plan 20
 
 tmp="$builddir/tests/tmp/defaults"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -16,6 +17,7 @@ cleanup_fn rm -rf "$tmp"
 fixture () { python3 "$srcdir/tests/fixture.py" "$@"; }
 copy_guest fedora "$tmp/fedora.img"
 copy_guest debian "$tmp/debian.img"
+copy_guest fedora "$tmp/clone.img"
 
 # An administrator's new cleanup operation, dropped in conf.d of a copy
 # of the configuration directory.
@@ -36,28 +38,41 @@ sysprep: {
 CONF
 
 # goldsmith detects broken KVM itself: don't pass on the tests' setting.
+ops=defaults,ca-certificates,firewall-rules,flag-reconfiguration,kerberos-data
 env -u LIBGUESTFS_BACKEND_SETTINGS GOLDSMITH_SYSCONFDIR="$tmp/etc" \
-  goldsmith sysprep --json -a "$tmp/fedora.img" \
-  --operations defaults,ca-certificates,firewall-rules,flag-reconfiguration,kerberos-data \
-  > "$tmp/fedora.json" 2> "$tmp/fedora.stderr"
-is "fedora: exit status 0" "$?" 0
-sed 's/^/# stderr: /' "$tmp/fedora.stderr"
-goldsmith sysprep --json -a "$tmp/debian.img" \
-  > "$tmp/debian.json" 2> "$tmp/debian.stderr"
-is "debian: exit status 0" "$?" 0
-sed 's/^/# stderr: /' "$tmp/debian.stderr"
+  goldsmith sysprep --json --each-image -a "$tmp/fedora.img" \
+  -a "$tmp/debian.img" -a "$tmp/clone.img" --operations "$ops" \
+  > "$tmp/all.json" 2> "$tmp/all.stderr"
+is "exit status 0" "$?" 0
+sed 's/^/# stderr: /' "$tmp/all.stderr"
+# One report per guest, as the fixture tools read it.
+for g in fedora debian clone; do
+  python3 - "$tmp/all.json" "$tmp/$g.img" > "$tmp/$g.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+r["guests"] = [g for g in r["guests"] if g["name"] == sys.argv[2]]
+json.dump(r, sys.stdout)
+PY
+done
+is "three guests reported, in command-line order" \
+   "$(python3 -c 'import json,sys; print(" ".join(g["name"].split("/")[-1] for g in json.load(open(sys.argv[1]))["guests"]))' "$tmp/all.json")" \
+   "fedora.img debian.img clone.img"
+is "two launches: Fedora and Debian share one, the clone has its own" \
+   "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["appliance"]["launches"])' "$tmp/all.json")" 2
+ok "the clone is recognised before any launch" \
+   grep -q 'clone.img have the same partition table (clones?)' "$tmp/all.stderr"
 
 # The KVM fallback is said once, in one line, where KVM is broken.
 kvm_lines=$(grep -c 'KVM does not work\|failed to launch with hardware' \
-              "$tmp/fedora.stderr")
+              "$tmp/all.stderr")
 if [ "$LIBGUESTFS_BACKEND_SETTINGS" = force_tcg ]; then
-  is "KVM failure reported in exactly one line" "$kvm_lines" 1
+  is "KVM failure reported in exactly one line (two launches)" "$kvm_lines" 1
 else
   is "no TCG fallback message where KVM works" "$kvm_lines" 0
 fi
 is "no errors on stderr" "$(cat "$tmp"/*.stderr | grep -c 'error')" 0
-is "fedora: the CA store could not be updated: one warning each for ipa-client and ca-certificates" \
-   "$(grep -c 'CA store was not updated' "$tmp/fedora.stderr")" 2
+is "the CA store could not be updated: one warning each for ipa-client and ca-certificates, on each Fedora guest" \
+   "$(grep -c 'CA store was not updated' "$tmp/all.stderr")" 4
 
 # Read both images back in one launch (no LVM name clash: only the
 # Fedora guest has LVM).
@@ -90,6 +105,8 @@ for g in fedora debian; do
 done
 
 empty=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+is "the clone's report is the Fedora guest's" \
+   "$(diff "$tmp/fedora.report" <(fixture actual "$tmp/clone.json"))" ""
 ok "fedora: the conf.d drop-in operation ran (by default: enabled = true)" \
    grep -q '^site-cleanup remove /opt/build/sub/more.tmp$' "$tmp/fedora.report"
 ok "fedora: /etc/machine-id is empty (virt-sysprep's customize refills it)" \

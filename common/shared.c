@@ -1,0 +1,245 @@
+/* shared.c: several guests in one appliance launch.
+ *
+ * A launch costs ~20 s under TCG, far more than most of the work done
+ * in it, so guests share launches whenever nothing in one can be taken
+ * for the other.  Clones cannot: the same LVM PV UUID or VG name, or
+ * the same filesystem UUID or label, on two guests' disks make LVM and
+ * fstab's UUID=/LABEL= pick one of the two (gs_int_inspect_clashes).
+ *
+ * The plan: launches are filled in command-line order, no two guests
+ * known to clash in one launch.  Clashes are known either before any
+ * launch (byte-identical partition tables: clones, see fingerprint) or
+ * from an earlier launch, whose clashing guests were left alone and are
+ * planned again.  Each launch checks its own guests once more, so a
+ * wrong guess costs a launch, never a wrong result.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "goldsmith-int.h"
+#include "cleanups.h"
+
+/* MBR, GPT header and 128 GPT entries: what clones share byte for byte
+ * and separately made guests (random disk GUIDs and signatures) don't.
+ */
+#define TABLE_BYTES (34 * 512)
+
+static uint64_t
+fnv1a (const unsigned char *p, size_t n)
+{
+  uint64_t h = 14695981039346656037ULL;
+
+  for (size_t i = 0; i < n; ++i)
+    h = (h ^ p[i]) * 1099511628211ULL;
+  return h;
+}
+
+/* The partition table of DISK's first TABLE_BYTES, read on the host
+ * (qemu-img for formats other than raw).  0: unreadable or all zeros.
+ */
+static uint64_t
+fingerprint (const struct gs_disk *d)
+{
+  unsigned char buf[TABLE_BYTES];
+  ssize_t got = -1;
+  bool zero = true;
+
+  if (d->format && strcmp (d->format, "raw") == 0) {
+    int fd = open (d->path, O_RDONLY | O_CLOEXEC);
+
+    if (fd >= 0) {
+      got = pread (fd, buf, sizeof buf, 0);
+      close (fd);
+    }
+  }
+  else if (d->format) {
+    char tmp[] = "/tmp/goldsmith-table-XXXXXX";
+    int fd = mkstemp (tmp);
+
+    if (fd >= 0) {
+      CLEANUP_FREE char *ifarg = NULL, *ofarg = NULL;
+      char out[256];
+
+      close (fd);
+      if (asprintf (&ifarg, "if=%s", d->path) != -1 &&
+          asprintf (&ofarg, "of=%s", tmp) != -1) {
+        char *argv[] = {
+          (char *) "qemu-img", (char *) "dd", (char *) "-f", d->format,
+          (char *) "-O", (char *) "raw", (char *) "bs=17408",
+          (char *) "count=1", ifarg, ofarg, NULL
+        };
+
+        if (gs_int_run_qemu_img (argv, out, sizeof out, false) == 0 &&
+            (fd = open (tmp, O_RDONLY | O_CLOEXEC)) >= 0) {
+          got = pread (fd, buf, sizeof buf, 0);
+          close (fd);
+        }
+      }
+      unlink (tmp);
+    }
+  }
+  if (got != (ssize_t) sizeof buf)
+    return 0;
+  for (size_t i = 0; i < sizeof buf && zero; ++i)
+    zero = buf[i] == 0;
+  return zero ? 0 : fnv1a (buf, sizeof buf);
+}
+
+int
+gs_int_plan_new (struct gs_plan *p, struct gs_guest *guests, size_t n)
+{
+  CLEANUP_FREE uint64_t *fp = calloc (n ? n : 1, sizeof *fp);
+
+  memset (p, 0, sizeof *p);
+  p->n = n;
+  p->guests = guests;
+  p->clash = calloc (n ? n * n : 1, 1);
+  p->state = calloc (n ? n : 1, sizeof *p->state);
+  if (fp == NULL || p->clash == NULL || p->state == NULL) {
+    gs_error ("out of memory");
+    gs_int_plan_free (p);
+    return -1;
+  }
+  for (size_t i = 0; n > 1 && i < n; ++i)
+    if (guests[i].ndisks > 0)
+      fp[i] = fingerprint (&guests[i].disks[0]);
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = i + 1; j < n; ++j)
+      if (fp[i] != 0 && fp[i] == fp[j]) {
+        gs_info ("%s and %s have the same partition table (clones?): "
+                 "not in one launch", guests[i].name, guests[j].name);
+        gs_int_plan_clash (p, i, j);
+      }
+  return 0;
+}
+
+void
+gs_int_plan_free (struct gs_plan *p)
+{
+  free (p->clash);
+  free (p->state);
+  p->clash = NULL;
+  p->state = NULL;
+}
+
+void
+gs_int_plan_clash (struct gs_plan *p, size_t i, size_t j)
+{
+  p->clash[i * p->n + j] = p->clash[j * p->n + i] = 1;
+}
+
+size_t
+gs_int_plan_next (const struct gs_plan *p, size_t *ids)
+{
+  size_t k = 0;
+
+  for (size_t i = 0; i < p->n; ++i) {
+    bool ok = p->state[i] == GS_PLAN_PENDING;
+
+    for (size_t j = 0; ok && j < k; ++j)
+      ok = !p->clash[i * p->n + ids[j]];
+    if (ok)
+      ids[k++] = i;
+  }
+  return k;
+}
+
+void
+gs_int_shared_free (struct gs_shared *sh)
+{
+  if (sh->roots)
+    for (size_t i = 0; i < sh->n; ++i)
+      free (sh->roots[i]);       /* the strings belong to ALL */
+  free (sh->roots);
+  free (sh->starts);
+  free (sh->deferred);
+  free (sh->pairs);
+  if (sh->all)
+    for (size_t i = 0; sh->all[i]; ++i)
+      free (sh->all[i]);
+  free (sh->all);
+  memset (sh, 0, sizeof *sh);
+}
+
+int
+gs_int_shared_inspect (struct gs_session *s, const struct gs_guest *guests,
+                       size_t n, struct gs_shared *sh)
+{
+  size_t ndisks = 0;
+
+  memset (sh, 0, sizeof *sh);
+  sh->n = n;
+  sh->starts = calloc (n + 1, sizeof *sh->starts);
+  sh->deferred = calloc (n ? n : 1, sizeof *sh->deferred);
+  sh->pairs = calloc (n ? n * n : 1, 1);
+  sh->roots = calloc (n ? n : 1, sizeof *sh->roots);
+  if (sh->starts == NULL || sh->deferred == NULL || sh->pairs == NULL ||
+      sh->roots == NULL)
+    goto nomem;
+  for (size_t i = 0; i < n; ++i) {
+    sh->starts[i] = ndisks;
+    ndisks += guests[i].ndisks;
+    if ((sh->roots[i] = calloc (1, sizeof (char *))) == NULL)
+      goto nomem;
+  }
+  sh->starts[n] = ndisks;
+
+  if (n > 1) {
+    int c;
+
+    s->quiet_errors = true;
+    c = gs_int_inspect_clashes (s->g, sh->starts, n, sh->deferred,
+                                sh->pairs);
+    s->quiet_errors = false;
+    if (c == -1) {
+      gs_warning ("cannot compare the guests' LVM and filesystem IDs: "
+                  "each guest gets a launch of its own");
+      for (size_t i = 0; i < n; ++i) {
+        sh->deferred[i] = true;
+        for (size_t j = 0; j < n; ++j)
+          sh->pairs[i * n + j] = i != j;
+      }
+      c = (int) n;
+    }
+    sh->ndeferred = (size_t) c;
+    if (sh->ndeferred == n)
+      return 0;
+  }
+  if ((sh->all = guestfs_inspect_os (s->g)) == NULL)
+    return -1;
+  for (size_t i = 0; sh->all[i]; ++i) {
+    size_t m = 0;
+    int gi;
+
+    s->quiet_errors = true;
+    gi = n == 1 ? 0
+                : gs_int_inspect_root_guest (s->g, sh->all[i], sh->starts, n);
+    s->quiet_errors = false;
+    if (gi >= 0 && sh->deferred[gi])
+      continue;                  /* a clashing guest's: not trusted here */
+    if (gi < 0) {
+      gs_warning ("cannot tell which guest the root %s belongs to; "
+                  "it is left out", sh->all[i]);
+      continue;
+    }
+    while (sh->roots[gi][m])
+      m++;
+    char **p = realloc (sh->roots[gi], (m + 2) * sizeof *p);
+    if (p == NULL)
+      goto nomem;
+    sh->roots[gi] = p;
+    p[m] = sh->all[i];
+    p[m + 1] = NULL;
+  }
+  return 0;
+
+ nomem:
+  gs_error ("out of memory");
+  return -1;
+}

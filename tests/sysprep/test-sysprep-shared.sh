@@ -1,0 +1,78 @@
+#!/bin/bash -
+# Two guests in one launch: what one guest's operations do stays on its
+# own disks.  The phony Fedora guest (LVM: VG "VG") and the sparsify
+# test disk (no OS; its own LVM VG "gsvg", ext4, xfs, btrfs, ...) are
+# given together, --each-image and --in-place (no overlay to hide a
+# stray write), with the device operations fs-uuids and lvm-uuids,
+# which list every filesystem and volume of the appliance.  The disk
+# without an OS fails; the Fedora guest is prepared: exit status 4.
+# One launch, no read-back: UUIDs are read on the host with blkid.
+source "$(dirname "$0")/../functions.sh"
+requires_appliance
+plan 13
+
+tmp="$builddir/tests/tmp/shared"
+rm -rf "$tmp"; mkdir -p "$tmp"
+cleanup_fn rm -rf "$tmp"
+copy_guest fedora "$tmp/fedora.img"
+copy_guest sparse "$tmp/other.img"
+
+# UUID (filesystem or LVM PV) of partition N of IMAGE, from the host.
+part_uuid () {
+  local start
+  start=$(partx -g -o START -n "$2" "$1")
+  blkid -p -O $((start * 512)) -o value -s UUID "$1"
+}
+# The other disk's UUIDs: its LVM PV, its filesystems, its swap.  (Not
+# its bytes: with --in-place, mounting its btrfs and xfs read-only for
+# inspection may replay their logs, as with any tool.)
+other_uuids () {
+  for n in $(seq 9); do echo "p$n $(part_uuid "$tmp/other.img" $n)"; done
+}
+other_before=$(other_uuids)
+boot_before=$(part_uuid "$tmp/fedora.img" 1)
+pv_before=$(part_uuid "$tmp/fedora.img" 2)
+
+goldsmith sysprep --json --each-image --in-place \
+  --enable fs-uuids,lvm-uuids,machine-id \
+  -a "$tmp/fedora.img" -a "$tmp/other.img" \
+  > "$tmp/report.json" 2> "$tmp/stderr"
+is "exit status 4: one guest prepared, one failed" "$?" 4
+sed 's/^/# stderr: /' "$tmp/stderr"
+
+q () {
+  python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($1)" \
+    "$tmp/report.json"
+}
+is "one launch for both" "$(q 'r["appliance"]["launches"]')" 1
+is "the report: both guests, in command-line order" \
+   "$(q '" ".join(g["name"].split("/")[-1] for g in r["guests"])')" \
+   "fedora.img other.img"
+ok "the disk without an OS: its error in the report" \
+   bash -c "python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"guests\"][1][\"error\"])' '$tmp/report.json' | grep -q 'no operating system was found'"
+is "the Fedora guest: every operation applied" \
+   "$(q '" ".join(o["name"]+":"+o["status"] for o in r["guests"][0]["roots"][0]["operations"])')" \
+   "machine-id:applied fs-uuids:applied lvm-uuids:applied"
+# The Fedora guest's disk is the appliance's first: /dev/sda.
+is "fs-uuids changed only the Fedora guest's filesystems" \
+   "$(q '" ".join(p["path"] for o in r["guests"][0]["roots"][0]["operations"] if o["name"]=="fs-uuids" for p in o["paths"])')" \
+   "/dev/sda1 /dev/VG/Root"
+is "lvm-uuids changed only the Fedora guest's PV and VG" \
+   "$(q '" ".join(p["path"] for o in r["guests"][0]["roots"][0]["operations"] if o["name"]=="lvm-uuids" for p in o["paths"])')" \
+   "/dev/sda2 /dev/VG"
+
+is "the other disk: no UUID of its LVM PV, filesystems or swap changed" \
+   "$(other_uuids)" "$other_before"
+ok "... and it has some (the check can fail)" \
+   test "$(echo "$other_before" | grep -c '^p[0-9] .')" -ge 6
+boot_after=$(part_uuid "$tmp/fedora.img" 1)
+pv_after=$(part_uuid "$tmp/fedora.img" 2)
+diag "Fedora /boot UUID $boot_before -> $boot_after, PV $pv_before -> $pv_after"
+ok "the Fedora guest's /boot has a new UUID" \
+   test -n "$boot_after" -a "$boot_after" != "$boot_before"
+ok "the Fedora guest's PV has a new UUID" \
+   test -n "$pv_after" -a "$pv_after" != "$pv_before"
+is "no warnings on stderr" \
+   "$(grep 'warning' "$tmp/stderr" | grep -vc 'KVM does not work')" 0
+ok "the failure names the disk without an OS" \
+   grep -q "other.img: no operating system was found" "$tmp/stderr"
