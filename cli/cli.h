@@ -54,6 +54,25 @@ extern int gs_cli_each_launch (struct gs_env *env, struct gs_guest *guests,
                                size_t n, json_object **jgs,
                                json_object *report, gs_cli_launch_fn *launch);
 
+/* jobs.c: --jobs N (several appliances at once, one child each). */
+extern size_t gs_cli_jobs_default (const struct gs_settings *st);
+/* SHARE[i] := the job of guest i (whole launches per job); returns how
+ * many jobs are worth running (1: run in this process).
+ */
+extern size_t gs_cli_jobs_split (struct gs_guest *guests, size_t n,
+                                 size_t jobs, size_t *share);
+/* One job's work: its N guests, its report entries JGS, RESULTS[i] its
+ * GS_EXIT_* per guest.
+ */
+typedef void gs_cli_share_fn (struct gs_env *env, struct gs_guest *guests,
+                              size_t n, json_object **jgs,
+                              json_object *report, int *results);
+extern int gs_cli_jobs_run (struct gs_env *env, struct gs_guest *guests,
+                            size_t n, const size_t *share, size_t njobs,
+                            bool dry_run, json_object **jgs,
+                            json_object *report, int *results,
+                            gs_cli_share_fn *fn);
+
 /* Options that set operation keys (cli/params.c). */
 extern void gs_cli_params_table (struct poptOption *table, size_t max);
 extern int gs_cli_params_option (poptContext pc, int rc);

@@ -15,7 +15,7 @@ enum {
 };
 
 static char *mount_options;
-static int dry_run, in_place, each_image;
+static int dry_run, in_place, each_image, jobs;
 static string_vector exclude_paths;
 static struct gs_inputs inputs;  /* -a, --format, -d, -c, --domxml */
 static struct poptOption params_table[40];
@@ -26,6 +26,8 @@ static struct poptOption sysprep_table[] = {
   { "each-image", '\0', POPT_ARG_NONE, &each_image, 0,
     "Each -a IMAGE is a guest of its own (default: all are disks of one "
     "guest)", NULL },
+  { "jobs", 'j', POPT_ARG_INT, &jobs, 0,
+    "Up to N appliances at once (default: from cores and memory)", "N" },
   { "dry-run", 'n', POPT_ARG_NONE, &dry_run, 0,
     "Change nothing; report what would be done", NULL },
   { "dryrun", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &dry_run, 0,
@@ -243,6 +245,15 @@ sysprep_launch (struct gs_env *env, struct gs_plan *plan, const size_t *ids,
   return r;
 }
 
+/* A job of --jobs (a child process): its share of the guests. */
+static void
+sysprep_share (struct gs_env *env, struct gs_guest *guests, size_t n,
+               json_object **jgs, json_object *report, int *res)
+{
+  results = res;
+  gs_cli_each_launch (env, guests, n, jgs, report, sysprep_launch);
+}
+
 /* Every guest, in as few launches as is safe.  One guest: its exit
  * code.  Several: 0 when all succeeded, GS_EXIT_PARTIAL when only some.
  */
@@ -251,11 +262,12 @@ run (struct gs_env *env, struct gs_guest *guests, size_t n)
 {
   json_object *report = gs_int_report_new ("sysprep", dry_run);
   json_object **jgs = calloc (n, sizeof *jgs);
-  size_t failed = 0;
+  size_t *share = calloc (n, sizeof *share);
+  size_t failed = 0, njobs;
   int r = GS_EXIT_OK;
 
   results = calloc (n, sizeof *results);
-  if (report == NULL || jgs == NULL || results == NULL) {
+  if (report == NULL || jgs == NULL || share == NULL || results == NULL) {
     gs_error ("out of memory");
     r = GS_EXIT_ERROR;
     goto out;
@@ -267,7 +279,14 @@ run (struct gs_env *env, struct gs_guest *guests, size_t n)
       r = GS_EXIT_ERROR;
       goto out;
     }
-  gs_cli_each_launch (env, guests, n, jgs, report, sysprep_launch);
+  if (n > 1 &&
+      (njobs = gs_cli_jobs_split (guests, n, jobs > 0 ? (size_t) jobs
+                                  : gs_cli_jobs_default (&env->settings),
+                                  share)) > 1)
+    gs_cli_jobs_run (env, guests, n, share, njobs, dry_run, jgs, report,
+                     results, sysprep_share);
+  else
+    gs_cli_each_launch (env, guests, n, jgs, report, sysprep_launch);
   for (size_t i = 0; i < n; ++i)
     if (results[i] != GS_EXIT_OK) {
       failed++;
@@ -285,6 +304,7 @@ run (struct gs_env *env, struct gs_guest *guests, size_t n)
  out:
   json_object_put (report);
   free (jgs);
+  free (share);
   free (results);
   results = NULL;
   return r;
@@ -356,6 +376,10 @@ gs_cmd_sysprep (int argc, const char **argv)
     goto fail;
   if (each_image)
     inputs.grouping = GS_INPUTS_GUEST_EACH;
+  if (jobs < 0) {
+    gs_error ("--jobs %d: give at least 1 (or leave it out)", jobs);
+    goto fail;
+  }
 
   if (gs_cli_params_layers ("sysprep", &gs_common.sets) == -1 ||
       gs_cli_load (&env) == -1)

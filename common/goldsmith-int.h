@@ -33,6 +33,8 @@ extern bool gs_int_verbose (void);
 extern bool gs_int_quiet (void);
 extern void gs_int_set_current_op (const char *name);
 extern const char *gs_int_last_error (void);
+/* Who speaks in messages ("goldsmith", or "goldsmith[2]" for a job). */
+extern void gs_int_set_program (const char *name);
 extern void gs_int_clear_last_error (void);
 
 /* plugins.c: the operation registry. */
@@ -175,6 +177,10 @@ extern int gs_int_session_launch (struct gs_session *s,
                                   struct gs_guest *guests, size_t nguests,
                                   const struct gs_session_opts *opts);
 extern int gs_int_session_close (struct gs_session *s);
+/* appliance.accel = "auto": probe KVM once per process (a broken KVM
+ * is said once, and later launches go straight to TCG).
+ */
+extern void gs_int_accel_decide (const struct gs_settings *settings);
 /* Does KVM work with the qemu HV?  1 yes, 0 no (WHY set), -1 unknown
  * (no accessible /dev/kvm, or qemu could not be run).
  */

@@ -42,6 +42,12 @@ gs_int_set_current_op (const char *name)
   current_op = name;
 }
 
+void
+gs_int_set_program (const char *name)
+{
+  program = name;
+}
+
 const char *
 gs_int_last_error (void)
 {

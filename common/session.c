@@ -191,6 +191,39 @@ make_handle (struct gs_session *s, struct gs_guest *guests, size_t nguests,
   return NULL;
 }
 
+/* A fallback holds for the process's later launches (and for the
+ * children of --jobs, forked after it was decided): said once.
+ */
+static bool fell_back, decided;
+
+void
+gs_int_accel_decide (const struct gs_settings *settings)
+{
+  const char *accel = settings->accel ? settings->accel : "auto";
+  const char *env = getenv ("LIBGUESTFS_BACKEND_SETTINGS");
+  guestfs_h *g;
+  char why[256];
+
+  if (decided || strcmp (accel, "auto") != 0 ||
+      (env && strstr (env, "force_tcg")))
+    return;
+  decided = true;
+  if ((g = guestfs_create ()) == NULL)
+    return;
+  {
+    CLEANUP_FREE char *hv = guestfs_get_hv (g);
+
+    if (hv && gs_int_kvm_probe (hv, why, sizeof why) == 0) {
+      gs_warning ("KVM does not work on this host (%s); using TCG "
+                  "software emulation, which is slower (set "
+                  "appliance.accel = \"tcg\" to skip this check)",
+                  why[0] ? why : "qemu failed");
+      fell_back = true;
+    }
+  }
+  guestfs_close (g);
+}
+
 int
 gs_int_session_launch (struct gs_session *s, struct gs_guest *guests,
                        size_t nguests, const struct gs_session_opts *o)
@@ -201,11 +234,11 @@ gs_int_session_launch (struct gs_session *s, struct gs_guest *guests,
   bool env_tcg = env && strstr (env, "force_tcg");
   const char *force = strcmp (accel, "tcg") == 0 ? "force_tcg"
     : strcmp (accel, "kvm") == 0 ? "force_kvm" : NULL;
-  /* A fallback holds for the process's later launches: said once. */
-  static bool fell_back;
 
+  if (is_auto && !env_tcg)
+    gs_int_accel_decide (o->settings);
   if (is_auto && fell_back) {
-    is_auto = false;
+    is_auto = false;             /* decided: no second fallback */
     force = "force_tcg";
     s->tcg_fallback = true;
   }
@@ -214,20 +247,6 @@ gs_int_session_launch (struct gs_session *s, struct gs_guest *guests,
     s->g = make_handle (s, guests, nguests, o, force);
     if (s->g == NULL)
       return -1;
-    if (attempt == 0 && is_auto && !env_tcg) {
-      char why[256];
-      CLEANUP_FREE char *hv = guestfs_get_hv (s->g);
-
-      if (hv && gs_int_kvm_probe (hv, why, sizeof why) == 0) {
-        gs_warning ("KVM does not work on this host (%s); using TCG "
-                    "software emulation, which is slower (set "
-                    "appliance.accel = \"tcg\" to skip this check)",
-                    why[0] ? why : "qemu failed");
-        guestfs_set_backend_setting (s->g, "force_tcg", "1");
-        s->tcg_fallback = fell_back = true;
-        is_auto = false;         /* decided: no second fallback */
-      }
-    }
     /* An "auto" first try may fail for want of KVM: keep it quiet. */
     s->quiet_errors = is_auto && attempt == 0 && !env_tcg;
     free (s->last_guestfs_error);

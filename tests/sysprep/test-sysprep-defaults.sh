@@ -6,10 +6,11 @@
 # exactly the paths its fixture lines say (tests/fixtures/*.txt), the
 # report says so, and nothing else in the image changes.  Fedora and
 # Debian share a launch; the clone (same LVM and filesystem IDs) gets
-# one of its own.  Three launches: two for the run, one read-back.
+# one of its own, at the same time (--jobs 2).  Three launches: two for
+# the run, one read-back.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 20
+plan 21
 
 tmp="$builddir/tests/tmp/defaults"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -40,7 +41,7 @@ CONF
 # goldsmith detects broken KVM itself: don't pass on the tests' setting.
 ops=defaults,ca-certificates,firewall-rules,flag-reconfiguration,kerberos-data
 env -u LIBGUESTFS_BACKEND_SETTINGS GOLDSMITH_SYSCONFDIR="$tmp/etc" \
-  goldsmith sysprep --json --each-image -a "$tmp/fedora.img" \
+  goldsmith sysprep --json --each-image --jobs 2 -a "$tmp/fedora.img" \
   -a "$tmp/debian.img" -a "$tmp/clone.img" --operations "$ops" \
   > "$tmp/all.json" 2> "$tmp/all.stderr"
 is "exit status 0" "$?" 0
@@ -61,6 +62,8 @@ is "two launches: Fedora and Debian share one, the clone has its own" \
    "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["appliance"]["launches"])' "$tmp/all.json")" 2
 ok "the clone is recognised before any launch" \
    grep -q 'clone.img have the same partition table (clones?)' "$tmp/all.stderr"
+ok "the two launches run at once, one job each" \
+   grep -q '^goldsmith: 3 guests in 2 parallel jobs$' "$tmp/all.stderr"
 
 # The KVM fallback is said once, in one line, where KVM is broken.
 kvm_lines=$(grep -c 'KVM does not work\|failed to launch with hardware' \

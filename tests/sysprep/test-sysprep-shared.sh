@@ -2,8 +2,8 @@
 # Two guests in one launch: what one guest's operations do stays on its
 # own disks.  The phony Fedora guest (LVM: VG "VG") and the sparsify
 # test disk (no OS; its own LVM VG "gsvg", ext4, xfs, btrfs, ...) are
-# given together, --each-image and --in-place (no overlay to hide a
-# stray write), with the device operations fs-uuids and lvm-uuids,
+# given together, --each-image, --jobs 1 (one appliance) and --in-place
+# (no overlay to hide a stray write), with the device operations fs-uuids and lvm-uuids,
 # which list every filesystem and volume of the appliance.  The disk
 # without an OS fails; the Fedora guest is prepared: exit status 4.
 # One launch, no read-back: UUIDs are read on the host with blkid.
@@ -33,7 +33,7 @@ other_before=$(other_uuids)
 boot_before=$(part_uuid "$tmp/fedora.img" 1)
 pv_before=$(part_uuid "$tmp/fedora.img" 2)
 
-goldsmith sysprep --json --each-image --in-place \
+goldsmith sysprep --json --each-image --in-place --jobs 1 \
   --enable fs-uuids,lvm-uuids,machine-id \
   -a "$tmp/fedora.img" -a "$tmp/other.img" \
   > "$tmp/report.json" 2> "$tmp/stderr"

@@ -1,0 +1,309 @@
+/* jobs.c: --jobs N, up to N appliances at once.
+ *
+ * The guests are split along the launch plan (common/shared.c): each
+ * job gets whole launches (so clones stay apart and different guests
+ * stay together), and when there are fewer launches than jobs the
+ * biggest launches are halved, since under TCG the work per guest
+ * (inspection, operations) costs as much as a launch.  Each job is a
+ * child process with its share of the guests; it sends its part of the
+ * report back as JSON through a pipe and the parent puts every guest's
+ * entry back at its command-line position.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "cleanups.h"
+
+size_t
+gs_cli_jobs_default (const struct gs_settings *st)
+{
+  long cores = sysconf (_SC_NPROCESSORS_ONLN);
+  long long avail_kib = 0, per_kib;
+  FILE *fp = fopen ("/proc/meminfo", "re");
+  char line[256];
+  size_t jobs;
+
+  while (fp && fgets (line, sizeof line, fp))
+    if (sscanf (line, "MemAvailable: %lld kB", &avail_kib) == 1)
+      break;
+  if (fp)
+    fclose (fp);
+  /* An appliance: its memory (libguestfs's default is 1280 MiB) plus
+   * qemu's own overhead.
+   */
+  per_kib = ((long long) (st->memsize > 0 ? st->memsize : 1280) + 512) * 1024;
+  jobs = cores > 0 ? (size_t) cores : 1;
+  if (avail_kib > 0 && (size_t) (avail_kib / per_kib) < jobs)
+    jobs = (size_t) (avail_kib / per_kib);
+  return jobs > 0 ? jobs : 1;
+}
+
+struct group {
+  size_t *ids, n;
+};
+
+static int
+by_size (const void *a, const void *b)
+{
+  const struct group *x = a, *y = b;
+
+  return x->n < y->n ? 1 : x->n > y->n ? -1 : 0;
+}
+
+size_t
+gs_cli_jobs_split (struct gs_guest *guests, size_t n, size_t jobs,
+                   size_t *share)
+{
+  struct gs_plan plan;
+  struct group *g = calloc (n ? n : 1, sizeof *g);
+  size_t *pool = calloc (n ? n : 1, sizeof *pool), ng = 0, used = 0;
+  size_t *load = calloc (jobs ? jobs : 1, sizeof *load), k, njobs = 0;
+
+  for (size_t i = 0; i < n; ++i)
+    share[i] = 0;
+  if (g == NULL || pool == NULL || load == NULL || jobs <= 1 || n <= 1 ||
+      gs_int_plan_new (&plan, guests, n) == -1)
+    goto out;
+  /* The launches the plan would make, in order. */
+  while ((k = gs_int_plan_next (&plan, pool + used)) > 0) {
+    g[ng].ids = pool + used;
+    g[ng++].n = k;
+    for (size_t i = 0; i < k; ++i)
+      plan.state[pool[used + i]] = GS_PLAN_DONE;
+    used += k;
+  }
+  gs_int_plan_free (&plan);
+  /* Fewer launches than jobs: halve the biggest. */
+  while (ng < jobs) {
+    qsort (g, ng, sizeof *g, by_size);
+    if (g[0].n < 2)
+      break;
+    g[ng].ids = g[0].ids + g[0].n / 2;
+    g[ng].n = g[0].n - g[0].n / 2;
+    g[0].n /= 2;
+    ng++;
+  }
+  /* Biggest launches first, each to the job with the fewest guests. */
+  qsort (g, ng, sizeof *g, by_size);
+  for (size_t i = 0; i < ng; ++i) {
+    size_t best = 0;
+
+    for (size_t j = 1; j < jobs; ++j)
+      if (load[j] < load[best])
+        best = j;
+    load[best] += g[i].n;
+    for (size_t m = 0; m < g[i].n; ++m)
+      share[g[i].ids[m]] = best;
+  }
+  for (size_t j = 0; j < jobs; ++j)
+    njobs += load[j] > 0;
+ out:
+  free (g);
+  free (pool);
+  free (load);
+  return njobs > 0 ? njobs : 1;
+}
+
+/* The child: its guests (those of share J), its report, sent as JSON
+ * on FD.  Never returns.
+ */
+static void __attribute__((noreturn))
+child (struct gs_env *env, struct gs_guest *guests, size_t n,
+       const size_t *share, size_t j, const char *tool, bool dry_run, int fd,
+       gs_cli_share_fn *fn)
+{
+  static char name[32];
+  struct gs_guest *mine = calloc (n, sizeof *mine);
+  json_object *report = gs_int_report_new (tool, dry_run);
+  json_object **jgs = calloc (n, sizeof *jgs);
+  int *results = calloc (n, sizeof *results);
+  json_object *out = json_object_new_object (), *res;
+  const char *s;
+  size_t k = 0, len;
+
+  /* The parent gone (killed): stop, and remove our overlays. */
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+  snprintf (name, sizeof name, "goldsmith[%zu]", j + 1);
+  gs_int_set_program (name);
+  if (mine == NULL || report == NULL || jgs == NULL || results == NULL ||
+      out == NULL)
+    _exit (GS_EXIT_ERROR);
+  for (size_t i = 0; i < n; ++i)
+    if (share[i] == j) {
+      mine[k] = guests[i];       /* shallow: the child's own copy */
+      jgs[k] = gs_int_report_add_guest (report, &mine[k]);
+      k++;
+    }
+  fn (env, mine, k, jgs, report, results);
+  res = json_object_new_array ();
+  for (size_t i = 0; i < k; ++i)
+    json_object_array_add (res, json_object_new_int (results[i]));
+  json_object_object_add (out, "results", res);
+  json_object_object_add (out, "guests",
+                          json_object_get (json_object_object_get (report,
+                                                                   "guests")));
+  json_object_object_add (out, "appliance",
+                          json_object_get (json_object_object_get
+                                           (report, "appliance")));
+  s = json_object_to_json_string_ext (out, JSON_C_TO_STRING_PLAIN);
+  len = strlen (s);
+  for (size_t off = 0; off < len; ) {
+    ssize_t w = write (fd, s + off, len - off);
+
+    if (w == -1 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      _exit (GS_EXIT_ERROR);
+    off += (size_t) w;
+  }
+  _exit (GS_EXIT_OK);
+}
+
+static char *
+read_all (int fd)
+{
+  size_t len = 0, cap = 65536;
+  char *buf = malloc (cap);
+
+  while (buf) {
+    ssize_t r;
+
+    if (len + 1 >= cap) {
+      char *p = realloc (buf, cap *= 2);
+
+      if (p == NULL)
+        break;
+      buf = p;
+    }
+    r = read (fd, buf + len, cap - len - 1);
+    if (r == -1 && errno == EINTR)
+      continue;
+    if (r <= 0) {
+      buf[len] = '\0';
+      return buf;
+    }
+    len += (size_t) r;
+  }
+  free (buf);
+  return NULL;
+}
+
+/* Launch counts add up; a TCG fallback anywhere is reported. */
+static void
+merge_appliance (json_object *report, json_object *app)
+{
+  json_object *old = json_object_object_get (report, "appliance");
+  int launches = json_object_get_int (json_object_object_get (app,
+                                                              "launches"));
+  bool tcg = json_object_get_boolean (json_object_object_get (app,
+                                                              "tcg_fallback"));
+
+  if (app == NULL)
+    return;
+  if (old) {
+    launches += json_object_get_int (json_object_object_get (old,
+                                                             "launches"));
+    tcg = tcg || json_object_get_boolean (json_object_object_get
+                                          (old, "tcg_fallback"));
+  }
+  app = json_object_get (app);
+  json_object_object_add (app, "launches", json_object_new_int (launches));
+  json_object_object_add (app, "tcg_fallback", json_object_new_boolean (tcg));
+  if (tcg)
+    gs_int_json_add_string (app, "accel", "tcg");
+  json_object_object_add (report, "appliance", app);
+}
+
+int
+gs_cli_jobs_run (struct gs_env *env, struct gs_guest *guests, size_t n,
+                 const size_t *share, size_t njobs, bool dry_run,
+                 json_object **jgs, json_object *report, int *results,
+                 gs_cli_share_fn *fn)
+{
+  const char *tool = json_object_get_string (json_object_object_get (report,
+                                                                     "tool"));
+  json_object *all = json_object_object_get (report, "guests");
+  int *fds = calloc (njobs, sizeof *fds);
+  pid_t *pids = calloc (njobs, sizeof *pids);
+
+  if (fds == NULL || pids == NULL) {
+    free (fds);
+    free (pids);
+    gs_error ("out of memory");
+    return -1;
+  }
+  /* Decided once, here: the children launch at once, quietly. */
+  gs_int_accel_decide (&env->settings);
+  gs_info ("%zu guests in %zu parallel jobs", n, njobs);
+  for (size_t j = 0; j < njobs; ++j) {
+    int p[2];
+
+    fds[j] = -1;
+    if (pipe (p) == -1) {
+      gs_error ("pipe: %s", strerror (errno));
+      continue;
+    }
+    fflush (stdout);
+    fflush (stderr);
+    if ((pids[j] = fork ()) == 0) {
+      close (p[0]);
+      for (size_t i = 0; i < j; ++i)
+        if (fds[i] >= 0)
+          close (fds[i]);
+      child (env, guests, n, share, j, tool, dry_run, p[1], fn);
+    }
+    close (p[1]);
+    if (pids[j] == -1) {
+      gs_error ("fork: %s", strerror (errno));
+      close (p[0]);
+      continue;
+    }
+    fds[j] = p[0];
+  }
+  for (size_t j = 0; j < njobs; ++j) {
+    CLEANUP_FREE char *buf = fds[j] >= 0 ? read_all (fds[j]) : NULL;
+    json_object *out = buf ? json_tokener_parse (buf) : NULL;
+    json_object *gs = json_object_object_get (out, "guests");
+    json_object *rs = json_object_object_get (out, "results");
+    size_t k = 0;
+    int status = 0;
+
+    if (fds[j] >= 0)
+      close (fds[j]);
+    if (pids[j] > 0)
+      while (waitpid (pids[j], &status, 0) == -1 && errno == EINTR)
+        ;
+    for (size_t i = 0; i < n; ++i) {
+      json_object *g;
+
+      if (share[i] != j)
+        continue;
+      g = json_object_array_get_idx (gs, k);
+      if (g == NULL) {           /* the job died before it reported */
+        gs_int_report_set_error (jgs[i], "the job preparing this guest "
+                                 "died (see the messages above)");
+        results[i] = GS_EXIT_ERROR;
+      }
+      else {
+        json_object_array_put_idx (all, i, json_object_get (g));
+        jgs[i] = g;
+        results[i] = json_object_get_int (json_object_array_get_idx (rs, k));
+      }
+      k++;
+    }
+    merge_appliance (report, json_object_object_get (out, "appliance"));
+    json_object_put (out);
+  }
+  free (fds);
+  free (pids);
+  return 0;
+}
