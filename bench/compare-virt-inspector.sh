@@ -68,7 +68,11 @@ for i, o in enumerate(root.findall("operatingsystem"), 1):
                     if x.tag != "name":
                         print("%s/application[%s]/%s %s" % (p, a.findtext("name"), x.tag, x.text))
         elif e.tag == "icon":
-            print("%s/icon %d base64 characters" % (p, len(e.text or "")))
+            # The PNG itself: virt-inspector wraps its base64 lines.
+            import base64, hashlib
+            png = base64.b64decode("".join((e.text or "").split()))
+            print("%s/icon %d bytes sha256 %s" % (p, len(png),
+                  hashlib.sha256(png).hexdigest()[:16]))
         else:
             print("%s/%s %s" % (p, e.tag, e.text if e.text is not None else "(empty)"))
 PY

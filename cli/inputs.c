@@ -169,6 +169,8 @@ finish_guest (struct gs_guest *guest, unsigned flags)
       guest->disks[j].readonly = true;
     if (gs_int_disk_check (&guest->disks[j]) == -1)
       return -1;
+    if (guest->disks[j].readonly)
+      gs_int_warn_if_written (guest->disks[j].path);
   }
   return 0;
 }

@@ -27,7 +27,7 @@ enum {
 };
 
 static char *xpath;
-static int no_applications, no_icon;
+static int no_applications, no_icon, jobs;
 static struct gs_inputs inputs;  /* -a, --format, -d, -c, --domxml */
 
 static struct poptOption inspect_table[] = {
@@ -37,6 +37,8 @@ static struct poptOption inspect_table[] = {
     "Do not list applications (the 'applications' operation)", NULL },
   { "no-icon", '\0', POPT_ARG_NONE, &no_icon, 0,
     "Do not extract the icon (the 'icon' operation)", NULL },
+  { "jobs", 'j', POPT_ARG_INT, &jobs, 0,
+    "Up to N appliances at once (default: from cores and memory)", "N" },
   { "xpath", '\0', POPT_ARG_STRING, &xpath, 0,
     "Query the XML read on standard input, print the result", "QUERY" },
   { "operations", '\0', POPT_ARG_STRING, NULL, OPT_OPERATIONS,
@@ -103,15 +105,8 @@ inspect_launch (struct gs_env *env, struct gs_plan *plan, const size_t *ids,
   for (size_t i = 0; i < k; ++i) {
     json_object *jg = jgs[ids[i]];
 
-    if (sh.deferred[i]) {
-      gs_info ("%s: its LVM or filesystem IDs are also on another guest's "
-               "disks (a clone?): inspecting it in another launch",
-               guests[i].name);
-      for (size_t j = 0; j < k; ++j)
-        if (sh.pairs[i * k + j])
-          gs_int_plan_clash (plan, ids[i], ids[j]);
+    if (gs_int_shared_defer (plan, &sh, ids, i))
       continue;
-    }
     plan->state[ids[i]] = GS_PLAN_DONE;
     if (sh.roots[i][0] == NULL) {
       gs_error ("%s: no operating system could be detected inside this "
@@ -135,6 +130,35 @@ inspect_launch (struct gs_env *env, struct gs_plan *plan, const size_t *ids,
   gs_int_shared_free (&sh);
   free (guests);
   return r;
+}
+
+/* A job of --jobs (a child process): its share of the guests.  A
+ * guest failed when its report entry has an error or an operation
+ * failed.
+ */
+static void
+inspect_share (struct gs_env *env, struct gs_guest *guests, size_t n,
+               json_object **jgs, json_object *report, int *res)
+{
+  gs_cli_each_launch (env, guests, n, jgs, report, inspect_launch);
+  for (size_t i = 0; i < n; ++i) {
+    json_object *roots = json_object_object_get (jgs[i], "roots");
+
+    res[i] = json_object_object_get (jgs[i], "error") ? GS_EXIT_ERROR
+                                                      : GS_EXIT_OK;
+    for (size_t r = 0; r < json_object_array_length (roots); ++r) {
+      json_object *ops = json_object_object_get
+        (json_object_array_get_idx (roots, r), "operations");
+
+      for (size_t o = 0; o < json_object_array_length (ops); ++o) {
+        const char *st = json_object_get_string (json_object_object_get
+          (json_object_array_get_idx (ops, o), "status"));
+
+        if (st && strcmp (st, "failed") == 0)
+          res[i] = GS_EXIT_ERROR;
+      }
+    }
+  }
 }
 
 /* Each guest's "operatingsystems": its roots' inspection records. */
@@ -234,6 +258,10 @@ gs_cmd_inspect (int argc, const char **argv)
   gs_int_set_verbosity (gs_common.quiet, gs_common.verbose);
   if (gs_cli_inputs_check (&inputs) == -1)
     goto fail;
+  if (jobs < 0) {
+    gs_error ("--jobs %d: give at least 1 (or leave it out)", jobs);
+    goto fail;
+  }
 
   if (xpath) {
     if (gs_cli_inputs_count (&inputs) > 0) {
@@ -289,8 +317,35 @@ gs_cmd_inspect (int argc, const char **argv)
   /* Entries in command-line order, whichever launch fills them. */
   for (size_t i = 0; i < nguests; ++i)
     jgs[i] = gs_int_report_add_guest (report, &guests[i]);
-  code = gs_cli_each_launch (&env, guests, nguests, jgs, report,
-                             inspect_launch);
+  {
+    size_t *share = calloc (nguests, sizeof *share), njobs = 1;
+    int *res = calloc (nguests, sizeof *res);
+
+    if (share == NULL || res == NULL) {
+      free (share);
+      free (res);
+      gs_error ("out of memory");
+      code = GS_EXIT_ERROR;
+      goto out;
+    }
+    if (nguests > 1)
+      njobs = gs_cli_jobs_split (guests, nguests, jobs > 0 ? (size_t) jobs
+                                 : gs_cli_jobs_default (&env.settings),
+                                 share);
+    if (njobs > 1) {
+      gs_cli_jobs_run (&env, guests, nguests, share, njobs, true, jgs,
+                       report, res, inspect_share);
+      code = GS_EXIT_OK;
+      for (size_t i = 0; i < nguests; ++i)
+        if (res[i] != GS_EXIT_OK)
+          code = res[i];
+    }
+    else
+      code = gs_cli_each_launch (&env, guests, nguests, jgs, report,
+                                 inspect_launch);
+    free (share);
+    free (res);
+  }
   {
     json_object *data = collect (report);
 

@@ -194,15 +194,8 @@ sysprep_launch (struct gs_env *env, struct gs_plan *plan, const size_t *ids,
   for (size_t i = 0; i < n; ++i) {
     json_object *jg = jgs[at[i]];
 
-    if (sh.deferred[i]) {
-      gs_info ("%s: its LVM or filesystem IDs are also on another guest's "
-               "disks (a clone?): it gets a launch of its own",
-               guests[i].name);
-      for (size_t j = 0; j < n; ++j)
-        if (sh.pairs[i * n + j])
-          gs_int_plan_clash (plan, at[i], at[j]);
+    if (gs_int_shared_defer (plan, &sh, at, i))
       continue;
-    }
     if (sh.roots[i][0] == NULL) {
       char msg[512];
 

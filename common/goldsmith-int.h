@@ -156,6 +156,8 @@ extern char *gs_int_first_line (char *s);
 #define GS_LOCK_BYTE ((off_t) 0x676f6c64) /* ours; qemu uses 100..299 */
 extern int gs_int_lock_image (const char *path);
 extern void gs_int_unlock_images (void);
+/* Before reading an image only: warn when a running VM writes it. */
+extern void gs_int_warn_if_written (const char *path);
 
 /* session.c: one appliance launch. */
 struct gs_session_opts {
@@ -255,6 +257,9 @@ extern int gs_int_inspect_write_xml (json_object *guests, FILE *fp);
 extern int gs_int_inspect_xpath (const char *expr, FILE *fp);
 extern int gs_int_inspect_root_guest (guestfs_h *g, const char *root,
                                       const size_t *starts, size_t nguests);
+/* The guest (index into STARTS) whose disk holds DEV, or -1. */
+extern int gs_int_device_guest (guestfs_h *g, const char *dev,
+                                const size_t *starts, size_t nguests);
 extern int gs_int_inspect_clashes (guestfs_h *g, const size_t *starts,
                                    size_t nguests, bool *clash,
                                    unsigned char *pairs);
@@ -292,6 +297,12 @@ extern int gs_int_shared_inspect (struct gs_session *s,
                                   const struct gs_guest *guests, size_t n,
                                   struct gs_shared *sh);
 extern void gs_int_shared_free (struct gs_shared *sh);
+/* Guest I of the launch (IDS[I] in PLAN) clashes: say so, record with
+ * which guests in PLAN, return true (it stays pending).
+ */
+extern bool gs_int_shared_defer (struct gs_plan *plan,
+                                 const struct gs_shared *sh,
+                                 const size_t *ids, size_t i);
 
 /* report.c */
 extern json_object *gs_int_report_new (const char *tool, bool dry_run);

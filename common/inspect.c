@@ -578,8 +578,14 @@ note (struct seen **v, size_t *n, const char *kind, const char *val,
   return 0;
 }
 
-/* The identifiers of DEV (a partition, whole disk or LV): an LVM PV's
- * UUID, or a filesystem's (or RAID member's) UUID and label.
+/* The identifiers of DEV (a partition, whole disk or LV) that the
+ * appliance's kernel itself matches across disks as soon as it sees
+ * them: an LVM PV's UUID, a RAID member's array UUID (mdadm assembles
+ * by it), a btrfs filesystem's (the kernel groups devices by fsid).
+ * Other filesystems' UUIDs and labels only matter when a guest's fstab
+ * names them: gs_int_inspect_foreign_mounts checks that after the
+ * inspection, so different guests with the same labels (every cloud
+ * image of a distribution) still share a launch.
  */
 static int
 note_device (guestfs_h *g, const char *dev, int guest, struct seen **v,
@@ -587,26 +593,31 @@ note_device (guestfs_h *g, const char *dev, int guest, struct seen **v,
 {
   CLEANUP_FREE char *t = guestfs_vfs_type (g, dev);
   CLEANUP_FREE char *u = NULL;
-  CLEANUP_FREE char *l = NULL;
 
   if (t == NULL || t[0] == '\0')
     return 0;                    /* no filesystem: nothing to resolve */
-  u = guestfs_vfs_uuid (g, dev);
-  if (strcmp (t, "LVM2_member") == 0)
-    return note (v, n, "pv", u, guest);
-  l = guestfs_vfs_label (g, dev);
-  if (note (v, n, "fs", u, guest) == -1 || note (v, n, "label", l, guest) == -1)
-    return -1;
+  if (strcmp (t, "LVM2_member") == 0 || strcmp (t, "linux_raid_member") == 0 ||
+      strcmp (t, "btrfs") == 0) {
+    u = guestfs_vfs_uuid (g, dev);
+    return note (v, n, t[0] == 'L' ? "pv" : t, u, guest);
+  }
   return 0;
 }
 
+int
+gs_int_device_guest (guestfs_h *g, const char *dev, const size_t *starts,
+                     size_t nguests)
+{
+  return guest_of (g, dev, starts, nguests);
+}
+
 /* Which of the launched guests cannot be inspected in this launch?
- * Guest i clashes (CLASH[i] set) when an identifier that inspection
- * resolves is seen on its disks and on another guest's: an LVM PV UUID
- * (LVM then uses one of the two PVs: a clone's), a VG name, or a
- * filesystem UUID or label (fstab's UUID= and LABEL= would find the
- * other guest's filesystem).  A VG whose PVs lie on two guests' disks
- * clashes too.  Clones clash; the other guests can share the launch.
+ * Guest i clashes (CLASH[i] set) when an identifier the appliance
+ * matches across disks (see note_device) is seen on its disks and on
+ * another guest's: an LVM PV UUID (LVM then uses one of the two PVs: a
+ * clone's), a VG name, a RAID array UUID, a btrfs fsid.  A VG whose PVs
+ * lie on two guests' disks clashes too.  Clones clash; the other guests
+ * can share the launch.
  * PAIRS (NGUESTS*NGUESTS) says which with which.  Returns how many
  * guests clash, or -1 on error.
  */

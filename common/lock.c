@@ -145,3 +145,23 @@ gs_int_unlock_images (void)
   held = NULL;
   nheld = 0;
 }
+
+/* qemu's lock on byte 100 + its "write" permission bit: held by every
+ * qemu that may write the image (a running VM).
+ */
+#define QEMU_WRITE_BYTE 101
+
+void
+gs_int_warn_if_written (const char *path)
+{
+  struct flock fl;
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+  if (fd == -1)
+    return;                      /* the disk check says why */
+  if (set_lock (fd, F_WRLCK, QEMU_WRITE_BYTE, 1, F_OFD_GETLK, &fl) == 0 &&
+      fl.l_type != F_UNLCK)
+    gs_warning ("%s: a running VM (or another program) has it open for "
+                "writing: what is read from it may be inconsistent", path);
+  close (fd);
+}

@@ -167,6 +167,45 @@ gs_int_shared_free (struct gs_shared *sh)
   memset (sh, 0, sizeof *sh);
 }
 
+/* A guest whose fstab (UUID=, LABEL=) resolved to another guest's
+ * filesystem (same UUID or label: a clone, or two images of one
+ * distribution) would be mounted wrongly: it is deferred, with that
+ * other guest recorded as its clash.  (Names like /dev/sda1 are the
+ * guest's own disks: gs_int_guest_device.)
+ */
+static void
+foreign_mounts (struct gs_session *s, const struct gs_guest *guests,
+                struct gs_shared *sh)
+{
+  const size_t n = sh->n;
+
+  s->quiet_errors = true;
+  for (size_t i = 0; i < n; ++i)
+    for (size_t r = 0; !sh->deferred[i] && sh->roots[i][r]; ++r) {
+      CLEANUP_FREE_STRV char **mps =
+        guestfs_inspect_get_mountpoints (s->g, sh->roots[i][r]);
+
+      for (size_t k = 0; mps && mps[k] && mps[k + 1]; k += 2) {
+        CLEANUP_FREE char *dev =
+          gs_int_guest_device (sh->starts[i], guests[i].ndisks, mps[k + 1]);
+        int owner = dev ? gs_int_device_guest (s->g, dev, sh->starts, n)
+                        : -1;
+
+        if (owner >= 0 && (size_t) owner != i) {
+          gs_debug ("%s: %s on %s is another guest's disk", guests[i].name,
+                    mps[k], dev);
+          sh->deferred[i] = true;
+          sh->ndeferred++;
+          sh->pairs[i * n + (size_t) owner] = 1;
+          sh->pairs[(size_t) owner * n + i] = 1;
+          sh->roots[i][0] = NULL;
+          break;
+        }
+      }
+    }
+  s->quiet_errors = false;
+}
+
 int
 gs_int_shared_inspect (struct gs_session *s, const struct gs_guest *guests,
                        size_t n, struct gs_shared *sh)
@@ -237,9 +276,26 @@ gs_int_shared_inspect (struct gs_session *s, const struct gs_guest *guests,
     p[m] = sh->all[i];
     p[m + 1] = NULL;
   }
+  if (n > 1)
+    foreign_mounts (s, guests, sh);
   return 0;
 
  nomem:
   gs_error ("out of memory");
   return -1;
+}
+
+bool
+gs_int_shared_defer (struct gs_plan *plan, const struct gs_shared *sh,
+                     const size_t *ids, size_t i)
+{
+  if (!sh->deferred[i])
+    return false;
+  gs_info ("%s: its LVM or filesystem IDs are also on another guest's "
+           "disks (a clone?): it goes to a later launch",
+           plan->guests[ids[i]].name);
+  for (size_t j = 0; j < sh->n; ++j)
+    if (sh->pairs[i * sh->n + j])
+      gs_int_plan_clash (plan, ids[i], ids[j]);
+  return true;
 }

@@ -19,7 +19,7 @@ gs_byte=$(sed -n 's/^#define GS_LOCK_BYTE ((off_t) \(0x[0-9a-f]*\)).*/\1/p' \
             "$srcdir/common/goldsmith-int.h")
 [ -n "$gs_byte" ] || bail "GS_LOCK_BYTE not found in goldsmith-int.h"
 
-plan 33
+plan 35
 
 img="$tmp/guest.img"
 truncate -s 4M "$img"
@@ -87,7 +87,13 @@ kill "$qemu"; wait "$qemu" 2>/dev/null; qemu=
 # qemu's timing; and another goldsmith's lock.
 hold qemu "$img"
 refused "qemu's locks"
+# Reading is not refused, but a VM writing the image is worth a word.
+LIBGUESTFS_HV=/bin/false goldsmith inspect -a "$img" >/dev/null 2>"$tmp/ro.err"
+ok "inspect of an image a VM writes: a warning" \
+  grep -q "guest.img: a running VM (or another program) has it open for writing" "$tmp/ro.err"
 release
+LIBGUESTFS_HV=/bin/false goldsmith inspect -a "$img" >/dev/null 2>"$tmp/ro.err"
+is "... and none once it is gone" "$(grep -c 'has it open for writing' "$tmp/ro.err")" 0
 in_use="guest.img: in use by another goldsmith run: refusing to write it"
 hold gs "$img"
 refused "another goldsmith"

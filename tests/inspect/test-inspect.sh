@@ -8,8 +8,9 @@
 #    U+FFFD; see the fixtures' comments) and fedora's empty
 #    <applications/> (virt-inspector fails on the phony guest's missing
 #    rpm database).
-# 2. JSON without the icon, the guests the other way round: strict,
-#    valid JSON with the same data, one launch, command-line order.
+# 2. JSON without the icon, the guests the other way round, --jobs 2:
+#    strict, valid JSON with the same data, command-line order, one
+#    launch per guest, at once.
 # 3. XML with the 'os' operation off, debian plus fedora plus a copy of
 #    fedora (a clone: same VG name, PV and filesystem UUIDs, but its own
 #    MBR disk signature, so that goldsmith cannot tell before a launch):
@@ -37,7 +38,7 @@ before=$(sums)
 
 # ---- 1. XML, fedora then debian ----------------------------------------
 env -u LIBGUESTFS_BACKEND_SETTINGS \
-  goldsmith inspect -a "$tmp/fedora.img" -a "$tmp/debian.img" \
+  goldsmith inspect --jobs 1 -a "$tmp/fedora.img" -a "$tmp/debian.img" \
   > "$tmp/both.xml" 2> "$tmp/both.stderr"
 is "XML run: exit status 0" "$?" 0
 sed 's/^/# stderr: /' "$tmp/both.stderr"
@@ -86,7 +87,7 @@ is "hostile package name (dpkg status)" \
 
 # ---- 2. JSON, debian then fedora, without the icon ----------------------
 env -u LIBGUESTFS_BACKEND_SETTINGS \
-  goldsmith inspect --json --no-icon \
+  goldsmith inspect --json --no-icon --jobs 2 \
   -a "$tmp/debian.img" -a "$tmp/fedora.img" \
   > "$tmp/both.json" 2> "$tmp/json.stderr"
 is "JSON run: exit status 0" "$?" 0
@@ -124,7 +125,7 @@ def same(name, dev_from, dev_to):
     assert "icon" not in o
     return True
 if what == "launches":
-    assert d["appliance"]["launches"] == 1, d["appliance"]
+    assert d["appliance"]["launches"] == 2, d["appliance"]
 elif what == "order":
     assert [x["name"].rsplit("/", 1)[-1] for x in g] == \
            ["debian.img", "fedora.img"], [x["name"] for x in g]
@@ -146,7 +147,7 @@ json_ok () {                     # json_ok DESCRIPTION WHAT
   is "$1" "$?" 0
   [ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/# /'
 }
-json_ok "JSON: one appliance launch" launches
+json_ok "JSON, --jobs 2: two launches at once, one guest each" launches
 json_ok "JSON: guests in command-line order" order
 json_ok "JSON: debian (now /dev/sda) as virt-inspector" debian
 json_ok "JSON: fedora (now /dev/sdb) as virt-inspector" fedora
@@ -161,7 +162,8 @@ is "JSON: the hostile hostname, as in the XML" \
 
 # ---- 3. XML without 'os': debian, fedora and its clone -----------------
 env -u LIBGUESTFS_BACKEND_SETTINGS \
-  goldsmith inspect --operations defaults,-os,-icon -a "$tmp/debian.img" \
+  goldsmith inspect --jobs 1 --operations defaults,-os,-icon \
+  -a "$tmp/debian.img" \
   -a "$tmp/fedora.img" -a "$tmp/fedora-copy.img" \
   > "$tmp/clones.xml" 2> "$tmp/clones.stderr"
 is "clones: exit status 0" "$?" 0

@@ -7,7 +7,7 @@
 # the image byte-identical.  Three appliance launches in all.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 43
+plan 45
 
 tmp="$builddir/tests/tmp/customize"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -25,6 +25,7 @@ echo 'ssh-ed25519 AAAAdefaultkey me@host' > "$tmp/home/.ssh/id_ed25519.pub"
 echo 'ssh-ed25519 AAAAcert' > "$tmp/home/.ssh/id_ed25519-cert.pub"
 printf '#!/bin/sh\necho firstboot script\n' > "$tmp/fb.sh"
 printf 'uploaded\n' > "$tmp/upfile"; chmod 0640 "$tmp/upfile"
+printf 'SELINUX=enforcing\nSELINUXTYPE=targeted\n' > "$tmp/selinux.config"
 mkdir -p "$tmp/tree/sub"
 echo a > "$tmp/tree/a.txt"; echo b > "$tmp/tree/sub/b.txt"
 
@@ -72,6 +73,8 @@ goldsmith sysprep --json --operations customize -a "$img" \
   --mkdir /opt/a/b \
   --upload "$tmp/upfile:/opt/a/b" \
   --copy-in "$tmp/tree:/srv" \
+  --mkdir /etc/selinux --upload "$tmp/selinux.config:/etc/selinux/config" \
+  --selinux-relabel \
   "${shell_args[@]}" \
   --root-password 'password:Root:pass:with:colons' \
   --password "alice:file:$tmp/alice.pw" \
@@ -148,9 +151,11 @@ missing=""
 for p in $libs ${libs:+/bin/sh}; do
   grep -qx "  create $p" "$tmp/report.tail" || missing="$missing $p"
 done
-is "then the shell's uploads, then /etc/shadow for the passwords, last" \
-   "$missing|$(grep -vc '^  create ' "$tmp/report.tail")|$(tail -1 "$tmp/report.tail")" \
-   "|1|  change /etc/shadow"
+is "then the shell's uploads, /etc/shadow for the passwords, the relabel flag last" \
+   "$missing|$(grep -vc '^  create ' "$tmp/report.tail")|$(tail -2 "$tmp/report.tail" | xargs)" \
+   "|1|change /etc/shadow create /.autorelabel"
+ok "--selinux-relabel: no file_contexts in the guest, so it relabels at boot, and says so" \
+   grep -q 'selinux-relabel: the guest has no /etc/selinux/targeted/contexts/files/file_contexts' "$tmp/stderr"
 
 # ---- read back: one launch, the whole tree --------------------------------
 start=$SECONDS
@@ -178,6 +183,8 @@ PY
 f () { awk -v p="$1" '$1 == p { $1 = ""; print substr($0, 2) }' "$tmp/facts/stat"; }
 c () { cat "$tmp/facts/content$1"; }
 
+ok "--selinux-relabel: /.autorelabel is in the image" \
+   grep -q '^/\.autorelabel file ' "$tmp/after.manifest"
 is "hostname: /etc/hostname" "$(c /etc/hostname)" "new-host.example.org"
 is "hostname: PRETTY_HOSTNAME in /etc/machine-info (written just before)" \
    "$(c /etc/machine-info)" "PRETTY_HOSTNAME=new-host.example.org"
@@ -277,7 +284,7 @@ fi
 
 # Nothing else changed: the manifests differ by exactly these paths (in
 # particular /etc/machine-id is untouched and no random seed appeared).
-changed='^/(etc/(hostname|machine-info|localtime|passwd|shadow|touched|motd|systemd(/.*)?)|usr/share(/.*)?|usr/lib(/.*)?|home/(alice|carol)/\.ssh(/.*)?|root/\.ssh(/.*)?|root/run-command\.out|var/log/boot\.log|var/log/httpd(/.*)?|home/carol/\.bash_history|opt(/.*)?|srv/tree(/.*)?|bin/sh|lib(64)?(/.*)?) '
+changed='^/(\.autorelabel|etc/(hostname|machine-info|localtime|passwd|shadow|touched|motd|selinux(/.*)?|systemd(/.*)?)|usr/share(/.*)?|usr/lib(/.*)?|home/(alice|carol)/\.ssh(/.*)?|root/\.ssh(/.*)?|root/run-command\.out|var/log/boot\.log|var/log/httpd(/.*)?|home/carol/\.bash_history|opt(/.*)?|srv/tree(/.*)?|bin/sh|lib(64)?(/.*)?) '
 is "nothing else changed (manifest diff)" \
    "$(diff <(grep -Ev "$changed" "$phony_guests/fedora.manifest") \
            <(grep -Ev "$changed" "$tmp/after.manifest"))" ""

@@ -6,16 +6,29 @@
 # (no overlay to hide a stray write), with the device operations fs-uuids and lvm-uuids,
 # which list every filesystem and volume of the appliance.  The disk
 # without an OS fails; the Fedora guest is prepared: exit status 4.
-# One launch, no read-back: UUIDs are read on the host with blkid.
+# Also two Debian guests: the phony one, and a variant made on the host
+# with its own root filesystem UUID and MBR disk ID, whose fstab still
+# says UUID= of the original: in a launch with the original, that
+# fstab line finds the original's root, so the variant is found out by
+# its mountpoints after inspection and goes to a second launch alone.
+# Two launches, no read-back: UUIDs are read on the host with blkid.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 13
+plan 15
 
 tmp="$builddir/tests/tmp/shared"
 rm -rf "$tmp"; mkdir -p "$tmp"
 cleanup_fn rm -rf "$tmp"
 copy_guest fedora "$tmp/fedora.img"
 copy_guest sparse "$tmp/other.img"
+copy_guest debian "$tmp/debian.img"
+copy_guest debian "$tmp/variant.img"
+vstart=$(partx -g -o START -n 1 "$tmp/variant.img")
+e2fsck -fy "$tmp/variant.img?offset=$((vstart * 512))" >/dev/null 2>&1
+tune2fs -U random "$tmp/variant.img?offset=$((vstart * 512))" >/dev/null 2>&1 ||
+  bail "tune2fs cannot change the variant's UUID"
+sfdisk -q --disk-id "$tmp/variant.img" 0x676f6c64 >/dev/null ||
+  bail "sfdisk cannot change the variant's disk ID"
 
 # UUID (filesystem or LVM PV) of partition N of IMAGE, from the host.
 part_uuid () {
@@ -35,7 +48,8 @@ pv_before=$(part_uuid "$tmp/fedora.img" 2)
 
 goldsmith sysprep --json --each-image --in-place --jobs 1 \
   --enable fs-uuids,lvm-uuids,machine-id \
-  -a "$tmp/fedora.img" -a "$tmp/other.img" \
+  -a "$tmp/fedora.img" -a "$tmp/other.img" -a "$tmp/variant.img" \
+  -a "$tmp/debian.img" \
   > "$tmp/report.json" 2> "$tmp/stderr"
 is "exit status 4: one guest prepared, one failed" "$?" 4
 sed 's/^/# stderr: /' "$tmp/stderr"
@@ -44,10 +58,16 @@ q () {
   python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($1)" \
     "$tmp/report.json"
 }
-is "one launch for both" "$(q 'r["appliance"]["launches"]')" 1
-is "the report: both guests, in command-line order" \
+is "two launches: all but the variant, then the variant" \
+   "$(q 'r["appliance"]["launches"]')" 2
+ok "the variant is found out after inspection, and said so" \
+   grep -q "variant.img: its LVM or filesystem IDs are also on another guest's disks" "$tmp/stderr"
+is "the report: every guest, in command-line order" \
    "$(q '" ".join(g["name"].split("/")[-1] for g in r["guests"])')" \
-   "fedora.img other.img"
+   "fedora.img other.img variant.img debian.img"
+is "both Debian guests prepared" \
+   "$(q '" ".join(o["status"] for g in r["guests"][2:] for o in g["roots"][0]["operations"] if o["name"]=="machine-id")')" \
+   "applied applied"
 ok "the disk without an OS: its error in the report" \
    bash -c "python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"guests\"][1][\"error\"])' '$tmp/report.json' | grep -q 'no operating system was found'"
 is "the Fedora guest: every operation applied" \
