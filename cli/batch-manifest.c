@@ -131,11 +131,12 @@ get_string (const config_setting_t *group, const char *key, const char **ret)
   return 0;
 }
 
-/* S: a string or an array of strings, appended to V. */
+/* S: an array of strings (or, if ONE_OK, one string) appended to V. */
 static int
-get_strings (const config_setting_t *s, const char *key, string_vector *v)
+get_strings (const config_setting_t *s, const char *key, bool one_ok,
+             string_vector *v)
 {
-  if (config_setting_type (s) == CONFIG_TYPE_STRING)
+  if (one_ok && config_setting_type (s) == CONFIG_TYPE_STRING)
     return string_vector_append_copy (v, config_setting_get_string (s));
   if (config_setting_type (s) != CONFIG_TYPE_ARRAY ||
       (config_setting_length (s) > 0 &&
@@ -256,7 +257,7 @@ make_step (const struct defaults *d, const config_setting_t *ig,
     if (lists[k] == NULL)
       continue;
     if ((args = config_setting_get_member (lists[k], "args")) != NULL) {
-      if (get_strings (args, "args", &st->args) == -1 ||
+      if (get_strings (args, "args", false, &st->args) == -1 ||
           check_args (args, &st->args) == -1)
         return -1;
       st->line = config_setting_source_line (args);
@@ -421,7 +422,7 @@ load_image (const struct defaults *d, const config_setting_t *ig,
     string_vector given = empty_vector;
 
     img->kind = GS_INPUT_ADD;
-    if (get_strings (add, "add", &given) == -1) {
+    if (get_strings (add, "add", true, &given) == -1) {
       string_vector_free_all (&given);
       return -1;
     }

@@ -532,13 +532,13 @@ check_args (struct batch *b)
         same_args (&b->runs[q].imgs[0]->steps[b->runs[q].steps[0]], st);
     if (seen)
       continue;
-    if (push (&argv, batch_tool_names[run->tool]) == -1)
+    /* First: an option at the end of args must not take it as its value. */
+    if (push (&argv, batch_tool_names[run->tool]) == -1 ||
+        push (&argv, "--list-operations") == -1)
       return -1;
     for (size_t i = 0; i < st->args.len; ++i)
       if (push (&argv, st->args.ptr[i]) == -1)
         return -1;
-    if (push (&argv, "--list-operations") == -1)
-      return -1;
     code = call_tool (run->tool, &argv, 2, &err);
     string_vector_free_all (&argv);
     if (code != GS_EXIT_OK) {
@@ -811,11 +811,11 @@ make_report (struct batch *b, bool complete, int code)
       json_object_object_add (js, "args", strings_json (&st->args));
       if (st->out)
         gs_int_json_add_string (js, "out", st->out);
-      if (st->run == 0)
-        continue;
-      json_object_object_add (js, "run", json_object_new_int64 (st->run));
-      json_object_object_add (js, "exit_status",
-                              json_object_new_int (st->exit_status));
+      if (st->run > 0) {
+        json_object_object_add (js, "run", json_object_new_int64 (st->run));
+        json_object_object_add (js, "exit_status",
+                                json_object_new_int (st->exit_status));
+      }
       if (jstr (st->report, "error"))
         gs_int_json_add_string (js, "error", jstr (st->report, "error"));
       if (st->report)
@@ -873,6 +873,27 @@ write_report (struct batch *b, bool complete, int code)
   return r;
 }
 
+/* A run fell back to TCG: so do the later ones (as one process's
+ * launches would), without probing KVM or failing a launch again.
+ * libguestfs and the session read this from the environment.
+ */
+static void
+tcg_from_now_on (json_object *appliance)
+{
+  const char *env = getenv ("LIBGUESTFS_BACKEND_SETTINGS");
+  json_object *v;
+  char *set;
+
+  if (!json_object_object_get_ex (appliance, "tcg_fallback", &v) ||
+      !json_object_get_boolean (v) || (env && strstr (env, "force_tcg")))
+    return;
+  if (asprintf (&set, "%s%sforce_tcg", env ? env : "",
+                env && env[0] ? ":" : "") == -1)
+    return;
+  setenv ("LIBGUESTFS_BACKEND_SETTINGS", set, 1);
+  free (set);
+}
+
 /* One command of the plan, for its images that have not failed. */
 static void
 execute (struct batch *b, struct run *r)
@@ -911,6 +932,7 @@ execute (struct batch *b, struct run *r)
       json_object_put (r->appliance);
       r->appliance = json_object_get (json_object_object_get (rep,
                                                               "appliance"));
+      tcg_from_now_on (r->appliance);
     }
     blamed = record_run (b, r, live, code, rep);
     if (blamed >= 0) {
@@ -948,6 +970,61 @@ execute (struct batch *b, struct run *r)
 }
 
 /* ---- the command --------------------------------------------------- */
+
+static bool
+same_disks (json_object *a, const string_vector *v)
+{
+  if (!json_object_is_type (a, json_type_array) ||
+      json_object_array_length (a) != v->len)
+    return false;
+  for (size_t i = 0; i < v->len; ++i) {
+    const char *p = json_object_get_string (json_object_array_get_idx (a, i));
+
+    if (p == NULL || strcmp (p, v->ptr[i]) != 0)
+      return false;
+  }
+  return true;
+}
+
+/* Steps an earlier batch did keep that batch's reports of them, from
+ * its report file: the report stays whole across a resumed fleet.
+ */
+static void
+carry_over (struct batch *b)
+{
+  json_object *old, *images;
+
+  if (access (b->report, R_OK) == -1 ||
+      (old = json_object_from_file (b->report)) == NULL)
+    return;
+  if (json_object_object_get_ex (old, "images", &images) &&
+      json_object_is_type (images, json_type_array))
+    for (size_t i = 0; i < b->nsel; ++i) {
+      struct batch_image *img = b->sel[i];
+
+      for (size_t k = 0; img->resume && k < json_object_array_length (images);
+           ++k) {
+        json_object *oi = json_object_array_get_idx (images, k), *steps;
+
+        if (!same_disks (json_object_object_get (oi, "disks"), &img->disks) ||
+            !json_object_object_get_ex (oi, "steps", &steps))
+          continue;
+        for (size_t s = 0; s < img->resume &&
+               s < json_object_array_length (steps); ++s) {
+          json_object *os = json_object_array_get_idx (steps, s), *rep;
+          const char *tool = jstr (os, "tool");
+
+          if (tool && strcmp (tool, batch_tool_names[img->steps[s].tool]) == 0
+              && json_object_object_get_ex (os, "report", &rep)) {
+            json_object_put (img->steps[s].report);
+            img->steps[s].report = json_object_get (rep);
+          }
+        }
+        break;
+      }
+    }
+  json_object_put (old);
+}
 
 static int
 parse_shard (struct batch *b)
@@ -1129,6 +1206,8 @@ gs_cmd_batch (int argc, const char **argv)
   }
   if (make_plan (&b) == -1 || check_args (&b) == -1)
     goto fail;
+  if (!plan_only && !dry_run)
+    carry_over (&b);
 
   if (plan_only && gs_common.json) {
     json_object *rep = make_report (&b, false, 0);
