@@ -74,6 +74,7 @@ struct run {
   const char *connect;           /* -c of its domains */
   /* Filled when it ran. */
   bool ran;
+  bool *live;                    /* the images its last command took */
   int exit_status;
   double seconds;
   string_vector argv;
@@ -779,6 +780,8 @@ make_report (struct batch *b, bool complete, int code)
 
   json_object_object_del (rep, "guests");
   gs_int_json_add_string (rep, "manifest", b->m.file);
+  gs_int_json_add_string (rep, "report", b->report);
+  gs_int_json_add_string (rep, "state", b->state_dir);
   if (b->shard_n) {
     json_object *sh = json_object_new_object ();
 
@@ -834,8 +837,9 @@ make_report (struct batch *b, bool complete, int code)
     gs_int_json_add_string (jr, "tool", batch_tool_names[run->tool]);
     entries = json_object_new_array ();
     for (size_t k = 0; k < run->n; ++k)
-      json_object_array_add (entries,
-                             json_object_new_int64 (run->imgs[k]->entry));
+      if (run->live && run->live[k])
+        json_object_array_add (entries,
+                               json_object_new_int64 (run->imgs[k]->entry));
     json_object_object_add (jr, "entries", entries);
     json_object_object_add (jr, "argv", strings_json (&run->argv));
     json_object_object_add (jr, "exit_status",
@@ -860,15 +864,22 @@ make_report (struct batch *b, bool complete, int code)
 static int
 write_report (struct batch *b, bool complete, int code)
 {
+  CLEANUP_FREE char *text = NULL;
   json_object *rep;
   int r;
 
   if (dry_run)
     return 0;
   rep = make_report (b, complete, code);
-  r = batch_write_atomic (b->report, json_object_to_json_string_ext
-                          (rep, JSON_C_TO_STRING_PRETTY |
-                           JSON_C_TO_STRING_NOSLASHESCAPE));
+  /* As --json prints it: the same bytes, newline included. */
+  if (asprintf (&text, "%s\n", json_object_to_json_string_ext
+                (rep, JSON_C_TO_STRING_PRETTY |
+                 JSON_C_TO_STRING_NOSLASHESCAPE)) == -1) {
+    json_object_put (rep);
+    gs_error ("out of memory");
+    return -1;
+  }
+  r = batch_write_atomic (b->report, text);
   json_object_put (rep);
   return r;
 }
@@ -898,7 +909,7 @@ tcg_from_now_on (json_object *appliance)
 static void
 execute (struct batch *b, struct run *r)
 {
-  CLEANUP_FREE bool *live = calloc (r->n, sizeof *live);
+  bool *live = r->live = calloc (r->n, sizeof *live);
   size_t nlive = 0;
   double t0 = now ();
 
@@ -1117,6 +1128,7 @@ batch_free (struct batch *b)
   for (size_t r = 0; r < b->nruns; ++r) {
     free (b->runs[r].imgs);
     free (b->runs[r].steps);
+    free (b->runs[r].live);
     string_vector_free_all (&b->runs[r].argv);
     json_object_put (b->runs[r].appliance);
   }
