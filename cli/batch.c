@@ -714,7 +714,10 @@ record_run (struct batch *b, struct run *r, bool *live, int code,
       (code == GS_EXIT_PARTIAL || code == GS_EXIT_ERROR))
     for (size_t k = 0; k < nlive && !per_guest; ++k)
       per_guest = guest_error (json_object_array_get_idx (guests, k)) != NULL;
-  snprintf (fallback, sizeof fallback, "exit status %d", code);
+  if (code > 128)
+    snprintf (fallback, sizeof fallback, "killed by signal %d", code - 128);
+  else
+    snprintf (fallback, sizeof fallback, "exit status %d", code);
   for (size_t k = 0; k < r->n; ++k) {
     struct batch_step *st = &r->imgs[k]->steps[r->steps[k]];
     json_object *mine = NULL;
@@ -827,11 +830,11 @@ make_report (struct batch *b, bool complete, int code)
   }
   for (size_t r = 0; r < b->nruns; ++r) {
     const struct run *run = &b->runs[r];
-    json_object *jr = json_object_new_object (), *entries;
-    json_object *v;
+    json_object *jr, *entries, *v;
 
     if (!run->ran)
       continue;
+    jr = json_object_new_object ();
     json_object_array_add (runs, jr);
     json_object_object_add (jr, "run", json_object_new_int64 (r + 1));
     gs_int_json_add_string (jr, "tool", batch_tool_names[run->tool]);
@@ -934,7 +937,7 @@ execute (struct batch *b, struct run *r)
       code = GS_EXIT_ERROR;
     else
       code = call_tool (r->tool, &r->argv, 1, &out);
-    if (out && (rep = json_tokener_parse (out)) == NULL)
+    if (out && out[0] && (rep = json_tokener_parse (out)) == NULL)
       gs_error ("%s: its report is not JSON (exit status %d)",
                 batch_tool_names[r->tool], code);
     r->ran = true;
@@ -1100,8 +1103,15 @@ print_text (struct batch *b, int code)
               step->status == BS_ALREADY ? "already done"
               : batch_status_names[step->status]);
       if (step->status == BS_FAILED && jstr (step->report, "error")) {
+        /* Its first line (libguestfs adds advice), guest bytes escaped. */
+        const char *e = jstr (step->report, "error");
+
         printf (" (");
-        print_word (stdout, jstr (step->report, "error"));
+        for (size_t c = 0; e[c] && e[c] != '\n'; ++c)
+          if ((unsigned char) e[c] < 0x20 || e[c] == 0x7f)
+            printf ("\\x%02x", (unsigned char) e[c]);
+          else
+            putchar (e[c]);
         printf (")");
       }
     }
