@@ -71,7 +71,8 @@ struct run {
   struct batch_image **imgs;
   size_t *steps;                 /* each image's step index */
   size_t n;
-  const char *connect;           /* -c of its domains */
+  bool has_domain;               /* it takes a libvirt domain (-d) */
+  const char *connect;           /* their -c, or NULL: the default URI */
   /* Filled when it ran. */
   bool ran;
   bool *live;                    /* the images its last command took */
@@ -390,26 +391,34 @@ same_args (const struct batch_step *a, const struct batch_step *b)
   return true;
 }
 
-/* Image IMG's step S in run R, unless R cannot take it. */
+/* A domain of this step goes to the tool as -d, under the run's -c. */
+static bool
+is_domain (const struct batch_image *img, size_t s)
+{
+  return img->kind == GS_INPUT_DOMAIN && batch_step_input (img, s) == NULL;
+}
+
+static bool
+same_uri (const char *a, const char *b)
+{
+  return a == b || (a && b && strcmp (a, b) == 0);
+}
+
+/* Image IMG's step S in run R, unless R cannot take it: other args,
+ * or a domain of another libvirt URI (one -c per command).
+ */
 static bool
 joins (struct run *r, struct batch_image *img, size_t s)
 {
-  const char *connect = img->kind == GS_INPUT_DOMAIN &&
-    batch_step_input (img, s) == NULL ? img->connect : NULL;
-
   if (r->tool == BT_SPARSIFY || r->tool == BT_RESIZE ||
       !same_args (&r->imgs[0]->steps[r->steps[0]], &img->steps[s]))
     return false;
-  if (connect && r->connect && strcmp (connect, r->connect) != 0)
-    return false;
-  /* A domain without -c is libvirt's default URI: not another's -c. */
-  if (img->kind == GS_INPUT_DOMAIN && batch_step_input (img, s) == NULL &&
-      (connect == NULL) != (r->connect == NULL))
-    for (size_t k = 0; k < r->n; ++k)
-      if (r->imgs[k]->kind == GS_INPUT_DOMAIN)
-        return false;
-  if (connect)
-    r->connect = connect;
+  if (is_domain (img, s)) {
+    if (r->has_domain && !same_uri (r->connect, img->connect))
+      return false;
+    r->has_domain = true;
+    r->connect = img->connect;
+  }
   r->imgs[r->n] = img;
   r->steps[r->n++] = s;
   return true;
@@ -435,8 +444,8 @@ add_run (struct batch *b, enum batch_tool t, struct batch_image *img,
     goto nomem;
   }
   b->nruns++;
-  p->connect = img->kind == GS_INPUT_DOMAIN &&
-    batch_step_input (img, s) == NULL ? img->connect : NULL;
+  p->has_domain = is_domain (img, s);
+  p->connect = p->has_domain ? img->connect : NULL;
   p->imgs[0] = img;
   p->steps[0] = s;
   p->n = 1;
@@ -668,6 +677,18 @@ set_step (struct batch_step *st, enum batch_status status, int code,
     gs_int_report_set_error (st->report, error);
 }
 
+/* Does MSG name PATH ("PATH: ...", "'PATH'"), not a longer one? */
+static bool
+names_path (const char *msg, const char *path)
+{
+  size_t n = strlen (path);
+
+  for (const char *m = strstr (msg, path); m; m = strstr (m + 1, path))
+    if (m[n] == '\0' || strchr (":'\" ,)", m[n]))
+      return true;
+  return false;
+}
+
 /* Run R is over: each live image's step from its report.  Returns the
  * index of an image its refusal (exit 2) names, or -1.
  */
@@ -696,12 +717,19 @@ record_run (struct batch *b, struct run *r, bool *live, int code,
       const struct batch_image *img = r->imgs[k];
       const char *copy = batch_step_input (img, r->steps[k]);
 
+      CLEANUP_FREE char *dash_d = NULL;
+
+      /* Its disks, the copy it works on, its -a, --domxml or -d. */
+      if (img->kind == GS_INPUT_DOMAIN &&
+          asprintf (&dash_d, "-d %s", img->domain) == -1)
+        dash_d = NULL;
       for (size_t d = 0; live[k] && d < img->disks.len + 2; ++d) {
         const char *p = d < img->disks.len ? img->disks.ptr[d]
           : d == img->disks.len ? copy
-          : img->kind == GS_INPUT_ADD ? img->add.ptr[0] : img->domxml;
+          : img->kind == GS_INPUT_ADD ? img->add.ptr[0]
+          : img->kind == GS_INPUT_DOMXML ? img->domxml : dash_d;
 
-        if (p && strstr (error, p))
+        if (p && names_path (error, p))
           return (ssize_t) k;
       }
     }
@@ -924,7 +952,9 @@ execute (struct batch *b, struct run *r)
     live[k] = !r->imgs[k]->failed;
     nlive += live[k];
   }
-  while (nlive > 0) {
+  if (nlive == 0)
+    return;                      /* its images failed earlier steps */
+  for (;;) {
     CLEANUP_FREE char *out = NULL;
     json_object *rep = NULL;
     ssize_t blamed;
@@ -958,9 +988,8 @@ execute (struct batch *b, struct run *r)
       set_step (st, BS_FAILED, code, r - b->runs + 1,
                 json_object_get (rep), NULL);
       live[blamed] = false;
-      nlive--;
       json_object_put (rep);
-      if (got_signal)
+      if (--nlive == 0 || got_signal)
         break;
       continue;
     }
