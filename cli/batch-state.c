@@ -74,18 +74,8 @@ batch_step_input (const struct batch_image *img, size_t step)
   return in;
 }
 
-static json_object *
-strings_json (const string_vector *v)
-{
-  json_object *a = json_object_new_array ();
-
-  for (size_t i = 0; i < v->len; ++i)
-    json_object_array_add (a, json_object_new_string (v->ptr[i]));
-  return a;
-}
-
-static bool
-strings_equal (json_object *a, const string_vector *v)
+bool
+batch_strings_equal (json_object *a, const string_vector *v)
 {
   if (!json_object_is_type (a, json_type_array) ||
       json_object_array_length (a) != v->len)
@@ -158,7 +148,7 @@ batch_state_resume (const char *dir, struct batch_image *img)
     return;
   }
   steps = json_object_object_get (st, "steps");
-  if (!strings_equal (json_object_object_get (st, "disks"), &img->disks) ||
+  if (!batch_strings_equal (json_object_object_get (st, "disks"), &img->disks) ||
       !json_object_is_type (steps, json_type_array))
     goto out;
   if (!stamps_match (json_object_object_get (st, "files"))) {
@@ -175,7 +165,7 @@ batch_state_resume (const char *dir, struct batch_image *img)
                                                                       "out"));
 
     if (tool == NULL || strcmp (tool, batch_tool_names[s->tool]) != 0 ||
-        !strings_equal (json_object_object_get (rec, "args"), &s->args) ||
+        !batch_strings_equal (json_object_object_get (rec, "args"), &s->args) ||
         (out == NULL) != (s->out == NULL) || (out && strcmp (out, s->out)))
       break;
   }
@@ -254,7 +244,7 @@ batch_state_save (const char *dir, const struct batch_image *img,
   }
   strftime (when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime (&now));
   json_object_object_add (st, "image", json_object_new_string (img->name));
-  json_object_object_add (st, "disks", strings_json (&img->disks));
+  json_object_object_add (st, "disks", batch_strings_json (&img->disks));
   json_object_object_add (st, "updated", json_object_new_string (when));
   json_object_object_add (st, "steps", steps);
   json_object_object_add (st, "files", files);
@@ -263,7 +253,7 @@ batch_state_save (const char *dir, const struct batch_image *img,
 
     json_object_object_add (rec, "tool", json_object_new_string
                             (batch_tool_names[img->steps[k].tool]));
-    json_object_object_add (rec, "args", strings_json (&img->steps[k].args));
+    json_object_object_add (rec, "args", batch_strings_json (&img->steps[k].args));
     if (img->steps[k].out)
       json_object_object_add (rec, "out",
                               json_object_new_string (img->steps[k].out));

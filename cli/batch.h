@@ -62,6 +62,61 @@ struct batch_manifest {
   size_t n;
 };
 
+/* One command of the plan: one tool over some images. */
+struct run {
+  enum batch_tool tool;
+  struct batch_image **imgs;
+  size_t *steps;                 /* each image's step index */
+  size_t n;
+  bool has_domain;               /* it takes a libvirt domain (-d) */
+  const char *connect;           /* their -c, or NULL: the default URI */
+  /* Filled when it ran. */
+  bool ran;
+  bool *live;                    /* the images its last command took */
+  int exit_status;
+  double seconds;
+  string_vector argv;
+  json_object *appliance;
+};
+
+/* The whole batch. */
+struct batch {
+  struct batch_manifest m;
+  bool dry_run;
+  struct batch_image **sel;      /* this shard's images */
+  size_t nsel;
+  unsigned shard_i, shard_n;
+  char *report;                  /* this shard's */
+  char *state_dir;
+  struct run *runs;
+  size_t nruns;
+  char *tmpdir;                  /* domain XML for guests of several -a */
+  double seconds;
+};
+
+/* batch.c */
+extern bool batch_same_args (const struct batch_step *a,
+                             const struct batch_step *b);
+
+/* batch-run.c */
+extern double batch_now (void);
+extern void batch_catch_signals (bool on);
+extern int batch_signal (void);
+extern int batch_check_args (struct batch *b);
+extern int batch_build_argv (struct batch *b, struct run *r, const bool *live,
+                             string_vector *argv);
+extern void batch_execute (struct batch *b, struct run *r);
+extern void batch_print_word (FILE *fp, const char *s);
+extern const char *batch_jstr (json_object *o, const char *key);
+
+/* batch-report.c */
+extern json_object *batch_strings_json (const string_vector *v);
+extern const char *batch_image_status (const struct batch_image *img);
+extern json_object *batch_report (struct batch *b, bool complete, int code);
+extern int batch_write_report (struct batch *b, bool complete, int code);
+extern void batch_print_text (struct batch *b, int code);
+extern void batch_carry_over (struct batch *b);
+
 /* batch-manifest.c */
 extern int batch_manifest_load (const char *file, struct batch_manifest *m);
 extern void batch_manifest_free (struct batch_manifest *m);
@@ -75,6 +130,7 @@ extern void batch_state_resume (const char *dir, struct batch_image *img);
 extern int batch_state_save (const char *dir, const struct batch_image *img,
                              size_t done);
 extern int batch_write_atomic (const char *path, const char *text);
+extern bool batch_strings_equal (json_object *a, const string_vector *v);
 extern const char *batch_step_input (const struct batch_image *img, size_t step);
 
 #endif /* GS_BATCH_H */
