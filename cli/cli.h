@@ -151,6 +151,7 @@ extern int gs_cmd_inspect (int argc, const char **argv);
 extern int gs_cmd_ops (int argc, const char **argv);
 extern int gs_cmd_config (int argc, const char **argv);
 extern int gs_cmd_doctor (int argc, const char **argv);
+extern int gs_cmd_batch (int argc, const char **argv);
 extern int gs_cli_list_ops (struct gs_registry *reg, const char *family,
                             bool sysprep_style, bool pod);
 

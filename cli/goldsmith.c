@@ -18,13 +18,14 @@ usage (FILE *fp)
            "  inspect    report what is inside disk images (virt-inspector)\n"
            "  sparsify   give free space back to the host (virt-sparsify)\n"
            "  resize     copy to a bigger or smaller disk, growing partitions\n"
+           "  batch      run tools over the images of a manifest (a fleet)\n"
            "  ops        list the operations plugins provide\n"
            "  config     print the effective configuration\n"
            "  doctor     check that this host can run goldsmith, and how fast\n\n"
            "'goldsmith COMMAND --help' lists the options of a command.\n"
            "Exit status: 0 ok, 1 an operation or the appliance failed, "
            "2 usage, input or configuration error, 3 sparsify --in-place "
-           "on a disk that cannot discard.\n");
+           "on a disk that cannot discard, 4 several guests: some failed.\n");
 }
 
 int
@@ -63,6 +64,8 @@ main (int argc, char *argv[])
     return gs_cmd_sparsify (argc - 1, av + 1);
   if (strcmp (cmd, "doctor") == 0)
     return gs_cmd_doctor (argc - 1, av + 1);
+  if (strcmp (cmd, "batch") == 0)
+    return gs_cmd_batch (argc - 1, av + 1);
 
   fprintf (stderr, "goldsmith: unknown command '%s' (try 'goldsmith --help')\n",
            cmd);

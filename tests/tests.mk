@@ -35,6 +35,10 @@ TESTS += \
 	tests/sparsify/test-sparsify.sh \
 	tests/test-doctor.sh
 
+# goldsmith batch: manifest checks and plans without the appliance, then
+# one fleet of two guests in two launches.
+TESTS += tests/test-batch.sh
+
 EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py \
 	tests/fixtures/fedora.txt tests/fixtures/debian.txt \
 	tests/make-phony-guests.sh tests/make-sparse-guest.sh \

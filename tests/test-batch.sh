@@ -1,0 +1,197 @@
+#!/bin/bash -
+# goldsmith batch MANIFEST.  Without the appliance: manifest errors
+# (one line naming the manifest and the line, exit status 2), --shard
+# slices, the plan (which images share which command), a failing fleet
+# and a dry run that write nothing.  Then one real run (two launches):
+# copies of the phony Fedora and Debian guests and an empty file, tools
+# sysprep then inspect.  The empty file is refused before any launch;
+# the two guests share the sysprep launch and the inspect launch; the
+# reports say what sysprep removed from each (the fixtures' paths) and
+# what inspect found.  A second run launches nothing: every step of
+# the two guests is done (the state), only the empty file is tried
+# again.  A touched image is redone, and only it.
+source "$(dirname "$0")/functions.sh"
+plan 52
+
+tmp="$builddir/tests/tmp/batch"
+rm -rf "$tmp"; mkdir -p "$tmp"
+cleanup_fn rm -rf "$tmp"
+fixture () { python3 "$srcdir/tests/fixture.py" "$@"; }
+# j FILE EXPR: a Python expression on the JSON document r in FILE.
+j () {
+  python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+# Whatever should not launch fails at once if it tries (exit status 1,
+# not 20 s and a pass).
+noapp () { LIBGUESTFS_HV=/bin/false "$@"; }
+
+# ---- the manifest, checked before anything runs ----------------------
+for i in 1 2 3 4 5; do truncate -s 1M "$tmp/t$i.img"; done
+bad () {                         # bad NAME PATTERN MANIFEST-TEXT
+  printf '%s\n' "$3" > "$tmp/bad.conf"
+  expect "$1" "$2" noapp goldsmith batch "$tmp/bad.conf"
+}
+bad "syntax error" "^goldsmith: error: $tmp/bad.conf:3: syntax error$" \
+'tools = [ "sysprep" ];
+images = (
+  { add = [ "t1.img" ; }
+);'
+bad "unknown key" "bad.conf:3: unknown key 'colour' in an image" \
+'tools = [ "sysprep" ];
+images = (
+  { add = [ "t1.img" ]; colour = "red"; }
+);'
+bad "missing image" "bad.conf:3: $tmp/nope.img: No such file or directory" \
+'tools = [ "sysprep" ];
+images = ( { add = [ "t1.img" ]; },
+  { add = [ "nope.img" ]; } );'
+bad "unknown tool" "bad.conf:1: tools: unknown tool 'sysprp'" \
+'tools = [ "sysprp" ]; images = ( { add = "t1.img"; } );'
+bad "one disk in two entries" "bad.conf:2: $tmp/t1.img is also a disk of entry 1 \(line 1\)" \
+'tools = [ "inspect" ]; images = ( { add = "t1.img"; },
+  { add = "./t1.img"; } );'
+bad "args the tool rejects" "bad.conf:2: sysprep args: --hostname: \"web 1\" is not a valid hostname" \
+'tools = [ "sysprep" ]; images = ( { add = "t1.img";
+  sysprep = { args = [ "--hostname", "web 1" ]; }; } );'
+bad "args batch sets itself" "bad.conf:1: args: '--dry-run' is not for args" \
+'tools = [ "sysprep" ]; sysprep = { args = [ "--dry-run" ]; };
+images = ( { add = "t1.img"; } );'
+bad "resize without out" "bad.conf:1: resize needs the copy to write" \
+'images = ( { add = "t1.img"; tools = [ "resize" ]; } );'
+expect "--shard out of range" "^goldsmith: error: --shard 4/3: expected I/N" \
+  noapp goldsmith batch --shard 4/3 "$tmp/bad.conf"
+
+# ---- --shard and the plan, without launching -------------------------
+cat > "$tmp/five.conf" <<'EOF'
+report = "five.json";
+tools = [ "sysprep", "inspect" ];
+sysprep = { args = [ "--operations", "defaults,-logfiles" ]; };
+images = (
+  { add = [ "t1.img" ]; format = "raw"; },
+  { add = [ "t2.img" ]; sysprep = { args = [ "--hostname", "web2" ]; }; },
+  { add = [ "t3.img" ]; format = "raw"; tools = [ "inspect" ]; },
+  { add = [ "t4.img", "t5.img" ]; name = "two disks"; }
+);
+EOF
+plan_of () {                     # the runs: "tool:entries ..."
+  noapp goldsmith batch --plan --json "$@" "$tmp/five.conf" > "$tmp/plan.json" &&
+  j "$tmp/plan.json" '" ".join(x["tool"]+":"+",".join(map(str,x["entries"])) for x in r["runs"])'
+}
+is "the plan: same args share a command, tools in pipeline order" \
+   "$(plan_of)" "sysprep:1,4 sysprep:2 inspect:1,2,3,4"
+is "shard 1/3: entries 1 and 4" "$(plan_of --shard 1/3)" \
+   "sysprep:1,4 inspect:1,4"
+is "shard 2/3: entry 2" "$(plan_of --shard 2/3)" "sysprep:2 inspect:2"
+is "shard 3/3: entry 3" "$(plan_of --shard 3/3)" "inspect:3"
+is "a shard's report has its own name" \
+   "$(j "$tmp/plan.json" 'r["report"].split("/")[-1]')" "five.shard-3-of-3.json"
+plan_of > /dev/null
+is "one command for entries 1 and 4: each guest on its own, the two-disk one as domain XML" \
+   "$(j "$tmp/plan.json" '" ".join(r["runs"][0]["argv"])' | sed "s|$tmp|TMP|; s|/[^ ]*/entry-4.xml|XML|")" \
+   "sysprep --json --operations defaults,-logfiles --each-image --format raw -a TMP/t1.img --domxml XML"
+noapp goldsmith batch --plan "$tmp/five.conf" > "$tmp/plan.txt"
+ok "--plan in text: each run with its command" \
+   grep -q "^  goldsmith inspect --json --format raw -a $tmp/t1.img --format auto -a $tmp/t2.img" "$tmp/plan.txt"
+ok "--plan wrote nothing" test ! -e "$tmp/five.json" -a ! -e "$tmp/five.state"
+
+# A fleet that fails: the appliance cannot start.  Every image failed
+# (exit status 1), later steps skipped, the report says so.
+noapp goldsmith batch --json --shard 3/3 "$tmp/five.conf" > "$tmp/fail.json" 2> "$tmp/fail.err"
+is "all images failed: exit status 1" "$?" 1
+is "the report: failed, and why" \
+   "$(j "$tmp/five.shard-3-of-3.json" 'r["images"][0]["status"], r["images"][0]["steps"][0]["status"], r["exit_status"], r["complete"]')" \
+   "failed failed 1 True"
+noapp goldsmith batch --json --shard 1/3 "$tmp/five.conf" > "$tmp/fail.json" 2> "$tmp/fail.err"
+is "a failed step skips the image's later ones" \
+   "$(j "$tmp/fail.json" '" ".join(s["status"] for i in r["images"] for s in i["steps"])')" \
+   "failed skipped failed skipped"
+# A dry run prints the plan and writes no report and no state.
+rm -rf "$tmp/five.state"
+noapp goldsmith batch --dry-run --shard 2/3 "$tmp/five.conf" > "$tmp/dry.txt" 2> "$tmp/dry.err"
+ok "--dry-run passes --dry-run to sysprep" \
+   grep -q "^  goldsmith sysprep --json --operations defaults,-logfiles --hostname web2 --dry-run --each-image -a $tmp/t2.img" "$tmp/dry.txt"
+ok "--dry-run wrote no report and no state" \
+   test ! -e "$tmp/five.shard-2-of-3.json" -a ! -e "$tmp/five.state"
+
+# ---- one real batch: two launches ------------------------------------
+requires_appliance
+copy_guest debian "$tmp/debian.img"
+copy_guest fedora "$tmp/fedora.img"
+: > "$tmp/empty.img"
+# Fedora first: its disk is /dev/sda in the shared launch, as the
+# fixture's device paths say.
+cat > "$tmp/fleet.conf" <<'EOF'
+report = "reports/fleet.json";
+tools = [ "sysprep", "inspect" ];
+images = (
+  { add = [ "fedora.img" ]; format = "raw"; },
+  { add = [ "debian.img" ]; format = "raw"; },
+  { add = [ "empty.img" ]; }
+);
+EOF
+mkdir "$tmp/reports"
+start=$(date +%s)
+goldsmith batch --json "$tmp/fleet.conf" > "$tmp/r1.json" 2> "$tmp/r1.err"
+is "some images failed: exit status 4" "$?" 4
+diag "first run: $(( $(date +%s) - start )) s"
+grep -v '^goldsmith: Performing\|^goldsmith: Inspecting' "$tmp/r1.err" | sed 's/^/# stderr: /'
+r1="$tmp/reports/fleet.json"
+is "the report file is the one printed" "$(cmp "$r1" "$tmp/r1.json" && echo same)" same
+is "two launches: sysprep and inspect each took both guests at once" \
+   "$(j "$r1" 'r["appliance_launches"], [(x["tool"], x["entries"]) for x in r["runs"]]')" \
+   "2 [('sysprep', [1, 2]), ('inspect', [1, 2])]"
+is "the empty file was refused, the two guests prepared and inspected" \
+   "$(j "$r1" '" ".join(i["status"] + ":" + ",".join(s["status"] for s in i["steps"]) for i in r["images"])')" \
+   "ok:ok,ok ok:ok,ok failed:failed,skipped"
+ok "the refusal is in the report" \
+   bash -c "python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"images\"][2][\"steps\"][0][\"error\"])' '$r1' | grep -q 'empty.img: too small to be a disk image'"
+ok "the sysprep command ran without the empty file" \
+   bash -c "python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"runs\"][0][\"argv\"])' '$r1' | grep -vq empty.img"
+# Each guest's sysprep report lists exactly its fixture's paths.
+n=0
+for g in fedora debian; do
+  j "$r1" "json.dumps({'guests': [r['images'][$n]['steps'][0]['report']]})" > "$tmp/$g.json"
+  ops=$(fixture ops "$tmp/$g.json")
+  fixture report "$ops" "$srcdir/tests/fixtures/$g.txt" > "$tmp/$g.expected"
+  fixture actual "$tmp/$g.json" > "$tmp/$g.actual"
+  is "$g: sysprep removed and changed exactly the fixture's paths" \
+     "$(diff "$tmp/$g.expected" "$tmp/$g.actual")" ""
+  ok "$g: ... and it removed some (machine-id, ssh-hostkeys)" \
+     bash -c "grep -q '^machine-id change /etc/machine-id' '$tmp/$g.actual' && grep -q '^ssh-hostkeys remove /etc/ssh/ssh_host_' '$tmp/$g.actual'"
+  is "$g: committed" "$(j "$tmp/$g.json" 'r["guests"][0]["committed"]')" True
+  n=1
+done
+is "inspect found Fedora and Debian after sysprep" \
+   "$(j "$r1" '" ".join(i["steps"][1]["report"]["operatingsystems"][0]["distro"] for i in r["images"] if i["status"] == "ok")')" \
+   "fedora debian"
+is "the state: one file per image" "$(ls "$tmp/reports/fleet.state" | wc -l)" 3
+
+# Again: nothing to launch (LIBGUESTFS_HV=/bin/false proves it), the
+# two guests are done; the empty file fails again, before any launch.
+start=$(date +%s%N)
+noapp goldsmith batch --json "$tmp/fleet.conf" > "$tmp/r2.json" 2> "$tmp/r2.err"
+is "again: exit status 4 (the empty file)" "$?" 4
+diag "second run: $(( ($(date +%s%N) - start) / 1000000 )) ms"
+is "again: no launch, only the empty file was tried" \
+   "$(j "$tmp/r2.json" 'r["appliance_launches"], [(x["tool"], x["entries"]) for x in r["runs"]]')" \
+   "0 [('sysprep', [3])]"
+is "again: the guests' steps are already done" \
+   "$(j "$tmp/r2.json" '" ".join(i["status"] + ":" + ",".join(s["status"] for s in i["steps"]) for i in r["images"])')" \
+   "already-done:already-done,already-done already-done:already-done,already-done failed:failed,skipped"
+is "again: the report keeps what the first run found" \
+   "$(j "$tmp/r2.json" '" ".join(i["steps"][1]["report"]["operatingsystems"][0]["distro"] for i in r["images"] if i["status"] != "failed")')" \
+   "fedora debian"
+
+# A changed image is redone, from its first step; only it.
+sleep 0.01; touch "$tmp/fedora.img"
+is "a touched image is redone, only it (and the failed one)" \
+   "$(noapp goldsmith batch --plan --json "$tmp/fleet.conf" 2>/dev/null | python3 -c 'import json,sys; print(" ".join(x["tool"]+":"+",".join(map(str,x["entries"])) for x in json.load(sys.stdin)["runs"]))')" \
+   "sysprep:1,3 inspect:1,3"
+is "--force redoes every image" \
+   "$(noapp goldsmith batch --plan --force --json "$tmp/fleet.conf" | python3 -c 'import json,sys; print(" ".join(x["tool"]+":"+",".join(map(str,x["entries"])) for x in json.load(sys.stdin)["runs"]))')" \
+   "sysprep:1,2,3 inspect:1,2,3"
+# Another tool at the end of the pipeline: only it runs.
+sed -i 's/tools = \[ "sysprep", "inspect" \]/tools = [ "sysprep", "inspect", "sparsify" ]/' "$tmp/fleet.conf"
+is "a step added to the pipeline: only it runs on the done images" \
+   "$(noapp goldsmith batch --plan --json "$tmp/fleet.conf" 2>/dev/null | python3 -c 'import json,sys; print(" ".join(x["tool"]+":"+",".join(map(str,x["entries"])) for x in json.load(sys.stdin)["runs"]))')" \
+   "sysprep:1,3 inspect:1,3 sparsify:1 sparsify:2 sparsify:3"
