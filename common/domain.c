@@ -195,6 +195,8 @@ gs_int_domxml_parse (const char *xml, size_t len, const char *what,
   return 0;
 }
 
+#define DOMXML_MAX (16 * 1024 * 1024)
+
 int
 gs_int_domxml_load_file (const char *file, struct gs_guest *guest)
 {
@@ -211,6 +213,7 @@ gs_int_domxml_load_file (const char *file, struct gs_guest *guest)
     gs_error ("out of memory");
     return -1;
   }
+  /* Stop past the limit: --domxml /dev/zero must not eat the memory. */
   do {
     if (len + 4096 > cap) {
       char *p = realloc (buf, cap = cap * 2 + 8192);
@@ -222,12 +225,12 @@ gs_int_domxml_load_file (const char *file, struct gs_guest *guest)
     }
     n = fread (buf + len, 1, cap - len, fp);
     len += n;
-  } while (n > 0);
+  } while (n > 0 && len <= DOMXML_MAX);
   if (ferror (fp)) {
     gs_error ("%s: read error: %m", file);
     return -1;
   }
-  if (len > 16 * 1024 * 1024) {
+  if (len > DOMXML_MAX) {
     gs_error ("%s: domain XML larger than 16 MiB", file);
     return -1;
   }

@@ -227,6 +227,15 @@ test_files (void)
   free (err);
   free (expect);
 
+  /* An endless file is refused once past the limit, not read to the
+   * end of memory.
+   */
+  r = load_file ("/dev/zero", &g, &err);
+  check_error ("endless file", r, err, "/dev/zero: ",
+               "domain XML larger than 16 MiB");
+  gs_int_guest_free (&g);
+  free (err);
+
   dir = unit_printf ("%s/no-such-domain.xml", unit_temp_dir ());
   expect = unit_printf ("%s: ", dir);
   r = load_file (dir, &g, &err);
@@ -369,7 +378,7 @@ test_probe (void)
 int
 main (void)
 {
-  plan (63);
+  plan (66);
   test_valid ();
   test_files ();
   test_invalid ();
