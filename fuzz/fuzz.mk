@@ -22,6 +22,7 @@ FUZZ_TARGETS = \
 	fuzz/fuzz-config-set \
 	fuzz/fuzz-domxml \
 	fuzz/fuzz-password \
+	fuzz/fuzz-resize-plan \
 	fuzz/fuzz-selection \
 	fuzz/fuzz-size
 
@@ -71,6 +72,11 @@ fuzz_fuzz_password_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
 fuzz_fuzz_password_CFLAGS = $(AM_CFLAGS) $(POPT_CFLAGS) $(FUZZ_CC_FLAGS)
 fuzz_fuzz_password_LDFLAGS = $(FUZZ_LD_FLAGS)
 fuzz_fuzz_password_LDADD = $(FUZZ_LIBS) $(POPT_LIBS)
+
+fuzz_fuzz_resize_plan_SOURCES = fuzz/fuzz-resize-plan.c $(FUZZ_UTIL)
+fuzz_fuzz_resize_plan_CFLAGS = $(AM_CFLAGS) $(FUZZ_CC_FLAGS)
+fuzz_fuzz_resize_plan_LDFLAGS = $(FUZZ_LD_FLAGS)
+fuzz_fuzz_resize_plan_LDADD = $(FUZZ_LIBS)
 
 fuzz_fuzz_selection_SOURCES = fuzz/fuzz-selection.c $(FUZZ_UTIL)
 fuzz_fuzz_selection_CFLAGS = $(AM_CFLAGS) $(FUZZ_CC_FLAGS)
