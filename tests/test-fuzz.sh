@@ -24,7 +24,8 @@ if [ -z "$FUZZ_NO_BUILD" ]; then
   if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
        make -C "$builddir" -j"$jobs" fuzz-build > "$tmp/build.log" 2>&1; then
     if grep -q "found no clang" "$tmp/build.log" && [ "$CI" != true ]; then
-      skip_all "no clang with libFuzzer (apt-get install clang libclang-rt-14-dev)"
+      skip_all "no clang with libFuzzer" \
+               "(apt-get install clang libclang-rt-14-dev)"
     fi
     tail -n 30 "$tmp/build.log" | sed 's/^/# /'
     bail "make fuzz-build failed"
@@ -34,7 +35,9 @@ fi
 plan "${#targets[@]}"
 
 # Leaks in libraries goldsmith does not own (each one proven there).
-export LSAN_OPTIONS="suppressions=$srcdir/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+supp="$srcdir/tests/lsan.supp"
+LSAN_OPTIONS="suppressions=$supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
 
 # run NAME: one target; new inputs go to $tmp/NAME, never to the seeds.
 run () {
@@ -69,8 +72,10 @@ for name in "${targets[@]}"; do
   else
     ok "$name: exit status $rc" false
     failed=1
-    grep -E '^(==[0-9]+==ERROR|SUMMARY|fuzz harness|.*runtime error|artifact_prefix|Test unit written|Base64)' \
+    grep -E '^(==[0-9]+==ERROR|SUMMARY|fuzz harness|.*runtime error)' \
       "$tmp/$name.log" | head -n 20 | sed 's/^/# /'
+    grep -E '^(artifact_prefix|Test unit written|Base64)' "$tmp/$name.log" |
+      sed 's/^/# /'
     echo "# log: $tmp/$name.log"
   fi
 done

@@ -23,13 +23,15 @@ src="$srcdir"
 if [ -f "$srcdir/config.status" ]; then
   src="$tmp/src"
   mkdir -p "$src"
-  if ! files="$(cd "$srcdir" &&
-                git ls-files --cached --others --exclude-standard 2>/dev/null)"; then
-    [ "$CI" = true ] || skip_all "$srcdir is configured in place and is no git checkout"
-    bail "$srcdir is configured in place and is no git checkout"
+  if ! files="$(cd "$srcdir" && git ls-files --cached --others \
+                  --exclude-standard 2>/dev/null)"; then
+    why="$srcdir is configured in place and is no git checkout"
+    [ "$CI" = true ] || skip_all "$why"
+    bail "$why"
   fi
   (cd "$srcdir" &&
-   { echo "$files"; ls -d configure Makefile.in aclocal.m4 config.h.in build-aux/*; } |
+   { echo "$files"
+     ls -d configure Makefile.in aclocal.m4 config.h.in build-aux/*; } |
    sort -u | while read -r f; do [ -e "$f" ] && echo "$f"; done |
    tar -cf - -T -) | tar -xf - -C "$src" || bail "cannot copy the sources"
 fi
@@ -47,9 +49,13 @@ fi
 
 # Reports go to files too: a test that captures stderr would hide them.
 rm -rf reports; mkdir reports
-export ASAN_OPTIONS="log_path=$PWD/reports/asan:detect_leaks=1:abort_on_error=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
-export UBSAN_OPTIONS="log_path=$PWD/reports/ubsan:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
-export LSAN_OPTIONS="suppressions=$srcdir/tests/lsan.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+reports="$PWD/reports" supp="$srcdir/tests/lsan.supp"
+ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1"\
+"${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1"\
+"${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+LSAN_OPTIONS="suppressions=$supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 
 # check-TESTS builds each test (with the plugins it loads) and runs it.
 # The make running this test passes flags (TESTS=...) that are not ours.
@@ -63,8 +69,10 @@ fi
 plan $((${#unit[@]} + 1))
 
 # The sanitizers really are in: else every test passes proving nothing.
-ok "the unit tests are linked with libasan and libubsan" \
-  bash -c "ldd '${unit[0]}' | grep -q libasan && ldd '${unit[0]}' | grep -q libubsan"
+libs="$(ldd "${unit[0]}")"
+linked=false
+grep -q libasan <<< "$libs" && grep -q libubsan <<< "$libs" && linked=true
+ok "the unit tests are linked with libasan and libubsan" "$linked"
 
 for t in "${unit[@]}"; do
   n="$(grep -c '^:test-result:' "$t.trs" 2>/dev/null)"
@@ -72,13 +80,14 @@ for t in "${unit[@]}"; do
     ok "$(basename "$t"): ${n:-0} checks under ASan and UBSan" true
   else
     ok "$(basename "$t") under ASan and UBSan" false
-    grep -E '^(not ok|ERROR|Bail)|runtime error|Sanitizer' "$t.log" 2>/dev/null |
-      head -n 10 | sed 's/^/# /'
+    grep -E '^(not ok|ERROR|Bail)|runtime error|Sanitizer' "$t.log" \
+      2>/dev/null | head -n 10 | sed 's/^/# /'
     echo "# log: $tmp/build/$t.log"
   fi
 done
 for r in reports/*; do
   [ -f "$r" ] || continue
   echo "# sanitizer report $tmp/build/$r:"
-  grep -E 'ERROR|SUMMARY|runtime error|^    #[0-4] ' "$r" | head -n 15 | sed 's/^/#   /'
+  grep -E 'ERROR|SUMMARY|runtime error|^    #[0-4] ' "$r" | head -n 15 |
+    sed 's/^/#   /'
 done
