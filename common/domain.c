@@ -4,6 +4,7 @@
 #include <config.h>
 
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,34 @@ xml_first_error (void *first, xmlErrorPtr e)
     f->line = e->line;
     f->message = e->message ? strdup (e->message) : NULL;
   }
+  /* Stop at the first fatal error: libxml2 would go on, and a document
+   * that is refused anyway could still keep it busy (entity loops).
+   */
+  if (e && e->level == XML_ERR_FATAL && e->domain == XML_FROM_PARSER &&
+      e->ctxt)
+    xmlStopParser (e->ctxt);
+}
+
+/* libvirt's domain XML never declares entities, and expanding them
+ * is how a few hundred bytes keep libxml2 busy for seconds or fill the
+ * memory (billion laughs; found by fuzz/fuzz-domxml): refuse any.
+ */
+static void
+xml_refuse_entity (void *ctx, const xmlChar *name, int type,
+                   const xmlChar *public_id, const xmlChar *system_id,
+                   xmlChar *content)
+{
+  xmlParserCtxtPtr ctxt = ctx;
+  xmlErrorPtr f = ctxt->_private;
+
+  /* The reason, even after a warning: the caller refuses the document. */
+  free (f->message);
+  f->code = XML_ERR_USER_STOP;
+  f->line = ctxt->input ? ctxt->input->line : 0;
+  if (asprintf (&f->message, "entity declaration \"%s\": domain XML "
+                "declares no entities", (const char *) name) == -1)
+    f->message = NULL;
+  xmlStopParser (ctxt);
 }
 
 /* WHAT names the source in messages (file name or "domain NAME"). */
@@ -111,16 +140,29 @@ gs_int_domxml_parse (const char *xml, size_t len, const char *what,
   CLEANUP_XPATHCTX xmlXPathContextPtr xc = NULL;
   CLEANUP_XPATHOBJ xmlXPathObjectPtr disks = NULL;
   xmlNodePtr root;
+  xmlParserCtxtPtr ctxt;
   int nr;
 
   xmlError first = { 0 };
 
+  if ((ctxt = xmlNewParserCtxt ()) == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  ctxt->_private = &first;
+  ctxt->sax->entityDecl = xml_refuse_entity;
   xmlSetGenericErrorFunc (NULL, xml_silent);
   xmlSetStructuredErrorFunc (&first, xml_first_error);
   /* NONET: never fetch a DTD or entity named by untrusted XML. */
-  doc = len > 0 ? xmlReadMemory (xml, (int) len, NULL, NULL, XML_PARSE_NONET)
-                : NULL;
+  doc = len > 0 && len <= INT_MAX
+    ? xmlCtxtReadMemory (ctxt, xml, (int) len, NULL, NULL, XML_PARSE_NONET)
+    : NULL;
   xmlSetStructuredErrorFunc (NULL, NULL);
+  xmlFreeParserCtxt (ctxt);
+  if (first.code == XML_ERR_USER_STOP) {  /* stopped, maybe not failed */
+    xmlFreeDoc (doc);
+    doc = NULL;
+  }
   if (doc == NULL) {
     const char *msg = first.message ? first.message
                                     : len == 0 ? "empty document" : "parse error";
@@ -195,6 +237,8 @@ gs_int_domxml_parse (const char *xml, size_t len, const char *what,
   return 0;
 }
 
+#define DOMXML_MAX (16 * 1024 * 1024)
+
 int
 gs_int_domxml_load_file (const char *file, struct gs_guest *guest)
 {
@@ -211,6 +255,7 @@ gs_int_domxml_load_file (const char *file, struct gs_guest *guest)
     gs_error ("out of memory");
     return -1;
   }
+  /* Stop past the limit: --domxml /dev/zero must not eat the memory. */
   do {
     if (len + 4096 > cap) {
       char *p = realloc (buf, cap = cap * 2 + 8192);
@@ -222,12 +267,12 @@ gs_int_domxml_load_file (const char *file, struct gs_guest *guest)
     }
     n = fread (buf + len, 1, cap - len, fp);
     len += n;
-  } while (n > 0);
+  } while (n > 0 && len <= DOMXML_MAX);
   if (ferror (fp)) {
     gs_error ("%s: read error: %m", file);
     return -1;
   }
-  if (len > 16 * 1024 * 1024) {
+  if (len > DOMXML_MAX) {
     gs_error ("%s: domain XML larger than 16 MiB", file);
     return -1;
   }

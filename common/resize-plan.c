@@ -213,10 +213,11 @@ gs_int_resize_parse_size (const char *what, int64_t oldsize,
   case '%': {
     /* Tenths of a percent (further digits are ignored, as virt-resize's
      * Int64.of_float (10. *. p) truncates), then oldsize * t / 1000
-     * computed as q * t + r * t / 1000 (oldsize = 1000 q + r) so that
-     * it cannot overflow before the result does.
+     * computed as q t + r a + r b / 1000 (oldsize = 1000 q + r,
+     * t = 1000 a + b; r, b < 1000) so that it cannot overflow before
+     * the result does: r t alone can (found by fuzz/fuzz-size).
      */
-    int64_t t, q, r;
+    int64_t t, q, r, a, b, ra;
 
     if (oldsize < 0)
       goto bad;
@@ -225,9 +226,12 @@ gs_int_resize_parse_size (const char *what, int64_t oldsize,
       goto too_big;
     q = oldsize / 1000;
     r = oldsize % 1000;
+    a = t / 1000;
+    b = t % 1000;
+    ra = r * a;                  /* < 1000 * (INT64_MAX / 1000) */
     if (__builtin_mul_overflow (q, t, &value) ||
-        __builtin_mul_overflow (r, t, &r) ||
-        __builtin_add_overflow (value, r / 1000, &value))
+        __builtin_add_overflow (value, ra, &value) ||
+        __builtin_add_overflow (value, r * b / 1000, &value))
       goto too_big;
     goto apply;
   }

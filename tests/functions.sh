@@ -102,4 +102,51 @@ copy_guest () {
   cp --sparse=always "$phony_guests/$1.img" "$2"
 }
 
+# ---- valgrind ----------------------------------------------------------
+# memcheck [env ...] goldsmith ARGS...: that command, with goldsmith run
+# by ./run under valgrind's memcheck (GS_VALGRIND: --error-exitcode=119
+# --leak-check=full) where valgrind is installed.  The appliance's qemu
+# is a child, which valgrind does not trace: only goldsmith is slowed.
+# Returns the command's status; memcheck_ok DESC then prints one TAP
+# line: no memory error, no definite leak.
+memcheck_log=
+memcheck () {
+  local cmd=() a done=
+  memcheck_log=
+  if ! command -v valgrind > /dev/null; then
+    "$@"
+    return
+  fi
+  for a in "$@"; do
+    if [ -z "$done" ] && [ "$a" = goldsmith ]; then
+      cmd+=("$builddir/run" goldsmith); done=1
+    else
+      cmd+=("$a")
+    fi
+  done
+  memcheck_log="$(mktemp "${TMPDIR:-/tmp}/goldsmith-memcheck.XXXXXX")"
+  GS_VALGRIND=1 VALGRIND_OPTS="--log-file=$memcheck_log" "${cmd[@]}"
+  memcheck_rc=$?
+  return "$memcheck_rc"
+}
+memcheck_ok () {
+  if [ -z "$memcheck_log" ]; then
+    if [ "$CI" = true ]; then
+      ok "memcheck: $1: valgrind is installed" false
+    else
+      tap_n=$((tap_n + 1))
+      echo "ok $tap_n - memcheck: $1 # SKIP valgrind is not installed"
+    fi
+    return
+  fi
+  if [ "$memcheck_rc" != 119 ] && ! grep -q "definitely lost" "$memcheck_log"
+  then
+    ok "memcheck: $1: no memory error, no definite leak" true
+  else
+    ok "memcheck: $1: no memory error, no definite leak" false
+    head -n 80 "$memcheck_log" | sed 's/^/# valgrind: /'
+  fi
+  rm -f "$memcheck_log"
+}
+
 set_guestfish_accel

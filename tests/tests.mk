@@ -18,6 +18,14 @@ TESTS += \
 	tests/inspect/test-inspect-cli.sh \
 	tests/resize/test-resize-docs.sh
 
+# The unit tests again under ASan and UBSan (a build tree of their
+# own), then each fuzz target for FUZZ_TIME (20) seconds: together
+# under 3 minutes on 2 cores.
+TESTS += \
+	tests/test-sanitizers.sh \
+	tests/test-fuzz.sh
+EXTRA_DIST += tests/lsan.supp
+
 # End-to-end: one appliance launch each (plus read-back), on the phony
 # guests built once per run.
 TESTS += \

@@ -20,7 +20,7 @@
 # The images stay byte-identical.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 30
+plan 31
 
 tmp="$builddir/tests/tmp/inspect"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -37,10 +37,11 @@ sums () { (cd "$tmp" && sha256sum fedora.img debian.img fedora-copy.img); }
 before=$(sums)
 
 # ---- 1. XML, fedora then debian ----------------------------------------
-env -u LIBGUESTFS_BACKEND_SETTINGS \
+memcheck env -u LIBGUESTFS_BACKEND_SETTINGS \
   goldsmith inspect --jobs 1 -a "$tmp/fedora.img" -a "$tmp/debian.img" \
   > "$tmp/both.xml" 2> "$tmp/both.stderr"
 is "XML run: exit status 0" "$?" 0
+memcheck_ok "goldsmith inspect of two guests"
 sed 's/^/# stderr: /' "$tmp/both.stderr"
 is "XML run: one appliance launch for both guests" \
    "$(grep -c 'Launching the appliance' "$tmp/both.stderr")" 1

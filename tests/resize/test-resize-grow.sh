@@ -90,7 +90,7 @@ if [ "$rc" != 0 ]; then
   [ "$CI" = true ] && bail "cannot build the guests (appliance?)"
   skip_all "cannot build the guests (no working appliance?)"
 fi
-plan 55
+plan 56
 is "build: one guestfish launch" "$rc" 0
 is "build: libguestfs sees the numbers 1 3 5 6 and 14 15 1 (disk order)" \
   "$(sed -n 's/^ *part_num: //p' build.log | tr '\n' ' ')" "1 3 5 6 14 15 1 "
@@ -98,9 +98,10 @@ mbr_sum=$(sum mbr.img); gpt_sum=$(sum gpt.img)
 
 # ---- 2. MBR: twice the size, --expand the last logical partition -------
 t0=$(date +%s)
-goldsmith resize mbr.img mbr-out.img --output-size 200% --expand /dev/sda6 \
-  --json > mbr.json 2> mbr.err
+memcheck goldsmith resize mbr.img mbr-out.img --output-size 200% \
+  --expand /dev/sda6 --json > mbr.json 2> mbr.err
 is "MBR resize: exit status 0" "$?" 0
+memcheck_ok "goldsmith resize"
 diag "MBR resize: $(( $(date +%s) - t0 )) s"
 is "MBR: IN unchanged" "$(sum mbr.img)" "$mbr_sum"
 is "MBR: OUT is twice IN" "$(stat -c %s mbr-out.img)" $((2 * 512 * 1024 * 1024))

@@ -48,7 +48,7 @@ json () { python3 -c "import json,sys; r=json.load(open('$1')); print($2)"; }
 dev () { json "$1" "[d['$3'] for d in r['devices'] if d['device'] == '$2'][0]"; }
 MiB=1048576
 
-plan 60
+plan 61
 
 # ---- IN, as built ------------------------------------------------------
 for n in 1 2 3 4 5 6 7 8 9; do in_nz[$n]=$(nonzero "$in" $n); done
@@ -57,9 +57,10 @@ ok "IN: the VG's free extents hold data" test "${in_nz[3]}" -gt $((12 * MiB))
 ok "IN: the xfs's free space holds random bytes" test "${in_nz[8]}" -gt $((200 * MiB))
 
 # ---- A: raw -> qcow2 ---------------------------------------------------
-goldsmith sparsify --json --convert qcow2 --compress --zero /dev/sda5 \
-  --ignore /dev/sda6 "$in" a.qcow2 > a.json 2> a.err
+memcheck goldsmith sparsify --json --convert qcow2 --compress \
+  --zero /dev/sda5 --ignore /dev/sda6 "$in" a.qcow2 > a.json 2> a.err
 is "A: exit status" "$?" 0
+memcheck_ok "goldsmith sparsify --convert qcow2"
 [ -s a.err ] && sed 's/^/# A: /' a.err
 is "A: IN is byte-identical" "$(sha256sum < "$in")" "$in_sum"
 ok "A: OUT is a valid qcow2" qemu-img check -q a.qcow2

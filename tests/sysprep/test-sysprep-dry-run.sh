@@ -6,7 +6,7 @@
 # byte-identical.  One launch.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 7
+plan 8
 
 tmp="$builddir/tests/tmp/dry-run"
 rm -rf "$tmp"; mkdir -p "$tmp/disks" "$tmp/plugins"
@@ -44,9 +44,10 @@ cat > "$tmp/guest.xml" <<XML
 XML
 
 GOLDSMITH_PLUGIN_PATH="$tmp/plugins" \
-  goldsmith sysprep --dry-run --json --operations defaults,+oot-probe \
+  memcheck goldsmith sysprep --dry-run --json --operations defaults,+oot-probe \
   --domxml "$tmp/guest.xml" > "$tmp/report.json" 2> "$tmp/stderr"
 is "exit status 0" "$?" 0
+memcheck_ok "goldsmith sysprep --dry-run"
 sed 's/^/# stderr: /' "$tmp/stderr"
 is "the image is byte-identical" "$(sha256sum < "$tmp/disks/guest.img")" "$before"
 

@@ -227,6 +227,15 @@ test_files (void)
   free (err);
   free (expect);
 
+  /* An endless file is refused once past the limit, not read to the
+   * end of memory.
+   */
+  r = load_file ("/dev/zero", &g, &err);
+  check_error ("endless file", r, err, "/dev/zero: ",
+               "domain XML larger than 16 MiB");
+  gs_int_guest_free (&g);
+  free (err);
+
   dir = unit_printf ("%s/no-such-domain.xml", unit_temp_dir ());
   expect = unit_printf ("%s: ", dir);
   r = load_file (dir, &g, &err);
@@ -314,6 +323,33 @@ test_invalid (void)
                "root element is not <domain>");
   gs_int_guest_free (&g);
   free (err);
+
+  /* Entities: libvirt never declares any, and expanding them is how a
+   * few hundred bytes keep libxml2 busy or fill the memory.  The loop
+   * is fuzz/fuzz-domxml's (fuzz/corpus/fuzz-domxml/timeout-entity-loop):
+   * seconds of work before, refused at the first declaration now.
+   */
+  r = parse ("<?xml version='1.0'?>\n"
+             "<!DOCTYPE domain [\n"
+             "  <!ENTITY a \"&b;&b;&b;&b;&b;&b;&b;&b;\">\n"
+             "  <!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">\n"
+             "]>\n"
+             "<domain><devices><disk type='file'>\n"
+             "  <source file='/&a;'/><target dev='&a;'/>\n"
+             "</disk></devices></domain>\n", "loop.xml", NULL, &g, &err);
+  check_error ("an entity loop", r, err, "loop.xml:3: ",
+               "entity declaration \"a\": domain XML declares no entities");
+  gs_int_guest_free (&g);
+  free (err);
+
+  r = parse ("<!DOCTYPE domain [ <!ENTITY x SYSTEM \"/etc/passwd\"> ]>\n"
+             "<domain><name>&x;</name><devices><disk type='file'>"
+             "<source file='/d.img'/></disk></devices></domain>\n",
+             "xxe.xml", NULL, &g, &err);
+  check_error ("an external entity", r, err, "xxe.xml:1: ",
+               "domain XML declares no entities");
+  gs_int_guest_free (&g);
+  free (err);
 }
 
 /* gs_int_probe_format: magic bytes, never a guess by qemu. */
@@ -369,7 +405,7 @@ test_probe (void)
 int
 main (void)
 {
-  plan (63);
+  plan (72);
   test_valid ();
   test_files ();
   test_invalid ();

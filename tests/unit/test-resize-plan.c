@@ -30,7 +30,7 @@
 #define GiB INT64_C (1073741824)
 #define TiB (GiB * 1024)
 
-#define PLANNED 790
+#define PLANNED 791
 
 /* ---- The source disks ---------------------------------------------- */
 
@@ -451,6 +451,11 @@ test_parse_size (void)
    * + 806 = 9214148664817921031.
    */
   parses (INT64_MAX, "99.9%", INT64_C (9214148664817921031));
+  /* A small disk and a huge percentage: 512 * 70102620350307010 / 1000
+   * fits, though the remainder part 512 * 70102620350307010 does not
+   * (found by fuzz/fuzz-size, fuzz/corpus/fuzz-size/crash-percent-overflow).
+   */
+  parses (512, "07010262035030701%", INT64_C (35892541619357189));
 
   bad_size ("512", "cannot parse the size '512'");  /* no unit */
   bad_size ("10T", "--resize 'sda1=x': cannot parse the size '10T' "
