@@ -1,7 +1,9 @@
 # tests.mk: included by Makefile.am.  C unit tests and shell tests all
-# print TAP, so every check counts in the summary.  Run serially: the
-# end-to-end tests each launch an appliance, and two at once on a
-# 2-core machine only make both slower.
+# print TAP, so every check counts in the summary.  ./quickstart test
+# runs them with make -j(cores): a TCG appliance keeps one core busy,
+# so two end-to-end tests at once on 2 cores take about half the time
+# of one after the other (the same as sysprep --jobs).  Every test has
+# its own directory under tests/tmp.
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 TEST_EXTENSIONS = .sh
 SH_LOG_DRIVER = $(LOG_DRIVER)
