@@ -2,8 +2,8 @@
 # bench/compare-virt-inspector.sh [IMAGE...]: what virt-inspector and
 # goldsmith inspect each report on the same images, field by field,
 # and how long each took.  Without arguments, the phony guests of the
-# test suite (tests/phony, built if missing).  Not a test (it needs
-# guestfs-tools' virt-inspector); run from a built tree:
+# test suite (tests/phony, built if missing), Windows included.  Not a
+# test (it needs guestfs-tools' virt-inspector); run from a built tree:
 #   ./run bash bench/compare-virt-inspector.sh [IMAGE...]
 # Every image is opened read-only by both tools.  Raw images only
 # (--format raw: neither tool probes).
@@ -20,6 +20,8 @@ if [ ${#images[@]} -eq 0 ]; then
   [ -f "$phony_guests/fedora.img" ] ||
     bash "$srcdir/tests/make-phony-guests.sh" "$phony_guests" >/dev/null
   images=("$phony_guests/fedora.img" "$phony_guests/debian.img")
+  # Only where hivexregedit could build it.
+  [ ! -f "$phony_guests/windows.img" ] || images+=("$phony_guests/windows.img")
 fi
 
 # One line per field: PATH-IN-THE-DOCUMENT VALUE, so a diff names the

@@ -7,6 +7,8 @@
 # VG "VG" with LV "Root" (ext4, /).
 # debian.img: raw, MBR, /dev/sda1 = / (ext4), no LVM.
 # sparse.img: the sparsify tests' disk (tests/make-sparse-guest.sh).
+# windows.img: the inspect tests' Windows guest, registry hives and all
+# (tests/make-phony-windows.sh); only where hivexregedit is installed.
 # What each holds (the targets of the sysprep operations and decoys that
 # must survive them) is data: tests/fixtures/NAME.txt (tests/fixture.py).
 set -e
@@ -17,11 +19,21 @@ source "$(dirname "$0")/functions.sh"
 fixtures="$(dirname "$0")/fixtures"
 fixture () { python3 "$(dirname "$0")/fixture.py" guestfish "$fixtures/$1.txt"; }
 
-rm -f "$dir/fedora.img.tmp" "$dir/debian.img.tmp"
+rm -f "$dir/fedora.img.tmp" "$dir/debian.img.tmp" "$dir/windows.img"
 bash "$(dirname "$0")/make-sparse-guest.sh" "$dir" host
+# The Windows guest is /dev/sdd of the same launch, when it can be made.
+windows=(); windows_cmds=
+if bash "$(dirname "$0")/make-phony-windows.sh" "$dir" host; then
+  windows=(--format=raw -a "$dir/windows.img.tmp")
+  windows_cmds=$(bash "$(dirname "$0")/make-phony-windows.sh" "$dir" guestfish /dev/sdd)
+elif [ $? = 3 ]; then
+  echo "$0: hivexregedit not installed: no phony Windows guest" >&2
+else
+  exit 1
+fi
 guestfish -N "$dir/fedora.img.tmp"=disk:256M \
           -N "$dir/debian.img.tmp"=disk:128M \
-          --format=raw -a "$dir/sparse.img.tmp" <<EOF2
+          --format=raw -a "$dir/sparse.img.tmp" "${windows[@]}" <<EOF2
 part-init /dev/sda mbr
 part-add /dev/sda p 2048 133119
 part-add /dev/sda p 133120 -64
@@ -52,9 +64,12 @@ tar-out / "$dir/debian.tar"
 umount-all
 
 $(bash "$(dirname "$0")/make-sparse-guest.sh" "$dir" guestfish /dev/sdc)
+
+$windows_cmds
 EOF2
 mv "$dir/sparse.img.tmp" "$dir/sparse.img"
-rm -rf "$dir/sparse-src"
+rm -rf "$dir/sparse-src" "$dir/windows-src"
+[ ${#windows[@]} = 0 ] || mv "$dir/windows.img.tmp" "$dir/windows.img"
 for g in fedora debian; do
   mv "$dir/$g.img.tmp" "$dir/$g.img"
   python3 "$(dirname "$0")/manifest.py" "$dir/$g.tar" > "$dir/$g.manifest"

@@ -52,8 +52,11 @@ TESTS += tests/test-batch.sh
 EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py \
 	tests/fixtures/fedora.txt tests/fixtures/debian.txt \
 	tests/make-phony-guests.sh tests/make-sparse-guest.sh \
+	tests/make-phony-windows.sh tests/make-hive.py \
+	tests/fixtures/windows-software.reg tests/fixtures/windows-system.reg \
 	tests/oot/oot-probe.c \
-	tests/inspect/fedora.xml tests/inspect/debian.xml $(TESTS)
+	tests/inspect/fedora.xml tests/inspect/debian.xml \
+	tests/inspect/windows.xml $(TESTS)
 # Opt-in and slow (a real Debian guest booted twice): never in TESTS.
 EXTRA_DIST += tests/slow/sysprep-boots.sh
 
@@ -65,6 +68,9 @@ check_DATA += tests/phony/fedora.img
 tests/phony/fedora.img: $(srcdir)/tests/make-phony-guests.sh \
 		$(srcdir)/tests/functions.sh $(srcdir)/tests/fixture.py \
 		$(srcdir)/tests/make-sparse-guest.sh \
+		$(srcdir)/tests/make-phony-windows.sh $(srcdir)/tests/make-hive.py \
+		$(srcdir)/tests/fixtures/windows-software.reg \
+		$(srcdir)/tests/fixtures/windows-system.reg \
 		$(srcdir)/tests/fixtures/fedora.txt $(srcdir)/tests/fixtures/debian.txt
 	$(AM_V_GEN)$(MKDIR_P) tests/phony; \
 	if ! $(BASH) $(srcdir)/tests/make-phony-guests.sh tests/phony \

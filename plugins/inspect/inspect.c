@@ -352,10 +352,14 @@ static const struct gs_operation mountpoints_op = {
   .phase = GS_PHASE_INSPECT, .order = 20, .enabled_by_default = true,
   .perform = mountpoints_perform,
 };
+/* With the guest unmounted, as virt-inspector lists them: the daemon
+ * asks ntfslabel for an NTFS label, and ntfslabel refuses a mounted
+ * volume.
+ */
 static const struct gs_operation filesystems_op = {
   .name = "filesystems", .family = "inspect",
   .heading = "List the guest's filesystems with type, label and UUID",
-  .phase = GS_PHASE_INSPECT, .order = 30, .enabled_by_default = true,
+  .phase = GS_PHASE_DEVICES, .order = 30, .enabled_by_default = true,
   .perform = filesystems_perform,
 };
 static const struct gs_operation drive_mappings_op = {

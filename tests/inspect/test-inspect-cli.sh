@@ -56,7 +56,7 @@ is "--xpath node-set" "$(x '//filesystem')" '<filesystem dev="/dev/sda1">
 # virt-inspector's element order.
 ok "RNG: the golden files validate" \
    xmllint --noout --relaxng "$srcdir/docs/goldsmith-inspect.rng" \
-   "$golden/debian.xml" "$golden/fedora.xml"
+   "$golden/debian.xml" "$golden/fedora.xml" "$golden/windows.xml"
 sed -e '/<distro>/{h;d}' -e '/<\/operatingsystem>/{x;/distro/p;x}' \
   "$golden/debian.xml" > "$tmp/misordered.xml"
 ok "RNG: an element out of order is refused" \

@@ -1,16 +1,18 @@
 #!/bin/bash -
-# goldsmith inspect end to end, in five appliance launches.
-# 1. XML, both phony guests in ONE launch: the XML validates against
-#    docs/goldsmith-inspect.rng and matches, guest by guest,
-#    tests/inspect/*.xml: virt-inspector 1.48's output on each image
-#    alone, but for the hostile strings the fixtures plant (bytes that
-#    are not UTF-8 and control characters, which goldsmith writes as
-#    U+FFFD; see the fixtures' comments) and fedora's empty
-#    <applications/> (virt-inspector fails on the phony guest's missing
-#    rpm database).
-# 2. JSON without the icon, the guests the other way round, --jobs 2:
-#    strict, valid JSON with the same data, command-line order, one
-#    launch per guest, at once.
+# goldsmith inspect end to end, in six appliance launches.
+# 1. XML, the three phony guests (fedora, debian, windows) in ONE
+#    launch: the XML validates against docs/goldsmith-inspect.rng and
+#    matches, guest by guest, tests/inspect/*.xml: virt-inspector
+#    1.48's output on each image alone, but for the hostile strings the
+#    fixtures plant (bytes that are not UTF-8, control characters and
+#    U+FFFF, which goldsmith writes as U+FFFD; see the fixtures'
+#    comments), fedora's empty <applications/> (virt-inspector fails
+#    on the phony guest's missing rpm database) and windows' icon,
+#    which virt-inspector wraps in lines of 72 (CR LF; LF in the golden
+#    file) and goldsmith does not: compared without the line breaks.
+# 2. JSON without the icon, debian, fedora and windows, --jobs 2:
+#    strict, valid JSON with the same data, command-line order, two
+#    launches at once (debian; fedora and windows).
 # 3. XML with the 'os' operation off, debian plus fedora plus a copy of
 #    fedora (a clone: same VG name, PV and filesystem UUIDs, but its own
 #    MBR disk signature, so that goldsmith cannot tell before a launch):
@@ -18,9 +20,11 @@
 #    launch, each clone in a launch of its own (three launches), and
 #    all three are reported as their images hold.
 # The images stay byte-identical.
+# The Windows guest (tests/make-phony-windows.sh) exists only where
+# hivexregedit does: without it, its checks skip (but not under CI).
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 31
+plan 35
 
 tmp="$builddir/tests/tmp/inspect"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -29,21 +33,36 @@ golden="$srcdir/tests/inspect"
 copy_guest fedora "$tmp/fedora.img"
 copy_guest debian "$tmp/debian.img"
 copy_guest fedora "$tmp/fedora-copy.img"
+win=() nwin=0 windows_img=
+if [ -f "$phony_guests/windows.img" ]; then
+  copy_guest windows "$tmp/windows.img"
+  win=(-a "$tmp/windows.img") nwin=1 windows_img=windows.img
+elif [ "$CI" = true ]; then
+  bail "no phony Windows guest (is hivexregedit installed?)"
+fi
+# has_windows N: false, after N skipped checks, without the Windows guest.
+has_windows () {
+  [ $nwin = 1 ] && return 0
+  for _ in $(seq "$1"); do ok "# SKIP no phony Windows guest" true; done
+  return 1
+}
 # A clone with its own MBR disk signature: only its LVM and filesystem
 # IDs give it away, which takes a launch to see.
 printf '\x67\x73\x63\x6c' |
   dd of="$tmp/fedora-copy.img" bs=1 seek=440 conv=notrunc status=none
-sums () { (cd "$tmp" && sha256sum fedora.img debian.img fedora-copy.img); }
+sums () {
+  (cd "$tmp" && sha256sum fedora.img debian.img fedora-copy.img $windows_img)
+}
 before=$(sums)
 
-# ---- 1. XML, fedora then debian ----------------------------------------
+# ---- 1. XML, fedora, debian, windows ------------------------------------
 memcheck env -u LIBGUESTFS_BACKEND_SETTINGS \
   goldsmith inspect --jobs 1 -a "$tmp/fedora.img" -a "$tmp/debian.img" \
-  > "$tmp/both.xml" 2> "$tmp/both.stderr"
+  "${win[@]}" > "$tmp/both.xml" 2> "$tmp/both.stderr"
 is "XML run: exit status 0" "$?" 0
 memcheck_ok "goldsmith inspect of two guests"
 sed 's/^/# stderr: /' "$tmp/both.stderr"
-is "XML run: one appliance launch for both guests" \
+is "XML run: one appliance launch for all the guests" \
    "$(grep -c 'Launching the appliance' "$tmp/both.stderr")" 1
 is "XML run: no errors" "$(grep -c 'error:' "$tmp/both.stderr")" 0
 ok "XML is well-formed" xmllint --noout "$tmp/both.xml"
@@ -53,7 +72,7 @@ ok "XML validates against the RELAX NG schema" \
 x () { goldsmith inspect --xpath "$1" < "$tmp/both.xml"; }
 is "guests in command-line order" \
    "$(x '/guests/guest/@name' | tr ' ' '\n' | sed -n 's|.*/||p' | tr -d '"' | xargs)" \
-   "fedora.img debian.img"
+   "$(echo fedora.img debian.img $windows_img)"
 # Guest N's operating systems as a document of its own; the second
 # guest's disk is /dev/sdb in the shared appliance, /dev/sda alone.
 guest_doc () {
@@ -61,11 +80,19 @@ guest_doc () {
   x "/guests/guest[$1]/operatingsystems"
 }
 # --xpath writes characters beyond ASCII as references (&#xFFFD;):
-# both sides in UTF-8 for the comparison.
-utf8 () { xmllint --encode UTF-8 --format -; }
+# both sides in UTF-8 for the comparison, the icon on one line.
+utf8 () {
+  xmllint --encode UTF-8 --format - |
+    sed -e ':a' -e '/<icon>[^<]*$/{N;s/\n//;ba' -e '}'
+}
 guest_doc 1 | utf8 > "$tmp/fedora.xml"
 guest_doc 2 | sed 's|/dev/sdb|/dev/sda|g' | utf8 > "$tmp/debian.xml"
-for g in fedora debian; do
+guests="fedora debian"
+if has_windows 1; then
+  guest_doc 3 | sed 's|/dev/sdc|/dev/sda|g' | utf8 > "$tmp/windows.xml"
+  guests+=" windows"
+fi
+for g in $guests; do
   utf8 < "$golden/$g.xml" > "$tmp/$g.golden.xml"
   ok "$g: as virt-inspector" diff -u "$tmp/$g.golden.xml" "$tmp/$g.xml"
   diff -u "$tmp/$g.golden.xml" "$tmp/$g.xml" | sed 's/^/# /'
@@ -85,28 +112,41 @@ is "hostile product name (os-release PRETTY_NAME)" \
 is "hostile package name (dpkg status)" \
    "$(x 'string(/guests/guest[2]//application[name!="openssh-server"]/name)')" \
    "zz-hostile<&>$r$r$r"
+# tests/fixtures/windows-software.reg: a key name with markup, and a
+# REG_SZ with markup, control characters, U+FFFF and a surrogate pair.
+if has_windows 2; then
+  is "hostile Windows application name (its Uninstall key)" \
+     "$(x 'string(/guests/guest[3]//application[starts-with(name,"Zz")]/name)')" \
+     "Zz<Hostile&App>"
+  is "hostile Windows display name (UTF-16 in the hive)" \
+     "$(x 'string(/guests/guest[3]//application[starts-with(name,"Zz")]/display_name)')" \
+     "Zz <Hostile> & \"App\" ]]>$r[1m$r$r café 😀"
+fi
 
-# ---- 2. JSON, debian then fedora, without the icon ----------------------
+# ---- 2. JSON, debian, fedora, windows, without the icon ------------------
+# --jobs 2 halves the one launch the three would share: debian alone,
+# fedora and windows together.
 env -u LIBGUESTFS_BACKEND_SETTINGS \
   goldsmith inspect --json --no-icon --jobs 2 \
-  -a "$tmp/debian.img" -a "$tmp/fedora.img" \
+  -a "$tmp/debian.img" -a "$tmp/fedora.img" "${win[@]}" \
   > "$tmp/both.json" 2> "$tmp/json.stderr"
 is "JSON run: exit status 0" "$?" 0
 sed 's/^/# stderr: /' "$tmp/json.stderr"
 check_json () {
-  python3 - "$tmp/both.json" "$golden" "$1" <<'PY'
-import json, sys, xml.etree.ElementTree as ET
+  python3 - "$tmp/both.json" "$golden" "$1" $nwin <<'PY'
+import json, re, sys, xml.etree.ElementTree as ET
 d = json.load(open(sys.argv[1]))
 what = sys.argv[3]
 g = d["guests"]
 def same(name, dev_from, dev_to):
-    """The guest's JSON record equals the golden XML (devices renamed)."""
+    """The guest's JSON record equals the golden XML (devices renamed:
+    DEV_FROM is a regular expression)."""
     os_ = [o for x in g if x["name"].endswith(name + ".img")
            for o in x["operatingsystems"]]
     want = ET.parse("%s/%s.xml" % (sys.argv[2], name)).getroot()
     assert len(os_) == len(want) == 1, (len(os_), len(want))
     o, w = os_[0], want[0]
-    ren = lambda s: s.replace(dev_from, dev_to)
+    ren = lambda s: re.sub(dev_from, dev_to, s)
     for e in w:
         if e.tag == "mountpoints":
             assert [(ren(m["dev"]), m["path"]) for m in o["mountpoints"]] == \
@@ -116,11 +156,17 @@ def same(name, dev_from, dev_to):
                     for f in o["filesystems"]] == \
                    [(f.get("dev"), f.findtext("type"), f.findtext("label"),
                      f.findtext("uuid")) for f in e], e.tag
+        elif e.tag == "drive_mappings":
+            assert [(m["name"], ren(m["device"]))
+                    for m in o["drive_mappings"]] == \
+                   [(m.get("name"), m.text) for m in e], e.tag
         elif e.tag == "applications":
-            assert [(a["name"], a.get("version"), a.get("release"))
-                    for a in o["applications"]] == \
-                   [(a.findtext("name"), a.findtext("version"),
-                     a.findtext("release")) for a in e], e.tag
+            # Every field of every application (epoch 0 is left out of
+            # both).
+            assert o["applications"] == \
+                   [{f.tag: f.text for f in a} for a in e], e.tag
+        elif e.tag == "icon":
+            continue                   # --no-icon
         else:
             assert ren(o.get(e.tag, "")) == e.text, (e.tag, o.get(e.tag), e.text)
     assert "icon" not in o
@@ -129,11 +175,14 @@ if what == "launches":
     assert d["appliance"]["launches"] == 2, d["appliance"]
 elif what == "order":
     assert [x["name"].rsplit("/", 1)[-1] for x in g] == \
-           ["debian.img", "fedora.img"], [x["name"] for x in g]
+           ["debian.img", "fedora.img"] + ["windows.img"] * int(sys.argv[4]), \
+           [x["name"] for x in g]
 elif what == "debian":
     same("debian", "/dev/sda", "/dev/sda")
 elif what == "fedora":
     same("fedora", "/dev/sdb", "/dev/sda")
+elif what == "windows":
+    same("windows", "/dev/sd[a-z]", "/dev/sda")
 elif what == "ops":
     for x in g:
         for r in x["roots"]:
@@ -148,10 +197,14 @@ json_ok () {                     # json_ok DESCRIPTION WHAT
   is "$1" "$?" 0
   [ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/# /'
 }
-json_ok "JSON, --jobs 2: two launches at once, one guest each" launches
+json_ok "JSON, --jobs 2: two launches at once" launches
 json_ok "JSON: guests in command-line order" order
 json_ok "JSON: debian (now /dev/sda) as virt-inspector" debian
 json_ok "JSON: fedora (now /dev/sdb) as virt-inspector" fedora
+if has_windows 1; then
+  json_ok "JSON: windows as virt-inspector, hostile strings as in the XML" \
+          windows
+fi
 json_ok "JSON: applications ran, icon did not" ops
 ok "JSON: parses with python3 as strict JSON" \
    python3 -c 'import json,sys; json.loads(open(sys.argv[1],"rb").read().decode("utf-8"))' "$tmp/both.json"
