@@ -119,6 +119,8 @@ struct gs_disk {
   bool readonly;
   int64_t virtual_size;
   char *overlay;                 /* transactional run: qcow2 over path */
+  uint64_t table_fp;             /* shared.c: partition table hash, */
+  bool table_read;               /* read once (then kept for --jobs) */
 };
 
 struct gs_guest {

@@ -91,29 +91,49 @@ fingerprint (const struct gs_disk *d)
   return zero ? 0 : fnv1a (buf, sizeof buf);
 }
 
+/* Guest I's fingerprint (0: none), read at most once per disk: the
+ * jobs of --jobs plan again what the parent planned, from its copy.
+ * *FRESH says whether it was read just now.
+ */
+static uint64_t
+guest_fingerprint (struct gs_guest *g, bool *fresh)
+{
+  struct gs_disk *d = g->ndisks > 0 ? &g->disks[0] : NULL;
+
+  *fresh = false;
+  if (d == NULL)
+    return 0;
+  if (!d->table_read) {
+    d->table_fp = fingerprint (d);
+    d->table_read = *fresh = true;
+  }
+  return d->table_fp;
+}
+
 int
 gs_int_plan_new (struct gs_plan *p, struct gs_guest *guests, size_t n)
 {
   CLEANUP_FREE uint64_t *fp = calloc (n ? n : 1, sizeof *fp);
+  CLEANUP_FREE bool *fresh = calloc (n ? n : 1, sizeof *fresh);
 
   memset (p, 0, sizeof *p);
   p->n = n;
   p->guests = guests;
   p->clash = calloc (n ? n * n : 1, 1);
   p->state = calloc (n ? n : 1, sizeof *p->state);
-  if (fp == NULL || p->clash == NULL || p->state == NULL) {
+  if (fp == NULL || fresh == NULL || p->clash == NULL || p->state == NULL) {
     gs_error ("out of memory");
     gs_int_plan_free (p);
     return -1;
   }
   for (size_t i = 0; n > 1 && i < n; ++i)
-    if (guests[i].ndisks > 0)
-      fp[i] = fingerprint (&guests[i].disks[0]);
+    fp[i] = guest_fingerprint (&guests[i], &fresh[i]);
   for (size_t i = 0; i < n; ++i)
     for (size_t j = i + 1; j < n; ++j)
       if (fp[i] != 0 && fp[i] == fp[j]) {
-        gs_info ("%s and %s have the same partition table (clones?): "
-                 "not in one launch", guests[i].name, guests[j].name);
+        if (fresh[i] || fresh[j])  /* said once, not again by each job */
+          gs_info ("%s and %s have the same partition table (clones?): "
+                   "not in one launch", guests[i].name, guests[j].name);
         gs_int_plan_clash (p, i, j);
       }
   return 0;
