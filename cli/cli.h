@@ -40,6 +40,9 @@ extern void gs_cli_env_free (struct gs_env *env);
 extern int gs_cli_load_family (struct gs_env *env, const char *family,
                                const string_vector *selections);
 extern int gs_cli_fail (const char *tool, int code);
+/* Add LAUNCHES to REPORT's "appliance" entry (made if missing). */
+extern void gs_cli_report_launches (json_object *report, int launches,
+                                    bool tcg, const char *accel);
 extern void gs_cli_report_appliance (json_object *report,
                                      const struct gs_session *s,
                                      const struct gs_settings *settings);

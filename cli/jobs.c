@@ -197,32 +197,6 @@ read_all (int fd)
   return NULL;
 }
 
-/* Launch counts add up; a TCG fallback anywhere is reported. */
-static void
-merge_appliance (json_object *report, json_object *app)
-{
-  json_object *old = json_object_object_get (report, "appliance");
-  int launches = json_object_get_int (json_object_object_get (app,
-                                                              "launches"));
-  bool tcg = json_object_get_boolean (json_object_object_get (app,
-                                                              "tcg_fallback"));
-
-  if (app == NULL)
-    return;
-  if (old) {
-    launches += json_object_get_int (json_object_object_get (old,
-                                                             "launches"));
-    tcg = tcg || json_object_get_boolean (json_object_object_get
-                                          (old, "tcg_fallback"));
-  }
-  app = json_object_get (app);
-  json_object_object_add (app, "launches", json_object_new_int (launches));
-  json_object_object_add (app, "tcg_fallback", json_object_new_boolean (tcg));
-  if (tcg)
-    gs_int_json_add_string (app, "accel", "tcg");
-  json_object_object_add (report, "appliance", app);
-}
-
 int
 gs_cli_jobs_run (struct gs_env *env, struct gs_guest *guests, size_t n,
                  const size_t *share, size_t njobs, bool dry_run,
@@ -274,6 +248,7 @@ gs_cli_jobs_run (struct gs_env *env, struct gs_guest *guests, size_t n,
     json_object *out = buf ? json_tokener_parse (buf) : NULL;
     json_object *gs = json_object_object_get (out, "guests");
     json_object *rs = json_object_object_get (out, "results");
+    json_object *app;
     size_t k = 0;
     int status = 0;
 
@@ -300,7 +275,13 @@ gs_cli_jobs_run (struct gs_env *env, struct gs_guest *guests, size_t n,
       }
       k++;
     }
-    merge_appliance (report, json_object_object_get (out, "appliance"));
+    if ((app = json_object_object_get (out, "appliance")) != NULL)
+      gs_cli_report_launches
+        (report, json_object_get_int (json_object_object_get (app,
+                                                              "launches")),
+         json_object_get_boolean (json_object_object_get (app,
+                                                          "tcg_fallback")),
+         json_object_get_string (json_object_object_get (app, "accel")));
     json_object_put (out);
   }
   free (fds);
