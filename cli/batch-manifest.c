@@ -541,6 +541,9 @@ batch_manifest_load (const char *file, struct batch_manifest *m)
   CLEANUP_FREE char *rel = NULL;
 
   manifest_file = file;
+  /* Before any return: the cleanup destroys it. */
+  if (cfg)
+    config_init (cfg);
   if (cfg == NULL || (m->file = strdup (file)) == NULL ||
       (copy = strdup (file)) == NULL) {
     gs_error ("out of memory");
@@ -550,7 +553,6 @@ batch_manifest_load (const char *file, struct batch_manifest *m)
     gs_error ("%s: %m", file);
     return -1;
   }
-  config_init (cfg);
   if (config_read_file (cfg, file) != CONFIG_TRUE) {
     struct stat st;
 

@@ -12,7 +12,7 @@
 # the two guests is done (the state), only the empty file is tried
 # again.  A touched image is redone, and only it.
 source "$(dirname "$0")/functions.sh"
-plan 52
+plan 55
 
 tmp="$builddir/tests/tmp/batch"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -59,6 +59,12 @@ bad "args batch sets itself" "bad.conf:1: args: '--dry-run' is not for args" \
 images = ( { add = "t1.img"; } );'
 bad "resize without out" "bad.conf:1: resize needs the copy to write" \
 'images = ( { add = "t1.img"; tools = [ "resize" ]; } );'
+# The manifest's directory is looked up before libconfig reads it:
+# that failure once destroyed a configuration never initialised.
+expect "a manifest in a missing directory" \
+  "^goldsmith: error: $tmp/nodir/fleet.conf: No such file or directory$" \
+  memcheck goldsmith batch "$tmp/nodir/fleet.conf"
+memcheck_ok "goldsmith batch of a manifest in a missing directory"
 expect "--shard out of range" "^goldsmith: error: --shard 4/3: expected I/N" \
   noapp goldsmith batch --shard 4/3 "$tmp/bad.conf"
 
