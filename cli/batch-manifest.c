@@ -178,23 +178,41 @@ existing (const config_setting_t *s, const char *path)
   return real;
 }
 
-/* A file the run creates: canonical directory, then its own name. */
+/* A file the run creates (an out, S): canonical directory, then its
+ * own name, which must be a file's: not ".", "..", nor a directory.
+ */
 static char *
 to_create (const config_setting_t *s, const char *path)
 {
   CLEANUP_FREE char *d = strdup (path), *b = strdup (path);
   CLEANUP_FREE char *real = NULL;
+  const char *base;
+  struct stat st;
   char *r;
 
-  if (d == NULL || b == NULL)
+  if (d == NULL || b == NULL) {
+    gs_error ("out of memory");
     return NULL;
+  }
+  base = basename (b);
+  if (path[0] == '\0' || path[strlen (path) - 1] == '/' ||
+      strcmp (base, ".") == 0 || strcmp (base, "..") == 0) {
+    at (s, "out: %s names no file: give the file of the copy", path);
+    return NULL;
+  }
   if ((real = realpath (dirname (d), NULL)) == NULL) {
     at (s, "%s: %m", path);
     return NULL;
   }
-  if (asprintf (&r, "%s/%s", strcmp (real, "/") ? real : "", basename (b))
-      == -1)
+  if (asprintf (&r, "%s/%s", strcmp (real, "/") ? real : "", base) == -1) {
+    gs_error ("out of memory");
     return NULL;
+  }
+  if (stat (r, &st) == 0 && S_ISDIR (st.st_mode)) {
+    at (s, "out: %s is a directory: give the file of the copy", r);
+    free (r);
+    return NULL;
+  }
   return r;
 }
 
@@ -239,15 +257,18 @@ check_tool_group (const config_setting_t *g, const char *name, bool image)
   return 0;
 }
 
-/* Step T of IMG: the defaults' args, then the image's own. */
+/* Step T of IMG: the defaults' args, then the image's own.  DIR: the
+ * manifest's, where a relative out is.
+ */
 static int
 make_step (const struct defaults *d, const config_setting_t *ig,
-           struct batch_step *st, enum batch_tool t)
+           const char *dir, struct batch_step *st, enum batch_tool t)
 {
   const char *name = batch_tool_names[t];
   const config_setting_t *own = config_setting_get_member (ig, name);
   const config_setting_t *lists[2] = { d->tool[t], own };
   const char *out = NULL;
+  CLEANUP_FREE char *path = NULL;
 
   st->tool = t;
   st->line = config_setting_source_line (ig);
@@ -275,8 +296,14 @@ make_step (const struct defaults *d, const config_setting_t *ig,
         "\"BIGGER.img\"; args = [ \"--output-size\", \"20G\" ]; }");
     return -1;
   }
-  if (out && (st->out = to_create (config_setting_get_member (own, "out"),
-                                   out)) == NULL)
+  if (out == NULL)
+    return 0;
+  if ((path = resolve (dir, out)) == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  if ((st->out = to_create (config_setting_get_member (own, "out"),
+                            path)) == NULL)
     return -1;
   return 0;
 }
@@ -284,7 +311,7 @@ make_step (const struct defaults *d, const config_setting_t *ig,
 /* The image's pipeline: its own tools, else the manifest's. */
 static int
 make_steps (const struct defaults *d, const config_setting_t *ig,
-            struct batch_image *img)
+            const char *dir, struct batch_image *img)
 {
   const config_setting_t *tools = config_setting_get_member (ig, "tools");
   bool in[BT_NTOOLS] = { false };
@@ -317,7 +344,7 @@ make_steps (const struct defaults *d, const config_setting_t *ig,
       return -1;
     }
     in[t] = true;
-    if (make_step (d, ig, &img->steps[img->nsteps++], t) == -1)
+    if (make_step (d, ig, dir, &img->steps[img->nsteps++], t) == -1)
       return -1;
   }
   /* Settings for a tool the image never runs: surely a mistake. */
@@ -458,7 +485,7 @@ load_image (const struct defaults *d, const config_setting_t *ig,
     if (connect && (img->connect = strdup (connect)) == NULL)
       goto nomem;
   }
-  if (make_steps (d, ig, img) == -1 || find_disks (ig, img) == -1)
+  if (make_steps (d, ig, dir, img) == -1 || find_disks (ig, img) == -1)
     return -1;
   if (img->name == NULL &&
       (img->name = strdup (domxml ? domxml : domain)) == NULL)

@@ -12,7 +12,7 @@
 # the two guests is done (the state), only the empty file is tried
 # again.  A touched image is redone, and only it.
 source "$(dirname "$0")/functions.sh"
-plan 55
+plan 60
 
 tmp="$builddir/tests/tmp/batch"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -28,6 +28,7 @@ noapp () { LIBGUESTFS_HV=/bin/false "$@"; }
 
 # ---- the manifest, checked before anything runs ----------------------
 for i in 1 2 3 4 5; do truncate -s 1M "$tmp/t$i.img"; done
+mkdir "$tmp/sub"
 bad () {                         # bad NAME PATTERN MANIFEST-TEXT
   printf '%s\n' "$3" > "$tmp/bad.conf"
   expect "$1" "$2" noapp goldsmith batch "$tmp/bad.conf"
@@ -59,6 +60,21 @@ bad "args batch sets itself" "bad.conf:1: args: '--dry-run' is not for args" \
 images = ( { add = "t1.img"; } );'
 bad "resize without out" "bad.conf:1: resize needs the copy to write" \
 'images = ( { add = "t1.img"; tools = [ "resize" ]; } );'
+bad "out a directory" "bad.conf:2: out: $tmp/sub is a directory" \
+'images = ( { add = "t1.img"; tools = [ "resize" ];
+  resize = { out = "sub"; args = [ "--output-size", "20M" ]; }; } );'
+bad "out no file name" "bad.conf:2: out: $tmp/\\.\\. names no file" \
+'images = ( { add = "t1.img"; tools = [ "sparsify" ];
+  sparsify = { out = ".."; }; } );'
+# out is relative to the manifest's directory, as every path, not to
+# the working directory.
+printf '%s\n' 'images = ( { add = "t1.img"; tools = [ "resize" ];
+  resize = { out = "big.img"; args = [ "--output-size", "20M" ]; }; } );' \
+  > "$tmp/out.conf"
+is "out is relative to the manifest's directory" \
+   "$(cd / && noapp goldsmith batch --plan --json "$tmp/out.conf" |
+      j /dev/stdin '" ".join(r["runs"][0]["argv"])')" \
+   "resize --json --output-size 20M $tmp/t1.img $tmp/big.img"
 # The manifest's directory is looked up before libconfig reads it:
 # that failure once destroyed a configuration never initialised.
 expect "a manifest in a missing directory" \
