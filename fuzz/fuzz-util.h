@@ -43,6 +43,8 @@ extern const char *fuzz_write_file (const char *name,
  * inputs.
  */
 extern bool fuzz_host_safe (const char *s, size_t len);
+/* True if S holds a libconfig @include (in any case). */
+extern bool fuzz_has_include (const char *s, size_t len);
 
 /* REG (empty) gets every plugin of the build tree: the instrumented
  * copies in fuzz/plugins first, then the others from plugins/FAMILY/.

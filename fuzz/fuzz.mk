@@ -21,6 +21,7 @@ FUZZ_TARGETS = \
 	fuzz/fuzz-config \
 	fuzz/fuzz-config-set \
 	fuzz/fuzz-domxml \
+	fuzz/fuzz-manifest \
 	fuzz/fuzz-password \
 	fuzz/fuzz-resize-plan \
 	fuzz/fuzz-selection \
@@ -65,6 +66,16 @@ fuzz_fuzz_domxml_SOURCES = fuzz/fuzz-domxml.c $(FUZZ_UTIL)
 fuzz_fuzz_domxml_CFLAGS = $(AM_CFLAGS) $(FUZZ_CC_FLAGS)
 fuzz_fuzz_domxml_LDFLAGS = $(FUZZ_LD_FLAGS)
 fuzz_fuzz_domxml_LDADD = $(FUZZ_LIBS)
+
+# The manifest loader alone; libvirt domains are made up (the link
+# wraps gs_int_libvirt_load, see fuzz-manifest.c).
+fuzz_fuzz_manifest_SOURCES = fuzz/fuzz-manifest.c cli/batch-manifest.c \
+	cli/batch.h cli/cli.h $(FUZZ_UTIL)
+fuzz_fuzz_manifest_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
+fuzz_fuzz_manifest_CFLAGS = $(AM_CFLAGS) $(POPT_CFLAGS) $(FUZZ_CC_FLAGS)
+fuzz_fuzz_manifest_LDFLAGS = $(FUZZ_LD_FLAGS) \
+	-Wl,--wrap=gs_int_libvirt_load
+fuzz_fuzz_manifest_LDADD = $(FUZZ_LIBS)
 
 fuzz_fuzz_password_SOURCES = fuzz/fuzz-password.c cli/params.c \
 	cli/options.c cli/cli.h $(FUZZ_UTIL)
