@@ -2,6 +2,8 @@
  * layer it makes (VALUE as a libconfig value, else quoted as a string)
  * and that layer loaded like a file (common/config.c) against the real
  * plugins.  The input is the option's argument.
+ *
+ * LLVMFuzzerInitialize is fuzz-util.c's for libconfig input.
  */
 #include <config.h>
 
@@ -11,17 +13,6 @@
 
 #include "cli.h"
 #include "fuzz-util.h"
-
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  /* Most inputs are libconfig syntax errors, after which libconfig
-   * leaks (tests/lsan.supp): a leak check after each of them makes the
-   * run 15 times slower.  Leaks are still reported, at exit.
-   */
-  fuzz_init (argc, argv, "-detect_leaks=0");
-  return 0;
-}
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

@@ -6,6 +6,8 @@
  * The input is one file, or several layers separated by lines "#--"
  * (a comment to libconfig), loaded in order like goldsmith.conf,
  * conf.d/ and --config: later layers override earlier ones.
+ *
+ * LLVMFuzzerInitialize is fuzz-util.c's for libconfig input.
  */
 #include <config.h>
 
@@ -18,17 +20,6 @@
 #include "fuzz-util.h"
 
 #define MAX_LAYERS 4
-
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  /* Most inputs are libconfig syntax errors, after which libconfig
-   * leaks (tests/lsan.supp): a leak check after each of them makes the
-   * run 15 times slower.  Leaks are still reported, at exit.
-   */
-  fuzz_init (argc, argv, "-detect_leaks=0");
-  return 0;
-}
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

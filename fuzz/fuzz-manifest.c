@@ -49,11 +49,8 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
     "<source file='nope.img'/><target dev='vda'/></disk></devices></domain>";
   char cwd[PATH_MAX];
 
-  /* Most inputs are libconfig syntax errors, after which libconfig
-   * leaks (tests/lsan.supp): a leak check after each of them makes the
-   * run 15 times slower.  Leaks are still reported, at exit.
-   */
-  fuzz_init (argc, argv, "-detect_leaks=0");
+  /* Not fuzz-util.c's for libconfig input: the files come next. */
+  fuzz_init (argc, argv, FUZZ_LIBCONFIG_FLAG);
   for (int i = 1; i <= 5; ++i) {
     char name[16];
 

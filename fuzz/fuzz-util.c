@@ -192,6 +192,16 @@ fuzz_init (int *argc, char ***argv, const char *default_flag)
   atexit (remove_scratch);       /* not after a crash: that is _exit */
 }
 
+#ifdef FUZZ_LIBCONFIG_INPUT
+/* The libconfig targets' (fuzz.mk, fuzz-util.h: FUZZ_LIBCONFIG_FLAG). */
+int
+LLVMFuzzerInitialize (int *argc, char ***argv)
+{
+  fuzz_init (argc, argv, FUZZ_LIBCONFIG_FLAG);
+  return 0;
+}
+#endif
+
 char *
 fuzz_string (const uint8_t *data, size_t size)
 {

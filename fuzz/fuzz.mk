@@ -50,14 +50,20 @@ EXTRA_DIST += fuzz/README fuzz/corpus
 fuzz_libgsfuzz_a_SOURCES = $(common_libgscommon_a_SOURCES)
 fuzz_libgsfuzz_a_CFLAGS = $(common_libgscommon_a_CFLAGS) $(FUZZ_CC_FLAGS)
 
+# The targets whose input is libconfig text and whose
+# LLVMFuzzerInitialize is fuzz-util.c's (fuzz-util.h).
+FUZZ_LIBCONFIG_INPUT = -DFUZZ_LIBCONFIG_INPUT
+
 fuzz_fuzz_config_SOURCES = fuzz/fuzz-config.c $(FUZZ_UTIL)
+fuzz_fuzz_config_CPPFLAGS = $(AM_CPPFLAGS) $(FUZZ_LIBCONFIG_INPUT)
 fuzz_fuzz_config_CFLAGS = $(AM_CFLAGS) $(FUZZ_CC_FLAGS)
 fuzz_fuzz_config_LDFLAGS = $(FUZZ_LD_FLAGS)
 fuzz_fuzz_config_LDADD = $(FUZZ_LIBS)
 
 fuzz_fuzz_config_set_SOURCES = fuzz/fuzz-config-set.c cli/options.c \
 	cli/cli.h $(FUZZ_UTIL)
-fuzz_fuzz_config_set_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
+fuzz_fuzz_config_set_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli \
+	$(FUZZ_LIBCONFIG_INPUT)
 fuzz_fuzz_config_set_CFLAGS = $(AM_CFLAGS) $(POPT_CFLAGS) $(FUZZ_CC_FLAGS)
 fuzz_fuzz_config_set_LDFLAGS = $(FUZZ_LD_FLAGS)
 fuzz_fuzz_config_set_LDADD = $(FUZZ_LIBS) $(POPT_LIBS)
