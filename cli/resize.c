@@ -110,6 +110,54 @@ static struct poptOption resize_table[] = {
   POPT_TABLEEND
 };
 
+/* ---- --output-size --------------------------------------------------- */
+
+/* SIZE is a number without a unit that is zero or negative ("0",
+ * "-5", "0.0"): whatever unit was meant, its value is what is wrong.
+ * ("+5" is left to the parser: IN's size plus something.)
+ */
+static bool
+bare_not_positive (const char *size)
+{
+  const char *p = size + (size[0] == '+' || size[0] == '-');
+  size_t n = strspn (p, "0123456789.");
+  const char *dot = strchr (p, '.');
+
+  if (n == 0 || p[n] != '\0' || strspn (p, ".") == n ||
+      (dot && strchr (dot + 1, '.')))
+    return false;
+  return size[0] == '-' || (size[0] != '+' && strspn (p, "0.") == n);
+}
+
+/* --output-size SIZE of IN (OLDSIZE bytes): OUT's size in *RET, which
+ * must be greater than zero and big enough for a disk.
+ */
+static int
+parse_output_size (const char *size, int64_t oldsize, int64_t *ret)
+{
+  if (bare_not_positive (size)) {
+    gs_error ("--output-size %s: the size must be greater than zero", size);
+    return -1;
+  }
+  if (gs_int_resize_parse_size ("--output-size", oldsize, size, ret) == -1)
+    return -1;
+  if (*ret <= 0 && (size[0] == '+' || size[0] == '-')) {
+    gs_error ("--output-size %s: the size must be greater than zero "
+              "(IN is %" PRId64 " bytes: this leaves %" PRId64 ")",
+              size, oldsize, *ret);
+    return -1;
+  }
+  if (*ret <= 0) {
+    gs_error ("--output-size %s: the size must be greater than zero", size);
+    return -1;
+  }
+  if (*ret < GS_RESIZE_MIN_DISK_SIZE) {
+    gs_error ("--output-size %s: too small to be a disk image", size);
+    return -1;
+  }
+  return 0;
+}
+
 /* ---- a temporary OUT, removed on failure or signal ------------------ */
 
 static const char *tmp_out;      /* cli/outfile.c's stand-in for OUT */
@@ -1017,14 +1065,9 @@ gs_cmd_resize (int argc, const char **argv)
                 "or drop --output-size to write into it)", j.out);
       goto fail;
     }
-    if (gs_int_resize_parse_size ("--output-size",
-                                  guest.disks[0].virtual_size, output_size,
-                                  &j.out_size) == -1)
+    if (parse_output_size (output_size, guest.disks[0].virtual_size,
+                           &j.out_size) == -1)
       goto fail;
-    if (j.out_size < GS_RESIZE_MIN_DISK_SIZE) {
-      gs_error ("--output-size %s: too small to be a disk image", output_size);
-      goto fail;
-    }
     if (out_format == NULL && (out_format = strdup ("raw")) == NULL)
       goto fail;
   }

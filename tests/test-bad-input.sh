@@ -3,7 +3,7 @@
 # status 2, and the user's image left byte-identical.  No appliance is
 # launched: every check happens before.
 source "$(dirname "$0")/functions.sh"
-plan 131
+plan 137
 
 tmp="$builddir/tests/tmp/bad-input"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -220,8 +220,17 @@ rm -f "$tmp/nonexistent.raw"
 # resize --output-size out of range.
 expect "resize: --output-size too small" "--output-size 1K: too small to be a disk image" \
   goldsmith resize "$tmp/good.img" "$tmp/new.img" --output-size 1K
+expect "resize: --output-size zero" \
+  "^goldsmith: error: --output-size 0: the size must be greater than zero$" \
+  goldsmith resize "$tmp/good.img" "$tmp/new.img" --output-size 0
+expect "resize: --output-size zero with a unit" \
+  "^goldsmith: error: --output-size 0G: the size must be greater than zero$" \
+  goldsmith resize "$tmp/good.img" "$tmp/new.img" --output-size 0G
+expect "resize: --output-size negative" \
+  "^goldsmith: error: --output-size -5: the size must be greater than zero$" \
+  goldsmith resize "$tmp/good.img" "$tmp/new.img" --output-size=-5
 expect "resize: --output-size shrinks below nothing" \
-  "--output-size -200%: too small to be a disk image" \
+  "--output-size -200%: the size must be greater than zero \(IN is 1048576 bytes: this leaves -1048576\)$" \
   goldsmith resize "$tmp/good.img" "$tmp/new.img" --output-size=-200%
 expect "resize: --output-size overflows" \
   "--output-size: the size '9999999999999G' is too large" \
