@@ -58,23 +58,27 @@ extern int gs_cli_each_launch (struct gs_env *env, struct gs_guest *guests,
                                json_object *report, gs_cli_launch_fn *launch);
 
 /* jobs.c: --jobs N (several appliances at once, one child each). */
-extern size_t gs_cli_jobs_default (const struct gs_settings *st);
-/* SHARE[i] := the job of guest i (whole launches per job); returns how
- * many jobs are worth running (1: run in this process).
- */
-extern size_t gs_cli_jobs_split (struct gs_guest *guests, size_t n,
-                                 size_t jobs, size_t *share);
+/* --jobs JOBS as given: 0 (left out) or more, else an error. */
+extern int gs_cli_jobs_check (int jobs);
 /* One job's work: its N guests, its report entries JGS, RESULTS[i] its
  * GS_EXIT_* per guest.
  */
 typedef void gs_cli_share_fn (struct gs_env *env, struct gs_guest *guests,
                               size_t n, json_object **jgs,
                               json_object *report, int *results);
-extern int gs_cli_jobs_run (struct gs_env *env, struct gs_guest *guests,
-                            size_t n, const size_t *share, size_t njobs,
-                            bool dry_run, json_object **jgs,
-                            json_object *report, int *results,
-                            gs_cli_share_fn *fn);
+/* Every guest: in parallel jobs (up to JOBS, 0: from the cores and
+ * memory), each a child running SHARE_FN on its whole launches, when
+ * there are several guests and the launch plan makes more than one job
+ * worth it; else here, launch after launch (gs_cli_each_launch with
+ * LAUNCH), whose code it returns.  From jobs, RESULTS[i] (NULL: not
+ * wanted) is guest i's GS_EXIT_* code, and the last that is not
+ * GS_EXIT_OK is returned.
+ */
+extern int gs_cli_jobs_launch (struct gs_env *env, struct gs_guest *guests,
+                               size_t n, int jobs, bool dry_run,
+                               json_object **jgs, json_object *report,
+                               int *results, gs_cli_share_fn *share_fn,
+                               gs_cli_launch_fn *launch);
 
 /* Options that set operation keys (cli/params.c). */
 extern void gs_cli_params_table (struct poptOption *table, size_t max);

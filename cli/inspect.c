@@ -258,10 +258,8 @@ gs_cmd_inspect (int argc, const char **argv)
   gs_int_set_verbosity (gs_common.quiet, gs_common.verbose);
   if (gs_cli_inputs_check (&inputs) == -1)
     goto fail;
-  if (jobs < 0) {
-    gs_error ("--jobs %d: give at least 1 (or leave it out)", jobs);
+  if (gs_cli_jobs_check (jobs) == -1)
     goto fail;
-  }
 
   if (xpath) {
     if (gs_cli_inputs_count (&inputs) > 0) {
@@ -317,35 +315,8 @@ gs_cmd_inspect (int argc, const char **argv)
   /* Entries in command-line order, whichever launch fills them. */
   for (size_t i = 0; i < nguests; ++i)
     jgs[i] = gs_int_report_add_guest (report, &guests[i]);
-  {
-    size_t *share = calloc (nguests, sizeof *share), njobs = 1;
-    int *res = calloc (nguests, sizeof *res);
-
-    if (share == NULL || res == NULL) {
-      free (share);
-      free (res);
-      gs_error ("out of memory");
-      code = GS_EXIT_ERROR;
-      goto out;
-    }
-    if (nguests > 1)
-      njobs = gs_cli_jobs_split (guests, nguests, jobs > 0 ? (size_t) jobs
-                                 : gs_cli_jobs_default (&env.settings),
-                                 share);
-    if (njobs > 1) {
-      gs_cli_jobs_run (&env, guests, nguests, share, njobs, true, jgs,
-                       report, res, inspect_share);
-      code = GS_EXIT_OK;
-      for (size_t i = 0; i < nguests; ++i)
-        if (res[i] != GS_EXIT_OK)
-          code = res[i];
-    }
-    else
-      code = gs_cli_each_launch (&env, guests, nguests, jgs, report,
-                                 inspect_launch);
-    free (share);
-    free (res);
-  }
+  code = gs_cli_jobs_launch (&env, guests, nguests, jobs, true, jgs, report,
+                             NULL, inspect_share, inspect_launch);
   {
     json_object *data = collect (report);
 

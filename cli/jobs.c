@@ -23,8 +23,9 @@
 #include "cli.h"
 #include "cleanups.h"
 
-size_t
-gs_cli_jobs_default (const struct gs_settings *st)
+/* --jobs left out: one job per core, fewer if memory is short. */
+static size_t
+jobs_default (const struct gs_settings *st)
 {
   long cores = sysconf (_SC_NPROCESSORS_ONLN);
   long long avail_kib = 0, per_kib;
@@ -59,9 +60,11 @@ by_size (const void *a, const void *b)
   return x->n < y->n ? 1 : x->n > y->n ? -1 : 0;
 }
 
-size_t
-gs_cli_jobs_split (struct gs_guest *guests, size_t n, size_t jobs,
-                   size_t *share)
+/* SHARE[i] := the job of guest i (whole launches per job); returns how
+ * many jobs are worth running (1: run in this process).
+ */
+static size_t
+jobs_split (struct gs_guest *guests, size_t n, size_t jobs, size_t *share)
 {
   struct gs_plan plan;
   struct group *g = calloc (n ? n : 1, sizeof *g);
@@ -197,11 +200,14 @@ read_all (int fd)
   return NULL;
 }
 
-int
-gs_cli_jobs_run (struct gs_env *env, struct gs_guest *guests, size_t n,
-                 const size_t *share, size_t njobs, bool dry_run,
-                 json_object **jgs, json_object *report, int *results,
-                 gs_cli_share_fn *fn)
+/* One child per job, each running FN on its share; RESULTS[i] := the
+ * GS_EXIT_* code of guest i.  -1: out of memory, no job started.
+ */
+static int
+jobs_run (struct gs_env *env, struct gs_guest *guests, size_t n,
+          const size_t *share, size_t njobs, bool dry_run,
+          json_object **jgs, json_object *report, int *results,
+          gs_cli_share_fn *fn)
 {
   const char *tool = json_object_get_string (json_object_object_get (report,
                                                                      "tool"));
@@ -287,4 +293,52 @@ gs_cli_jobs_run (struct gs_env *env, struct gs_guest *guests, size_t n,
   free (fds);
   free (pids);
   return 0;
+}
+
+int
+gs_cli_jobs_check (int jobs)
+{
+  if (jobs < 0) {
+    gs_error ("--jobs %d: give at least 1 (or leave it out)", jobs);
+    return -1;
+  }
+  return 0;
+}
+
+int
+gs_cli_jobs_launch (struct gs_env *env, struct gs_guest *guests, size_t n,
+                    int jobs, bool dry_run, json_object **jgs,
+                    json_object *report, int *results,
+                    gs_cli_share_fn *share_fn, gs_cli_launch_fn *launch)
+{
+  CLEANUP_FREE size_t *share = calloc (n ? n : 1, sizeof *share);
+  CLEANUP_FREE int *own = NULL;
+  size_t njobs = 1;
+  int code = GS_EXIT_OK;
+
+  if (share == NULL) {
+    gs_error ("out of memory");
+    return GS_EXIT_ERROR;
+  }
+  /* One guest: no need to weigh cores and memory. */
+  if (n > 1)
+    njobs = jobs_split (guests, n, jobs > 0 ? (size_t) jobs
+                        : jobs_default (&env->settings), share);
+  if (njobs <= 1)
+    return gs_cli_each_launch (env, guests, n, jgs, report, launch);
+  if (results == NULL &&
+      (results = own = calloc (n, sizeof *results)) == NULL) {
+    gs_error ("out of memory");
+    return GS_EXIT_ERROR;
+  }
+  if (jobs_run (env, guests, n, share, njobs, dry_run, jgs, report, results,
+                share_fn) == -1) {
+    for (size_t i = 0; i < n; ++i)
+      results[i] = GS_EXIT_ERROR;
+    return GS_EXIT_ERROR;
+  }
+  for (size_t i = 0; i < n; ++i)
+    if (results[i] != GS_EXIT_OK)
+      code = results[i];
+  return code;
 }

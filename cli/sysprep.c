@@ -255,12 +255,11 @@ run (struct gs_env *env, struct gs_guest *guests, size_t n)
 {
   json_object *report = gs_int_report_new ("sysprep", dry_run);
   json_object **jgs = calloc (n, sizeof *jgs);
-  size_t *share = calloc (n, sizeof *share);
-  size_t failed = 0, njobs;
+  size_t failed = 0;
   int r = GS_EXIT_OK;
 
   results = calloc (n, sizeof *results);
-  if (report == NULL || jgs == NULL || share == NULL || results == NULL) {
+  if (report == NULL || jgs == NULL || results == NULL) {
     gs_error ("out of memory");
     r = GS_EXIT_ERROR;
     goto out;
@@ -272,14 +271,9 @@ run (struct gs_env *env, struct gs_guest *guests, size_t n)
       r = GS_EXIT_ERROR;
       goto out;
     }
-  if (n > 1 &&
-      (njobs = gs_cli_jobs_split (guests, n, jobs > 0 ? (size_t) jobs
-                                  : gs_cli_jobs_default (&env->settings),
-                                  share)) > 1)
-    gs_cli_jobs_run (env, guests, n, share, njobs, dry_run, jgs, report,
-                     results, sysprep_share);
-  else
-    gs_cli_each_launch (env, guests, n, jgs, report, sysprep_launch);
+  /* RESULTS: filled by sysprep_launch here, or by the jobs. */
+  gs_cli_jobs_launch (env, guests, n, jobs, dry_run, jgs, report, results,
+                      sysprep_share, sysprep_launch);
   for (size_t i = 0; i < n; ++i)
     if (results[i] != GS_EXIT_OK) {
       failed++;
@@ -297,7 +291,6 @@ run (struct gs_env *env, struct gs_guest *guests, size_t n)
  out:
   json_object_put (report);
   free (jgs);
-  free (share);
   free (results);
   results = NULL;
   return r;
@@ -369,10 +362,8 @@ gs_cmd_sysprep (int argc, const char **argv)
     goto fail;
   if (each_image)
     inputs.grouping = GS_INPUTS_GUEST_EACH;
-  if (jobs < 0) {
-    gs_error ("--jobs %d: give at least 1 (or leave it out)", jobs);
+  if (gs_cli_jobs_check (jobs) == -1)
     goto fail;
-  }
 
   if (gs_cli_params_layers ("sysprep", &gs_common.sets) == -1 ||
       gs_cli_load (&env) == -1)
