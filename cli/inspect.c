@@ -143,14 +143,21 @@ inspect_share (struct gs_env *env, struct gs_guest *guests, size_t n,
   gs_cli_each_launch (env, guests, n, jgs, report, inspect_launch);
   for (size_t i = 0; i < n; ++i) {
     json_object *roots = json_object_object_get (jgs[i], "roots");
+    /* A guest whose launch failed has no roots (json-c asserts on a
+     * length of nothing).
+     */
+    size_t nroots = json_object_is_type (roots, json_type_array)
+      ? json_object_array_length (roots) : 0;
 
     res[i] = json_object_object_get (jgs[i], "error") ? GS_EXIT_ERROR
                                                       : GS_EXIT_OK;
-    for (size_t r = 0; r < json_object_array_length (roots); ++r) {
+    for (size_t r = 0; r < nroots; ++r) {
       json_object *ops = json_object_object_get
         (json_object_array_get_idx (roots, r), "operations");
+      size_t nops = json_object_is_type (ops, json_type_array)
+        ? json_object_array_length (ops) : 0;
 
-      for (size_t o = 0; o < json_object_array_length (ops); ++o) {
+      for (size_t o = 0; o < nops; ++o) {
         const char *st = json_object_get_string (json_object_object_get
           (json_object_array_get_idx (ops, o), "status"));
 

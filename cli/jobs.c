@@ -256,6 +256,12 @@ jobs_run (struct gs_env *env, struct gs_guest *guests, size_t n,
     json_object *rs = json_object_object_get (out, "results");
     json_object *app;
     size_t k = 0;
+    /* A job that died sent nothing (json-c asserts on an index into
+     * nothing): its guests are failed below.
+     */
+    size_t ngs = json_object_is_type (gs, json_type_array) &&
+      json_object_is_type (rs, json_type_array)
+      ? json_object_array_length (gs) : 0;
     int status = 0;
 
     if (fds[j] >= 0)
@@ -268,7 +274,7 @@ jobs_run (struct gs_env *env, struct gs_guest *guests, size_t n,
 
       if (share[i] != j)
         continue;
-      g = json_object_array_get_idx (gs, k);
+      g = k < ngs ? json_object_array_get_idx (gs, k) : NULL;
       if (g == NULL) {           /* the job died before it reported */
         gs_int_report_set_error (jgs[i], "the job preparing this guest "
                                  "died (see the messages above)");

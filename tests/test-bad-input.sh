@@ -3,7 +3,7 @@
 # status 2, and the user's image left byte-identical.  No appliance is
 # launched: every check happens before.
 source "$(dirname "$0")/functions.sh"
-plan 137
+plan 139
 
 tmp="$builddir/tests/tmp/bad-input"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -244,6 +244,15 @@ ok "resize: still no OUT" test ! -e "$tmp/new.img"
 # aborted in json-c on a guest with no roots).
 goldsmith inspect -a "$tmp/good.img" > /dev/null 2> "$tmp/err"
 is "inspect: a failed launch is exit status 1" "$?" 1
+# The same in two jobs (--jobs 2, three images): a job aborted in
+# json-c on its guests with no roots, then the parent on the job that
+# had sent nothing.
+truncate -s 1M "$tmp/job2.img" "$tmp/job3.img"
+goldsmith inspect --json --jobs 2 -a "$tmp/good.img" -a "$tmp/job2.img" \
+  -a "$tmp/job3.img" > "$tmp/out.json" 2> "$tmp/err"
+is "inspect --jobs 2: failed launches are exit status 1" "$?" 1
+ok "inspect --jobs 2: ... in two jobs, each guest with its launch's error" \
+   python3 -c "import json,sys; d=json.load(open('$tmp/out.json')); sys.exit(0 if d['exit_status']==1 and d['appliance']['launches']==2 and all('/bin/false' in g['error'] for g in d['guests']) and len(d['guests'])==3 else 1)"
 # The KVM probe's qemu (here /bin/false) exits before reading "quit":
 # that was a SIGPIPE (exit 141, no message).
 goldsmith sparsify "$tmp/good.img" "$tmp/new.img" > /dev/null 2> "$tmp/err"
