@@ -140,35 +140,66 @@ gs_exists (struct gs_ctx *ctx, guestfs_h *g, const char *path)
 static int remove_real (struct gs_ctx *ctx, guestfs_h *g, const char *path,
                         mode_t type, int64_t size, unsigned flags);
 
+/* lstatnslist answers in one message (4 MiB at most): a statns is
+ * about 150 bytes, so a directory of 100,000 entries goes in chunks.
+ */
+#define STAT_CHUNK 1000
+
+/* Remove the entries NAMES[0..N) of DIR, a directory reached without
+ * any symlink: a few lstatnslist calls for all of them, then one
+ * removal each.
+ */
+static int
+remove_names (struct gs_ctx *ctx, guestfs_h *g, const char *dir,
+              char **names, size_t n, unsigned flags)
+{
+  for (size_t i = 0; i < n; i += STAT_CHUNK) {
+    size_t k = n - i < STAT_CHUNK ? n - i : STAT_CHUNK;
+    char *saved = names[i + k];
+    struct guestfs_statns_list *st;
+    int r = 0;
+
+    names[i + k] = NULL;        /* the chunk, as a NULL-ended list */
+    st = guestfs_lstatnslist (g, dir, &names[i]);
+    names[i + k] = saved;
+    if (st == NULL)
+      return -1;
+    /* lstatnslist reports a missing entry as st_ino == -1, without an
+     * error, and never follows a symlink.
+     */
+    for (size_t j = 0; j < k && r == 0; ++j) {
+      CLEANUP_FREE char *p = NULL;
+
+      if (st->val[j].st_ino == -1)
+        continue;
+      if ((p = gs_path_join (dir, names[i + j])) == NULL) {
+        gs_error ("out of memory");
+        r = -1;
+      }
+      else
+        r = remove_real (ctx, g, p, st->val[j].st_mode & S_IFMT,
+                         st->val[j].st_size, flags);
+    }
+    guestfs_free_statns_list (st);
+    if (r == -1)
+      return -1;
+  }
+  return 0;
+}
+
 /* Remove what DIR holds, entry by entry, keeping DIR itself. */
 static int
 remove_contents (struct gs_ctx *ctx, guestfs_h *g, const char *dir,
                  unsigned flags)
 {
   CLEANUP_FREE_STRV char **names = guestfs_ls (g, dir);
-  struct guestfs_statns_list *st;
-  int r = 0;
+  size_t n = 0;
 
   if (names == NULL)
     return -1;
-  if (names[0] == NULL)
-    return 0;
-  /* One call for the whole directory rather than one per entry. */
-  if ((st = guestfs_lstatnslist (g, dir, names)) == NULL)
-    return -1;
-  for (size_t i = 0; names[i] != NULL && r == 0; ++i) {
-    CLEANUP_FREE char *p = gs_path_join (dir, names[i]);
-
-    if (p == NULL) {
-      gs_error ("out of memory");
-      r = -1;
-    }
-    else if (st->val[i].st_ino != -1)
-      r = remove_real (ctx, g, p, st->val[i].st_mode & S_IFMT,
-                       st->val[i].st_size, flags);
-  }
-  guestfs_free_statns_list (st);
-  return r;
+  while (names[n] != NULL)
+    n++;
+  return remove_names (ctx, g, dir, names, n, flags);
 }
 
 /* PATH is canonical up to its last element, of TYPE. */
@@ -207,63 +238,154 @@ remove_real (struct gs_ctx *ctx, guestfs_h *g, const char *path,
   return type == S_IFDIR ? guestfs_rm_rf (g, path) : guestfs_rm (g, path);
 }
 
-static int remove_path (struct gs_ctx *ctx, guestfs_h *g, const char *path,
-                        unsigned flags);
+/* PATH without empty or "." elements, ".." taken back lexically and
+ * no trailing slash: what realpath gives for a path with no symlink.
+ */
+static char *
+lexical_path (const char *path)
+{
+  char *out = malloc (strlen (path) + 2);
+  size_t len = 0;
+
+  if (out == NULL)
+    return NULL;
+  for (const char *p = path; *p; ) {
+    size_t n;
+
+    while (*p == '/')
+      p++;
+    n = strcspn (p, "/");
+    if (n == 0 || (n == 1 && p[0] == '.'))
+      ;
+    else if (n == 2 && p[0] == '.' && p[1] == '.') {
+      while (len > 0 && out[len - 1] != '/')
+        len--;
+      if (len > 0)
+        len--;                   /* the slash before the element */
+    }
+    else {
+      out[len++] = '/';
+      memcpy (out + len, p, n);
+      len += n;
+    }
+    p += n;
+  }
+  if (len == 0)
+    out[len++] = '/';
+  out[len] = '\0';
+  return out;
+}
+
+/* May entries of DIR be removed?  Only if DIR is a directory reached
+ * without any symlink: a guest that makes /var/log/audit a link to /
+ * must not turn /var/log/audit/... into its top-level directories, nor
+ * a link to another filesystem send removals there.  1 yes, 0 no (a
+ * missing DIR, or one reached through a link, with a warning when
+ * there were entries to remove), -1 on error.
+ */
+static int
+dir_removable (struct gs_ctx *ctx, guestfs_h *g, const char *dir,
+               char *const *names, size_t nentries)
+{
+  CLEANUP_FREE char *lexical = lexical_path (dir);
+  CLEANUP_FREE char *real = NULL;
+
+  if (lexical == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  /* realpath fails on a missing path or a symlink loop: nothing to
+   * remove there, and not an error of ours.
+   */
+  guestfs_push_error_handler (g, NULL, NULL);
+  real = guestfs_realpath (g, dir);
+  guestfs_pop_error_handler (g);
+  if (real == NULL)
+    return 0;
+  if (strcmp (real, lexical) != 0) {
+    CLEANUP_FREE char *one = nentries == 1 ? gs_path_join (dir, names[0])
+                                           : NULL;
+
+    if (one)
+      gs_warning ("%s not removed: %s is reached through a symlink (to %s)",
+                  one, dir, real);
+    else
+      gs_warning ("%zu paths in %s not removed: the directory is reached "
+                  "through a symlink (to %s)", nentries, dir, real);
+    return 0;
+  }
+  return guestfs_is_dir (g, dir);
+}
 
 int
 gs_remove (struct gs_ctx *ctx, guestfs_h *g, const char *path,
            unsigned flags)
 {
-  size_t before = json_object_array_length (ctx->paths);
+  char *paths[2] = { (char *) path, NULL };
 
-  if (remove_path (ctx, g, path, flags) == -1)
-    return -1;
-  return json_object_array_length (ctx->paths) - before;
+  return gs_remove_all (ctx, g, paths, flags);
 }
 
-static int
-remove_path (struct gs_ctx *ctx, guestfs_h *g, const char *path,
-             unsigned flags)
+/* Is PATH one gs_remove may consider (absolute, naming an entry)? */
+static bool
+removable_name (const struct gs_ctx *ctx, const char *path)
 {
   const char *slash = strrchr (path, '/');
   const char *base = slash ? slash + 1 : path;
+
+  return path[0] == '/' && base[0] && strcmp (base, ".") != 0 &&
+    strcmp (base, "..") != 0 && !gs_path_protected (ctx, path);
+}
+
+/* Paths come in runs sharing a parent (glob_expand and find sort
+ * them): each run costs one realpath and is_dir for the parent and an
+ * lstatnslist per STAT_CHUNK entries, then one removal per entry,
+ * rather than four calls per path.
+ */
+int
+gs_remove_all (struct gs_ctx *ctx, guestfs_h *g, char *const *paths,
+               unsigned flags)
+{
+  size_t before = json_object_array_length (ctx->paths);
+  string_vector run = empty_vector;
   CLEANUP_FREE char *parent = NULL;
-  CLEANUP_FREE char *real_parent = NULL;
-  CLEANUP_FREE char *real = NULL;
-  char *names[2] = { (char *) base, NULL };
-  struct guestfs_statns_list *st;
-  mode_t type;
-  int64_t size;
-  int r;
+  int r = 0;
 
-  if (path[0] != '/' || !base[0] || strcmp (base, ".") == 0 ||
-      strcmp (base, "..") == 0 || gs_path_protected (ctx, path))
-    return 0;
-  if ((parent = strndup (path, slash == path ? 1 : slash - path)) == NULL)
-    goto nomem;
-  /* A missing parent means a missing path. */
-  if ((r = guestfs_is_dir_opts (g, parent,
-                                GUESTFS_IS_DIR_OPTS_FOLLOWSYMLINKS, 1,
-                                -1)) <= 0)
-    return r;
-  if ((real_parent = guestfs_realpath (g, parent)) == NULL)
-    return -1;
-  if ((real = gs_path_join (real_parent, base)) == NULL)
-    goto nomem;
-  /* lstatnslist, unlike lstatns, reports a missing entry without an
-   * error (st_ino == -1), and never follows a symlink.
-   */
-  if ((st = guestfs_lstatnslist (g, real_parent, names)) == NULL)
-    return -1;
-  type = st->val[0].st_mode & S_IFMT;
-  size = st->val[0].st_size;
-  r = st->val[0].st_ino == -1 ? 0 : 1;
-  guestfs_free_statns_list (st);
-  if (r == 0)
-    return 0;
-  return remove_real (ctx, g, real, type, size, flags);
+  for (size_t i = 0; r == 0; ++i) {
+    const char *p = paths[i];
+    size_t plen = 0;
 
- nomem:
-  gs_error ("out of memory");
-  return -1;
+    if (p != NULL) {
+      if (!removable_name (ctx, p))
+        continue;
+      plen = strrchr (p, '/') - p;
+      while (plen > 0 && p[plen - 1] == '/')
+        plen--;                  /* "/etc//x": the parent is "/etc" */
+    }
+    /* The end of a run: remove its entries. */
+    if (parent != NULL &&
+        (p == NULL || strlen (parent) != (plen ? plen : 1) ||
+         strncmp (parent, p, plen ? plen : 1) != 0)) {
+      if ((r = dir_removable (ctx, g, parent, run.ptr, run.len)) == 1)
+        r = remove_names (ctx, g, parent, run.ptr, run.len, flags);
+      string_vector_free_all (&run);
+      free (parent);
+      parent = NULL;
+    }
+    if (p == NULL || r == -1)
+      break;
+    if (parent == NULL &&
+        (parent = strndup (p, plen ? plen : 1)) == NULL) {
+      r = -1;
+      break;
+    }
+    if (string_vector_append_copy (&run, strrchr (p, '/') + 1) == -1) {
+      r = -1;
+      break;
+    }
+  }
+  string_vector_free_all (&run);
+  if (r == -1)
+    return -1;
+  return json_object_array_length (ctx->paths) - before;
 }

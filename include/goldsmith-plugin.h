@@ -128,15 +128,17 @@ extern void gs_not_applicable (struct gs_ctx *ctx, const char *fs, ...)
 
 /* Removing paths.  Every operation removes through gs_remove, so the
  * guarantees hold for all of them: PATH (absolute, in the guest, no
- * glob) is reached through its parent directory resolved inside the
- * guest, so a symlinked parent cannot redirect it; a symlink at PATH is
- * removed as a link, never followed; a missing PATH is not an error;
- * paths protected by --exclude-path are kept (and a directory holding
- * one keeps it: the rest of its contents go).  Directories are kept
- * unless GS_REMOVE_RECURSIVE.  With GS_REMOVE_FILES_ONLY only regular
- * files are removed, inside directories too (the directories stay).
- * Each removal is reported; in a dry run nothing is removed.  Returns
- * the number of paths removed (reported, in a dry run), or -1.
+ * glob) is removed only if its parent directory is reached without any
+ * symlink (a guest linking /var/log/audit to / cannot make
+ * /var/log/audit/etc mean /etc; such a path is left, with a warning); a
+ * symlink at PATH is removed as a link, never followed; a missing PATH
+ * is not an error; paths protected by --exclude-path are kept (and a
+ * directory holding one keeps it: the rest of its contents go).
+ * Directories are kept unless GS_REMOVE_RECURSIVE.  With
+ * GS_REMOVE_FILES_ONLY only regular files are removed, inside
+ * directories too (the directories stay).  Each removal is reported; in
+ * a dry run nothing is removed.  Returns the number of paths removed
+ * (reported, in a dry run), or -1.
  */
 enum {
   GS_REMOVE_RECURSIVE = 1,
@@ -144,6 +146,13 @@ enum {
 };
 extern int gs_remove (struct gs_ctx *ctx, guestfs_h *g, const char *path,
                       unsigned flags);
+/* gs_remove for each of PATHS (NULL-terminated), with the same
+ * guarantees, in far fewer appliance calls when paths sharing a parent
+ * come together (as glob_expand and find list them): use it for many
+ * paths.  (Added within ABI version 1: a new function only.)
+ */
+extern int gs_remove_all (struct gs_ctx *ctx, guestfs_h *g,
+                          char *const *paths, unsigned flags);
 /* Does PATH exist in the guest (a symlink counts, dangling or not)?
  * In a dry run, as if the removals reported so far had happened, so
  * a dry run reports what the real run would.  1, 0, or -1 on error.

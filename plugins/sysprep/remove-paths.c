@@ -4,9 +4,10 @@
  * administrator adds one by dropping a file in conf.d.
  *
  * Globs are expanded inside the guest, never on the host.  A match is
- * removed through its canonical parent directory (resolved inside the
- * guest), so a symlinked parent cannot redirect the removal, and a
- * matching symlink is removed as a link, never followed.
+ * removed only where its parent directory is reached without a symlink
+ * (gs_remove_all checks it inside the guest), so a symlinked parent
+ * cannot redirect the removal, and a matching symlink is removed as a
+ * link, never followed.
  */
 #include <config.h>
 
@@ -21,6 +22,7 @@
 #include "string-vector.h"
 #include "cleanups.h"
 #include "config-util.h"
+#include "path-join.h"
 
 struct rp {
   string_vector globs;
@@ -192,56 +194,79 @@ basename_of (const char *path)
 }
 
 /* A directory walked for files by name (names or except set): find
- * lists the tree without following symlinks, and gs_remove checks each
- * candidate again, so nothing but a regular file goes.
+ * lists the tree without following symlinks, and gs_remove_all checks
+ * each candidate again, so nothing but a regular file goes.  The
+ * candidates are added to OUT.
  */
 static int
-walk (struct gs_ctx *ctx, guestfs_h *g, const struct rp *rp,
-      const char *dir)
+walk (guestfs_h *g, const struct rp *rp, const char *dir,
+      string_vector *out)
 {
   CLEANUP_FREE_STRV char **all = guestfs_find (g, dir);
-  int n = 0, r;
 
   if (all == NULL)
     return -1;
   for (size_t i = 0; all[i] != NULL; ++i) {
     const char *base = basename_of (all[i]);
-    CLEANUP_FREE char *p = NULL;
+    char *p;
 
     if ((rp->names.len && !matches_any (&rp->names, base)) ||
         matches_any (&rp->except, base))
       continue;
-    if (asprintf (&p, "%s/%s", strcmp (dir, "/") ? dir : "", all[i]) == -1) {
+    if ((p = gs_path_join (dir, all[i])) == NULL ||
+        string_vector_append (out, p) == -1) {
       gs_error ("out of memory");
       return -1;
     }
-    if ((r = gs_remove (ctx, g, p, GS_REMOVE_FILES_ONLY)) == -1)
-      return -1;
-    n += r;
   }
-  return n;
+  return 0;
 }
 
+/* Remove what one glob matched, all through gs_remove_all, so a
+ * directory of 100,000 logs costs a few calls per directory plus one
+ * per file.
+ */
 static int
-remove_match (struct gs_ctx *ctx, guestfs_h *g, const struct rp *rp,
-              const char *match)
+remove_matches (struct gs_ctx *ctx, guestfs_h *g, const struct rp *rp,
+                char **matches)
 {
   unsigned flags = (rp->recursive ? GS_REMOVE_RECURSIVE : 0) |
                    (rp->files_only ? GS_REMOVE_FILES_ONLY : 0);
-  int r;
+  bool walking = rp->recursive && rp->files_only &&
+                 (rp->names.len || rp->except.len);
+  string_vector plain = empty_vector, walked = empty_vector;
+  char *none[] = { NULL };
+  int r = -1, n1, n2;
 
-  if (matches_any (&rp->except, basename_of (match)))
-    return 0;
-  if (rp->recursive && rp->files_only &&
-      (rp->names.len || rp->except.len)) {
-    if ((r = guestfs_is_dir (g, match)) == -1)
-      return -1;
-    if (r == 1)
-      return walk (ctx, g, rp, match);
-    if (rp->names.len && !matches_any (&rp->names, basename_of (match)))
-      return 0;
+  for (size_t j = 0; matches[j] != NULL; ++j) {
+    const char *match = matches[j];
+
+    if (matches_any (&rp->except, basename_of (match)))
+      continue;
+    if (walking) {
+      int d = guestfs_is_dir (g, match);
+
+      if (d == -1 || (d == 1 && walk (g, rp, match, &walked) == -1))
+        goto out;
+      if (d == 1 ||
+          (rp->names.len && !matches_any (&rp->names, basename_of (match))))
+        continue;
+    }
+    if (string_vector_append_copy (&plain, match) == -1) {
+      gs_error ("out of memory");
+      goto out;
+    }
   }
-  return gs_remove (ctx, g, match, flags);
+  if ((n1 = gs_remove_all (ctx, g, plain.len ? plain.ptr : none, flags)) ==
+      -1 ||
+      (n2 = gs_remove_all (ctx, g, walked.len ? walked.ptr : none,
+                           GS_REMOVE_FILES_ONLY)) == -1)
+    goto out;
+  r = n1 + n2;
+ out:
+  string_vector_free_all (&plain);
+  string_vector_free_all (&walked);
+  return r;
 }
 
 /* After the removals: files created empty, files reset. */
@@ -345,13 +370,10 @@ remove_paths_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
                                 GUESTFS_GLOB_EXPAND_OPTS_DIRECTORYSLASH, 0,
                                 -1);
 
-    if (matches == NULL)
+    if (matches == NULL ||
+        (r = remove_matches (ctx, g, rp, matches)) == -1)
       return -1;
-    for (size_t j = 0; matches[j] != NULL; ++j) {
-      if ((r = remove_match (ctx, g, rp, matches[j])) == -1)
-        return -1;
-      removed += r;
-    }
+    removed += r;
   }
   if (removed > 0) {
     if (rp->update_ca_store && update_ca_store (ctx, g) == -1)
