@@ -12,6 +12,7 @@
  */
 #include <config.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include "string-vector.h"
 #include "cleanups.h"
 #include "edit-util.h"
+#include "id-range.h"
 
 /* Accumulated over every configuration layer (each --remove-user-accounts
  * and --keep-user-accounts is one), never replaced.
@@ -114,7 +116,7 @@ parse_id (const char *file, const char *key, const char *s, long *out)
 struct user {
   char *name;                    /* passwd label */
   char *node;                    /* its passwd node */
-  long uid, gid;
+  long gid;
   char *home;
   bool remove;
 };
@@ -130,10 +132,11 @@ free_users (struct user *u, size_t n)
   free (u);
 }
 
-/* Why HOME is not removed with its user, or NULL to remove it. */
+/* Why HOME is not removed with its user, or NULL to remove it (the
+ * path alone; home_shared asks whether an account that stays uses it).
+ */
 static const char *
-home_guard (const char *home, const struct user *users, size_t n,
-            const struct user *self)
+home_guard (const char *home)
 {
   static const char *const system[] = {
     "bin", "boot", "dev", "etc", "lib", "lib32", "lib64", "libx32", "proc",
@@ -155,16 +158,72 @@ home_guard (const char *home, const struct user *users, size_t n,
     if (strlen (system[i]) == first - 1 &&
         strncmp (home + 1, system[i], first - 1) == 0)
       return "in a system directory";
-  for (size_t i = 0; i < n; ++i) {
-    const char *h = users[i].home;
-
-    if (&users[i] == self || users[i].remove || h == NULL)
-      continue;
-    /* Equal, or an ancestor of another account's home. */
-    if (strncmp (h, home, len) == 0 && (h[len] == '\0' || h[len] == '/'))
-      return "the home directory of another account too";
-  }
   return NULL;
+}
+
+/* Is NODE the passwd node of an account that goes? */
+static bool
+removed_node (const struct user *users, size_t n, const char *node)
+{
+  for (size_t i = 0; i < n; ++i)
+    if (users[i].remove && strcmp (users[i].node, node) == 0)
+      return true;
+  return false;
+}
+
+/* Do the accounts of passwd (F) matching PRED (an augeas predicate)
+ * include one that stays?  One query, whatever the size of passwd.
+ * 1 yes, 0 no, -1 on error.
+ */
+static int
+any_stays (struct gs_aug *a, struct gs_aug_file *f, const char *pred,
+           const struct user *users, size_t n)
+{
+  CLEANUP_FREE char *q = NULL;
+  CLEANUP_FREE_STRV char **m = NULL;
+
+  if (asprintf (&q, "/*[%s]", pred) == -1) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  if ((m = gs_aug_match (a, f, q)) == NULL)
+    return -1;
+  for (size_t i = 0; m[i]; ++i)
+    if (!removed_node (users, n, m[i]))
+      return 1;
+  return 0;
+}
+
+/* Is HOME the home of an account that stays, or above one?  Characters
+ * other than letters, digits, '/', '_' and '-' match any character in
+ * the query: a weird name can only find more accounts, keeping more.
+ */
+static int
+home_shared (struct gs_aug *a, struct gs_aug_file *f, const char *home,
+             const struct user *users, size_t n)
+{
+  size_t len = strlen (home);
+  CLEANUP_FREE char *pred = NULL;
+  char *re;
+  int r;
+
+  while (len > 1 && home[len - 1] == '/')
+    len--;
+  if ((re = strndup (home, len)) == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  for (char *p = re; *p; ++p)
+    if (!(isalnum ((unsigned char) *p) || *p == '/' || *p == '_' ||
+          *p == '-'))
+      *p = '.';
+  r = asprintf (&pred, "home =~ regexp('%s(/.*)?')", re);
+  free (re);
+  if (r == -1) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  return any_stays (a, f, pred, users, n);
 }
 
 /* A path predicate for VALUE: [.='v'] or [.="v"]. */
@@ -231,15 +290,15 @@ rm_member (struct gs_aug *a, struct gs_aug_file *f, const char *name,
 }
 
 /* The group named NAME goes with the user, unless it is the primary
- * group of an account that stays.
+ * group of an account that stays (PASSWD: the passwd file).
  */
 static int
-group_stays (struct gs_aug *a, struct gs_aug_file *group, const char *esc,
+group_stays (struct gs_aug *a, struct gs_aug_file *group,
+             struct gs_aug_file *passwd, const char *esc,
              const struct user *users, size_t n, bool *stays)
 {
-  CLEANUP_FREE char *p = NULL, *v = NULL;
-  long gid;
-  char *end;
+  CLEANUP_FREE char *p = NULL, *v = NULL, *pred = NULL;
+  int r;
 
   *stays = false;
   if (group == NULL)
@@ -248,16 +307,19 @@ group_stays (struct gs_aug *a, struct gs_aug_file *group, const char *esc,
     gs_error ("out of memory");
     return -1;
   }
-  if ((v = gs_aug_get (a, p)) == NULL)
+  if ((v = gs_aug_get (a, p)) == NULL || v[0] == '\0' ||
+      strspn (v, "0123456789") != strlen (v))
     return 0;
-  gid = strtol (v, &end, 10);
-  if (*end != '\0')
-    return 0;
-  for (size_t i = 0; i < n; ++i)
-    if (!users[i].remove && users[i].gid == gid) {
-      *stays = true;
-      return 0;
-    }
+  if (asprintf (&pred, "gid =~ regexp('0*%s')", v + strspn (v, "0")) ==
+      -1) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  if (v[strspn (v, "0")] == '\0')
+    return 0;                    /* gid 0: root's, never removed anyway */
+  if ((r = any_stays (a, passwd, pred, users, n)) == -1)
+    return -1;
+  *stays = r == 1;
   return 0;
 }
 
@@ -375,23 +437,33 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
     goto out;
   }
 
-  /* The accounts, and which go. */
-  if ((nodes = gs_aug_match (&a, af[0], "/*")) == NULL)
-    goto out;
+  /* The accounts of the range, and which go: one augeas query.  Asking
+   * for each account's uid instead costs augeas a scan of every account
+   * per question, which a passwd of 30,000 turns into a quarter of an
+   * hour.  (root, UID 0, never goes.)
+   */
   {
+    CLEANUP_FREE char *re = gs_id_range_regex (uid_min > 0 ? uid_min : 1,
+                                               uid_max);
+    CLEANUP_FREE char *q = NULL;
     size_t n = 0;
 
-    while (nodes[n])
+    if (re == NULL || asprintf (&q, "/*[uid =~ regexp('%s')]", re) == -1) {
+      gs_error ("out of memory");
+      goto out;
+    }
+    if (uid_max >= 1 && (nodes = gs_aug_match (&a, af[0], q)) == NULL)
+      goto out;
+    while (nodes && nodes[n])
       n++;
     if ((users = calloc (n + 1, sizeof *users)) == NULL) {
       gs_error ("out of memory");
       goto out;
     }
   }
-  for (size_t i = 0; nodes[i]; ++i) {
+  for (size_t i = 0; nodes && nodes[i]; ++i) {
     struct user *u = &users[nusers];
-    CLEANUP_FREE char *puid = NULL, *pgid = NULL, *phome = NULL;
-    CLEANUP_FREE char *uid_s = NULL, *gid_s = NULL;
+    CLEANUP_FREE char *pgid = NULL, *phome = NULL, *gid_s = NULL;
     char *end;
 
     if ((u->name = guestfs_aug_label (g, nodes[i])) == NULL)
@@ -403,7 +475,6 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
       continue;
     }
     if ((u->node = strdup (nodes[i])) == NULL ||
-        asprintf (&puid, "%s/uid", nodes[i]) == -1 ||
         asprintf (&pgid, "%s/gid", nodes[i]) == -1 ||
         asprintf (&phome, "%s/home", nodes[i]) == -1) {
       gs_error ("out of memory");
@@ -411,33 +482,35 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
       goto out;
     }
     nusers++;
-    uid_s = gs_aug_get (&a, puid);
     gid_s = gs_aug_get (&a, pgid);
     u->home = gs_aug_get (&a, phome);
-    u->uid = uid_s ? strtol (uid_s, &end, 10) : -1;
-    if (uid_s == NULL || *end != '\0')
-      u->uid = -1;
     u->gid = gid_s ? strtol (gid_s, &end, 10) : -1;
     if (gid_s == NULL || *end != '\0')
       u->gid = -1;
-    if (u->uid <= 0 || u->uid < uid_min || u->uid > uid_max) {
-      if (in_list (&remove_list, u->name))
-        gs_warning ("user %s is not removed: UID %ld is outside "
-                    "UID_MIN..UID_MAX (%ld..%ld) of %s", u->name, u->uid,
-                    uid_min, uid_max, defs_path);
-      continue;
-    }
     u->remove = !in_list (&keep_list, u->name) &&
       (remove_list.len == 0 || in_list (&remove_list, u->name));
   }
+  /* Listed accounts the query did not find: outside the range, or none. */
   for (size_t i = 0; i < remove_list.len; ++i) {
+    const char *name = remove_list.ptr[i];
+    CLEANUP_FREE char *esc = gs_aug_escape (name), *puid = NULL;
+    CLEANUP_FREE char *uid_s = NULL;
     bool found = false;
 
     for (size_t k = 0; k < nusers && !found; ++k)
-      found = strcmp (users[k].name, remove_list.ptr[i]) == 0;
-    if (!found)
-      gs_warning ("user %s: no such account in /etc/passwd",
-                  remove_list.ptr[i]);
+      found = strcmp (users[k].name, name) == 0;
+    if (found)
+      continue;
+    if (esc == NULL || asprintf (&puid, "%s/%s/uid", af[0]->node, esc) == -1) {
+      gs_error ("out of memory");
+      goto out;
+    }
+    if ((uid_s = gs_aug_get (&a, puid)) != NULL)
+      gs_warning ("user %s is not removed: UID %s is outside "
+                  "UID_MIN..UID_MAX (%ld..%ld) of %s", name, uid_s,
+                  uid_min, uid_max, defs_path);
+    else
+      gs_warning ("user %s: no such account in /etc/passwd", name);
   }
 
   /* Edit the account files. */
@@ -456,7 +529,7 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
       goto out;
     if (rm_sub (&a, af[1], esc, "") == -1)
       goto out;
-    if (group_stays (&a, af[2], esc, users, nusers, &stays) == -1)
+    if (group_stays (&a, af[2], af[0], esc, users, nusers, &stays) == -1)
       goto out;
     if (stays)
       gs_warning ("group %s is kept: it is the primary group of an account "
@@ -513,8 +586,13 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
       done = users[k].remove && users[k].home && u->home &&
         strcmp (users[k].home, u->home) == 0;
     if (u->home && u->home[0] && !done) {
-      const char *why = home_guard (u->home, users, nusers, u);
+      const char *why = home_guard (u->home);
+      int shared = why ? 0 : home_shared (&a, af[0], u->home, users, nusers);
 
+      if (shared == -1)
+        goto out;
+      if (shared)
+        why = "the home directory of another account too";
       if (why == NULL) {
         if (gs_remove (ctx, g, u->home, GS_REMOVE_RECURSIVE) == -1)
           goto out;

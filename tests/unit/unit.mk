@@ -11,6 +11,7 @@ UNIT_TESTS = \
 	tests/unit/test-resize-plan \
 	tests/unit/test-gpt-renumber \
 	tests/unit/test-netplan-mac \
+	tests/unit/test-id-range \
 	tests/unit/test-edit-config \
 	tests/unit/test-inspect-xml
 check_PROGRAMS += $(UNIT_TESTS)
@@ -82,6 +83,15 @@ tests_unit_test_netplan_mac_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/sysprep
 tests_unit_test_netplan_mac_CFLAGS = $(AM_CFLAGS) $(PCRE2_CFLAGS)
 tests_unit_test_netplan_mac_LDADD = $(PCRE2_LIBS)
+
+# user-account's UID range as a regexp, a pure function: linked alone,
+# checked with pcre2.
+tests_unit_test_id_range_SOURCES = tests/unit/test-id-range.c \
+	tests/unit/tap.h plugins/sysprep/id-range.c plugins/sysprep/id-range.h
+tests_unit_test_id_range_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/sysprep
+tests_unit_test_id_range_CFLAGS = $(AM_CFLAGS) $(PCRE2_CFLAGS)
+tests_unit_test_id_range_LDADD = $(PCRE2_LIBS)
 
 # Plugins that test-plugins.c loads, good and broken, built like the
 # real ones (never installed).
