@@ -1,13 +1,20 @@
 #!/usr/bin/env python3
 """make-hostile-guest.py: a guest built to trick goldsmith sysprep.
 
-    make-hostile-guest.py DIR [NLOGS]
+    make-hostile-guest.py DIR [NLOGS [NUSERS]]
 
 makes DIR/root.img (the root filesystem) and DIR/srv.img (a second
-filesystem the guest mounts on /srv), each a bare ext4 made on the
-host with mkfs.ext4 -d: no appliance launch, so 100,000 files cost a
-few seconds.  DIR/expected-gone lists (one repr() per line) the paths
-the default operations must remove; everything else must stay.
+filesystem the guest mounts on /srv), each a bare ext4, from the trees
+DIR/root and DIR/srv it leaves behind (the "before" of the test).
+mkfs.ext4 -d builds them on the host without an appliance, but takes
+time quadratic in the entries of one directory (6.5 min for 100,000):
+above 20,000 logs the root is made empty and filled by one guestfish
+tar-in instead (about a minute).
+
+DIR/expected-gone lists (one repr() per line) the paths the operations
+of test-hostile.sh must remove (a directory with all it holds);
+DIR/expected-etc/ holds passwd, shadow and group as user-account must
+leave them.  Everything else must stay as it was.
 
 What it holds (tests/sysprep/test-hostile.sh checks each):
 - NLOGS (default 100000) log files in /var/log, all of them targets;
@@ -17,18 +24,25 @@ What it holds (tests/sysprep/test-hostile.sh checks each):
   -> /, /var/lib/dhcp -> /srv/data): nothing behind them is removed;
 - file names with newlines, control characters and bytes that are not
   UTF-8, among the targets and among the decoys;
-- a /etc/passwd and /etc/shadow of 30,000 accounts, and a login.defs
-  full of junk around valid UID_MIN/UID_MAX.
+- a /etc/passwd and /etc/shadow of NUSERS (default 30,000) accounts,
+  and a login.defs
+  full of junk around valid UID_MIN/UID_MAX; three accounts are in the
+  range (so removed), one of them with its home behind a symlink to the
+  other filesystem (kept, with a warning).
 """
 import os
+import shutil
 import subprocess
+import tarfile
 import sys
 
 out = sys.argv[1]
 nlogs = int(sys.argv[2]) if len(sys.argv) > 2 else 100000
-NUSERS = 30000
+NUSERS = int(sys.argv[3]) if len(sys.argv) > 3 else 30000
 root = os.path.join(out, "root")
 srv = os.path.join(out, "srv")
+for d in (root, srv):
+    shutil.rmtree(d, ignore_errors=True)
 gone = []
 
 
@@ -76,20 +90,48 @@ mk(root, b"/var/lib/dpkg/status",
 mk(srv, b"/precious", b"on the other filesystem\n")
 mk(srv, b"/data/lease", b"not a lease: behind a symlinked directory\n")
 
-# ---- 30,000 accounts; login.defs with junk around its two numbers ----
+# ---- NUSERS accounts; login.defs with junk around its two numbers ----
+# UIDs from 70000 are above UID_MAX: those accounts stay.  a1..a3 are in
+# the range and go, with their homes; a3's home is reached through a
+# symlink to the other filesystem, so it stays.
 users = [b"root:x:0:0:root:/root:/bin/bash"]
 shadow = [b"root:*:19000:0:99999:7:::"]
+groups = [b"root:x:0:"]
 for i in range(NUSERS):
     users.append(b"u%05d:x:%d:%d::/home/u%05d:/bin/sh"
                  % (i, 70000 + i, 70000 + i, i))
     shadow.append(b"u%05d:!:19000:0:99999:7:::" % i)
+kept = (list(users), list(shadow), list(groups))
+for i, home in ((1, b"/home/a1"), (2, b"/home/a2"), (3, b"/home/link/a3")):
+    users.insert(1 + 100 * i, b"a%d:x:%d:%d::%s:/bin/sh"
+                 % (i, 999 + i, 999 + i, home))
+    shadow.insert(1 + 100 * i, b"a%d:!:19000:0:99999:7:::" % i)
+    groups.append(b"a%d:x:%d:" % (i, 999 + i))
+mk(root, b"/home/a1/notes", b"a1's\n")
+mk(root, b"/home/a1/sub/deep", b"a1's\n")
+mk(root, b"/home/a2/.profile", b"a2's\n")
+gone += [b"/home/a1", b"/home/a2"]
+link(root, b"/home/link", "/srv")
+mk(srv, b"/a3/notes", b"a3's, behind /home/link\n")
 mk(root, b"/etc/passwd", b"\n".join(users) + b"\n")
 mk(root, b"/etc/shadow", b"\n".join(shadow) + b"\n")
-mk(root, b"/etc/group", b"root:x:0:\n")
+mk(root, b"/etc/group", b"\n".join(groups) + b"\n")
+expected_etc = os.path.join(out, "expected-etc")
+os.makedirs(expected_etc, exist_ok=True)
+for name, lines in zip(("passwd", "shadow", "group"), kept):
+    with open(os.path.join(expected_etc, name), "wb") as f:
+        f.write(b"\n".join(lines) + b"\n")
+# Junk augeas's Login_defs lens still reads: indented comments, odd
+# spacing, a 20,000-byte line, values of several words, trailing blanks.
+# (A line it cannot read, such as a key without a value, makes
+# user-account fail and change nothing, as the nonsense UID_MAX of
+# test-edit-ops.sh does.)
 mk(root, b"/etc/login.defs",
-   b"# junk: keys without values, odd spacing, long lines\n"
-   b"MAIL_DIR\n\tUMASK   \t022\nFOO_" + b"X" * 20000 + b" 1\n"
+   b"# junk around the two numbers user-account reads\n"
+   b"   \t# an indented comment\n\n\n"
+   b"UMASK   \t022\t \nFOO_" + b"X" * 20000 + b" 1\n"
    b"ENCRYPT_METHOD SHA512 extra words here\n"
+   b"MAIL_DIR /var/spool/mail\n"
    b"UID_MIN 1000\nUID_MAX 60000\n")
 
 # ---- 100,000 log files, and some that are not ----
@@ -123,13 +165,27 @@ with open(os.path.join(out, "expected-gone"), "w") as f:
     for p in sorted(gone):
         f.write(repr(p) + "\n")
 
-for name, top, label, size in (("root.img", root, "hostile-root", "1G"),
-                               ("srv.img", srv, "hostile-srv", "16M")):
-    img = os.path.join(out, name)
-    if os.path.exists(img):
-        os.unlink(img)
-    subprocess.run(["mkfs.ext4", "-q", "-F", "-L", label, "-N",
-                    str(nlogs + 2000), "-E", "root_owner=0:0", "-d", top,
-                    img, size] if name == "root.img" else
-                   ["mkfs.ext4", "-q", "-F", "-L", label, "-d", top, img,
-                    size], check=True)
+# The root: mkfs.ext4 -d for small trees; an empty filesystem filled
+# by tar-in in the appliance for large ones (see the top).
+subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "hostile-srv", "-d", srv,
+                os.path.join(out, "srv.img"), "16M"], check=True)
+img = os.path.join(out, "root.img")
+if os.path.exists(img):
+    os.unlink(img)
+inodes = ["-N", str(nlogs + NUSERS + 2000)]
+if nlogs <= 20000:
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "hostile-root"] + inodes +
+                   ["-E", "root_owner=0:0", "-d", root, img, "1G"],
+                   check=True)
+else:
+    tar = os.path.join(out, "root.tar")
+    with tarfile.open(tar, "w", format=tarfile.GNU_FORMAT,
+                      encoding="utf-8", errors="surrogateescape") as t:
+        for entry in sorted(os.listdir(root)):
+            t.add(os.path.join(root, entry), arcname=entry)
+    subprocess.run(["mkfs.ext4", "-q", "-F", "-L", "hostile-root"] + inodes +
+                   ["-E", "root_owner=0:0", img, "1G"], check=True)
+    subprocess.run(["guestfish", "--format=raw", "-a", img, "run", ":",
+                    "mount", "/dev/sda", "/", ":", "tar-in", tar, "/", ":",
+                    "umount-all"], check=True)
+    os.unlink(tar)

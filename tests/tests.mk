@@ -38,6 +38,7 @@ TESTS += \
 	tests/sysprep/test-customize.sh \
 	tests/sysprep/test-edit-ops.sh \
 	tests/sysprep/test-device-ops.sh \
+	tests/sysprep/test-hostile.sh \
 	tests/resize/test-resize-grow.sh \
 	tests/resize/test-resize-refuse.sh \
 	tests/resize/test-resize-fs.sh \
@@ -53,6 +54,7 @@ EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py \
 	tests/fixtures/fedora.txt tests/fixtures/debian.txt \
 	tests/make-phony-guests.sh tests/make-sparse-guest.sh \
 	tests/make-phony-windows.sh tests/make-hive.py \
+	tests/make-hostile-guest.py \
 	tests/fixtures/windows-software.reg tests/fixtures/windows-system.reg \
 	tests/oot/oot-probe.c \
 	tests/inspect/fedora.xml tests/inspect/debian.xml \
