@@ -458,7 +458,14 @@ load_image (const struct defaults *d, const config_setting_t *ig,
       return -1;
     }
     for (size_t i = 0; i < given.len; ++i) {
-      char *p = resolve (dir, given.ptr[i]);
+      char *p;
+
+      if (given.ptr[i][0] == '\0') {
+        at (add, "'add': an empty path");
+        string_vector_free_all (&given);
+        return -1;
+      }
+      p = resolve (dir, given.ptr[i]);
 
       if (p == NULL || string_vector_append (&img->add, p) == -1) {
         string_vector_free_all (&given);

@@ -12,7 +12,7 @@
 # the two guests is done (the state), only the empty file is tried
 # again.  A touched image is redone, and only it.
 source "$(dirname "$0")/functions.sh"
-plan 60
+plan 64
 
 tmp="$builddir/tests/tmp/batch"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -66,6 +66,11 @@ bad "out a directory" "bad.conf:2: out: $tmp/sub is a directory" \
 bad "out no file name" "bad.conf:2: out: $tmp/\\.\\. names no file" \
 'images = ( { add = "t1.img"; tools = [ "sparsify" ];
   sparsify = { out = ".."; }; } );'
+bad "an empty path" "bad.conf:2: 'add': an empty path" \
+'tools = [ "inspect" ];
+images = ( { add = [ "t1.img", "" ]; } );'
+bad "an empty domain name" "bad.conf:1: 'domain' must be a non-empty string" \
+'tools = [ "inspect" ]; images = ( { domain = ""; } );'
 # out is relative to the manifest's directory, as every path, not to
 # the working directory.
 printf '%s\n' 'images = ( { add = "t1.img"; tools = [ "resize" ];
