@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """make-hostile-guest.py: a guest built to trick goldsmith sysprep.
 
-    make-hostile-guest.py DIR [NLOGS [NUSERS]]
+    make-hostile-guest.py DIR [NLOGS [NUSERS [notraps]]]
 
 makes DIR/root.img (the root filesystem) and DIR/srv.img (a second
 filesystem the guest mounts on /srv), each a bare ext4, from the trees
@@ -10,6 +10,10 @@ mkfs.ext4 -d builds them on the host without an appliance, but takes
 time quadratic in the entries of one directory (6.5 min for 100,000):
 above 20,000 logs the root is made empty and filled by one guestfish
 tar-in instead (about a minute).
+
+"notraps" leaves out the symlinks (for bench/hostile.sh: virt-sysprep
+follows /var/log/etc.log -> ../../etc and empties the guest's /etc, then
+fails on /var/log/root.log -> /).
 
 DIR/expected-gone lists (one repr() per line) the paths the operations
 of test-hostile.sh must remove (a directory with all it holds);
@@ -39,6 +43,7 @@ import sys
 out = sys.argv[1]
 nlogs = int(sys.argv[2]) if len(sys.argv) > 2 else 100000
 NUSERS = int(sys.argv[3]) if len(sys.argv) > 3 else 30000
+traps = not (len(sys.argv) > 4 and sys.argv[4] == "notraps")
 root = os.path.join(out, "root")
 srv = os.path.join(out, "srv")
 for d in (root, srv):
@@ -141,17 +146,19 @@ mk(root, b"/var/log/README", b"decoy\n")
 mk(root, b"/var/log/keep/h.log", b"decoy: not at the top of /var/log\n")
 
 # ---- symlinks as targets: the link goes, its target stays ----
-link(root, b"/var/log/root.log", "/", target=True)
-link(root, b"/var/log/etc.log", "../../etc", target=True)
-link(root, b"/var/log/srv.log", "/srv/precious", target=True)
-link(root, b"/root/.bash_history", "/srv/precious", target=True)
-link(root, b"/tmp/to-root", "/", target=True)
-link(root, b"/tmp/to-srv", "/srv", target=True)
+if traps:
+    link(root, b"/var/log/root.log", "/", target=True)
+    link(root, b"/var/log/etc.log", "../../etc", target=True)
+    link(root, b"/var/log/srv.log", "/srv/precious", target=True)
+    link(root, b"/root/.bash_history", "/srv/precious", target=True)
+    link(root, b"/tmp/to-root", "/", target=True)
+    link(root, b"/tmp/to-srv", "/srv", target=True)
 
 # ---- symlinked directories in the middle of targeted paths ----
-link(root, b"/var/log/audit", "/")            # glob /var/log/audit/*
-link(root, b"/var/lib/dhcp", "/srv/data")     # glob /var/lib/dhcp/*
-link(root, b"/var/cache/apt/archives", "/etc")  # package-manager-cache
+if traps:
+    link(root, b"/var/log/audit", "/")            # glob /var/log/audit/*
+    link(root, b"/var/lib/dhcp", "/srv/data")     # glob /var/lib/dhcp/*
+    link(root, b"/var/cache/apt/archives", "/etc")  # package-manager-cache
 
 # ---- names that are not text ----
 mk(root, b"/var/log/new\nline.log", b"x\n", target=True)
