@@ -96,9 +96,10 @@ mk(srv, b"/precious", b"on the other filesystem\n")
 mk(srv, b"/data/lease", b"not a lease: behind a symlinked directory\n")
 
 # ---- NUSERS accounts; login.defs with junk around its two numbers ----
-# UIDs from 70000 are above UID_MAX: those accounts stay.  a1..a3 are in
-# the range and go, with their homes; a3's home is reached through a
-# symlink to the other filesystem, so it stays.
+# UIDs from 70000 are above UID_MAX: those accounts stay.  a1..a3 and
+# x.y are in the range and go, with their homes; a3's home is reached
+# through a symlink to the other filesystem, so it stays.  xzy stays:
+# a pattern for x.y that took '.' as a regexp would take it too.
 users = [b"root:x:0:0:root:/root:/bin/bash"]
 shadow = [b"root:*:19000:0:99999:7:::"]
 groups = [b"root:x:0:"]
@@ -106,16 +107,22 @@ for i in range(NUSERS):
     users.append(b"u%05d:x:%d:%d::/home/u%05d:/bin/sh"
                  % (i, 70000 + i, 70000 + i, i))
     shadow.append(b"u%05d:!:19000:0:99999:7:::" % i)
+users.append(b"xzy:x:99999:99999::/home/xzy:/bin/sh")
+shadow.append(b"xzy:!:19000:0:99999:7:::")
 kept = (list(users), list(shadow), list(groups))
-for i, home in ((1, b"/home/a1"), (2, b"/home/a2"), (3, b"/home/link/a3")):
-    users.insert(1 + 100 * i, b"a%d:x:%d:%d::%s:/bin/sh"
-                 % (i, 999 + i, 999 + i, home))
-    shadow.insert(1 + 100 * i, b"a%d:!:19000:0:99999:7:::" % i)
-    groups.append(b"a%d:x:%d:" % (i, 999 + i))
+for i, (name, home) in enumerate(((b"a1", b"/home/a1"), (b"a2", b"/home/a2"),
+                                  (b"a3", b"/home/link/a3"),
+                                  (b"x.y", b"/home/xy")), 1):
+    users.insert(1 + 100 * i, b"%s:x:%d:%d::%s:/bin/sh"
+                 % (name, 999 + i, 999 + i, home))
+    shadow.insert(1 + 100 * i, b"%s:!:19000:0:99999:7:::" % name)
+    groups.append(b"%s:x:%d:" % (name, 999 + i))
 mk(root, b"/home/a1/notes", b"a1's\n")
 mk(root, b"/home/a1/sub/deep", b"a1's\n")
 mk(root, b"/home/a2/.profile", b"a2's\n")
-gone += [b"/home/a1", b"/home/a2"]
+mk(root, b"/home/xy/.profile", b"x.y's\n")
+mk(root, b"/home/xzy/.profile", b"xzy's: stays\n")
+gone += [b"/home/a1", b"/home/a2", b"/home/xy"]
 link(root, b"/home/link", "/srv")
 mk(srv, b"/a3/notes", b"a3's, behind /home/link\n")
 mk(root, b"/etc/passwd", b"\n".join(users) + b"\n")
