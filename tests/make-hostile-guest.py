@@ -99,7 +99,8 @@ mk(srv, b"/data/lease", b"not a lease: behind a symlinked directory\n")
 # UIDs from 70000 are above UID_MAX: those accounts stay.  a1..a3 and
 # x.y are in the range and go, with their homes; a3's home is reached
 # through a symlink to the other filesystem, so it stays.  xzy stays:
-# a pattern for x.y that took '.' as a regexp would take it too.
+# a pattern for x.y that took '.' as a regexp would take it too.  host$
+# goes too.
 users = [b"root:x:0:0:root:/root:/bin/bash"]
 shadow = [b"root:*:19000:0:99999:7:::"]
 groups = [b"root:x:0:"]
@@ -117,6 +118,10 @@ for i, (name, home) in enumerate(((b"a1", b"/home/a1"), (b"a2", b"/home/a2"),
                  % (name, 999 + i, 999 + i, home))
     shadow.insert(1 + 100 * i, b"%s:!:19000:0:99999:7:::" % name)
     groups.append(b"%s:x:%d:" % (name, 999 + i))
+# A Samba machine account: a '$' in the name, no group of its own (the
+# Group lens would refuse its name).
+users.insert(700, b"host$:x:1100:1000::/nonexistent:/usr/sbin/nologin")
+shadow.insert(700, b"host$:!:19000:0:99999:7:::")
 mk(root, b"/home/a1/notes", b"a1's\n")
 mk(root, b"/home/a1/sub/deep", b"a1's\n")
 mk(root, b"/home/a2/.profile", b"a2's\n")

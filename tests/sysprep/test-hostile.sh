@@ -125,7 +125,7 @@ is "root: nothing new, only the account files changed" \
    "$(grep -E '^root (nothing|changed)' "$tmp/compare.out")" \
 "root nothing new: True
 root changed: /etc/group /etc/passwd /etc/shadow"
-is "user-account: passwd, shadow, group lose a1..a3 and x.y and nothing else" \
+is "user-account: passwd, shadow, group lose a1..a3, x.y and host$ and nothing else" \
    "$(grep -c 'as expected: True' "$tmp/compare.out")" 5
 is "report: a name with a newline is reported whole" \
    "${report#*$'\n'}" True
