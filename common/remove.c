@@ -374,12 +374,10 @@ gs_remove_all (struct gs_ctx *ctx, guestfs_h *g, char *const *paths,
     }
     if (p == NULL || r == -1)
       break;
-    if (parent == NULL &&
-        (parent = strndup (p, plen ? plen : 1)) == NULL) {
-      r = -1;
-      break;
-    }
-    if (string_vector_append_copy (&run, strrchr (p, '/') + 1) == -1) {
+    if ((parent == NULL &&
+         (parent = strndup (p, plen ? plen : 1)) == NULL) ||
+        string_vector_append_copy (&run, strrchr (p, '/') + 1) == -1) {
+      gs_error ("out of memory");
       r = -1;
       break;
     }
