@@ -117,7 +117,6 @@ parse_id (const char *file, const char *key, const char *s, long *out)
 struct user {
   char *name;                    /* passwd label */
   char *node;                    /* its passwd node */
-  long gid;
   char *home;
   bool remove;
   bool group_stays;              /* its group is another's primary one */
@@ -344,13 +343,13 @@ group_stays (struct gs_aug *a, struct gs_aug_file *group,
   if ((v = gs_aug_get (a, p)) == NULL || v[0] == '\0' ||
       strspn (v, "0123456789") != strlen (v))
     return 0;
+  if (v[strspn (v, "0")] == '\0')
+    return 0;                    /* gid 0: root's, never removed anyway */
   if (asprintf (&pred, "gid =~ regexp('0*%s')", v + strspn (v, "0")) ==
       -1) {
     gs_error ("out of memory");
     return -1;
   }
-  if (v[strspn (v, "0")] == '\0')
-    return 0;                    /* gid 0: root's, never removed anyway */
   if ((r = any_stays (a, passwd, pred, users, n)) == -1)
     return -1;
   *stays = r == 1;
@@ -503,8 +502,7 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   }
   for (size_t i = 0; nodes && nodes[i]; ++i) {
     struct user *u = &users[nusers];
-    CLEANUP_FREE char *pgid = NULL, *phome = NULL, *gid_s = NULL;
-    char *end;
+    CLEANUP_FREE char *phome = NULL;
 
     if ((u->name = guestfs_aug_label (g, nodes[i])) == NULL)
       goto out;
@@ -515,18 +513,13 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
       continue;
     }
     if ((u->node = strdup (nodes[i])) == NULL ||
-        asprintf (&pgid, "%s/gid", nodes[i]) == -1 ||
         asprintf (&phome, "%s/home", nodes[i]) == -1) {
       gs_error ("out of memory");
       nusers++;
       goto out;
     }
     nusers++;
-    gid_s = gs_aug_get (&a, pgid);
     u->home = gs_aug_get (&a, phome);
-    u->gid = gid_s ? strtol (gid_s, &end, 10) : -1;
-    if (gid_s == NULL || *end != '\0')
-      u->gid = -1;
     u->remove = !in_list (&keep_list, u->name) &&
       (remove_list.len == 0 || in_list (&remove_list, u->name));
   }
