@@ -36,7 +36,9 @@ static const char runner[] =
   "done\n";
 
 /* Ordered before sshd so that a script regenerating host keys runs
- * before the server wants them.
+ * before the server wants them.  Ubuntu's socket-activated sshd
+ * (ssh.socket, Accept=no) starts ssh.service on the first connection,
+ * and that start job waits for this one too.
  */
 static const char unit[] =
   "[Unit]\n"
@@ -58,8 +60,9 @@ static const char initd[] =
   "#!/bin/sh\n"
   "### BEGIN INIT INFO\n"
   "# Provides:          goldsmith-firstboot\n"
-  "# Required-Start:    $local_fs $network\n"
+  "# Required-Start:    $local_fs $remote_fs $network\n"
   "# Required-Stop:\n"
+  "# X-Start-Before:    ssh sshd\n"
   "# Default-Start:     2 3 4 5\n"
   "# Default-Stop:\n"
   "# Short-Description: goldsmith first-boot scripts\n"
@@ -80,6 +83,47 @@ write_file (struct gs_ctx *ctx, guestfs_h *g, const char *path,
   if (guestfs_write (g, path, content, len) == -1 ||
       guestfs_chmod (g, mode, path) == -1)
     return -1;
+  return 0;
+}
+
+/* Debian's SysV boot (startpar) starts what insserv wrote in
+ * /etc/init.d/.depend.start, not what /etc/rcN.d holds: a link alone
+ * would never run, so insserv, run in the guest, must register the
+ * script (and orders it before sshd, from the X-Start-Before header).
+ * Without .depend.start, rc runs the links in name order and S99 is
+ * enough.
+ */
+static int
+register_with_insserv (guestfs_h *g)
+{
+  static const char *const insserv[] = { "/sbin/insserv",
+                                         "/usr/sbin/insserv" };
+  int r;
+
+  if ((r = guestfs_is_file (g, "/etc/init.d/.depend.start")) != 1)
+    return r;
+  for (size_t i = 0; i < sizeof insserv / sizeof insserv[0]; ++i) {
+    const char *argv[] = { insserv[i], "goldsmith-firstboot", NULL };
+    CLEANUP_FREE char *out = NULL;
+
+    if ((r = guestfs_is_file_opts (g, insserv[i],
+                                   GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 1,
+                                   -1)) == -1)
+      return -1;
+    if (r == 0)
+      continue;
+    guestfs_push_error_handler (g, NULL, NULL);
+    out = guestfs_command (g, (char **) argv);
+    guestfs_pop_error_handler (g);
+    if (out == NULL)
+      gs_warning ("first-boot scripts: %s failed in the guest (%s); "
+                  "they may never run at boot", insserv[i],
+                  guestfs_last_error (g));
+    return 0;
+  }
+  gs_warning ("first-boot scripts: the guest's boot order comes from "
+              "/etc/init.d/.depend.start but it has no insserv; they "
+              "may never run at boot");
   return 0;
 }
 
@@ -129,6 +173,8 @@ install_runner (struct gs_ctx *ctx, guestfs_h *g)
            guestfs_ln_sf (g, "../init.d/goldsmith-firstboot", link) == -1))
         return -1;
     }
+    if (!ctx->dry_run && register_with_insserv (g) == -1)
+      return -1;
   }
   return 0;
 }

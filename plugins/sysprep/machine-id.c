@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "goldsmith-plugin.h"
+#include "cleanups.h"
 #include "string-vector.h"
 #include "config-util.h"
 
@@ -49,6 +50,33 @@ machine_id_config_complete (struct gs_op *op)
     return -1;
   }
   return 0;
+}
+
+/* Only systemd fills an empty /etc/machine-id at boot.  A guest booted
+ * by another init (Debian's sysvinit-core, say: its /sbin/init is not
+ * systemd) gets a first-boot script that writes a new random ID, so
+ * its clones do not all keep an empty one.
+ */
+static const char make_id[] =
+  "# goldsmith machine-id: this guest's init does not create one\n"
+  "if [ ! -s /etc/machine-id ]; then\n"
+  "  id=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \\n')\n"
+  "  echo \"$id\" > /etc/machine-id\n"
+  "fi\n";
+
+static int
+init_is_systemd (guestfs_h *g)
+{
+  CLEANUP_FREE char *init = NULL;
+  const char *base;
+  int r;
+
+  if ((r = guestfs_exists (g, "/sbin/init")) != 1)
+    return r == 0 ? 1 : -1;      /* no /sbin/init: assume the modern one */
+  if ((init = guestfs_realpath (g, "/sbin/init")) == NULL)
+    return -1;
+  base = strrchr (init, '/');
+  return strcmp (base ? base + 1 : init, "systemd") == 0;
 }
 
 static int
@@ -95,6 +123,17 @@ machine_id_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
       return -1;
     }
   }
+  if (guestfs_is_file_opts (g, "/etc/machine-id",
+                            GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 0, -1) == 1) {
+    int r = init_is_systemd (g);
+
+    if (r == -1)
+      return -1;
+    if (r == 0 &&
+        gs_firstboot_add (ctx, g, "machine-id", make_id,
+                          strlen (make_id)) == -1)
+      return -1;
+  }
   return 0;
 }
 
@@ -112,7 +151,9 @@ static const struct gs_operation machine_id = {
   .description =
     "Empty F</etc/machine-id> and F</var/lib/dbus/machine-id> (the files "
     "are truncated, not deleted) so that every clone generates its own "
-    "machine ID at first boot.",
+    "machine ID at first boot.  Where the guest boots with an init other "
+    "than systemd, which would leave it empty, a first-boot script writes "
+    "a new random one.",
   .phase = GS_PHASE_FILESYSTEMS,
   .order = 990,                  /* last: see machine-id.conf */
   .enabled_by_default = true,

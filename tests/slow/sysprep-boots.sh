@@ -13,18 +13,27 @@
 # guest runs take /tmp/goldsmith-appliance.lock, like every developer's
 # appliance runs on a shared machine.  Run it from the build tree:
 #   ./run tests/slow/sysprep-boots.sh
-# Environment: GS_BOOT_TIMEOUT (seconds per boot, default 900),
-# GS_MIRROR (default http://deb.debian.org/debian).
+# Environment: GS_BOOT_INIT (systemd, the default, or sysv: the guest
+# boots with Debian's sysvinit-core, insserv and startpar instead, and
+# the first-boot scripts are started by goldsmith's SysV init script),
+# GS_BOOT_TIMEOUT (seconds per boot, default 900), GS_MIRROR (default
+# http://deb.debian.org/debian).
 source "$(dirname "$0")/../functions.sh"
 
 mirror="${GS_MIRROR:-http://deb.debian.org/debian}"
 boot_timeout="${GS_BOOT_TIMEOUT:-900}"
+init="${GS_BOOT_INIT:-systemd}"
 lock=/tmp/goldsmith-appliance.lock
-cache="$builddir/tests/slow/cache"
-tmp="$builddir/tests/slow/tmp"   # kept after the run, for the logs
+cache="$builddir/tests/slow/cache/$init"
+tmp="$builddir/tests/slow/tmp/$init"   # kept after the run, for the logs
 # Bump when the recipe of the golden image changes: the cache is rebuilt.
-recipe=2
-packages=systemd-sysv,udev,openssh-server,linux-image-amd64,ifupdown,e2fsprogs
+recipe=3
+case "$init" in
+  systemd) init_pkg=systemd-sysv ;;
+  sysv)    init_pkg=sysvinit-core ;;
+  *)       bail "GS_BOOT_INIT=$init: systemd or sysv" ;;
+esac
+packages=$init_pkg,udev,openssh-server,linux-image-amd64,ifupdown,e2fsprogs
 disk_mib=3072                    # one partition from 1 MiB to the end
 part_offset_mib=1
 marker=GS-BOOT-CHECK
@@ -62,6 +71,19 @@ customize_rootfs () {
   echo "built by sysprep-boots.sh on $(date -u)" > "$r/var/log/golden.log"
   echo "old entry" > "$r/var/log/golden/old.log"
 
+  # What the guest reports: sshd and the first-boot runner, as the
+  # init system sees them.
+  if [ "$init" = systemd ]; then
+    ssh_state='$(systemctl is-active ssh.service)'
+    fb_state='$(systemctl is-active goldsmith-firstboot.service)'
+    failed='$(systemctl --failed --plain --no-legend | awk "{print \$1}" | tr "\n" " ")'
+    off='systemctl --no-block poweroff'
+  else
+    ssh_state='$(pidof sshd >/dev/null && echo active || echo inactive)'
+    fb_state='$(test -s /root/goldsmith-firstboot.log && echo active || echo inactive)'
+    failed=''
+    off='poweroff'
+  fi
   cat > "$r/usr/local/sbin/gs-boot-check" <<EOF
 #!/bin/sh
 # Added by goldsmith's tests/slow/sysprep-boots.sh: report, power off.
@@ -70,16 +92,22 @@ customize_rootfs () {
   echo "$marker: multi-user reached"
   echo "$marker: hostname=\$(hostname)"
   echo "$marker: machine-id=\$(cat /etc/machine-id)"
-  echo "$marker: ssh=\$(systemctl is-active ssh.service)"
-  echo "$marker: firstboot=\$(systemctl is-active goldsmith-firstboot.service)"
-  echo "$marker: failed=\$(systemctl --failed --plain --no-legend |
-                          awk '{print \$1}' | tr '\n' ' ')"
+  echo "$marker: ssh=$ssh_state"
+  echo "$marker: firstboot=$fb_state"
+  echo "$marker: failed=$failed"
   echo "$marker: end"
 } > /dev/console 2>&1
 sync
-systemctl --no-block poweroff
+$off
 EOF
   chmod 0755 "$r/usr/local/sbin/gs-boot-check"
+  if [ "$init" = sysv ]; then
+    # rc.local (Required-Start: $all) runs it once runlevel 2 is up.
+    printf '#!/bin/sh\n/usr/local/sbin/gs-boot-check &\nexit 0\n' \
+      > "$r/etc/rc.local"
+    chmod 0755 "$r/etc/rc.local"
+    return
+  fi
   # DefaultDependencies=no: with the defaults, multi-user.target would
   # be ordered after the units it wants, a cycle with our After=.
   cat > "$r/etc/systemd/system/gs-boot-check.service" <<'EOF'
@@ -208,12 +236,21 @@ diag "boot 1: $(cat "$tmp/boot1.time") s"
 ok "boot 1: the guest reached multi-user.target" \
    grep -q "$marker: multi-user reached" "$tmp/console1.log"
 is "boot 1: sshd is running" "$(field 1 ssh)" active
-is "boot 1: goldsmith-firstboot.service succeeded" "$(field 1 firstboot)" active
+if [ "$init" = systemd ]; then
+  is "boot 1: goldsmith-firstboot.service succeeded" \
+     "$(field 1 firstboot)" active
+else
+  is "boot 1: the first-boot runner ran before multi-user" \
+     "$(field 1 firstboot)" active
+fi
 is "boot 1: the hostname is booted-clone" "$(field 1 hostname)" booted-clone
 diag "boot 1: failed units: $(field 1 failed)"
 
 read_back after-boot1
 b="$tmp/after-boot1"
+[ "$init" = sysv ] &&
+  ok "boot 1: startpar orders the first-boot script before sshd" \
+     grep -qE '^ssh: .*goldsmith-firstboot' "$b/etc/init.d/.depend.start"
 mid1=$(cat "$b/etc/machine-id")
 ok "boot 1: /etc/machine-id is a new 128-bit ID" \
    grep -qxE '[0-9a-f]{32}' "$b/etc/machine-id"
