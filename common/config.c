@@ -51,6 +51,7 @@ static const struct gs_config_key appliance_keys[] = {
   { "backend", GS_KEY_STRING, "libguestfs backend (empty: libguestfs's default)" },
   { "memsize", GS_KEY_INT, "appliance memory in MiB (0: default)" },
   { "smp", GS_KEY_INT, "appliance vCPUs (0: default)" },
+  { "uncompressed-kernel", GS_KEY_BOOL, "under TCG, boot an uncompressed copy of the host kernel (faster)" },
   { NULL, 0, NULL },
 };
 
@@ -189,6 +190,8 @@ load_appliance (struct gs_settings *st, const config_setting_t *group,
     }
     st->smp = i;
   }
+  if (config_setting_lookup_bool (group, "uncompressed-kernel", &i))
+    st->uncompressed_kernel = i;
   return 0;
 }
 
@@ -426,6 +429,7 @@ gs_int_config_load (struct gs_registry *reg, struct gs_settings *st,
 {
   if (st->accel == NULL && set_string (&st->accel, "auto") == -1)
     return -1;
+  st->uncompressed_kernel = true;  /* unless a file says otherwise */
 
   for (size_t i = 0; i < files->len; ++i) {
     const char *file = files->ptr[i];

@@ -87,6 +87,7 @@ struct gs_settings {
   char *backend;                 /* libguestfs backend, or NULL */
   int memsize;                   /* MiB, 0 = libguestfs default */
   int smp;                       /* vCPUs, 0 = libguestfs default */
+  bool uncompressed_kernel;      /* TCG: boot an uncompressed kernel */
 };
 
 extern int gs_int_config_files (const char *sysconfdir,
@@ -98,6 +99,12 @@ extern int gs_int_config_load (struct gs_registry *reg,
                                config_t *merged);
 extern int gs_int_config_complete (struct gs_registry *reg);
 extern void gs_int_settings_free (struct gs_settings *settings);
+
+/* tcg-kernel.c: a TCG launch boots an uncompressed copy of the host's
+ * kernel (about 4 s faster), where it can.
+ */
+extern void gs_int_tcg_kernel (guestfs_h *g, bool verbose);
+extern int gs_int_appliance_kernel_uncompressed (guestfs_h *g);
 extern const char *gs_int_key_type_name (enum gs_key_type t);
 
 /* selection.c: virt-sysprep's --operations / --enable syntax. */

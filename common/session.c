@@ -141,6 +141,22 @@ gs_int_kvm_probe (const char *hv, char *why, size_t whylen)
   return 0;
 }
 
+/* Whether this launch runs under TCG: forced (by goldsmith's fallback,
+ * the configuration or LIBGUESTFS_BACKEND_SETTINGS), or no usable
+ * /dev/kvm, where libguestfs picks TCG by itself.
+ */
+static bool
+will_use_tcg (const char *force)
+{
+  const char *env = getenv ("LIBGUESTFS_BACKEND_SETTINGS");
+
+  if (force)
+    return strcmp (force, "force_tcg") == 0;
+  if (env && strstr (env, "force_tcg"))
+    return true;
+  return access ("/dev/kvm", R_OK | W_OK) != 0;
+}
+
 static guestfs_h *
 make_handle (struct gs_session *s, struct gs_guest *guests, size_t nguests,
              const struct gs_session_opts *o, const char *force)
@@ -164,6 +180,8 @@ make_handle (struct gs_session *s, struct gs_guest *guests, size_t nguests,
     goto fail;
   if (force && guestfs_set_backend_setting (g, force, "1") == -1)
     goto fail;
+  if (st->uncompressed_kernel && will_use_tcg (force))
+    gs_int_tcg_kernel (g, o->verbose);
   if (o->progress &&
       guestfs_set_event_callback (g, progress_cb, GUESTFS_EVENT_PROGRESS,
                                   0, NULL) == -1)

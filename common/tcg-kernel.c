@@ -1,0 +1,291 @@
+/* tcg-kernel.c: under TCG, boot the appliance from an uncompressed
+ * kernel.
+ *
+ * Distribution kernels are compressed (Debian's with xz).  With KVM the
+ * decompression takes a fraction of a second; under TCG software
+ * emulation it takes about 4 of the ~15 s a launch costs on a 2-core
+ * host (measured: SeaBIOS to supermin's init in 6.0-7.0 s with the
+ * bzImage, 2.1-2.4 s with the same kernel uncompressed).  qemu boots an
+ * uncompressed x86 kernel directly (PVH entry point, CONFIG_PVH) with
+ * the same -initrd and -append, so for TCG launches goldsmith keeps a
+ * decompressed copy of the host kernel and has supermin build the
+ * appliance with it (SUPERMIN_KERNEL), in a cache directory of its own:
+ * the appliance the virt-* tools share is left alone.
+ *
+ * Anything unexpected (no readable kernel, unknown compression, no PVH
+ * note, a cache directory someone else owns) leaves the launch as it
+ * was: this is an optimisation, never a reason to fail.
+ */
+#include <config.h>
+
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "goldsmith-int.h"
+#include "cleanups.h"
+
+/* The host's newest kernel that has its modules: what supermin would
+ * pick.  Returns the version (malloc'd), or NULL.
+ */
+static char *
+newest_kernel (void)
+{
+  DIR *d = opendir ("/boot");
+  struct dirent *e;
+  char *best = NULL;
+
+  if (d == NULL)
+    return NULL;
+  while ((e = readdir (d)) != NULL) {
+    const char *v;
+    char mods[PATH_MAX];
+    struct stat st;
+
+    if (strncmp (e->d_name, "vmlinuz-", 8) != 0)
+      continue;
+    v = e->d_name + 8;
+    snprintf (mods, sizeof mods, "/lib/modules/%s", v);
+    if (stat (mods, &st) == -1 || !S_ISDIR (st.st_mode))
+      continue;
+    if (best == NULL || strverscmp (v, best) > 0) {
+      free (best);
+      best = strdup (v);
+    }
+  }
+  closedir (d);
+  return best;
+}
+
+/* Whether the ELF file at P is an x86-64 kernel with a PVH entry point
+ * (a Xen note of type XEN_ELFNOTE_PHYS32_ENTRY), which qemu needs to
+ * boot it directly.
+ */
+static bool
+has_pvh_note (const char *p)
+{
+  int fd = open (p, O_RDONLY | O_CLOEXEC);
+  Elf64_Ehdr eh;
+  bool found = false;
+
+  if (fd == -1)
+    return false;
+  if (pread (fd, &eh, sizeof eh, 0) != sizeof eh ||
+      memcmp (eh.e_ident, ELFMAG, SELFMAG) != 0 ||
+      eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_machine != EM_X86_64 ||
+      eh.e_phentsize != sizeof (Elf64_Phdr))
+    goto out;
+  for (unsigned i = 0; i < eh.e_phnum && !found; ++i) {
+    Elf64_Phdr ph;
+    CLEANUP_FREE char *buf = NULL;
+
+    if (pread (fd, &ph, sizeof ph, eh.e_phoff + i * sizeof ph) != sizeof ph)
+      goto out;
+    if (ph.p_type != PT_NOTE || ph.p_filesz > 1 << 20)
+      continue;
+    if ((buf = malloc (ph.p_filesz)) == NULL ||
+        pread (fd, buf, ph.p_filesz, ph.p_offset) != (ssize_t) ph.p_filesz)
+      goto out;
+    for (size_t off = 0; off + sizeof (Elf64_Nhdr) <= ph.p_filesz; ) {
+      Elf64_Nhdr nh;
+      size_t name_len, desc_len;
+
+      memcpy (&nh, buf + off, sizeof nh);
+      name_len = (nh.n_namesz + 3) & ~3u;
+      desc_len = (nh.n_descsz + 3) & ~3u;
+      if (nh.n_namesz == 4 && off + sizeof nh + 4 <= ph.p_filesz &&
+          memcmp (buf + off + sizeof nh, "Xen", 4) == 0 &&
+          nh.n_type == 18 /* XEN_ELFNOTE_PHYS32_ENTRY */) {
+        found = true;
+        break;
+      }
+      off += sizeof nh + name_len + desc_len;
+    }
+  }
+ out:
+  close (fd);
+  return found;
+}
+
+/* Decompress the kernel image inside the bzImage SRC into DST (the
+ * method of the kernel's scripts/extract-vmlinux: find a compressor's
+ * magic, decompress from there, keep the result if it is the kernel).
+ */
+static bool
+extract (const char *src, const char *dst)
+{
+  static const struct { const char *magic; size_t len; const char *cmd; }
+  formats[] = {
+    { "\xfd" "7zXZ\0", 6, "xz" },
+    { "\x28\xb5\x2f\xfd", 4, "zstd" },
+    { "\x1f\x8b\x08", 3, "gzip" },
+  };
+  CLEANUP_FREE char *img = NULL;
+  struct stat st;
+  int fd = open (src, O_RDONLY | O_CLOEXEC);
+
+  if (fd == -1 || fstat (fd, &st) == -1 || st.st_size > 256 << 20 ||
+      (img = malloc (st.st_size)) == NULL ||
+      read (fd, img, st.st_size) != st.st_size) {
+    if (fd != -1)
+      close (fd);
+    return false;
+  }
+  close (fd);
+  for (size_t f = 0; f < sizeof formats / sizeof formats[0]; ++f) {
+    const char *at = memmem (img, st.st_size, formats[f].magic,
+                             formats[f].len);
+    pid_t pid;
+    int in[2], out, status;
+
+    if (at == NULL)
+      continue;
+    if ((out = open (dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                     0644)) == -1)
+      return false;
+    if (pipe2 (in, O_CLOEXEC) == -1) {
+      close (out);
+      return false;
+    }
+    if ((pid = fork ()) == 0) {
+      dup2 (in[0], 0);
+      dup2 (out, 1);
+      int devnull = open ("/dev/null", O_WRONLY);
+      if (devnull != -1)
+        dup2 (devnull, 2);       /* "trailing garbage" is expected */
+      execlp (formats[f].cmd, formats[f].cmd, "-dc", (char *) NULL);
+      _exit (127);
+    }
+    close (in[0]);
+    close (out);
+    if (pid > 0) {
+      const char *p = at, *end = img + st.st_size;
+      struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+
+      /* The decompressor exits at the end of its stream, before the
+       * rest of the image: EPIPE then, not SIGPIPE.
+       */
+      sigaction (SIGPIPE, &ign, &old);
+      while (p < end) {
+        ssize_t w = write (in[1], p, end - p);
+
+        if (w <= 0)
+          break;                 /* it stopped reading: the stream ended */
+        p += w;
+      }
+      sigaction (SIGPIPE, &old, NULL);
+    }
+    close (in[1]);
+    if (pid > 0)
+      waitpid (pid, &status, 0);
+    /* The exit status is not looked at: the ELF note is the proof. */
+    if (pid > 0 && has_pvh_note (dst))
+      return true;
+  }
+  unlink (dst);
+  return false;
+}
+
+/* The cache directory, made if need be: ours, not a symlink, mode 0700. */
+static char *
+cache_dir (guestfs_h *g)
+{
+  CLEANUP_FREE char *base = guestfs_get_cachedir (g);
+  char *dir = NULL;
+  struct stat st;
+
+  if (base == NULL ||
+      asprintf (&dir, "%s/goldsmith-tcg-%ju", base,
+                (uintmax_t) geteuid ()) == -1)
+    return NULL;
+  if (mkdir (dir, 0700) == -1 && errno != EEXIST)
+    goto fail;
+  if (lstat (dir, &st) == -1 || !S_ISDIR (st.st_mode) ||
+      st.st_uid != geteuid () || (st.st_mode & 077) != 0)
+    goto fail;
+  return dir;
+ fail:
+  free (dir);
+  return NULL;
+}
+
+void
+gs_int_tcg_kernel (guestfs_h *g, bool verbose)
+{
+  static bool tried;
+  static char *dir;              /* the cache directory, once it works */
+  CLEANUP_FREE char *version = NULL, *src = NULL, *dst = NULL,
+    *tmp = NULL, *mods = NULL;
+  struct stat s_src, s_dst;
+
+  if (tried) {                   /* later launches of this process */
+    if (dir)
+      guestfs_set_cachedir (g, dir);
+    return;
+  }
+  tried = true;
+  if (getenv ("SUPERMIN_KERNEL") || getenv ("LIBGUESTFS_PATH"))
+    return;                      /* the user chose an appliance */
+  if ((version = newest_kernel ()) == NULL ||
+      (dir = cache_dir (g)) == NULL ||
+      asprintf (&src, "/boot/vmlinuz-%s", version) == -1 ||
+      asprintf (&dst, "%s/vmlinux-%s", dir, version) == -1 ||
+      asprintf (&tmp, "%s.tmp%ju", dst, (uintmax_t) getpid ()) == -1 ||
+      asprintf (&mods, "/lib/modules/%s", version) == -1 ||
+      stat (src, &s_src) == -1)
+    goto none;
+  /* Extracted once per kernel (again if the package replaced it). */
+  if (stat (dst, &s_dst) == -1 || s_dst.st_mtime < s_src.st_mtime) {
+    if (!extract (src, tmp) || rename (tmp, dst) == -1) {
+      unlink (tmp);
+      if (verbose)
+        fprintf (stderr, "goldsmith: %s: no uncompressed PVH kernel "
+                 "(the appliance boots the compressed one)\n", src);
+      goto none;
+    }
+  }
+  if (guestfs_set_cachedir (g, dir) == -1)
+    goto none;
+  /* Read by supermin, which libguestfs runs at launch when this cache
+   * directory's appliance is missing or out of date.
+   */
+  setenv ("SUPERMIN_KERNEL", dst, 1);
+  setenv ("SUPERMIN_KERNEL_VERSION", version, 1);
+  setenv ("SUPERMIN_MODULES", mods, 1);
+  return;
+ none:
+  free (dir);
+  dir = NULL;
+}
+
+/* Whether the appliance G launched booted an uncompressed kernel: 1
+ * yes, 0 no (a bzImage), -1 unknown.  Read from the appliance
+ * libguestfs built in its cache directory (a fixed appliance from
+ * LIBGUESTFS_PATH is not looked at).
+ */
+int
+gs_int_appliance_kernel_uncompressed (guestfs_h *g)
+{
+  CLEANUP_FREE char *cache = guestfs_get_cachedir (g), *path = NULL;
+  unsigned char magic[4];
+  int fd, r = -1;
+
+  if (cache == NULL ||
+      asprintf (&path, "%s/.guestfs-%ju/appliance.d/kernel", cache,
+                (uintmax_t) geteuid ()) == -1 ||
+      (fd = open (path, O_RDONLY | O_CLOEXEC)) == -1)
+    return -1;
+  if (read (fd, magic, sizeof magic) == sizeof magic)
+    r = memcmp (magic, ELFMAG, SELFMAG) == 0;
+  close (fd);
+  return r;
+}
