@@ -7,7 +7,7 @@
 # the image byte-identical.  Three appliance launches in all.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 45
+plan 46
 
 tmp="$builddir/tests/tmp/customize"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -28,6 +28,22 @@ printf 'uploaded\n' > "$tmp/upfile"; chmod 0640 "$tmp/upfile"
 printf 'SELINUX=enforcing\nSELINUXTYPE=targeted\n' > "$tmp/selinux.config"
 mkdir -p "$tmp/tree/sub"
 echo a > "$tmp/tree/a.txt"; echo b > "$tmp/tree/sub/b.txt"
+
+# A stand-in for the insserv of a Debian SysV guest (static: the guest
+# has no libc): records its arguments.  With /etc/init.d/.depend.start
+# present, registering the first-boot init script must run it in the
+# guest.
+sysv_args=()
+if printf '%s\n' '#include <stdio.h>' \
+     'int main (int c, char **v) { FILE *f = fopen ("/etc/init.d/.insserv-args", "w");' \
+     '  for (int i = 1; i < c; i++) fprintf (f, "%s\n", v[i]); return fclose (f) != 0; }' |
+   cc -static -x c -o "$tmp/insserv" - 2>"$tmp/cc.err"; then
+  sysv_args=(--mkdir /etc/init.d --mkdir /etc/rc3.d
+             --write /etc/init.d/.depend.start:TARGETS
+             --mkdir /usr/sbin --upload "$tmp/insserv:/usr/sbin/insserv")
+else
+  diag "no static C compiler: SysV registration is not exercised"
+fi
 
 # The phony guest has no shell: give it the host's dash and the
 # libraries it needs (uploads, in order, before --run-command).
@@ -61,6 +77,7 @@ goldsmith sysprep --json --operations customize -a "$img" \
   --ssh-inject root \
   --ssh-inject 'root:string:ssh-rsa AAAAsecond root@host' \
   --mkdir /etc/systemd/system \
+  "${sysv_args[@]}" \
   --firstboot "$tmp/fb.sh" \
   --firstboot-command 'touch /root/firstboot-ran' \
   --delete '/var/log/*.log' \
@@ -123,10 +140,17 @@ is "the report lists every path, in action order" \
   change /root/.ssh/authorized_keys
   create /etc/systemd
   create /etc/systemd/system
-  create /usr/lib/goldsmith/firstboot.sh
+${sysv_args:+  create /etc/init.d
+  create /etc/rc3.d
+  create /etc/init.d/.depend.start
+  create /usr/sbin
+  create /usr/sbin/insserv
+}  create /usr/lib/goldsmith/firstboot.sh
   create /etc/systemd/system/goldsmith-firstboot.service
   create /etc/systemd/system/multi-user.target.wants/goldsmith-firstboot.service
-  create /usr/lib/goldsmith/firstboot/scripts/0001-fb-sh
+${sysv_args:+  create /etc/init.d/goldsmith-firstboot
+  create /etc/rc3.d/S99goldsmith-firstboot
+}  create /usr/lib/goldsmith/firstboot/scripts/0001-fb-sh
   create /usr/lib/goldsmith/firstboot/scripts/0002-command
   remove /var/log/boot.log
   remove /var/log/httpd
@@ -245,6 +269,17 @@ is "firstboot: the script from the host, then the command" \
 echo firstboot script
 touch /root/firstboot-ran"
 
+if [ ${#sysv_args[@]} -gt 0 ]; then
+  is "firstboot, SysV: the init script, linked from rc3.d, registered with the guest's insserv" \
+     "$(f /etc/rc3.d/S99goldsmith-firstboot; c /etc/init.d/.insserv-args;
+        grep -c '^# X-Start-Before: *ssh sshd$' "$tmp/facts/content/etc/init.d/goldsmith-firstboot")" \
+     "link 0777 0:0 -> ../init.d/goldsmith-firstboot
+goldsmith-firstboot
+1"
+else
+  ok "firstboot, SysV # SKIP no static C compiler" true
+fi
+
 # delete, with --exclude-path and a symlink
 ok "delete: /var/log/boot.log and /var/log/httpd/ are gone" \
    bash -c "! grep -Eq '^/var/log/(boot\.log|httpd)' '$tmp/facts/stat'"
@@ -284,7 +319,7 @@ fi
 
 # Nothing else changed: the manifests differ by exactly these paths (in
 # particular /etc/machine-id is untouched and no random seed appeared).
-changed='^/(\.autorelabel|etc/(hostname|machine-info|localtime|passwd|shadow|touched|motd|selinux(/.*)?|systemd(/.*)?)|usr/share(/.*)?|usr/lib(/.*)?|home/(alice|carol)/\.ssh(/.*)?|root/\.ssh(/.*)?|root/run-command\.out|var/log/boot\.log|var/log/httpd(/.*)?|home/carol/\.bash_history|opt(/.*)?|srv/tree(/.*)?|bin/sh|lib(64)?(/.*)?) '
+changed='^/(\.autorelabel|etc/(hostname|machine-info|localtime|passwd|shadow|touched|motd|selinux(/.*)?|systemd(/.*)?)|usr/share(/.*)?|usr/lib(/.*)?|home/(alice|carol)/\.ssh(/.*)?|root/\.ssh(/.*)?|root/run-command\.out|var/log/boot\.log|var/log/httpd(/.*)?|home/carol/\.bash_history|opt(/.*)?|srv/tree(/.*)?|bin/sh|lib(64)?(/.*)?|etc/init\.d(/.*)?|etc/rc3\.d(/.*)?|usr/sbin(/.*)?) '
 is "nothing else changed (manifest diff)" \
    "$(diff <(grep -Ev "$changed" "$phony_guests/fedora.manifest") \
            <(grep -Ev "$changed" "$tmp/after.manifest"))" ""
