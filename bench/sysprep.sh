@@ -14,7 +14,7 @@ ops="${2:-defaults}"
 guest="${3:-debian}"
 tmp="$builddir/bench/tmp"
 mkdir -p "$tmp"
-[ -f "$tmp/fedora.img" ] || bash "$srcdir/tests/make-phony-guests.sh" "$tmp" >/dev/null
+[ -f "$tmp/$guest.img" ] || bash "$srcdir/tests/make-phony-guests.sh" "$tmp" >/dev/null
 command -v virt-sysprep >/dev/null || { echo "virt-sysprep not installed (apt-get install guestfs-tools)"; exit 2; }
 
 timeit () { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>&1 || { echo "failed: $*" >&2; exit 1; }; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }

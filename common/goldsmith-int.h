@@ -103,7 +103,8 @@ extern void gs_int_settings_free (struct gs_settings *settings);
 /* tcg-kernel.c: a TCG launch boots an uncompressed copy of the host's
  * kernel (about 4 s faster), where it can.
  */
-extern void gs_int_tcg_kernel (guestfs_h *g, bool verbose);
+extern bool gs_int_tcg_kernel (guestfs_h *g, bool verbose);
+extern void gs_int_tcg_kernel_disable (void);
 extern int gs_int_appliance_kernel_uncompressed (guestfs_h *g);
 extern const char *gs_int_key_type_name (enum gs_key_type t);
 
@@ -181,6 +182,7 @@ struct gs_session {
   bool launched;
   bool tcg_fallback;             /* the accelerated launch failed */
   bool quiet_errors;             /* don't print libguestfs errors */
+  bool tcg_kernel;               /* this handle boots goldsmith's kernel */
   char *last_guestfs_error;
 };
 

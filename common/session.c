@@ -180,7 +180,7 @@ make_handle (struct gs_session *s, struct gs_guest *guests, size_t nguests,
     goto fail;
   if (force && guestfs_set_backend_setting (g, force, "1") == -1)
     goto fail;
-  if (st->uncompressed_kernel && will_use_tcg (force))
+  s->tcg_kernel = st->uncompressed_kernel && will_use_tcg (force) &&
     gs_int_tcg_kernel (g, o->verbose);
   if (o->progress &&
       guestfs_set_event_callback (g, progress_cb, GUESTFS_EVENT_PROGRESS,
@@ -266,7 +266,8 @@ gs_int_session_launch (struct gs_session *s, struct gs_guest *guests,
     if (s->g == NULL)
       return -1;
     /* An "auto" first try may fail for want of KVM: keep it quiet. */
-    s->quiet_errors = is_auto && attempt == 0 && !env_tcg;
+    s->quiet_errors = (is_auto && attempt == 0 && !env_tcg) ||
+      s->tcg_kernel;
     free (s->last_guestfs_error);
     s->last_guestfs_error = NULL;
     if (guestfs_launch (s->g) == 0) {
@@ -276,6 +277,20 @@ gs_int_session_launch (struct gs_session *s, struct gs_guest *guests,
     }
     guestfs_close (s->g);
     s->g = NULL;
+    if (s->tcg_kernel) {
+      /* Not the user's problem: say so once, and launch as libguestfs
+       * would have (the accelerator question is still open).
+       */
+      gs_int_tcg_kernel_disable ();
+      s->quiet_errors = false;
+      gs_warning ("the appliance with the uncompressed kernel failed to "
+                  "launch (%s); retrying with the distribution's kernel "
+                  "(set appliance.uncompressed-kernel = false to skip "
+                  "this)", s->last_guestfs_error
+                  ? gs_int_first_line (s->last_guestfs_error) : "?");
+      attempt--;
+      continue;
+    }
     if (!s->quiet_errors)
       return -1;                 /* reported by error_cb */
     s->quiet_errors = false;
@@ -284,7 +299,8 @@ gs_int_session_launch (struct gs_session *s, struct gs_guest *guests,
     gs_warning ("the appliance failed to launch with hardware acceleration "
                 "(%s); retrying with TCG software emulation, which is "
                 "slower (set appliance.accel = \"tcg\" to skip the first try)",
-                s->last_guestfs_error ? s->last_guestfs_error : "?");
+                s->last_guestfs_error
+                ? gs_int_first_line (s->last_guestfs_error) : "?");
   }
   return -1;
 }

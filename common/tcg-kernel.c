@@ -218,23 +218,35 @@ cache_dir (guestfs_h *g)
   return NULL;
 }
 
+static bool tried;
+static char *dir;                /* the cache directory, once it works */
+
+/* Its appliance failed to launch: from now on, libguestfs's own (and
+ * supermin, should it build that one, must not see our kernel).
+ */
 void
+gs_int_tcg_kernel_disable (void)
+{
+  tried = true;
+  free (dir);
+  dir = NULL;
+  unsetenv ("SUPERMIN_KERNEL");
+  unsetenv ("SUPERMIN_KERNEL_VERSION");
+  unsetenv ("SUPERMIN_MODULES");
+}
+
+bool
 gs_int_tcg_kernel (guestfs_h *g, bool verbose)
 {
-  static bool tried;
-  static char *dir;              /* the cache directory, once it works */
   CLEANUP_FREE char *version = NULL, *src = NULL, *dst = NULL,
     *tmp = NULL, *mods = NULL;
   struct stat s_src, s_dst;
 
-  if (tried) {                   /* later launches of this process */
-    if (dir)
-      guestfs_set_cachedir (g, dir);
-    return;
-  }
+  if (tried)                     /* later launches of this process */
+    return dir && guestfs_set_cachedir (g, dir) == 0;
   tried = true;
   if (getenv ("SUPERMIN_KERNEL") || getenv ("LIBGUESTFS_PATH"))
-    return;                      /* the user chose an appliance */
+    return false;                /* the user chose an appliance */
   if ((version = newest_kernel ()) == NULL ||
       (dir = cache_dir (g)) == NULL ||
       asprintf (&src, "/boot/vmlinuz-%s", version) == -1 ||
@@ -261,10 +273,11 @@ gs_int_tcg_kernel (guestfs_h *g, bool verbose)
   setenv ("SUPERMIN_KERNEL", dst, 1);
   setenv ("SUPERMIN_KERNEL_VERSION", version, 1);
   setenv ("SUPERMIN_MODULES", mods, 1);
-  return;
+  return true;
  none:
   free (dir);
   dir = NULL;
+  return false;
 }
 
 /* Whether the appliance G launched booted an uncompressed kernel: 1

@@ -10,7 +10,7 @@ tmp="$builddir/tests/tmp/doctor"
 rm -rf "$tmp"; mkdir -p "$tmp"
 cleanup_fn rm -rf "$tmp"
 
-plan 18
+plan 21
 
 # field FILE PYTHON-EXPR: evaluate EXPR with d = the JSON document and
 # c = its checks by name; print the result.
@@ -96,7 +96,7 @@ ok "full run: consistent" consistent "$tmp/full.json" $rc
 appliance=$(field "$tmp/full.json" "c['appliance']['status']")
 if [ "$appliance" != ok ] && [ "$CI" != true ]; then
   sed 's/^/# /' "$tmp/err"
-  for i in 1 2 3 4 5 6; do
+  for i in 1 2 3 4 5 6 7 8 9; do
     tap_n=$((tap_n + 1))
     echo "ok $tap_n # SKIP the appliance cannot launch here"
   done
@@ -116,6 +116,27 @@ is "the appliance's kernel: uncompressed under TCG, compressed with KVM" \
    "$(field "$tmp/full.json" "c['appliance']['kernel']")" \
    "$(field "$tmp/full.json" \
      "'uncompressed' if '(TCG,' in c['appliance']['detail'] else 'compressed'")"
+
+# The uncompressed kernel's own appliance, in a cache of this test's,
+# forced TCG (so on any host): built and booted; then broken (its
+# kernel emptied, which qemu cannot load): goldsmith says so once and
+# launches with the distribution's kernel instead.
+cache="$tmp/cache"; mkdir -p "$cache"
+LIBGUESTFS_CACHEDIR="$cache" goldsmith doctor --json \
+  --set appliance.accel=tcg > "$tmp/k1.json" 2> "$tmp/k1.err"
+is "own cache, TCG: built, launched, booted the uncompressed kernel" \
+   "$(field "$tmp/k1.json" "c['appliance']['status'] + ' ' + c['appliance']['kernel']")" \
+   "ok uncompressed"
+u=$(id -u)
+: > "$cache/goldsmith-tcg-$u/.guestfs-$u/appliance.d/kernel"
+LIBGUESTFS_CACHEDIR="$cache" goldsmith doctor --json \
+  --set appliance.accel=tcg > "$tmp/k2.json" 2> "$tmp/k2.err"
+is "its appliance broken: launched anyway, with the distribution's kernel" \
+   "$(field "$tmp/k2.json" "c['appliance']['status'] + ' ' + c['appliance']['kernel']")" \
+   "ok compressed"
+is "... and said so in one line" \
+   "$(grep -c . "$tmp/k2.err")|$(grep -c 'uncompressed kernel failed to launch' "$tmp/k2.err")" \
+   "1|1"
 ok "the text output lists every check" \
    test "$(goldsmith doctor --no-launch | grep -cE '^(ok|warn|fail) ')" \
         = "$(field "$tmp/base.json" "len(d['checks'])")"
