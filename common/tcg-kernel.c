@@ -119,6 +119,8 @@ has_pvh_note (const char *p)
 /* Decompress the kernel image inside the bzImage SRC into DST (the
  * method of the kernel's scripts/extract-vmlinux: find a compressor's
  * magic, decompress from there, keep the result if it is the kernel).
+ * The decompressors are the host's commands (Debian's libguestfs0
+ * depends on xz-utils and zstd): no library for a once-per-kernel job.
  */
 static bool
 extract (const char *src, const char *dst)
