@@ -252,6 +252,47 @@ check_fuse (void)
     check ("fuse", OK, NULL, NULL, "/dev/fuse, %s", fm3 ? fm3 : fm);
 }
 
+/* Whether TCG launches can boot an uncompressed kernel, and where it
+ * is (JSON: kernel, version, cachedir; the test suite points its own
+ * guestfish at the same appliance).  Made here if need be, only when
+ * launches will use TCG.
+ */
+static void
+check_tcg_kernel (guestfs_h *g, const struct gs_settings *st, bool kvm)
+{
+  const char *k, *version = NULL, *dir = NULL;
+  const char *env_kernel = getenv ("SUPERMIN_KERNEL");
+  const char *env_path = getenv ("LIBGUESTFS_PATH");
+  json_object *last;
+
+  if (!st->uncompressed_kernel)
+    check ("tcg-kernel", OK, NULL, NULL,
+           "off (appliance.uncompressed-kernel = false)");
+  else if (env_kernel || env_path)
+    check ("tcg-kernel", OK, NULL, NULL, "%s chooses the %s: %s",
+           env_kernel ? "SUPERMIN_KERNEL" : "LIBGUESTFS_PATH",
+           env_kernel ? "kernel" : "appliance",
+           env_kernel ? env_kernel : env_path);
+  else if (kvm && !(st->accel && strcmp (st->accel, "tcg") == 0))
+    check ("tcg-kernel", OK, NULL, NULL, "not needed: launches use KVM");
+  else if ((k = gs_int_tcg_kernel_info (g, &version, &dir)) == NULL)
+    check ("tcg-kernel", WARN,
+           "each TCG launch spends about 4 s decompressing the kernel",
+           "make the newest /boot/vmlinuz-* readable and its decompressor "
+           "(xz, zstd or gzip) available; the kernel needs CONFIG_PVH "
+           "(Debian's has it)",
+           "no uncompressed copy of the host's kernel could be made");
+  else {
+    check ("tcg-kernel", OK, NULL, NULL,
+           "%s (TCG launches boot it, appliance in %s)", k, dir);
+    last = json_object_array_get_idx (checks,
+                                      json_object_array_length (checks) - 1);
+    gs_int_json_add_string (last, "kernel", k);
+    gs_int_json_add_string (last, "version", version);
+    gs_int_json_add_string (last, "cachedir", dir);
+  }
+}
+
 static void
 check_launch (const struct gs_settings *st, const char *tmp, bool kvm)
 {
@@ -415,6 +456,8 @@ gs_cmd_doctor (int argc, const char **argv)
       cache_error = strdup (guestfs_last_error (g));
   }
   kvm = check_kvm (g, &env.settings);
+  if (g)
+    check_tcg_kernel (g, &env.settings, kvm);
   check_space ("tmpdir", tmp && tmp[0] ? tmp : "/tmp",
                "overlays, scratch files and sparsify's temporary copy");
   if (cachedir)

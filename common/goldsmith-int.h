@@ -105,6 +105,12 @@ extern void gs_int_settings_free (struct gs_settings *settings);
  */
 extern bool gs_int_tcg_kernel (guestfs_h *g, bool verbose);
 extern void gs_int_tcg_kernel_disable (void);
+/* The uncompressed kernel (made if need be), its version and cache
+ * directory; NULL when there is none.
+ */
+extern const char *gs_int_tcg_kernel_info (guestfs_h *g,
+                                           const char **version,
+                                           const char **dir);
 extern int gs_int_appliance_kernel_uncompressed (guestfs_h *g);
 extern const char *gs_int_key_type_name (enum gs_key_type t);
 

@@ -220,8 +220,18 @@ cache_dir (guestfs_h *g)
   return NULL;
 }
 
+/* What this process found, once: the uncompressed kernel, its version
+ * and modules, and the cache directory (NULL: none, launch as usual).
+ */
 static bool tried;
-static char *dir;                /* the cache directory, once it works */
+static char *dir, *kernel, *version, *mods;
+
+static void
+forget (void)
+{
+  free (dir); free (kernel); free (version); free (mods);
+  dir = kernel = version = mods = NULL;
+}
 
 /* Its appliance failed to launch: from now on, libguestfs's own (and
  * supermin, should it build that one, must not see our kernel).
@@ -230,36 +240,34 @@ void
 gs_int_tcg_kernel_disable (void)
 {
   tried = true;
-  free (dir);
-  dir = NULL;
+  forget ();
   unsetenv ("SUPERMIN_KERNEL");
   unsetenv ("SUPERMIN_KERNEL_VERSION");
   unsetenv ("SUPERMIN_MODULES");
 }
 
-bool
-gs_int_tcg_kernel (guestfs_h *g, bool verbose)
+static bool
+prepare (guestfs_h *g, bool verbose)
 {
-  CLEANUP_FREE char *version = NULL, *src = NULL, *dst = NULL,
-    *tmp = NULL, *mods = NULL;
+  CLEANUP_FREE char *src = NULL, *tmp = NULL;
   struct stat s_src, s_dst;
 
-  if (tried)                     /* later launches of this process */
-    return dir && guestfs_set_cachedir (g, dir) == 0;
+  if (tried)
+    return dir != NULL;
   tried = true;
   if (getenv ("SUPERMIN_KERNEL") || getenv ("LIBGUESTFS_PATH"))
     return false;                /* the user chose an appliance */
   if ((version = newest_kernel ()) == NULL ||
       (dir = cache_dir (g)) == NULL ||
       asprintf (&src, "/boot/vmlinuz-%s", version) == -1 ||
-      asprintf (&dst, "%s/vmlinux-%s", dir, version) == -1 ||
-      asprintf (&tmp, "%s.tmp%ju", dst, (uintmax_t) getpid ()) == -1 ||
+      asprintf (&kernel, "%s/vmlinux-%s", dir, version) == -1 ||
+      asprintf (&tmp, "%s.tmp%ju", kernel, (uintmax_t) getpid ()) == -1 ||
       asprintf (&mods, "/lib/modules/%s", version) == -1 ||
       stat (src, &s_src) == -1)
     goto none;
   /* Extracted once per kernel (again if the package replaced it). */
-  if (stat (dst, &s_dst) == -1 || s_dst.st_mtime < s_src.st_mtime) {
-    if (!extract (src, tmp) || rename (tmp, dst) == -1) {
+  if (stat (kernel, &s_dst) == -1 || s_dst.st_mtime < s_src.st_mtime) {
+    if (!extract (src, tmp) || rename (tmp, kernel) == -1) {
       unlink (tmp);
       if (verbose)
         fprintf (stderr, "goldsmith: %s: no uncompressed PVH kernel "
@@ -267,19 +275,35 @@ gs_int_tcg_kernel (guestfs_h *g, bool verbose)
       goto none;
     }
   }
-  if (guestfs_set_cachedir (g, dir) == -1)
-    goto none;
+  return true;
+ none:
+  forget ();
+  return false;
+}
+
+bool
+gs_int_tcg_kernel (guestfs_h *g, bool verbose)
+{
+  if (!prepare (g, verbose) || guestfs_set_cachedir (g, dir) == -1)
+    return false;
   /* Read by supermin, which libguestfs runs at launch when this cache
    * directory's appliance is missing or out of date.
    */
-  setenv ("SUPERMIN_KERNEL", dst, 1);
+  setenv ("SUPERMIN_KERNEL", kernel, 1);
   setenv ("SUPERMIN_KERNEL_VERSION", version, 1);
   setenv ("SUPERMIN_MODULES", mods, 1);
   return true;
- none:
-  free (dir);
-  dir = NULL;
-  return false;
+}
+
+const char *
+gs_int_tcg_kernel_info (guestfs_h *g, const char **version_r,
+                        const char **dir_r)
+{
+  if (!prepare (g, false))
+    return NULL;
+  *version_r = version;
+  *dir_r = dir;
+  return kernel;
 }
 
 /* Whether the appliance G launched booted an uncompressed kernel: 1
