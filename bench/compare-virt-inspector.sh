@@ -9,7 +9,6 @@
 # (--format raw: neither tool probes).
 set -eu
 source "$(dirname "$0")/../tests/functions.sh"
-drop_tcg_kernel
 trap - EXIT
 tmp="$builddir/bench/tmp/compare-inspect"
 rm -rf "$tmp"; mkdir -p "$tmp"

@@ -6,7 +6,6 @@
 #   ./run bash bench/compare-virt-sysprep.sh
 set -eu
 source "$(dirname "$0")/../tests/functions.sh"
-drop_tcg_kernel
 trap - EXIT
 tmp="$builddir/bench/tmp/compare"
 rm -rf "$tmp"; mkdir -p "$tmp"

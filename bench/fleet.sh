@@ -18,7 +18,6 @@
 # Run from a built tree: ./run bash bench/fleet.sh
 set -eu
 source "$(dirname "$0")/../tests/functions.sh"
-drop_tcg_kernel
 trap - EXIT
 n="${1:-8}"
 shift || true

@@ -10,7 +10,6 @@
 # thousand of those.  Run from a built tree: ./run bash bench/hostile.sh
 set -eu
 source "$(dirname "$0")/../tests/functions.sh"
-drop_tcg_kernel
 trap - EXIT
 nlogs="${1:-300}"
 big="${2:-100000}"

@@ -12,7 +12,6 @@
 # goldsmith 10592 KiB, ratio goldsmith/virt-resize 0.86.
 set -eu
 source "$(dirname "$0")/../tests/functions.sh"
-drop_tcg_kernel
 trap - EXIT
 runs="${1:-1}"
 tmp="$builddir/bench/tmp-resize"

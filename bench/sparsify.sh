@@ -10,7 +10,6 @@
 # appliance lock: flock /tmp/goldsmith-appliance.lock ./run bash bench/sparsify.sh
 set -eu
 source "$(dirname "$0")/../tests/functions.sh"
-drop_tcg_kernel
 trap - EXIT
 runs="${1:-1}"
 tmp="$builddir/bench/tmp-sparsify"

@@ -8,7 +8,6 @@
 # built tree: ./run bash bench/sysprep.sh
 set -eu
 source "$(dirname "$0")/../tests/functions.sh"
-drop_tcg_kernel
 trap - EXIT
 runs="${1:-3}"
 ops="${2:-defaults}"

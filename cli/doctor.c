@@ -253,9 +253,8 @@ check_fuse (void)
 }
 
 /* Whether TCG launches can boot an uncompressed kernel, and where it
- * is (JSON: kernel, version, cachedir; the test suite points its own
- * guestfish at the same appliance).  Made here if need be, only when
- * launches will use TCG.
+ * is (JSON: kernel, version, cachedir).  Made here if need be, only
+ * when launches will use TCG.
  */
 static void
 check_tcg_kernel (guestfs_h *g, const struct gs_settings *st, bool kvm)

@@ -6,10 +6,6 @@
 # once and must find it working.
 source "$(dirname "$0")/functions.sh"
 
-# goldsmith's own way to the uncompressed kernel, not the suite's
-# (functions.sh's use_tcg_kernel).
-unset SUPERMIN_KERNEL SUPERMIN_KERNEL_VERSION SUPERMIN_MODULES \
-      LIBGUESTFS_CACHEDIR
 tmp="$builddir/tests/tmp/doctor"
 rm -rf "$tmp"; mkdir -p "$tmp"
 cleanup_fn rm -rf "$tmp"
