@@ -10,7 +10,7 @@ tmp="$builddir/tests/tmp/doctor"
 rm -rf "$tmp"; mkdir -p "$tmp"
 cleanup_fn rm -rf "$tmp"
 
-plan 21
+plan 22
 
 # field FILE PYTHON-EXPR: evaluate EXPR with d = the JSON document and
 # c = its checks by name; print the result.
@@ -54,6 +54,18 @@ is "kvm: a missing /dev/kvm is named" \
 is "qemu-img found where the shell finds it" \
    "$(field "$tmp/base.json" "c['qemu-img']['detail'].split()[0]")" \
    "$(command -v qemu-img)"
+# Under TCG (the kvm check not ok) the uncompressed kernel is made and
+# named; it is an x86-64 ELF image.  With KVM it is not needed.
+if [ "$(field "$tmp/base.json" "c['kvm']['status']")" != ok ]; then
+  k=$(field "$tmp/base.json" "c['tcg-kernel'].get('kernel', '')")
+  is "tcg-kernel: an uncompressed copy of the host's kernel, an ELF image" \
+     "$(field "$tmp/base.json" "c['tcg-kernel']['status']")|$(head -c 4 "$k" 2>/dev/null | od -An -c | tr -d ' ')" \
+     'ok|177ELF'
+else
+  is "tcg-kernel: not needed with KVM" \
+     "$(field "$tmp/base.json" "c['tcg-kernel']['detail']")" \
+     "not needed: launches use KVM"
+fi
 
 TMPDIR="$tmp/nowhere" goldsmith doctor --json --no-launch \
   > "$tmp/notmp.json" 2> "$tmp/err"
