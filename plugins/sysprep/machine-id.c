@@ -108,26 +108,24 @@ machine_id_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
     if (!gs_dry_run (ctx) && guestfs_truncate (g, paths.ptr[i]) == -1)
       return -1;
   }
-  /* Post-condition (virt-sysprep fails it: its customize step writes a
-   * new ID after the truncation, RHBZ 1557042): /etc/machine-id, where
-   * it is a regular file, is empty now.
-   */
-  if (!gs_dry_run (ctx) &&
-      guestfs_is_file_opts (g, "/etc/machine-id",
-                            GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 0, -1) == 1) {
-    int64_t size = guestfs_filesize (g, "/etc/machine-id");
-
-    if (size != 0) {
-      gs_error ("/etc/machine-id is not empty after the run (%" PRIi64
-                " bytes): clones would share it", size);
-      return -1;
-    }
-  }
+  /* /etc/machine-id, where it is a regular file: */
   if (guestfs_is_file_opts (g, "/etc/machine-id",
                             GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 0, -1) == 1) {
-    int r = init_is_systemd (g);
+    int r;
 
-    if (r == -1)
+    /* Post-condition (virt-sysprep fails it: its customize step writes
+     * a new ID after the truncation, RHBZ 1557042): it is empty now.
+     */
+    if (!gs_dry_run (ctx)) {
+      int64_t size = guestfs_filesize (g, "/etc/machine-id");
+
+      if (size != 0) {
+        gs_error ("/etc/machine-id is not empty after the run (%" PRIi64
+                  " bytes): clones would share it", size);
+        return -1;
+      }
+    }
+    if ((r = init_is_systemd (g)) == -1)
       return -1;
     if (r == 0 &&
         gs_firstboot_add (ctx, g, "machine-id", make_id,
