@@ -308,7 +308,8 @@ check_launch (const struct gs_settings *st, const char *tmp, bool kvm)
   int fd = -1;
   struct timespec t0, t1;
   double secs;
-  int kernel;
+  int r;
+  const char *kernel;
   json_object *last;
 
   if (no_launch) {
@@ -352,23 +353,17 @@ check_launch (const struct gs_settings *st, const char *tmp, bool kvm)
   }
   clock_gettime (CLOCK_MONOTONIC, &t1);
   secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
-  kernel = gs_int_appliance_kernel_uncompressed (s.g);
+  r = gs_int_appliance_kernel_uncompressed (s.g);
+  kernel = r == 1 ? "uncompressed" : r == 0 ? "compressed" : "unknown";
   check ("appliance", OK, NULL, NULL, "launched in %.1f s (%s, %s kernel)",
-         secs, kvm && !s.tcg_fallback ? "KVM" : "TCG",
-         kernel == 1 ? "uncompressed" : kernel == 0 ? "compressed"
-         : "unknown");
+         secs, kvm && !s.tcg_fallback ? "KVM" : "TCG", kernel);
   /* The time, as a number, in the record just added. */
   last = json_object_array_get_idx (checks,
                                     json_object_array_length (checks) - 1);
   json_object_object_add (last, "seconds", json_object_new_double (secs));
   json_object_object_add (last, "tcg_fallback",
                           json_object_new_boolean (s.tcg_fallback));
-  json_object_object_add (last, "kernel",
-                          json_object_new_string (kernel == 1
-                                                  ? "uncompressed"
-                                                  : kernel == 0
-                                                  ? "compressed"
-                                                  : "unknown"));
+  json_object_object_add (last, "kernel", json_object_new_string (kernel));
   if (gs_int_session_close (&s) == -1)
     check ("shutdown", FAIL, "the appliance did not shut down cleanly: "
            "writes could be lost",
