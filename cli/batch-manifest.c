@@ -618,6 +618,9 @@ batch_manifest_load (const char *file, struct batch_manifest *m)
 
   if (report == NULL)
     report = rel = default_report (file);
+  else
+    m->report_line = config_setting_source_line
+      (config_setting_get_member (root, "report"));
   if (report == NULL || (m->report = resolve (m->dir, report)) == NULL) {
     gs_error ("out of memory");
     return -1;

@@ -147,6 +147,9 @@ batch_write_report (struct batch *b, bool complete, int code)
 
   if (b->dry_run)
     return 0;
+  /* Again: the file may have been replaced since the last write. */
+  if (batch_check_report (b) == -1)
+    return -1;
   rep = batch_report (b, complete, code);
   /* As --json prints it: the same bytes, newline included. */
   if (asprintf (&text, "%s\n", json_object_to_json_string_ext

@@ -42,8 +42,8 @@ batch_state_dir (const char *report)
 /* FNV-1a: a stable file name for the image; the file holds the disks
  * too, so a collision is only a miss.
  */
-static char *
-state_file (const char *dir, const struct batch_image *img)
+char *
+batch_state_file (const char *dir, const struct batch_image *img)
 {
   uint64_t h = 0xcbf29ce484222325ULL;
   char *r;
@@ -134,7 +134,7 @@ stamps_match (json_object *files)
 void
 batch_state_resume (const char *dir, struct batch_image *img)
 {
-  CLEANUP_FREE char *file = state_file (dir, img);
+  CLEANUP_FREE char *file = batch_state_file (dir, img);
   json_object *st, *steps;
   size_t k = 0;
 
@@ -226,7 +226,7 @@ int
 batch_state_save (const char *dir, const struct batch_image *img,
                   size_t done)
 {
-  CLEANUP_FREE char *file = state_file (dir, img);
+  CLEANUP_FREE char *file = batch_state_file (dir, img);
   json_object *st = json_object_new_object ();
   json_object *steps = json_object_new_array ();
   json_object *files = json_object_new_array ();

@@ -374,7 +374,8 @@ gs_cmd_batch (int argc, const char **argv)
     for (size_t s = 0; s < img->resume; ++s)
       img->steps[s].status = BS_ALREADY;
   }
-  if (make_plan (&b) == -1 || batch_check_args (&b) == -1)
+  if (make_plan (&b) == -1 || batch_check_args (&b) == -1 ||
+      batch_check_outputs (&b) == -1)
     goto fail;
   if (!plan_only && !b.dry_run)
     batch_carry_over (&b);

@@ -58,6 +58,7 @@ struct batch_manifest {
   char *file;                    /* as given */
   char *dir;                     /* absolute: relative paths start here */
   char *report;                  /* absolute, before --shard renames it */
+  int report_line;               /* of 'report', 0: the default name */
   struct batch_image *images;
   size_t n;
 };
@@ -117,6 +118,10 @@ extern int batch_write_report (struct batch *b, bool complete, int code);
 extern void batch_print_text (struct batch *b, int code);
 extern void batch_carry_over (struct batch *b);
 
+/* batch-outputs.c: the report and state replace only what batch wrote. */
+extern int batch_check_outputs (const struct batch *b);
+extern int batch_check_report (const struct batch *b);
+
 /* batch-manifest.c */
 extern int batch_manifest_load (const char *file, struct batch_manifest *m);
 extern void batch_manifest_free (struct batch_manifest *m);
@@ -126,6 +131,7 @@ extern void batch_manifest_free (struct batch_manifest *m);
  * layout resumes what another one did.
  */
 extern char *batch_state_dir (const char *report);
+extern char *batch_state_file (const char *dir, const struct batch_image *img);
 extern void batch_state_resume (const char *dir, struct batch_image *img);
 extern int batch_state_save (const char *dir, const struct batch_image *img,
                              size_t done);

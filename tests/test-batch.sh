@@ -12,7 +12,7 @@
 # the two guests is done (the state), only the empty file is tried
 # again.  A touched image is redone, and only it.
 source "$(dirname "$0")/functions.sh"
-plan 64
+plan 85
 
 tmp="$builddir/tests/tmp/batch"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -71,6 +71,42 @@ bad "an empty path" "bad.conf:2: 'add': an empty path" \
 images = ( { add = [ "t1.img", "" ]; } );'
 bad "an empty domain name" "bad.conf:1: 'domain' must be a non-empty string" \
 'tools = [ "inspect" ]; images = ( { domain = ""; } );'
+# The report (and the state) replace only what an earlier batch wrote:
+# never an image, the manifest, a directory or somebody's file.
+echo '{"mine": true}' > "$tmp/other.json"
+ln -s t2.img "$tmp/link.json"
+ln -s nowhere "$tmp/dangling.json"
+sums () { sha256sum "$tmp"/t*.img "$tmp/other.json" | sed "s|$tmp/||"; }
+before=$(sums)
+two='tools = [ "inspect" ]; images = ( { add = "t1.img"; },
+  { add = "t2.img"; tools = [ "resize" ];
+    resize = { out = "big.img"; args = [ "--output-size", "20M" ]; }; } );'
+bad "report: a disk image" "bad.conf:1: report $tmp/t1.img: it is an input of entry 1 \(line 1\)" \
+"report = \"t1.img\"; $two"
+bad "report: a link to a disk image" "bad.conf:1: report $tmp/link.json: it is an input of entry 2 \(line 2\)" \
+"report = \"link.json\"; $two"
+bad "report: a copy a step writes" "bad.conf:1: report $tmp/big.img: it is the copy resize writes for entry 2 \(line 2\)" \
+"report = \"big.img\"; $two"
+bad "report: the manifest" "bad.conf:1: report $tmp/bad.conf: it is the manifest itself" \
+"report = \"bad.conf\"; $two"
+bad "report: a directory" "bad.conf:1: report $tmp/sub: is a directory" \
+"report = \"sub\"; $two"
+bad "report: another file" "bad.conf:1: report $tmp/other.json: exists and is not a report of goldsmith batch: not replaced" \
+"report = \"other.json\"; $two"
+bad "report: a dangling link" "bad.conf:1: report $tmp/dangling.json: is a dangling symbolic link" \
+"report = \"dangling.json\"; $two"
+bad "report: a missing directory" "bad.conf:1: report $tmp/nodir/r.json: directory $tmp/nodir: No such file or directory" \
+"report = \"nodir/r.json\"; $two"
+echo '{"program": "goldsmith", "tool": "inspect", "images": [], "runs": []}' > "$tmp/bad.json"
+bad "report: the default name, a report of another tool" "bad.conf: report $tmp/bad.json \\(from the manifest's name; set 'report' to choose another\\): exists and is not a report of goldsmith batch" \
+"$two"
+rm "$tmp/bad.json"; echo 'not a directory' > "$tmp/bad.state"
+bad "state: not a directory" "bad.conf: state directory $tmp/bad.state \\(from the manifest's name; set 'report' to choose another\\): exists and is not a directory" \
+"$two"
+rm "$tmp/bad.state"
+is "refused reports: every input byte-identical, no report written" \
+   "$(sums; ls "$tmp" | grep -c -e '^bad\.json' -e '^bad\.state' -e '^big')" "$before
+0"
 # out is relative to the manifest's directory, as every path, not to
 # the working directory.
 printf '%s\n' 'images = ( { add = "t1.img"; tools = [ "resize" ];
