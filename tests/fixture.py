@@ -26,8 +26,15 @@ Commands:
     fixture.py guestfish FILE...            guestfish commands making it
     fixture.py report OPS FILE...           expected "OP ACTION PATH" lines
                                             for the operations OPS (a,b,c)
-    fixture.py ops REPORT                   the operations in a goldsmith
-                                            JSON report (a,b,c)
+    fixture.py expect-ops FAMILY SPEC       the operations a run with
+                                            --operations SPEC must run
+                                            (a,b,c), from
+                                            fixtures/operations.txt, not
+                                            from goldsmith
+    fixture.py check-ops REPORT OPS         each root of each guest whose
+                                            operations in a goldsmith JSON
+                                            report are not exactly OPS, and
+                                            how they differ (nothing: all)
     fixture.py actual REPORT                its "OP ACTION PATH" lines
     fixture.py match EXPECTED ACTUAL        ACTUAL manifest, with the
                                             details EXPECTED says are '*'
@@ -144,14 +151,52 @@ def manifest(ops, mfile, entries):
     for p in sorted(lines):
         print(p, lines[p])
 
-def report_ops(rfile):
+def expect_ops(family, spec):
+    """SPEC as --operations reads it (defaults, NAME, +NAME, -NAME), with
+    the defaults of FAMILY from fixtures/operations.txt."""
+    import os
+    table = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                         "fixtures", "operations.txt")
+    known, defaults = set(), []
+    for n, line in enumerate(open(table), 1):
+        line = line.split("#", 1)[0].split()
+        if not line:
+            continue
+        if len(line) != 3 or line[2] not in ("default", "optional"):
+            sys.exit(f"{table}:{n}: expected FAMILY NAME default|optional")
+        if line[0] == family:
+            known.add(line[1])
+            if line[2] == "default":
+                defaults.append(line[1])
+    ops = []
+    for item in spec.split(","):
+        if item == "defaults":
+            ops += [o for o in defaults if o not in ops]
+        elif item.startswith("-"):
+            ops = [o for o in ops if o != item[1:]]
+        elif item.lstrip("+") not in ops:
+            ops.append(item.lstrip("+"))
+    print(",".join(sorted(ops)))
+
+def check_ops(rfile, ops):
     import json
+    want = set(ops.split(","))
     r = json.load(open(rfile))
-    names = []
+    roots = 0
     for g in r["guests"]:
         for root in g.get("roots", []):
-            names += [o["name"] for o in root["operations"]]
-    print(",".join(names))
+            roots += 1
+            got = [o["name"] for o in root["operations"]]
+            if len(got) != len(set(got)):
+                print(g["name"], root["root"], "runs an operation twice:",
+                      ",".join(got))
+            missing, extra = want - set(got), set(got) - want
+            if missing or extra:
+                print(g["name"], root["root"],
+                      "missing:", ",".join(sorted(missing)) or "-",
+                      "unexpected:", ",".join(sorted(extra)) or "-")
+    if roots == 0:
+        print("no root in the report")
 
 def actual(rfile):
     import json
@@ -179,8 +224,10 @@ def match(efile, afile):
 
 def main():
     cmd = sys.argv[1]
-    if cmd == "ops":
-        report_ops(sys.argv[2])
+    if cmd == "expect-ops":
+        expect_ops(sys.argv[2], sys.argv[3])
+    elif cmd == "check-ops":
+        check_ops(sys.argv[2], sys.argv[3])
     elif cmd == "actual":
         actual(sys.argv[2])
     elif cmd == "match":

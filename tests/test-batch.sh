@@ -12,7 +12,7 @@
 # the two guests is done (the state), only the empty file is tried
 # again.  A touched image is redone, and only it.
 source "$(dirname "$0")/functions.sh"
-plan 85
+plan 87
 
 tmp="$builddir/tests/tmp/batch"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -218,7 +218,9 @@ ok "the sysprep command ran without the empty file" \
 n=0
 for g in fedora debian; do
   j "$r1" "json.dumps({'guests': [r['images'][$n]['steps'][0]['report']]})" > "$tmp/$g.json"
-  ops=$(fixture ops "$tmp/$g.json")
+  ops=$(fixture expect-ops sysprep defaults)
+  is "$g: sysprep ran exactly the documented default operations" \
+     "$(fixture check-ops "$tmp/$g.json" "$ops")" ""
   fixture report "$ops" "$srcdir/tests/fixtures/$g.txt" > "$tmp/$g.expected"
   fixture actual "$tmp/$g.json" > "$tmp/$g.actual"
   is "$g: sysprep removed and changed exactly the fixture's paths" \

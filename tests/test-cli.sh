@@ -3,7 +3,7 @@
 # listing, effective configuration, a conf.d drop-in operation, and the
 # manual pages generated from the plugins' metadata.
 source "$(dirname "$0")/functions.sh"
-plan 17
+plan 19
 
 tmp="$builddir/tests/tmp/cli"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -22,6 +22,17 @@ is "sysprep --list-operations in virt-sysprep's format" \
 "bash-history * Remove the bash history in the guest
 ca-certificates   Remove CA certificates in the guest
 machine-id * Remove the local machine ID"
+
+# Every family's operations and defaults, against the list written from
+# the anchors' documentation (tests/fixtures/operations.txt).
+is "ops --json: every family's operations and defaults are the documented ones" \
+   "$(goldsmith ops --json | python3 -c 'import json,sys
+for o in sorted(json.load(sys.stdin)["operations"], key=lambda o: (o["family"], o["name"])):
+    print(o["family"], o["name"], "default" if o["default"] else "optional")')" \
+   "$(grep -v '^#' "$srcdir/tests/fixtures/operations.txt" | sort -k1,1 -k2,2)"
+is "sysprep --list-operations: the documented defaults marked *, the rest not" \
+   "$(goldsmith sysprep --list-operations | sed -E 's/^([^ ]+) \* .*/\1 default/; s/^([^ ]+)   [^ ].*/\1 optional/')" \
+   "$(awk '$1 == "sysprep" { print $2, $3 }' "$srcdir/tests/fixtures/operations.txt" | sort)"
 
 is "ops sysprep shows name, default, phase, order, heading" \
    "$(goldsmith ops sysprep | head -2)" \

@@ -10,7 +10,7 @@
 # the run, one read-back.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 21
+plan 24
 
 tmp="$builddir/tests/tmp/defaults"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -90,8 +90,14 @@ tar-out / "$tmp/debian.tar"
 EOF
 ok "read back both images" test -s "$tmp/debian.tar"
 
+# The operations expected are written in the tests (the documented
+# defaults, tests/fixtures/operations.txt), not read from the report.
+ops=$(fixture expect-ops sysprep "$ops,site-cleanup")
+for g in fedora debian clone; do
+  is "$g: exactly the documented default operations (and those added) ran" \
+     "$(fixture check-ops "$tmp/$g.json" "$ops")" ""
+done
 for g in fedora debian; do
-  ops=$(fixture ops "$tmp/$g.json")
   fixture report "$ops" "$srcdir/tests/fixtures/$g.txt" > "$tmp/$g.report.expected"
   fixture actual "$tmp/$g.json" > "$tmp/$g.report"
   is "$g: the report lists exactly the fixture's paths for each operation" \

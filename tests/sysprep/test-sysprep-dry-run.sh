@@ -6,7 +6,7 @@
 # byte-identical.  One launch.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 8
+plan 9
 
 tmp="$builddir/tests/tmp/dry-run"
 rm -rf "$tmp"; mkdir -p "$tmp/disks" "$tmp/plugins"
@@ -65,7 +65,9 @@ name phony-fedora disks 1 raw"
 # checks the real run against the same fixture), no more: a path an
 # earlier operation would remove is not listed again by a later one.
 fixture () { python3 "$srcdir/tests/fixture.py" "$@"; }
-ops=$(fixture ops "$tmp/report.json")
+ops=$(fixture expect-ops sysprep defaults,oot-probe)
+is "the dry run planned exactly the documented default operations and the plugin" \
+   "$(fixture check-ops "$tmp/report.json" "$ops")" ""
 { fixture report "$ops" "$srcdir/tests/fixtures/fedora.txt"
   echo "oot-probe change /etc/hostname"; } | sort > "$tmp/expected"
 fixture actual "$tmp/report.json" | sort > "$tmp/actual"
