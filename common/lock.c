@@ -133,7 +133,8 @@ gs_int_lock_image (const char *path)
   held[nheld].fd = fd;
   nheld++;
   gs_debug ("%s: locked (byte %lld)", path, (long long) GS_LOCK_BYTE);
-  return 0;
+  /* Ours now: finish what a run stopped while committing left. */
+  return gs_int_overlay_recover (path, writable);
 }
 
 void
@@ -164,4 +165,5 @@ gs_int_warn_if_written (const char *path)
     gs_warning ("%s: a running VM (or another program) has it open for "
                 "writing: what is read from it may be inconsistent", path);
   close (fd);
+  gs_int_overlay_recover (path, false);
 }

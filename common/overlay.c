@@ -3,8 +3,17 @@
  * the appliance writes only to the overlay, and the overlay is
  * committed into the image only after every operation succeeded and the
  * appliance shut down cleanly.  A failure, Ctrl-C or kill -9 before the
- * commit leaves the image untouched; the commit (qemu-img commit) is
- * the one short window that writes it.
+ * commit leaves the image untouched.
+ *
+ * The commit itself is made durable by rolling forward: the overlay is
+ * flushed and renamed goldsmith-commit-PID-*.qcow2 (the rename, also
+ * flushed, is the point of no return), qemu-img commit -d copies its
+ * clusters into the image, the image is flushed, and only then is the
+ * overlay removed.  A run killed (or a host that lost power) after the
+ * rename leaves the overlay whole; the next goldsmith that locks the
+ * image for writing commits it again before anything else: the same
+ * clusters to the same places, so the image ends up finished, never a
+ * mix.  Before the rename, the image was never written.
  *
  * Overlays are named goldsmith-overlay-PID-*.qcow2 in $TMPDIR, so a
  * later run can remove those a killed run left behind.
@@ -18,6 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <libgen.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -165,26 +176,152 @@ gs_int_overlay_create_in (struct gs_disk *disk, const char *dir,
   return 0;
 }
 
-int
-gs_int_overlay_commit (struct gs_disk *disk)
+/* fsync PATH (a file or a directory). */
+static int
+sync_path (const char *path)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY), r;
+
+  if (fd == -1)
+    return -1;
+  r = fsync (fd);
+  close (fd);
+  return r;
+}
+
+static int
+sync_dir_of (const char *path)
+{
+  CLEANUP_FREE char *copy = strdup (path);
+
+  return copy ? sync_path (dirname (copy)) : -1;
+}
+
+/* qemu-img commit -d FILE into its backing IMAGE, then flush IMAGE and
+ * remove FILE.  Idempotent: run again after a kill, it writes the same.
+ */
+static int
+commit_file (const char *image, const char *file)
 {
   char err[1024];
   char *const argv[] = {
-    (char *) "qemu-img", (char *) "commit", (char *) "-q",
-    (char *) "-f", (char *) "qcow2", disk->overlay, NULL,
+    (char *) "qemu-img", (char *) "commit", (char *) "-q", (char *) "-d",
+    (char *) "-f", (char *) "qcow2", (char *) file, NULL,
   };
+
+  if (gs_int_run_qemu_img (argv, err, sizeof err, false) == -1) {
+    gs_error ("%s: committing the changes failed (they are kept in %s; "
+              "the next goldsmith run that writes the image commits them "
+              "again): %s", image, file, gs_int_first_line (err));
+    return -1;
+  }
+  if (sync_path (image) == -1) {
+    gs_error ("%s: cannot flush the committed image (the changes are kept "
+              "in %s): %m", image, file);
+    return -1;
+  }
+  unlink (file);
+  sync_dir_of (file);
+  return 0;
+}
+
+int
+gs_int_overlay_commit (struct gs_disk *disk)
+{
+  CLEANUP_FREE char *committing = NULL;
+  const char *base;
 
   if (disk->overlay == NULL)
     return 0;
-  if (gs_int_run_qemu_img (argv, err, sizeof err, false) == -1) {
-    gs_error ("%s: committing the changes failed (they are kept in %s): %s",
-              disk->path, disk->overlay, gs_int_first_line (err));
-    free (disk->overlay);        /* kept for the user, not removed */
-    disk->overlay = NULL;
+  base = strrchr (disk->overlay, '/');
+  base = base ? base + 1 : disk->overlay;
+  /* goldsmith-overlay-PID-X.qcow2 -> goldsmith-commit-PID-X.qcow2 */
+  if (strncmp (base, "goldsmith-overlay-", 18) != 0 ||
+      asprintf (&committing, "%.*sgoldsmith-commit-%s",
+                (int) (base - disk->overlay), disk->overlay, base + 18) == -1) {
+    gs_error ("%s: cannot name the overlay being committed", disk->path);
     return -1;
   }
-  gs_int_overlay_discard (disk);
-  return 0;
+  /* The overlay whole on disk, then its new name: from here on, a
+   * later run finishes the commit.
+   */
+  if (sync_path (disk->overlay) == -1 ||
+      rename (disk->overlay, committing) == -1 ||
+      sync_dir_of (committing) == -1) {
+    gs_error ("%s: cannot prepare the commit (nothing was written to the "
+              "image; the changes are in %s): %m", disk->path, disk->overlay);
+    return -1;
+  }
+  free (disk->overlay);
+  disk->overlay = NULL;
+  gs_debug ("%s: committing %s", disk->path, committing);
+  return commit_file (disk->path, committing);
+}
+
+/* The backing file a qcow2 overlay names (qemu-img info), or NULL. */
+static char *
+backing_of (const char *file)
+{
+  char out[16384];
+  char *const argv[] = {
+    (char *) "qemu-img", (char *) "info", (char *) "--output=json",
+    (char *) "-f", (char *) "qcow2", (char *) file, NULL,
+  };
+  json_object *info;
+  char *r = NULL;
+
+  if (gs_int_run_qemu_img (argv, out, sizeof out, false) == -1 ||
+      (info = json_tokener_parse (out)) == NULL)
+    return NULL;
+  {
+    json_object *b;
+
+    if (json_object_object_get_ex (info, "full-backing-filename", &b) ||
+        json_object_object_get_ex (info, "backing-filename", &b))
+      r = strdup (json_object_get_string (b));
+  }
+  json_object_put (info);
+  return r;
+}
+
+/* The commit of IMAGE a killed run left in $TMPDIR: commit it again if
+ * FINISH (the caller holds IMAGE's write lock), else warn.  -1: the
+ * commit failed again (said).
+ */
+int
+gs_int_overlay_recover (const char *image, bool finish)
+{
+  CLEANUP_FREE char *real = realpath (image, NULL);
+  DIR *d;
+  struct dirent *e;
+  int r = 0;
+
+  if (real == NULL || (d = opendir (tmpdir ())) == NULL)
+    return 0;
+  while (r == 0 && (e = readdir (d)) != NULL) {
+    CLEANUP_FREE char *file = NULL, *backing = NULL, *breal = NULL;
+    long pid;
+    char rest[NAME_MAX + 1];
+
+    if (sscanf (e->d_name, "goldsmith-commit-%ld-%255s", &pid, rest) != 2 ||
+        pid <= 0 || (pid != getpid () && kill ((pid_t) pid, 0) == 0) ||
+        asprintf (&file, "%s/%s", tmpdir (), e->d_name) == -1 ||
+        (backing = backing_of (file)) == NULL ||
+        (breal = realpath (backing, NULL)) == NULL ||
+        strcmp (breal, real) != 0)
+      continue;
+    if (!finish) {
+      gs_warning ("%s: a goldsmith run was stopped while committing to it "
+                  "(%s): what is read may be half-written; the next run "
+                  "that writes the image finishes the commit", image, file);
+      continue;
+    }
+    gs_info ("%s: finishing the commit a stopped run left (%s) ...",
+             image, file);
+    r = commit_file (image, file);
+  }
+  closedir (d);
+  return r;
 }
 
 void

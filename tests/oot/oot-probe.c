@@ -2,7 +2,9 @@
  * installed goldsmith-plugin.h and goldsmith-plugin.pc only.  It
  * reports the guest's /etc/hostname without changing anything, or,
  * with OOT_PROBE_FAIL set in the environment, fails (for the tests of
- * transactional runs).
+ * transactional runs).  OOT_PROBE_FAIL=/PATH first says whether PATH
+ * is there as the appliance sees the guest now: what the earlier
+ * operations did, seen by a third party.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +14,16 @@ static int
 oot_probe_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
                    const char *root)
 {
+  const char *fail = getenv ("OOT_PROBE_FAIL");
   int64_t size;
 
   (void) op; (void) root;
-  if (getenv ("OOT_PROBE_FAIL")) {
-    gs_error ("failing as asked (OOT_PROBE_FAIL)");
+  if (fail) {
+    if (fail[0] == '/')
+      gs_error ("failing as asked (OOT_PROBE_FAIL); %s %s", fail,
+                guestfs_exists (g, fail) == 1 ? "is there" : "is gone");
+    else
+      gs_error ("failing as asked (OOT_PROBE_FAIL)");
     return -1;
   }
   if (guestfs_is_file (g, "/etc/hostname") != 1) {

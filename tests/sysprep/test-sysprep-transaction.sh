@@ -1,13 +1,16 @@
 #!/bin/bash -
 # Transactional by default: changes go to an overlay and reach the image
-# only when every operation succeeded.  kill -9 during the launch and in
-# the middle of the operations, and a failing operation, all leave the
-# image byte-identical; the overlays a killed run leaves are removed by
-# the next run.  --in-place opts out: the same failure leaves the
-# earlier operations' changes in the image.
+# only when every operation succeeded.  kill -9 in the middle of the
+# operations, Ctrl-C, and a failing operation all leave the image
+# byte-identical, although (a third-party plugin sees it in the
+# appliance) the earlier operations had changed the guest; the overlays
+# a killed run leaves are removed by the next run.  A kill in the
+# middle of the commit leaves a half-written image that the next run
+# finishes, byte for byte.  --in-place opts out: the same failure
+# leaves the earlier operations' changes in the image.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 16
+plan 20
 
 tmp="$builddir/tests/tmp/transaction"
 rm -rf "$tmp"; mkdir -p "$tmp/plugins" "$tmp/tmpdir"
@@ -44,9 +47,6 @@ kill_at () {
   sleep 2
 }
 
-kill_at KILL 'Launching the appliance'
-is "kill -9 during the launch: the image is byte-identical" \
-   "$(sha256sum < "$img")" "$before"
 # While that run works on the image, a second goldsmith must refuse it
 # (before any launch of its own).
 second_run () {
@@ -71,10 +71,16 @@ is "Ctrl-C: the image is byte-identical" "$(sha256sum < "$img")" "$before"
 is "Ctrl-C: the run removed its own overlay" \
    "$(ls "$TMPDIR" | grep -c "^goldsmith-overlay-$last_pid-")" 0
 
-OOT_PROBE_FAIL=1 goldsmith sysprep --json -a "$img" \
+# The probe fails after logfiles ran, saying whether /var/log/messages
+# (in the image: the phony guest's manifest) is still there for the
+# appliance.
+OOT_PROBE_FAIL=/var/log/messages goldsmith sysprep --json -a "$img" \
   --operations defaults,+oot-probe > "$tmp/fail.json" 2> "$tmp/fail.stderr"
 is "a failing operation: exit status 1" "$?" 1
 sed 's/^/# stderr: /' "$tmp/fail.stderr"
+ok "before the failure, the guest had changed: logfiles removed /var/log/messages, which the image holds" \
+   bash -c "grep -q '^/var/log/messages file' '$phony_guests/fedora.manifest' &&
+            grep -q 'OOT_PROBE_FAIL); /var/log/messages is gone' '$tmp/fail.stderr'"
 is "a failing operation: the image is byte-identical" \
    "$(sha256sum < "$img")" "$before"
 ok "the report says nothing was committed" \
@@ -89,7 +95,49 @@ ok "the message says the image was not written" \
 is "no overlay is left behind, stale ones included" \
    "$(ls "$TMPDIR" | grep '^goldsmith-overlay-')" ""
 
+# kill -9 in the middle of the commit.  A stand-in qemu-img, first in
+# PATH for that run, writes what the finished image would be aside,
+# commits the first half of the overlay's clusters for real, and kills
+# goldsmith: the image is half old, half new.  The next goldsmith that
+# locks the image (its launch fails at once) finishes the commit.
+mkdir -p "$tmp/bin"
+cat > "$tmp/bin/qemu-img" <<'SH'
+#!/bin/bash
+[ "$1" = commit ] || exec /usr/bin/qemu-img "$@"
+file="${@: -1}"
+base=$(/usr/bin/qemu-img info --output=json -f qcow2 "$file" |
+       python3 -c 'import json,sys; print(json.load(sys.stdin)["full-backing-filename"])')
+/usr/bin/qemu-img convert -f qcow2 -O raw "$file" "$GS_TEST_FINISHED" || exit 1
+/usr/bin/qemu-img map --output=json -f qcow2 "$file" | python3 -c '
+import json, os, sys
+ext = [e for e in json.load(sys.stdin) if e["depth"] == 0 and e["data"]]
+src = open(sys.argv[1], "rb")
+dst = os.open(sys.argv[2], os.O_WRONLY)
+for e in ext[: max(1, len(ext) // 2)]:
+    src.seek(e["start"])
+    os.pwrite(dst, src.read(e["length"]), e["start"])
+os.fsync(dst)' "$GS_TEST_FINISHED" "$base"
+kill -9 $PPID
+exit 1
+SH
+chmod +x "$tmp/bin/qemu-img"
+PATH="$tmp/bin:$PATH" GS_TEST_FINISHED="$tmp/finished.raw" \
+  goldsmith sysprep -q -a "$img" 2> "$tmp/commit-kill.stderr"
+mixed=$(sha256sum < "$img")
+finished=$(sha256sum < "$tmp/finished.raw")
+ok "killed half-way through the commit: the image is neither the old one nor the finished one" \
+   test "$mixed" != "$before" -a "$mixed" != "$finished" -a "$finished" != "$before"
+LIBGUESTFS_HV=/bin/false goldsmith sysprep -a "$img" > /dev/null \
+  2> "$tmp/recover.stderr"
+ok "the next run finishes the stopped commit, before its own launch" \
+   grep -q "guest.img: finishing the commit a stopped run left" "$tmp/recover.stderr"
+is "... and the image is the finished one, byte for byte" \
+   "$(sha256sum < "$img")" "$finished"
+is "... and the commit it finished is gone" \
+   "$(ls "$TMPDIR" | grep -c '^goldsmith-commit-')" 0
+
 # --in-place: the same failure keeps what the earlier operations did.
+copy_guest fedora "$img"
 OOT_PROBE_FAIL=1 goldsmith sysprep --in-place -q -a "$img" \
   --operations defaults,+oot-probe 2> "$tmp/inplace.stderr"
 is "--in-place, failing operation: exit status 1" "$?" 1
