@@ -9,6 +9,8 @@
  */
 #include <config.h>
 
+#include <fcntl.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cleanups.h"
 
 #define MAX_SCRATCH 64           /* sysprep: one overlay per disk */
 
@@ -99,8 +102,23 @@ gs_cli_outfile_reserve (const char *out)
   return tmp_out;
 }
 
-/* Rename the stand-in to OUT on success, else remove it.  A failed
- * rename turns *CODE into an error.
+/* fsync PATH (a file, or a directory for a rename in it). */
+static int
+sync_path (const char *path)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY), r;
+
+  if (fd == -1)
+    return -1;
+  r = fsync (fd);
+  close (fd);
+  return r;
+}
+
+/* Rename the stand-in to OUT on success, else remove it.  The data is
+ * flushed before the rename publishes it (a power cut must never leave
+ * OUT named but empty), and the rename after.  A failure turns *CODE
+ * into an error.
  */
 void
 gs_cli_outfile_finish (const char *out, bool success, int *code)
@@ -108,6 +126,11 @@ gs_cli_outfile_finish (const char *out, bool success, int *code)
   if (tmp_out == NULL)
     return;
   gs_cli_scratch_forget (tmp_out);
+  if (success && sync_path (tmp_out) == -1) {
+    gs_error ("%s: cannot flush it to disk: %m", tmp_out);
+    *code = GS_EXIT_ERROR;
+    success = false;
+  }
   if (success && rename (tmp_out, out) == -1) {
     gs_error ("%s: cannot rename %s to it: %m", out, tmp_out);
     *code = GS_EXIT_ERROR;
@@ -115,6 +138,12 @@ gs_cli_outfile_finish (const char *out, bool success, int *code)
   }
   if (!success)
     unlink (tmp_out);
+  else {
+    CLEANUP_FREE char *dir = strdup (out);
+
+    if (dir == NULL || sync_path (dirname (dir)) == -1)
+      gs_warning ("%s: cannot flush its directory: %m", out);
+  }
   free (tmp_out);
   tmp_out = NULL;
 }

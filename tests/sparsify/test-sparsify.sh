@@ -43,6 +43,14 @@ d = sys.stdin.buffer.read(); z = bytes(4096)
 print(sum(4096 for i in range(0, len(d), 4096) if d[i:i+4096] != z[:len(d[i:i+4096])]))'
 }
 alloc () { echo $(( $(stat -c %b "$1") * 512 )); }
+# ext_sum PARTITION PATH: sha256 of PATH in an ext filesystem image,
+# "missing" if debugfs cannot dump it (never an earlier run's copy).
+ext_sum () {
+  rm -f dumped
+  debugfs -R "dump $2 dumped" "$1" >/dev/null 2>&1
+  if [ -f dumped ]; then sum < dumped; else echo missing; fi
+  rm -f dumped
+}
 json () { python3 -c "import json,sys; r=json.load(open('$1')); print($2)"; }
 # dev REPORT DEVICE FIELD: a field of one device's record.
 dev () { json "$1" "[d['$3'] for d in r['devices'] if d['device'] == '$2'][0]"; }
@@ -82,22 +90,23 @@ ok "A: btrfs is clean" btrfs check --readonly p7
 part_bytes a.raw 8 > p8
 ok "A: xfs is clean" xfs_repair -n -f p8
 rm -f p7 p8
-# ntfs: trimmed, or zero-filled where ntfs-3g cannot trim; where the
-# appliance cannot mount ntfs at all the report says so (a warning).
+# ntfs: trimmed, or zero-filled where ntfs-3g cannot trim.  An
+# appliance that cannot mount ntfs (no ntfs-3g) is a skip, shown as
+# one, and a failure under CI, where quickstart installs ntfs-3g.
 if [ "$(dev a.json /dev/sda9 status)" = applied ]; then
   ok "A: ntfs free space, $(dev a.json /dev/sda9 method) (${in_nz[9]} -> ${a_nz[9]})" \
     test "${a_nz[9]}" -lt $((4 * MiB))
+elif [ "$CI" = true ]; then
+  ok "A: ntfs free space: the appliance could not sparsify it ($(dev a.json /dev/sda9 status))" false
 else
-  ok "A: ntfs not mountable here: reported, left as it was # $(dev a.json /dev/sda9 status)" \
-    test "$(part_bytes a.raw 9 | sum)" = "$(part_bytes "$in" 9 | sum)"
+  tap_n=$((tap_n + 1))
+  echo "ok $tap_n # SKIP A: ntfs not sparsified here ($(dev a.json /dev/sda9 status)): install ntfs-3g"
 fi
 is "A: --ignore partition kept as it was" \
   "$(part_bytes a.raw 6 | sum)" "$(part_bytes "$in" 6 | sum)"
 part_bytes a.raw 1 > p1
-debugfs -R "dump /keep/a.bin a.bin" p1 >/dev/null 2>&1
-debugfs -R "dump /keep/b.txt b.txt" p1 >/dev/null 2>&1
-is "A: ext4 keep/a.bin intact" "$(sum < a.bin)" "$(expected p1/keep/a.bin)"
-is "A: ext4 keep/b.txt intact" "$(sum < b.txt)" "$(expected p1/keep/b.txt)"
+is "A: ext4 keep/a.bin intact" "$(ext_sum p1 /keep/a.bin)" "$(expected p1/keep/a.bin)"
+is "A: ext4 keep/b.txt intact" "$(ext_sum p1 /keep/b.txt)" "$(expected p1/keep/b.txt)"
 ok "A: ext4 is clean" e2fsck -fn p1
 part_bytes a.raw 4 > p4
 is "A: vfat keep.txt intact" "$(mtype -i p4 ::keep.txt | sum)" \
@@ -137,8 +146,7 @@ ok "B: the ext2 (not ignored here) lost its deleted data" \
   test "$(nonzero b.img 6)" -lt $MiB
 ok "B: the xfs trimmed in place" test "$(nonzero b.img 8)" -lt $((8 * MiB))
 part_bytes b.img 1 > p1
-debugfs -R "dump /keep/a.bin a.bin" p1 >/dev/null 2>&1
-is "B: ext4 keep/a.bin intact" "$(sum < a.bin)" "$(expected p1/keep/a.bin)"
+is "B: ext4 keep/a.bin intact" "$(ext_sum p1 /keep/a.bin)" "$(expected p1/keep/a.bin)"
 
 # ---- C: qcow2 -> raw, swap left alone, zeros written -------------------
 qemu-img convert -O qcow2 "$in" c-in.qcow2
