@@ -378,47 +378,17 @@ read_source (struct gs_session *s, const char *indev, struct source *src)
 
 /* ---- the resize operations ---------------------------------------- */
 
-/* Run every selected resize operation on DEV holding CONTENT; in a dry
- * run (the probe) nothing is recorded.  Returns how many claimed it
- * (applied), or -1 if one failed (reported).
+/* Grow DEV holding CONTENT: the resize operations that take it run
+ * (the core asks each first), recorded in OPS.  -1 if one failed.
  */
 static int
 grow_content (struct gs_registry *reg, guestfs_h *g, const char *dev,
-              const char *content, bool probe, json_object *ops)
+              const char *content, json_object *ops)
 {
-  struct gs_ctx ctx = { .dry_run = probe, .content = content };
-  json_object *scratch = ops ? NULL : json_object_new_array ();
-  int claimed = 0, failed = 0;
+  const struct gs_content_opts o = { .family = "resize" };
 
-  for (size_t i = 0; i < reg->nops; ++i) {
-    struct gs_op *op = reg->ops[i];
-    int st;
-
-    if (!op->selected || strcmp (op->family, "resize") != 0)
-      continue;
-    /* Quietly ask first (a dry run costs next to nothing), so that
-     * only the operation that grows the content is run and reported.
-     */
-    ctx.dry_run = true;
-    ctx.paths = json_object_new_array ();
-    ctx.not_applicable = false;
-    gs_int_set_current_op (op->name);
-    st = op->def->perform (op, &ctx, g, dev) == -1 ? GS_OP_FAILED
-      : ctx.not_applicable ? GS_OP_NA : GS_OP_APPLIED;
-    gs_int_set_current_op (NULL);
-    json_object_put (ctx.paths);
-    ctx.paths = NULL;
-    ctx.dry_run = probe;
-    if (!probe && st == GS_OP_APPLIED)
-      st = gs_int_run_op (op, &ctx, g, dev, false, ops ? ops : scratch);
-    claimed += st == GS_OP_APPLIED;
-    failed += st == GS_OP_FAILED;
-  }
-  free (ctx.reason);
-  json_object_put (scratch);
-  if (failed && !probe)
-    return -1;
-  return failed && !claimed ? -1 : claimed;
+  return gs_int_content_run (reg, g, dev, content, &o, ops, NULL)
+    == GS_OP_FAILED ? -1 : 0;
 }
 
 /* Probe every content type of the source once; those no operation
@@ -444,7 +414,7 @@ probe_contents (struct gs_registry *reg, struct gs_session *s,
     if (dup)
       continue;
     string_vector_append_copy (&seen, p->content);
-    if (grow_content (reg, s->g, dev, p->content, true, NULL) <= 0) {
+    if (gs_int_content_claims (reg, s->g, "resize", dev, p->content) <= 0) {
       gs_debug ("no resize operation can grow %s", p->content);
       if (string_vector_append_copy (&rq->unavailable_fs, p->content) == -1)
         r = -1;
@@ -484,7 +454,8 @@ check_lvs (struct gs_registry *reg, struct gs_session *s,
       return -1;
     }
     c = content_of (s, dev);
-    if (c == NULL || grow_content (reg, s->g, dev, c, true, NULL) <= 0) {
+    if (c == NULL ||
+        gs_int_content_claims (reg, s->g, "resize", dev, c) <= 0) {
       if (ufs == GS_RESIZE_UNKNOWN_FS_ERROR) {
         gs_error ("--lv-expand %s: unknown/unavailable method for expanding "
                   "the %s content (--unknown-filesystems error)", n,
@@ -969,7 +940,7 @@ run (struct gs_env *env, struct job *j, struct gs_guest *guest,
       goto out;
     gs_info ("Expanding the %s on partition %d ...", pp->src->content,
              pp->new_num);
-    if (grow_content (&env->reg, g, dev, pp->src->content, false, ops) == -1)
+    if (grow_content (&env->reg, g, dev, pp->src->content, ops) == -1)
       goto out;
   }
   for (size_t i = 0; i < lv_devs.len; ++i) {
@@ -978,7 +949,7 @@ run (struct gs_env *env, struct job *j, struct gs_guest *guest,
       goto out;
     if (!no_expand_content && lv_contents.ptr[i][0] &&
         grow_content (&env->reg, g, lv_devs.ptr[i], lv_contents.ptr[i],
-                      false, ops) == -1)
+                      ops) == -1)
       goto out;
   }
   code = GS_EXIT_OK;

@@ -32,7 +32,6 @@
 #include "cli.h"
 #include "cleanups.h"
 #include "resize-plan.h"         /* gs_int_human_size */
-#include "sparsify/sparsify-util.h" /* gs_sparsify_clear_device */
 
 enum { OPT_IGNORE = 1, OPT_ZERO, OPT_OPERATIONS };
 
@@ -367,23 +366,21 @@ device_record (json_object *records, const char *dev, const char *content)
   return r;
 }
 
-/* Hand DEV to the first selected sparsify operation that takes it. */
+/* Hand DEV to the first selected sparsify operation that takes it
+ * (the core runs it) and record what it did.
+ */
 static int
-sparsify_device (struct gs_registry *reg, struct gs_ctx *ctx, guestfs_h *g,
-                 const char *dev, const char *content, json_object *records)
+sparsify_device (struct gs_registry *reg, guestfs_h *g, const char *dev,
+                 const char *content, json_object *records)
 {
+  const struct gs_content_opts o = {
+    .family = "sparsify", .dry_run = dry_run, .in_place = in_place,
+    .first_only = true,
+  };
   json_object *tries = json_object_new_array ();
-  int st = GS_OP_NA;
+  const char *method;
+  int st = gs_int_content_run (reg, g, dev, content, &o, tries, &method);
 
-  ctx->content = content;
-  for (size_t i = 0; i < reg->nops && st == GS_OP_NA; ++i) {
-    struct gs_op *op = reg->ops[i];
-
-    if (!op->selected || strcmp (op->family, "sparsify") != 0)
-      continue;
-    ctx->method = NULL;
-    st = gs_int_run_op (op, ctx, g, dev, false, tries);
-  }
   if (st == GS_OP_NA) {
     json_object *r = device_record (records, dev, content);
 
@@ -403,11 +400,10 @@ sparsify_device (struct gs_registry *reg, struct gs_ctx *ctx, guestfs_h *g,
         continue;
       json_object_object_add (r, key, json_object_get (val));
     }
-    if (ctx->method)
-      gs_int_json_add_string (r, "method", ctx->method);
+    if (method)
+      gs_int_json_add_string (r, "method", method);
   }
   json_object_put (tries);
-  ctx->content = NULL;
   return st == GS_OP_FAILED ? -1 : 0;
 }
 
@@ -415,8 +411,7 @@ sparsify_device (struct gs_registry *reg, struct gs_ctx *ctx, guestfs_h *g,
  * about its content.
  */
 static int
-zero_device (struct gs_ctx *ctx, guestfs_h *g, const char *dev,
-             json_object *records)
+zero_device (guestfs_h *g, const char *dev, json_object *records)
 {
   json_object *r = device_record (records, dev, "");
   const char *method = "discard";
@@ -424,10 +419,9 @@ zero_device (struct gs_ctx *ctx, guestfs_h *g, const char *dev,
 
   if (size == -1)
     return -1;
-  gs_info ("%s %s ...", ctx->dry_run ? "Would zero" : "Zeroing", dev);
+  gs_info ("%s %s ...", dry_run ? "Would zero" : "Zeroing", dev);
   gs_int_json_add_string (r, "operation", "zero");
-  if (!ctx->dry_run &&
-      gs_sparsify_clear_device (ctx, g, dev, true, &method) == -1)
+  if (!dry_run && gs_int_clear_device (g, dev, in_place, true, &method) == -1)
     return -1;
   gs_int_json_add_string (r, "status", "applied");
   gs_int_json_add_string (r, "method", method);
@@ -450,7 +444,6 @@ sparsify_all (struct gs_registry *reg, struct gs_session *s, struct job *j,
               json_object *records)
 {
   guestfs_h *g = s->g;
-  struct gs_ctx ctx = { .dry_run = dry_run, .in_place = in_place };
   CLEANUP_FREE_STRV char **fs = NULL, **vgs = NULL, **parts = NULL;
   CLEANUP_FREE_STRV char **lvs = NULL;
   string_vector devs = empty_vector;
@@ -485,14 +478,14 @@ sparsify_all (struct gs_registry *reg, struct gs_session *s, struct job *j,
     if (listed (g, &j->ignore, dev))
       ignored (records, dev, type);
     else if (listed (g, &j->zero, dev)) {
-      if (zero_device (&ctx, g, dev, records) == -1)
+      if (zero_device (g, dev, records) == -1)
         goto out;
     }
     else {
       if (!gs_int_quiet ())
         gs_info ("%s %s (%s) ...", dry_run ? "Examining" : "Sparsifying",
                  dev, type);
-      if (sparsify_device (reg, &ctx, g, dev, type, records) == -1)
+      if (sparsify_device (reg, g, dev, type, records) == -1)
         goto out;
     }
   }
@@ -508,7 +501,7 @@ sparsify_all (struct gs_registry *reg, struct gs_session *s, struct job *j,
       guestfs_push_error_handler (g, NULL, NULL);
       dev = guestfs_canonical_device_name (g, j->zero.ptr[i]);
       guestfs_pop_error_handler (g);
-      if (zero_device (&ctx, g, dev ? dev : j->zero.ptr[i], records) == -1)
+      if (zero_device (g, dev ? dev : j->zero.ptr[i], records) == -1)
         goto out;
     }
   }
@@ -519,7 +512,7 @@ sparsify_all (struct gs_registry *reg, struct gs_session *s, struct job *j,
     }
     gs_info ("%s the free space of volume group %s ...",
              dry_run ? "Examining" : "Sparsifying", vgs[i]);
-    if (sparsify_device (reg, &ctx, g, vgs[i], "lvm-vg", records) == -1)
+    if (sparsify_device (reg, g, vgs[i], "lvm-vg", records) == -1)
       goto out;
   }
   if (!dry_run && guestfs_sync (g) == -1)
@@ -527,7 +520,6 @@ sparsify_all (struct gs_registry *reg, struct gs_session *s, struct job *j,
   r = 0;
 
  out:
-  free (ctx.reason);
   string_vector_free_all (&devs);
   return r;
 }

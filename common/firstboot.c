@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "goldsmith-int.h"
+#include "ctx.h"
 #include "cleanups.h"
 
 #define FB_DIR "/usr/lib/goldsmith/firstboot"

@@ -220,25 +220,9 @@ struct gs_run_opts {
   size_t disk_start, disk_count; /* several guests: this one's disks */
 };
 
-/* One guest root being prepared (opaque to plugins). */
-#define GS_NFACTS 9
-struct gs_ctx {
-  bool dry_run;
-  const struct gs_exclude *exclude;
-  char *facts[GS_NFACTS];
-  json_object *paths;            /* of the operation running now */
-  int64_t bytes;                 /* sum of its positive path sizes */
-  bool not_applicable;
-  char *reason;
-  unsigned firstboot_seq;        /* scripts added this run */
-  string_vector dry_removed;     /* dry run: paths reported removed */
-  const char *content;           /* resize, sparsify: what ROOT holds */
-  bool in_place;                 /* sparsify --in-place */
-  const char *method;            /* sparsify: how (gs_sparsify_method) */
-  json_object *inspect;          /* family "inspect": this root's record */
-  json_object *item;             /* the list item gs_inspect_item_set sets */
-  size_t disk_start, disk_count; /* the guest's disks in the appliance */
-};
+/* struct gs_ctx (one root or device being worked on) is defined in
+ * ctx.h, for the core only: plugins and cli/ never see its fields.
+ */
 
 /* remove.c: --exclude-path regexes (pcre2), compiled once. */
 struct gs_exclude;
@@ -265,6 +249,32 @@ extern int gs_int_run_roots (struct gs_session *s, struct gs_registry *reg,
                              char *const *roots,
                              const struct gs_run_opts *opts,
                              json_object *report_guest);
+
+/* content.c: operations chosen by what a device holds (resize,
+ * sparsify).  How many selected operations of FAMILY take DEV holding
+ * CONTENT (asked as dry runs, nothing recorded), -1 if one failed and
+ * none took it.
+ */
+extern int gs_int_content_claims (struct gs_registry *reg, guestfs_h *g,
+                                  const char *family, const char *dev,
+                                  const char *content);
+struct gs_content_opts {
+  const char *family;
+  bool dry_run, in_place;
+  bool first_only;               /* sparsify: the first that takes it */
+};
+/* Run the selected operations of O->family that take DEV holding
+ * CONTENT (every one, or with FIRST_ONLY the first), each recorded in
+ * OPS; *METHOD (unless NULL) says how (gs_sparsify_method).  Returns
+ * GS_OP_FAILED if one failed, GS_OP_NA if none took it, else the last
+ * status.
+ */
+extern int gs_int_content_run (struct gs_registry *reg, guestfs_h *g,
+                               const char *dev, const char *content,
+                               const struct gs_content_opts *o,
+                               json_object *ops, const char **method);
+extern int gs_int_clear_device (guestfs_h *g, const char *dev, bool in_place,
+                                bool must_zero, const char **method);
 
 /* inspect.c */
 extern char *gs_int_utf8_copy (const char *s, bool xml_chars);

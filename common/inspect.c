@@ -16,6 +16,7 @@
 #include <libxml/parser.h>
 
 #include "goldsmith-int.h"
+#include "ctx.h"
 #include "cleanups.h"
 
 /* Copy S as valid UTF-8: bad sequences, overlongs and surrogates

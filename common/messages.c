@@ -1,9 +1,12 @@
 /* messages.c: every message goldsmith prints goes through here, so that
  * stdout stays free for the report (JSON or text) and each line says
- * who speaks: "goldsmith: [OPERATION: ]error: text".
+ * who speaks: "goldsmith: [OPERATION: ]error: text".  Messages are
+ * never cut (a long argument must not hide the reason), and errno is
+ * the same after a message as before it, so a caller may still say %m.
  */
 #include <config.h>
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +18,7 @@
 static const char *program = "goldsmith";
 static bool quiet, verbose;
 static const char *current_op;   /* prefix while a plugin runs */
-static char last_error[1024];
+static char *last_error;        /* whole, for the report */
 
 void
 gs_int_set_verbosity (bool q, bool v)
@@ -51,13 +54,14 @@ gs_int_set_program (const char *name)
 const char *
 gs_int_last_error (void)
 {
-  return last_error;
+  return last_error ? last_error : "";
 }
 
 void
 gs_int_clear_last_error (void)
 {
-  last_error[0] = '\0';
+  free (last_error);
+  last_error = NULL;
 }
 
 static void vmessage (const char *kind, const char *fs, va_list args)
@@ -66,21 +70,28 @@ static void vmessage (const char *kind, const char *fs, va_list args)
 static void
 vmessage (const char *kind, const char *fs, va_list args)
 {
-  char msg[sizeof last_error];
+  int saved_errno = errno;
+  char *msg = NULL;
 
   /* gcc 12 with sanitizers can't see fs is never NULL (format-truncation). */
   if (fs == NULL)
     fs = "(null)";
-  vsnprintf (msg, sizeof msg, fs, args);
-  if (strcmp (kind, "error") == 0)
-    memcpy (last_error, msg, sizeof msg);
+  if (vasprintf (&msg, fs, args) == -1)
+    msg = NULL;
   fflush (stdout);
   fprintf (stderr, "%s: ", program);
   if (current_op)
     fprintf (stderr, "%s: ", current_op);
   if (kind[0])
     fprintf (stderr, "%s: ", kind);
-  fprintf (stderr, "%s\n", msg);
+  fprintf (stderr, "%s\n", msg ? msg : "out of memory (formatting a message)");
+  if (strcmp (kind, "error") == 0) {
+    free (last_error);
+    last_error = msg;
+  }
+  else
+    free (msg);
+  errno = saved_errno;
 }
 
 void

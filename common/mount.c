@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "goldsmith-int.h"
+#include "ctx.h"
 #include "cleanups.h"
 
 struct mp {

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "goldsmith-int.h"
+#include "ctx.h"
 #include "cleanups.h"
 #include "path-join.h"
 

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "goldsmith-int.h"
+#include "ctx.h"
 #include "cleanups.h"
 
 /* Inspection facts kept for gs_guest_get, in this order. */

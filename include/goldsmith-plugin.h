@@ -217,6 +217,17 @@ extern const char *gs_sparsify_content (const struct gs_ctx *ctx);
 extern bool gs_sparsify_in_place (const struct gs_ctx *ctx);
 extern void gs_sparsify_method (struct gs_ctx *ctx, const char *method);
 
+/* Give DEV's blocks back to the host, as the core does for --zero
+ * (added within ABI version 1: a new function only).  They are
+ * discarded; where discard does not work, a copy gets zeros, and in
+ * place that is an error (zeros would allocate the blocks).  With
+ * MUST_ZERO (the data must be gone) in place, zeros are written first
+ * unless the discard promises them.  *METHOD is set to "discard" or
+ * "zero" (a string constant).  Returns 0, or -1 (reported).
+ */
+extern int gs_clear_device (struct gs_ctx *ctx, guestfs_h *g, const char *dev,
+                            bool must_zero, const char **method);
+
 /* Inspection data (plugins of family "inspect"; since goldsmith 0.2,
  * same ABI version: these are new functions, no struct changed).
  *

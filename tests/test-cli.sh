@@ -3,7 +3,7 @@
 # listing, effective configuration, a conf.d drop-in operation, and the
 # manual pages generated from the plugins' metadata.
 source "$(dirname "$0")/functions.sh"
-plan 19
+plan 20
 
 tmp="$builddir/tests/tmp/cli"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -22,6 +22,13 @@ is "sysprep --list-operations in virt-sysprep's format" \
 "bash-history * Remove the bash history in the guest
 ca-certificates   Remove CA certificates in the guest
 machine-id * Remove the local machine ID"
+
+# The layering: cli/ asks the core to run operations; it never builds a
+# struct gs_ctx, calls a plugin, or includes a plugin's or the core's
+# private header.
+is "cli/ uses neither struct gs_ctx, nor ->perform, nor plugins' or ctx.h headers" \
+   "$(grep -nE 'struct gs_ctx|->perform|#include "(\.\./)?(plugins/|sparsify/|resize/|sysprep/|inspect/)|#include "ctx\.h"' \
+       "$srcdir"/cli/*.[ch])" ""
 
 # Every family's operations and defaults, against the list written from
 # the anchors' documentation (tests/fixtures/operations.txt).

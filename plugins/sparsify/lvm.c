@@ -55,7 +55,7 @@ lvm_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
     snprintf (dev, sizeof dev, "/dev/%s/%s", root, lv);
     if (guestfs_lvcreate_free (g, lv, root, 100) == -1)
       return -1;
-    r = gs_sparsify_clear_device (ctx, g, dev, false, &method);
+    r = gs_clear_device (ctx, g, dev, false, &method);
     if (guestfs_lvremove (g, dev) == -1)
       r = -1;
     if (r == -1)

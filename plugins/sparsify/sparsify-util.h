@@ -35,43 +35,4 @@ gs_sparsify_claims (struct gs_ctx *ctx, const char *const *names)
      guestfs_pop_error_handler (g);                             \
      r_; })
 
-/* Give a whole device's blocks back: discard them, which reads back as
- * zeros on the copying mode's overlay and unmaps them in place.  Where
- * discard does not work, copying mode writes zeros (zero_device skips
- * blocks that are already zero); in place that would allocate them, so
- * it is an error.  With MUST_ZERO (--zero: the data must be gone), in
- * place a discard that the device does not promise reads back as zeros
- * is preceded by writing zeros.  *METHOD says what was done.
- */
-static inline int
-gs_sparsify_clear_device (struct gs_ctx *ctx, guestfs_h *g, const char *dev,
-                          bool must_zero, const char **method)
-{
-  bool in_place = gs_sparsify_in_place (ctx);
-  bool zeroed = false;
-
-  if (in_place && must_zero &&
-      GS_QUIETLY (g, guestfs_blkdiscardzeroes (g, dev)) != 1) {
-    if (guestfs_zero_device (g, dev) == -1)
-      return -1;
-    zeroed = true;
-  }
-  if (GS_QUIETLY (g, guestfs_blkdiscard (g, dev)) == 0) {
-    *method = "discard";
-    return 0;
-  }
-  if (zeroed) {                  /* the data is gone, if not unmapped */
-    *method = "zero";
-    return 0;
-  }
-  if (in_place) {
-    gs_error ("%s: the disk does not support discard", dev);
-    return -1;
-  }
-  if (guestfs_zero_device (g, dev) == -1)
-    return -1;
-  *method = "zero";
-  return 0;
-}
-
 #endif /* GS_SPARSIFY_UTIL_H */

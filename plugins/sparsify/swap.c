@@ -27,7 +27,7 @@ swap_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   if (!gs_dry_run (ctx)) {
     /* The identity is in the header, which the discard takes too. */
     if (gs_swap_id_read (g, root, &id) == -1 ||
-        gs_sparsify_clear_device (ctx, g, root, false, &method) == -1 ||
+        gs_clear_device (ctx, g, root, false, &method) == -1 ||
         gs_swap_recreate (g, root, &id) == -1) {
       free (id.label);           /* a failed discard: not yet freed */
       free (id.uuid);

@@ -32,6 +32,11 @@ export GOLDSMITH_PLUGIN_PATH="$tmp/plugins"
 # stderr matches PATTERN (after running CMD, if given).
 kill_at () {
   local sig="$1"; shift
+  # Empty before the start: the previous run's lines must not match
+  # before this run's child has even truncated the file (the signal
+  # would then hit the shell forked for it, which runs the test's
+  # EXIT trap: it once removed the test's whole directory).
+  : > "$tmp/kill.stderr"
   goldsmith sysprep -a "$img" --operations defaults,+oot-probe \
     > /dev/null 2> "$tmp/kill.stderr" &
   local pid=$! i

@@ -19,6 +19,7 @@
 
 #include "tap.h"
 #include "goldsmith-int.h"
+#include "ctx.h"
 
 static const char *const hostile[] = {
   "plain",

@@ -1,0 +1,31 @@
+/* ctx.h: what the core knows of one root (or device) while operations
+ * run on it.  Private to common/: plugins see struct gs_ctx as an
+ * opaque pointer (goldsmith-plugin.h), and cli/ never builds one; it
+ * asks the core to run operations (run.c, content.c).
+ */
+#ifndef GS_CTX_H
+#define GS_CTX_H
+
+#include "goldsmith-int.h"
+
+/* One guest root (or device) being worked on. */
+#define GS_NFACTS 9
+struct gs_ctx {
+  bool dry_run;
+  const struct gs_exclude *exclude;
+  char *facts[GS_NFACTS];
+  json_object *paths;            /* of the operation running now */
+  int64_t bytes;                 /* sum of its positive path sizes */
+  bool not_applicable;
+  char *reason;
+  unsigned firstboot_seq;        /* scripts added this run */
+  string_vector dry_removed;     /* dry run: paths reported removed */
+  const char *content;           /* resize, sparsify: what ROOT holds */
+  bool in_place;                 /* sparsify --in-place */
+  const char *method;            /* sparsify: how (gs_sparsify_method) */
+  json_object *inspect;          /* family "inspect": this root's record */
+  json_object *item;             /* the list item gs_inspect_item_set sets */
+  size_t disk_start, disk_count; /* the guest's disks in the appliance */
+};
+
+#endif /* GS_CTX_H */
