@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench/compare-virt-inspector.sh [IMAGE...]: what virt-inspector and
 # goldsmith inspect each report on the same images, field by field,
 # and how long each took.  Without arguments, the phony guests of the

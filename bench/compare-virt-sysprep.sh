@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench/compare-virt-sysprep.sh: what goldsmith sysprep and virt-sysprep
 # each do with their default operations to the phony Fedora and Debian
 # guests: the paths only one of them removed, created or changed.  Not a

@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench/fleet.sh [N [PART...]]: many images at once, goldsmith against the virt-*
 # tool run once per image (as a fleet is done with virt-sysprep and
 # virt-inspector today), on the same images in the same run.  Prints

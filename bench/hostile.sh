@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench/hostile.sh [NLOGS [BIG]]: goldsmith sysprep against virt-sysprep
 # on the hostile guest of tests/sysprep/test-hostile.sh, without its
 # symlinks (virt-sysprep follows /var/log/etc.log -> ../../etc, empties

@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench/resize.sh [RUNS]: goldsmith resize against virt-resize on the
 # same input: an MBR guest (ext4 64M bootable, swap 32M, xfs 320M with
 # a few MB of data) grown to twice its size with --expand /dev/sda3.

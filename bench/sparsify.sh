@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench/sparsify.sh [RUNS]: goldsmith sparsify against virt-sparsify,
 # copying mode, on the same input: a raw 640 MiB disk (GPT) with an
 # ext4 of 512 MiB holding 20 MiB of files and 300 MiB of deleted data,

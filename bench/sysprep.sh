@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # bench/sysprep.sh [RUNS] [OPS] [GUEST]: goldsmith sysprep against
 # virt-sysprep, same operations (default: each tool's defaults,
 # goldsmith's transactional commit included), same phony guest (debian,

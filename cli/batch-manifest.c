@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* batch-manifest.c: read and check the manifest of `goldsmith batch`.
  *
  *   report = "fleet.json";                     # default: MANIFEST.json

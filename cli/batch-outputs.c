@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* batch-outputs.c: what `goldsmith batch` writes (its report, its state
  * directory and state files) may only replace what an earlier batch
  * wrote.  Checked before anything runs, and the report again before

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* batch-report.c: the combined report of `goldsmith batch` (one JSON
  * document: the images, each step with the tool's report of that
  * guest, and the commands run), its text summary, and the reports of

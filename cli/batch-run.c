@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* batch-run.c: the commands of `goldsmith batch`: each is the
  * subcommand itself, called in a forked child with --json, its stdout
  * read through a pipe (its stderr is the user's: progress and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* batch-state.c: what an earlier `goldsmith batch` already did, so that
  * a re-run (after a kill, a failure, or with more images) does only
  * the rest.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* batch.c: `goldsmith batch MANIFEST`: run a pipeline of tools over a
  * fleet of guests, sharing appliance launches where the tools can.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* batch.h: what the three parts of `goldsmith batch` share: the
  * manifest (batch-manifest.c), the per-image state kept between runs
  * (batch-state.c) and the command that plans and runs (batch.c).

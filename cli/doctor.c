@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* doctor.c: `goldsmith doctor`, is this host ready to run goldsmith?
  *
  * Each check ends "ok", "warn" (goldsmith works, but slower or without

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* goldsmith.c: the goldsmith command; one subcommand per tool. */
 #include <config.h>
 

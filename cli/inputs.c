@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* inputs.c: the guests named on the command line, for every subcommand
  * that opens guests with -a IMAGE, --format FMT, -d DOMAIN (-c URI) and
  * --domxml FILE.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* inspect.c: `goldsmith inspect`, virt-inspector's job.
  *
  * Every -a IMAGE, -d DOMAIN and --domxml FILE is one guest.  All the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* jobs.c: --jobs N, up to N appliances at once.
  *
  * The guests are split along the launch plan (common/shared.c): each

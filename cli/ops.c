@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ops.c: `goldsmith ops` (what operations exist), `goldsmith config`
  * (the effective configuration), and the placeholder for tools that
  * are not written yet.

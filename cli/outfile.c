@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* outfile.c: files a run creates and must not leave behind.
  *
  * OUT (resize --output-size, sparsify) is written under a temporary

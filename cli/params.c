@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* params.c: command-line options that set an operation's configuration
  * keys (--hostname, --delete, --remove-user-accounts, ...).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* resize.c: `goldsmith resize IN OUT`, virt-resize's job.
  *
  * One appliance launch: IN is added read-only, OUT writable.  The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* setup.c: load plugins and configuration the same way for every
  * subcommand.  Build-tree runs (./run) point GOLDSMITH_PLUGINDIR and
  * GOLDSMITH_SYSCONFDIR at the source tree; GOLDSMITH_PLUGIN_PATH adds

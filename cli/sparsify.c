@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sparsify.c: `goldsmith sparsify`, virt-sparsify's job.
  *
  * Copying mode (IN OUT): IN is only ever read.  Changes go to a qcow2

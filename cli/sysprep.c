@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sysprep.c: `goldsmith sysprep`, virt-sysprep's job. */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cleanups.c: the functions behind the CLEANUP_* attributes. */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cleanups.h: __attribute__((cleanup)) helpers so that every return
  * path of a function frees what it owns.  Never mark a variable that is
  * returned; never use these in main().

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* config.c: layered libconfig configuration.
  *
  * Files are read in precedence order (see gs_int_config_files): each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* content.c: operations chosen by what a device holds, not by a guest's
  * root.  resize grows each partition's or logical volume's content,
  * sparsify gives the free space of each filesystem, swap area or volume

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ctx.h: what the core knows of one root (or device) while operations
  * run on it.  Private to common/: plugins see struct gs_ctx as an
  * opaque pointer (goldsmith-plugin.h), and cli/ never builds one; it

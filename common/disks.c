@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* disks.c: check each disk before the appliance sees it.
  *
  * The format of a disk is never left to qemu to guess (CVE-2010-3851:

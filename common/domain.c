@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* domain.c: the disks of a guest, from libvirt domain XML (a file, with
  * --domxml, or a defined domain through libvirt, with -d).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* firstboot.c: gs_firstboot_add, scripts run once at the guest's next
  * boot.  The guest gets a runner (/usr/lib/goldsmith/firstboot.sh)
  * started by a systemd unit, or by a SysV init script where the guest

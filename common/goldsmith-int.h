@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* goldsmith-int.h: the core library's interface to cli/ and tests/.
  * Plugins see only goldsmith-plugin.h.
  */

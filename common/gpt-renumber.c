@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gpt-renumber.c: move partition table entries in memory so that each
  * partition gets the number planned for it (see gpt-renumber.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* gpt-renumber.h: give partitions the numbers chosen for them by moving
  * their entries within a partition table held in memory (a GPT header
  * and its entry array, or an MBR's sector 0).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* inspect.c: what inspect plugins report (gs_inspect_*), kept per root
  * as one json-c object, and written as virt-inspector's XML (libxml2's
  * xmlTextWriter) or as JSON.  Guest strings are sanitised once, when a

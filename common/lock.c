@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lock.c: refuse to write an image that something else is using, and
  * mark the images we write so that the next goldsmith refuses them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* messages.c: every message goldsmith prints goes through here, so that
  * stdout stays free for the report (JSON or text) and each line says
  * who speaks: "goldsmith: [OPERATION: ]error: text".  Messages are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* mount.c: mount an inspected guest root's filesystems at their guest
  * mountpoints, shortest first so that /boot lands on /.  The caller
  * keeps libguestfs errors quiet: this file reports them itself, as a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* overlay.c: transactional runs.  Every writable disk gets a qcow2
  * overlay (backing file: the user's image, opened read-only by qemu);
  * the appliance writes only to the overlay, and the overlay is

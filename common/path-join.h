@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* path-join.h: DIR + "/" + NAME for guest paths, without doubling the
  * slash when DIR is "/".  Header-only: the core and plugins share it
  * (plugins cannot call core-internal functions).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* plugins.c: find, dlopen and check operation plugins, and keep the
  * registry of operations they (and configuration templates) provide.
  */
@@ -198,6 +199,12 @@ gs_int_registry_load_file (struct gs_registry *reg, const char *file)
     dlclose (dl);
     return -1;
   }
+  if (entry->build_version == NULL) {
+    gs_error ("%s: plugin entry has no build_version (build it with "
+              "GS_REGISTER_PLUGIN from goldsmith-plugin.h)", file);
+    dlclose (dl);
+    return -1;
+  }
   if (entry->operations == NULL || entry->operations[0] == NULL) {
     gs_error ("%s: plugin declares no operations", file);
     dlclose (dl);
@@ -231,8 +238,8 @@ gs_int_registry_load_file (struct gs_registry *reg, const char *file)
       goto undo;
     }
   }
-  gs_debug ("loaded plugin %s (built for %s)", file,
-            entry->build_version ? entry->build_version : "?");
+  gs_debug ("loaded plugin %s (built with goldsmith-plugin.h %s)", file,
+            entry->build_version);
   return 0;
 
  undo:                           /* the caller stops the run anyway, but

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* remove.c: gs_remove, the one way operations remove guest paths, and
  * --exclude-path, the regexes that protect paths from every operation.
  * Keeping both here means the safety rules (no symlink followed, no

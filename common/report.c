@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* report.c: the result of a run, built as one JSON document (guest
  * strings made valid UTF-8 first; json-c escapes their control
  * characters) and printed either as JSON or as text for a person.

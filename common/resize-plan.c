@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* resize-plan.c: the layout planner of `goldsmith resize': a pure
  * function of the source partition table, the target's size and sector
  * size, and the user's requests (virt-resize's layout engine, see

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* resize-plan.h: the layout planner of `goldsmith resize' (virt-resize's
  * layout engine) as pure functions: from the source partition table, the
  * target's size and sector size, and the user's requests, compute where

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* run.c: inspect a launched guest, mount each root and run the selected
  * operations of one family in (phase, order, name) order, recording
  * what each did in the report.

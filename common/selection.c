@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* selection.c: which operations run, in virt-sysprep's syntax.
  *
  *   (nothing)                     the operations enabled by default

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* session.c: one libguestfs appliance launch serving one or more guests.
  *
  * Appliance launches are the expensive part of every tool (20 s or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* shared.c: several guests in one appliance launch.
  *
  * A launch costs ~20 s under TCG, far more than most of the work done

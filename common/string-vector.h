@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* string-vector.h: a growable, NULL-terminated array of owned strings.
  * Header-only so that plugins can use it without linking common/.
  */

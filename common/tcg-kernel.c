@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* tcg-kernel.c: under TCG, boot the appliance from an uncompressed
  * kernel.
  *

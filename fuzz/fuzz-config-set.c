@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-config-set: --set KEY=VALUE (cli/options.c), the configuration
  * layer it makes (VALUE as a libconfig value, else quoted as a string)
  * and that layer loaded like a file (common/config.c) against the real

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-config: configuration files (common/config.c) as goldsmith
  * loads them: parsed by libconfig, checked key by key against the
  * operations the real plugins register (each plugin's .configure and

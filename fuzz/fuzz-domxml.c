@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-domxml: libvirt domain XML (--domxml FILE, and what libvirt
  * returns for -d) as common/domain.c reads it.  Any input must give
  * either a guest with at least one disk, every path absolute when a

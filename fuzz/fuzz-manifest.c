@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-manifest: the manifest of goldsmith batch, read and checked by
  * batch_manifest_load (cli/batch-manifest.c) as `goldsmith batch
  * MANIFEST` does before anything runs.  The input is the manifest

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-password: --password USER:SELECTOR and --root-password SELECTOR
  * as the command line carries them (cli/params.c quotes each into a
  * configuration layer) to the customize operation, which splits USER

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-resize-plan: the layout planner of goldsmith resize
  * (common/resize-plan.c) on any source partition table (what a guest's
  * disk holds, as libguestfs reports it) and any requests (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-selection: --operations and --enable values (common/selection.c)
  * against the real plugins and the shipped configuration's operations.
  * Each input line is one option value, in command-line order: a line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-size: the sizes and percentages of goldsmith resize (--resize
  * PART=SIZE, --resize-force, --output-size: gs_int_resize_parse_size)
  * and its partition names (gs_int_resize_parse_partition).

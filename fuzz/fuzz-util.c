@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-util.c: helpers shared by the libFuzzer targets (fuzz-util.h). */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-util.h: what the libFuzzer targets in fuzz/ share: a private
  * scratch directory, inputs as strings and files, and a registry of the
  * real operation plugins.

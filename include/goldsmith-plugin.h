@@ -1,10 +1,39 @@
 /* goldsmith-plugin.h: the public, versioned ABI between goldsmith and
- * its operation plugins.
+ * its operation plugins.  See goldsmith-plugin(3).
+ *
+ * SPDX-License-Identifier: MIT
+ * (This header alone is under the MIT license, so that a plugin under
+ * any license may be built against it; see COPYING.)
  *
  * A plugin is a shared object exporting exactly one symbol,
- * gs_plugin_entry.  The loader checks abi_version and struct_size
- * before it touches anything else, so a plugin built against another
- * version of this header is refused with a message, never called.
+ * gs_plugin_entry.
+ *
+ * The ABI rule, the one place it is stated: the loader accepts a
+ * plugin only if its entry's abi_version equals GS_PLUGIN_ABI_VERSION
+ * and its struct_size equals sizeof (struct gs_operation), both checked
+ * before anything else is touched, and its build_version is a string
+ * (the GS_PLUGIN_HEADER_VERSION it was built with, shown in messages
+ * and `goldsmith ops`, never compared).  Anything else is refused with
+ * a message, never called.  Within one ABI version the API only grows
+ * by new functions (each marked "added within ABI version 1"); a change
+ * to any struct, enum value, or the signature or meaning of a function
+ * bumps GS_PLUGIN_ABI_VERSION.  The functions declared here are exactly
+ * those the goldsmith program exports to plugins.
+ *
+ * Lifetimes:
+ * - The config_setting_t given to .configure is valid only during that
+ *   call: copy what you keep.
+ * - Data set with gs_op_set_data belongs to the plugin: free it in
+ *   .unload, which is called once per operation instance before the
+ *   .so is closed.
+ * - Strings returned by gs_guest_get, gs_resize_content and
+ *   gs_sparsify_content belong to the core and are valid during the
+ *   .perform call that got them.
+ * - The core reports libguestfs's errors itself: after a failed guestfs
+ *   call, return -1 without another gs_error unless you add something.
+ * - With --jobs, guests are worked on in child processes forked after
+ *   .configure and .config_complete: state set in .perform is per
+ *   process, and never reaches the parent.
  *
  * One .so may carry several operations.  An operation marked
  * is_template is not an operation by itself: configuration sections
@@ -25,6 +54,7 @@ extern "C" {
 #endif
 
 #define GS_PLUGIN_ABI_VERSION 1  /* bump on any change; mismatch refused */
+#define GS_PLUGIN_HEADER_VERSION "0.1.0" /* goldsmith's, when this shipped */
 
 #define GS_PRINTF(f, a) __attribute__((format (printf, f, a)))
 
@@ -93,7 +123,7 @@ struct gs_operation {
 struct gs_plugin_entry {         /* the only symbol the loader dlsym()s */
   uint32_t abi_version;
   uint32_t struct_size;          /* sizeof (struct gs_operation) */
-  const char *build_version;
+  const char *build_version;     /* GS_PLUGIN_HEADER_VERSION */
   const struct gs_operation *const *operations; /* NULL-terminated */
 };
 extern const struct gs_plugin_entry gs_plugin_entry;
@@ -274,10 +304,6 @@ extern char *gs_inspect_device (const struct gs_ctx *ctx, const char *dev);
 extern int gs_guest_has_device (const struct gs_ctx *ctx, guestfs_h *g,
                                 const char *dev);
 
-#ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "unknown"
-#endif
-
 /* GS_REGISTER_PLUGIN (&op1, &op2, ...) in exactly one file per .so. */
 #define GS_REGISTER_PLUGIN(...)                                 \
   static const struct gs_operation *const gs_plugin_ops_[] =    \
@@ -286,7 +312,7 @@ extern int gs_guest_has_device (const struct gs_ctx *ctx, guestfs_h *g,
   const struct gs_plugin_entry gs_plugin_entry = {              \
     .abi_version = GS_PLUGIN_ABI_VERSION,                       \
     .struct_size = sizeof (struct gs_operation),                \
-    .build_version = PACKAGE_VERSION,                           \
+    .build_version = GS_PLUGIN_HEADER_VERSION,                  \
     .operations = gs_plugin_ops_,                               \
   }
 

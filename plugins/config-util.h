@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* config-util.h: small helpers for plugins reading their libconfig
  * section.  The core has already checked every key's type against the
  * operation's key table, so these only copy values.

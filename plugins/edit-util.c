@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* edit-util.c: see edit-util.h. */
 #include <config.h>
 

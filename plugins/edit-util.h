@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* edit-util.h: helpers for operations that change guest files in place
  * (net-hwaddr, net-hostname, net-mac-bindings, user-account).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* swap-util.h: make a swap area again over its whole device, keeping
  * its UUID and label (fstab and resume= name swap by either).  Shared
  * by resize (the device grew) and sparsify (its old pages were

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """fixture.py: phony-guest fixtures as data.
 
 A fixture file has one entry per line ('#' comments):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # functions.sh: sourced by the shell tests.  TAP output, the shared
 # phony guests, and appliance helpers.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """make-hive.py OUT: write an empty Windows registry hive (regf).
 
 hivex edits hives but cannot create one, and no hive may be

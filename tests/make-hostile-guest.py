@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """make-hostile-guest.py: a guest built to trick goldsmith sysprep.
 
     make-hostile-guest.py DIR [NLOGS [NUSERS [notraps]]]

@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make-phony-guests.sh DIR: build the phony guest images the end-to-end
 # tests share, in ONE appliance launch, and save a manifest of each
 # (every path, with sha256 of regular files) for later comparison.

@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make-phony-windows.sh DIR host | DIR guestfish DEV: the phony Windows
 # guest, windows.img (raw, MBR, 32 MiB sparse), for the inspect tests.
 #

@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make-sparse-guest.sh DIR host | DIR guestfish DEV: the sparsify
 # tests' disk, sparse.img (raw, GPT, 200 MiB), full of deleted data.
 #

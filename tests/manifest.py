@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """manifest.py TAR: one line per path of a guest tree saved with
 guestfish tar-out: "PATH TYPE DETAIL", DETAIL being a regular file's
 sha256, a symlink's target, or '-'.  Sorted, so that two manifests

@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Bad input: one clear line naming the file, line or option, exit
 # status 2, and the user's image left byte-identical.  No appliance is
 # launched: every check happens before.

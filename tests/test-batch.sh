@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # goldsmith batch MANIFEST.  Without the appliance: manifest errors
 # (one line naming the manifest and the line, exit status 2), --shard
 # slices, the plan (which images share which command), a failing fleet

@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The goldsmith command without an appliance: version, help, operation
 # listing, effective configuration, a conf.d drop-in operation, and the
 # manual pages generated from the plugins' metadata.

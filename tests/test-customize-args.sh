@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # customize's options and configuration are checked before anything is
 # launched: one clear line naming the option (or file and line), exit
 # status 2, and the image left byte-identical.  No appliance.

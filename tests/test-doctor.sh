@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # goldsmith doctor: each check's verdict follows what is really on the
 # host, every problem says what it means and how to fix it, and the exit
 # status is 1 exactly when a check failed.  Broken set-ups are made

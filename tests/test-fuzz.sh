@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The libFuzzer targets of fuzz/ (see fuzz/README), each run for
 # FUZZ_TIME seconds (default 20) from its seed corpus
 # fuzz/corpus/TARGET, which holds every input that once crashed it:

@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Locking: an image a qemu has open (here a paused qemu, as a running
 # VM, libvirt domain or libguestfs appliance would) or that another
 # goldsmith has locked is refused by every writing subcommand: one

@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The C unit tests (UNIT_TESTS in tests/unit/unit.mk) built by gcc with
 # AddressSanitizer and UndefinedBehaviorSanitizer in a build tree of
 # their own (tests/tmp/asan/build), one TAP line each: a memory error,

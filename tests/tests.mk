@@ -13,6 +13,7 @@ TESTS_ENVIRONMENT = $(top_builddir)/run
 # No appliance needed.
 TESTS += \
 	tests/test-cli.sh \
+	tests/test-sdk.sh \
 	tests/test-bad-input.sh \
 	tests/test-lock.sh \
 	tests/test-customize-args.sh \

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The inspect plugins: each section of virt-inspector's report is one
  * operation of family "inspect", so each can be switched off in the
  * configuration (inspect.NAME.enabled = false) or on the command line

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* btrfs: grow btrfs filesystems to their device (mounted). */
 #include <config.h>
 

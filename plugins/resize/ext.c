@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ext: grow ext2, ext3 and ext4 filesystems with resize2fs (after the
  * forced e2fsck it insists on).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lvm-pv: grow an LVM physical volume to its partition (pvresize); the
  * volume group's new free space is then there for --lv-expand.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ntfs: grow NTFS filesystems with ntfsresize.  Windows checks the
  * filesystem at its next boot, as after virt-resize.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* resize-util.h: what the content-growing operations of family "resize"
  * share (header only: plugins export nothing but their entry point).
  */

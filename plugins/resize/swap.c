@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* swap: a swap area cannot grow; it is made again over the whole
  * device, keeping its UUID and label (fstab names swap by either).
  * Hibernation data in it is lost, as with virt-resize.

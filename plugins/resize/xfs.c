@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* xfs: grow XFS filesystems; xfs_growfs works on a mounted filesystem. */
 #include <config.h>
 

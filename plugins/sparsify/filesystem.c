@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* filesystem: the free space of each filesystem goes back to the host.
  *
  * It is trimmed (FITRIM, as fstrim does) where the filesystem and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lvm-free-space: the extents of a volume group that no logical volume
  * uses still hold what deleted volumes held.  A temporary LV over all
  * of them is discarded (or zeroed) and removed, as virt-sparsify does.

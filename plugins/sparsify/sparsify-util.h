@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* sparsify-util.h: what the operations of family "sparsify" share
  * (header only: plugins export nothing but their entry point).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* swap: nothing in a swap area outlives a shutdown, so its pages go
  * back to the host whole and the area is made again with its UUID and
  * label (virt-sparsify keeps the 4 KiB header the same way).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* customize-files.c: the customize actions that create, change or
  * remove guest files: --delete, --touch, --write, --append-line,
  * --mkdir, --chmod, --upload, --copy-in.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* customize-passwords.c: --root-password, --password USER:SELECTOR and
  * --password-crypto.  Selectors are parsed (and password files read)
  * at configure time; at perform time each password is hashed on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* customize-system.c: the customize actions that configure the guest
  * system: --hostname (per distribution), --timezone, --ssh-inject,
  * --firstboot[-command], --run[-command], and --selinux-relabel.

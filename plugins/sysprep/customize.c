@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* customize: virt-sysprep's customize operation (the virt-customize
  * engine): --hostname, --root-password, --write, --run-command, ...
  *

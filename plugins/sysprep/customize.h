@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* customize.h: what the files of the customize operation (one .so,
  * sysprep-customize.so) share: the parsed actions and passwords, and
  * the helpers every action uses to check, report and (unless this is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fs-uuids: give every filesystem of the guest a new random UUID, then
  * update the guest's references to the old UUIDs that goldsmith knows
  * how to edit: /etc/fstab (through Augeas' Fstab lens) and, textually,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* id-range.c: LO..HI as a regular expression over decimal numbers.
  * Augeas path expressions compare values as strings, never as
  * numbers; a range written as a regexp lets augeas pick the accounts

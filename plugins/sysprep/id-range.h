@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* id-range.h: a regular expression for a range of user IDs, so that
  * user-account asks augeas for the accounts of the range in one query.
  */

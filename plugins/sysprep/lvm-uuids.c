@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lvm-uuids: give the guest's LVM physical volumes and volume groups
  * new random UUIDs (pvchange -u, vgchange -u), as virt-sysprep does, so
  * that clones attached to one host do not look like duplicates to LVM.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* machine-id: empty the machine ID so that each clone makes a fresh one
  * at first boot.  The file is truncated, not removed: systemd treats an
  * empty /etc/machine-id as "generate one now", a missing one differently

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* net-ifcfg: net-hwaddr and net-hostname, the two operations that drop
  * variables from the Red Hat family's network scripts
  * (/etc/sysconfig/network-scripts/ifcfg-*), through augeas's Shellvars

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* net-mac-bindings: make network configuration stop depending on the
  * MAC address of the original machine, so that a clone (new MAC
  * address) still gets its network: netplan, systemd-networkd and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* netplan-mac.c: see netplan-mac.h.
  *
  * There is no augeas lens for netplan (augeas's YAML lens cannot put a

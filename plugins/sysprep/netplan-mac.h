@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* netplan-mac.h: take the MAC-address bindings out of a netplan YAML
  * file, as text, leaving every other byte as it was.  A pure function
  * (no guest, no appliance) so that tests/unit/test-netplan-mac.c can

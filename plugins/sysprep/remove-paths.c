@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* remove-paths: the template behind every operation that only removes
  * paths matching globs.  Each such operation is a configuration section
  * (conf/sysprep/NAME.conf) saying `kind = "remove-paths"`, so an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* script: run programs on the host with their current directory in a
  * FUSE mount of the guest (virt-sysprep's --script and --scriptdir).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* user-account: remove the guest's (non-system) user accounts, with
  * their home directories and mail spools.
  *

@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # goldsmith inspect: options, bad input and --xpath (no appliance).
 source "$(dirname "$0")/../functions.sh"
 plan 18

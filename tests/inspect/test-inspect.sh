@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # goldsmith inspect end to end, in six appliance launches.
 # 1. XML, the three phony guests (fedora, debian, windows) in ONE
 #    launch: the XML validates against docs/goldsmith-inspect.rng and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* oot-probe: a third-party plugin, built outside the tree against the
  * installed goldsmith-plugin.h and goldsmith-plugin.pc only.  It
  * reports the guest's /etc/hostname without changing anything, or,

@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # goldsmith-resize(1), without an appliance: the page is built from
 # docs/goldsmith-resize.pod, documents every option that
 # `goldsmith resize --help` lists and the exit status, and make install

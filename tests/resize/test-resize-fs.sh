@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # goldsmith resize grows btrfs and NTFS.  The guest (MBR: 1 btrfs,
 # 2 NTFS, each holding a file) is made entirely on the host (sfdisk,
 # mkfs.btrfs --rootdir, mkntfs and ntfscp: no launch) and checked on

@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # goldsmith resize, end to end, on two guests whose partition numbers
 # have gaps, which are kept:
 #  * MBR (raw OUT): 1 ext4 bootable, no 2, 3 extended holding logical

@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # goldsmith resize refuses, before OUT is touched, a target that is too
 # small (exit 2, the planner's exact minimum in the one-line message)
 # and, with --unknown-filesystems error, a partition to grow whose

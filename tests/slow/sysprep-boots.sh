@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # sysprep-boots.sh: an opt-in slow check (never part of "make check"):
 # a real, small Debian 12 guest sysprepped by "goldsmith sysprep" with
 # the default operations still boots to multi-user.target, and what

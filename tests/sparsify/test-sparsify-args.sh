@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # goldsmith sparsify: every refusal that needs no appliance.  Each is
 # one line naming the option or file, exit status 2, and leaves IN
 # byte-identical and no OUT behind.

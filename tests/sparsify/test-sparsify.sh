@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # goldsmith sparsify, end to end, on the phony sparse.img (built by
 # tests/make-sparse-guest.sh: ext4, swap, LVM, vfat, a bare partition,
 # ext2, btrfs, xfs and ntfs, each holding deleted data or random bytes

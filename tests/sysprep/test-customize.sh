@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The customize operation on the phony Fedora guest: ONE goldsmith run
 # with most of virt-customize's actions at once, in an order where
 # later actions depend on earlier ones, then ONE read-back (tar-out of

@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The device operations fs-uuids and lvm-uuids, and script, on the
 # phony Fedora guest (/dev/sda1 ext4 /boot; LVM PV /dev/sda2, VG "VG",
 # LV "Root" ext4 /).  Four launches: one real run, one read-back, a dry

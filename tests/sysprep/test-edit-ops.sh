@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The operations that edit guest files: net-hwaddr, net-hostname,
 # net-mac-bindings and user-account, on a guest with two roots: the
 # phony Fedora (plus ifcfg, networkd, NetworkManager files and more

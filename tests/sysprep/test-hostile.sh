@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A guest built to trick sysprep (tests/make-hostile-guest.py): many
 # log files in one directory, symlinks as targets pointing at / and at
 # another filesystem, symlinked directories in the middle of targeted

@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # goldsmith sysprep on the phony Fedora guest (LVM), the phony Debian
 # guest and a clone of the Fedora guest, in one run (--each-image): the
 # default operations plus the default-off path operations, plus an

@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A dry run, on a guest given as libvirt domain XML (relative path, a
 # CD-ROM to skip), with a third-party plugin built out of tree against
 # the installed header and .pc file: it lists what the default
@@ -22,7 +23,7 @@ cflags=$(PKG_CONFIG_SYSROOT_DIR="$tmp/root" PKG_CONFIG_PATH="$pcdir" \
          pkg-config --cflags goldsmith-plugin)
 libs=$(PKG_CONFIG_PATH="$pcdir" pkg-config --libs goldsmith-plugin)
 ok "out-of-tree plugin builds against the installed header and .pc" \
-   cc $cflags -Wall -Wextra -Werror -o "$tmp/plugins/oot-probe.so" \
+   cc -fPIC -shared $cflags -Wall -Wextra -Werror -o "$tmp/plugins/oot-probe.so" \
       "$srcdir/tests/oot/oot-probe.c" $libs
 
 cat > "$tmp/guest.xml" <<XML

@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Two guests in one launch: what one guest's operations do stays on its
 # own disks.  The phony Fedora guest (LVM: VG "VG") and the sparsify
 # test disk (no OS; its own LVM VG "gsvg", ext4, xfs, btrfs, ...) are

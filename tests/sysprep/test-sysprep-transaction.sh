@@ -1,4 +1,5 @@
 #!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Transactional by default: changes go to an overlay and reach the image
 # only when every operation succeeded.  kill -9 in the middle of the
 # operations, Ctrl-C, and a failing operation all leave the image

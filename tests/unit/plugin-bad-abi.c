@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* plugin-bad-abi: a test plugin built for a future ABI (99); the loader
  * must refuse it before touching its operation table.  Never installed.
  */

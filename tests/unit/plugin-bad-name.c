@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* plugin-bad-name: a test plugin whose second operation has an invalid
  * name ("Bad_Name"); the loader must refuse the whole plugin, the
  * valid first operation included.  Never installed.

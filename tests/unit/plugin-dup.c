@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* plugin-dup: a test plugin whose operation has the name of the real
  * sysprep machine-id operation; loading both must fail.  Never
  * installed.

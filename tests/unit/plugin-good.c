@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* plugin-good: a well-formed test plugin carrying two operations in one
  * shared object, for test-plugins.c.  Never installed.
  */

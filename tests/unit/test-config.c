@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-config: layered configuration files (common/config.c) against a
  * registry of the real sysprep plugins: valid settings, every kind of
  * error (each one line naming FILE:LINE), layering key by key, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-domxml: the disks of a guest from libvirt domain XML
  * (common/domain.c), as strings and as files, and the format probe of
  * common/disks.c on small temporary files.  No libvirt connection and

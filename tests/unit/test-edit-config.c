@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-edit-config: the configuration keys of the operations that edit
  * guest files (net-hwaddr, net-hostname, net-mac-bindings,
  * user-account), through the real loader and plugins: what is refused,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-gpt-renumber: common/gpt-renumber.c on partition tables made
  * here, in memory: an Ubuntu-like GPT whose partitions parted numbered
  * 1, 2, 3 in disk order become 14, 15, 1; refusals leave the buffers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-id-range: gs_id_range_regex (plugins/sysprep/id-range.c), the
  * UID_MIN..UID_MAX of user-account as a regexp for augeas, checked with
  * pcre2 (anchored) number by number: every number of the range matches,

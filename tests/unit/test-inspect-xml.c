@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-inspect-xml: the inspect record (gs_inspect_* in common/inspect.c)
  * written as XML and JSON when guest strings are hostile: invalid UTF-8,
  * control characters, markup, "]]>", U+FFFE, overlong and surrogate

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-netplan-mac: gs_netplan_unbind_mac (plugins/sysprep/netplan-mac.c),
  * the netplan YAML edit of net-mac-bindings, on many files: what goes,
  * and that every other byte stays.  No appliance.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-plugins: the plugin loader (common/plugins.c) on test plugins
  * built from tests/unit/plugin-*.c: a good one with two operations,
  * one built for another ABI, one without gs_plugin_entry, one that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-resize-plan: the layout planner of `goldsmith resize'
  * (common/resize-plan.c) on hand-made partition tables.  Every expected
  * number is worked out by hand in the comment above it from the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-selection: which operations run (common/selection.c, virt-sysprep's
  * --operations and --enable syntax) and in which order
  * (gs_int_registry_sort), on the real sysprep plugins with the shipped

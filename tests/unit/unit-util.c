@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* unit-util.c: helpers shared by the C unit tests (see unit-util.h). */
 #include <config.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* unit-util.h: helpers shared by the C unit tests in tests/unit/:
  * where the build and source trees are, temporary files that are
  * removed at exit, and capturing what the core prints on stderr.
