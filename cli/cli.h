@@ -9,7 +9,7 @@
 
 /* Options every subcommand takes (cli/options.c). */
 struct gs_common_opts {
-  int verbose, trace, quiet, json, version;
+  int verbose, trace, quiet, json, version, allow_external, isolate;
   char *config_file;
   string_vector sets;            /* "--set:KEY=VALUE\nTEXT" entries */
 };

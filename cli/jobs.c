@@ -65,7 +65,8 @@ by_size (const void *a, const void *b)
  * many jobs are worth running (1: run in this process).
  */
 static size_t
-jobs_split (struct gs_guest *guests, size_t n, size_t jobs, size_t *share)
+jobs_split (struct gs_guest *guests, size_t n, size_t jobs, bool isolate,
+            size_t *share)
 {
   struct gs_plan plan;
   struct group *g = calloc (n ? n : 1, sizeof *g);
@@ -75,7 +76,7 @@ jobs_split (struct gs_guest *guests, size_t n, size_t jobs, size_t *share)
   for (size_t i = 0; i < n; ++i)
     share[i] = 0;
   if (g == NULL || pool == NULL || load == NULL || jobs <= 1 || n <= 1 ||
-      gs_int_plan_new (&plan, guests, n) == -1)
+      gs_int_plan_new (&plan, guests, n, isolate) == -1)
     goto out;
   /* The launches the plan would make, in order. */
   while ((k = gs_int_plan_next (&plan, pool + used)) > 0) {
@@ -330,7 +331,8 @@ gs_cli_jobs_launch (struct gs_env *env, struct gs_guest *guests, size_t n,
   /* One guest: no need to weigh cores and memory. */
   if (n > 1)
     njobs = jobs_split (guests, n, jobs > 0 ? (size_t) jobs
-                        : jobs_default (&env->settings), share);
+                        : jobs_default (&env->settings),
+                        env->settings.isolate, share);
   if (njobs <= 1)
     return gs_cli_each_launch (env, guests, n, jgs, report, launch);
   if (results == NULL &&

@@ -25,6 +25,13 @@ struct poptOption gs_common_table[] = {
   { "set", '\0', POPT_ARG_STRING, NULL, OPT_SET,
     "Override one configuration key, e.g. appliance.accel=tcg",
     "KEY=VALUE" },
+  { "allow-external-files", '\0', POPT_ARG_NONE, &gs_common.allow_external,
+    0, "Accept images whose backing or data files lie outside their "
+    "directory (only for images you trust: see SECURITY in goldsmith(1))",
+    NULL },
+  { "isolate", '\0', POPT_ARG_NONE, &gs_common.isolate, 0,
+    "Give every guest an appliance launch of its own (appliance.isolate)",
+    NULL },
   { "version", 'V', POPT_ARG_NONE, &gs_common.version, 0,
     "Print the version and exit", NULL },
   POPT_TABLEEND
@@ -47,6 +54,7 @@ gs_cli_options_end (poptContext pc, const char *cmd, int rc, int *code)
     return true;
   }
   gs_int_set_verbosity (gs_common.quiet, gs_common.verbose);
+  gs_int_disks_allow_external (gs_common.allow_external);
   return false;
 }
 

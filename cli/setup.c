@@ -39,8 +39,11 @@ gs_cli_load (struct gs_env *env)
       gs_error ("out of memory");
       return -1;
     }
-  return gs_int_config_load (&env->reg, &env->settings, &env->files,
-                             &env->merged);
+  if (gs_int_config_load (&env->reg, &env->settings, &env->files,
+                          &env->merged) == -1)
+    return -1;
+  env->settings.isolate |= gs_common.isolate;
+  return 0;
 }
 
 void
@@ -113,7 +116,8 @@ gs_cli_each_launch (struct gs_env *env, struct gs_guest *guests, size_t n,
   size_t *ids = calloc (n ? n : 1, sizeof *ids), k;
   int code = GS_EXIT_OK;
 
-  if (ids == NULL || gs_int_plan_new (&plan, guests, n) == -1) {
+  if (ids == NULL ||
+      gs_int_plan_new (&plan, guests, n, env->settings.isolate) == -1) {
     free (ids);
     gs_error ("out of memory");
     return GS_EXIT_ERROR;

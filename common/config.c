@@ -53,6 +53,7 @@ static const struct gs_config_key appliance_keys[] = {
   { "memsize", GS_KEY_INT, "appliance memory in MiB (0: default)" },
   { "smp", GS_KEY_INT, "appliance vCPUs (0: default)" },
   { "uncompressed-kernel", GS_KEY_BOOL, "under TCG, boot an uncompressed copy of the host kernel (faster)" },
+  { "isolate", GS_KEY_BOOL, "give every guest an appliance launch of its own (images of different owners)" },
   { NULL, 0, NULL },
 };
 
@@ -193,6 +194,8 @@ load_appliance (struct gs_settings *st, const config_setting_t *group,
   }
   if (config_setting_lookup_bool (group, "uncompressed-kernel", &i))
     st->uncompressed_kernel = i;
+  if (config_setting_lookup_bool (group, "isolate", &i))
+    st->isolate = i;
   return 0;
 }
 

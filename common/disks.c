@@ -7,11 +7,22 @@
  * magic ourselves, then have `qemu-img info` open the image with that
  * explicit format, which also catches corrupt or truncated images with
  * one clear message before any appliance is launched.
+ *
+ * Files an image names (qcow2 backing files, an external data file,
+ * vmdk extents) are host files the appliance would open and show to the
+ * guest's operations, or write: an image whose backing file is
+ * /etc/shadow would expose it.  So every member of a backing chain is
+ * walked here, one qemu-img info each: its format probed by us (and,
+ * where the image records one, required to agree), and it must lie in
+ * the directory of the image the user named (or below).  External data
+ * files are refused.  --allow-external-files (gs_int_disks_allow_external)
+ * lifts both rules, for images the user trusts.
  */
 #include <config.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +73,18 @@ gs_int_probe_format (const char *path)
   else if (n >= 0x44 && buf[0x40] == 0x7f && buf[0x41] == 0x10 &&
            buf[0x42] == 0xda && buf[0x43] == 0xbe)
     fmt = "vdi";
+  /* Formats qemu would also find by probing: with these, "raw" here
+   * means raw to qemu too.
+   */
+  else if (n >= 6 && memcmp (buf, "LUKS\xba\xbe", 6) == 0)
+    fmt = "luks";
+  else if (n >= 22 && memcmp (buf, "Bochs Virtual HD Image", 22) == 0)
+    fmt = "bochs";
+  else if (n >= 16 && (memcmp (buf, "WithoutFreeSpace", 16) == 0 ||
+                       memcmp (buf, "WithouFreSpacExt", 16) == 0))
+    fmt = "parallels";
+  else if (n >= 22 && memcmp (buf, "#!/bin/sh\n#V2.0 Format", 22) == 0)
+    fmt = "cloop";
 
   char *r = strdup (fmt);
   if (r == NULL)
@@ -167,14 +190,197 @@ backing_reason (const char *err)
   return err;
 }
 
+static bool allow_external;
+
+void
+gs_int_disks_allow_external (bool allow)
+{
+  allow_external = allow;
+}
+
+/* Is REAL (canonical) DIR itself or below it? */
+static bool
+inside (const char *real, const char *dir)
+{
+  size_t n = strlen (dir);
+
+  return strncmp (real, dir, n) == 0 &&
+    (real[n] == '/' || real[n] == '\0' || (n == 1 && dir[0] == '/'));
+}
+
+/* A file an image names (WHAT: "backing file", "external data file",
+ * "extent"), NAMED as the image says, relative to the image's
+ * directory IDIR: its canonical path, or NULL (reported).
+ */
+static char *
+named_file (const char *image, const char *what, const char *named,
+            const char *idir, const char *top_dir)
+{
+  CLEANUP_FREE char *joined = NULL;
+  char *real;
+
+  if (strncmp (named, "json:", 5) == 0 || strstr (named, "://")) {
+    if (allow_external)
+      return strdup (named);
+    gs_error ("%s: its %s is not a file ('%s'): refused (a trusted image: "
+              "--allow-external-files)", image, what, named);
+    return NULL;
+  }
+  if (named[0] != '/' && asprintf (&joined, "%s/%s", idir, named) == -1) {
+    gs_error ("out of memory");
+    return NULL;
+  }
+  if ((real = realpath (joined ? joined : named, NULL)) == NULL) {
+    gs_error ("%s: its %s '%s' cannot be opened: %m", image, what, named);
+    return NULL;
+  }
+  if (!allow_external && !inside (real, top_dir)) {
+    gs_error ("%s: its %s '%s' is outside %s, the directory of the image "
+              "given: refused (a trusted image: --allow-external-files)",
+              image, what, named, top_dir);
+    free (real);
+    return NULL;
+  }
+  return real;
+}
+
+/* INFO (qemu-img info of PATH, format FMT): refuse an external data
+ * file and extents outside TOP_DIR; the backing file, checked, into
+ * *BACKING (NULL: none) with its format into *BFMT.
+ */
+static int
+check_references (const char *image, const char *path, json_object *info,
+                  const char *top_dir, char **backing, char **bfmt)
+{
+  CLEANUP_FREE char *copy = strdup (path);
+  const char *idir;
+  json_object *fs, *data, *v, *extents;
+
+  *backing = *bfmt = NULL;
+  if (copy == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  idir = dirname (copy);
+  if (json_object_object_get_ex (info, "format-specific", &fs) &&
+      json_object_object_get_ex (fs, "data", &data)) {
+    if (json_object_object_get_ex (data, "data-file", &v) &&
+        !allow_external) {
+      gs_error ("%s: it keeps its data in another file, '%s' (a qcow2 "
+                "external data file): refused (a trusted image: "
+                "--allow-external-files)", image, json_object_get_string (v));
+      return -1;
+    }
+    if (json_object_object_get_ex (data, "extents", &extents) &&
+        json_object_is_type (extents, json_type_array))
+      for (size_t i = 0; i < json_object_array_length (extents); ++i) {
+        json_object *e = json_object_array_get_idx (extents, i);
+        CLEANUP_FREE char *real = NULL;
+
+        if (!json_object_object_get_ex (e, "filename", &v))
+          continue;
+        if ((real = named_file (image, "extent", json_object_get_string (v),
+                                idir, top_dir)) == NULL)
+          return -1;
+      }
+  }
+  if (!json_object_object_get_ex (info, "backing-filename", &v))
+    return 0;
+  if ((*backing = named_file (image, "backing file",
+                              json_object_get_string (v), idir,
+                              top_dir)) == NULL)
+    return -1;
+  if (json_object_object_get_ex (info, "backing-filename-format", &v) &&
+      (*bfmt = strdup (json_object_get_string (v))) == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  return 0;
+}
+
+/* Walk the backing chain below the image DISK (whose qemu-img info is
+ * INFO): each member opened by qemu-img info with the format we probe,
+ * which must agree with the one recorded, if any.
+ */
+static int
+check_chain (const struct gs_disk *disk, json_object *info)
+{
+  CLEANUP_FREE char *real = realpath (disk->path, NULL);
+  CLEANUP_FREE char *top_dir = NULL;
+  char *backing = NULL, *bfmt = NULL;
+  json_object *own = NULL;
+  int r = -1;
+
+  if (real == NULL || (top_dir = strdup (real)) == NULL) {
+    gs_error ("%s: %m", disk->path);
+    return -1;
+  }
+  if (S_ISBLK (disk->mode))
+    strcpy (top_dir, "/dev");
+  else {
+    const char *d = dirname (top_dir);
+
+    memmove (top_dir, d, strlen (d) + 1);
+  }
+  if (check_references (disk->path, real, info, top_dir, &backing,
+                        &bfmt) == -1)
+    goto out;
+  for (int depth = 1; backing; ++depth) {
+    CLEANUP_FREE char *fmt = NULL, *json = NULL, *err = NULL;
+    char *next = NULL, *nfmt = NULL;
+    int code;
+
+    if (depth > 16) {
+      gs_error ("%s: its backing chain is longer than 16 files: refused",
+                disk->path);
+      goto out;
+    }
+    if (strncmp (backing, "json:", 5) == 0 || strstr (backing, "://"))
+      break;                     /* allowed, and not a file to walk */
+    if ((fmt = gs_int_probe_format (backing)) == NULL)
+      goto out;
+    if (bfmt && strcmp (bfmt, fmt) != 0) {
+      gs_error ("%s: its backing file '%s' is %s by its content, but the "
+                "image says it is %s: refused", disk->path, backing, fmt,
+                bfmt);
+      goto out;
+    }
+    {
+      const char *argv[] = { "qemu-img", "info", "--output=json", "-U",
+                             "-f", fmt, backing, NULL };
+
+      json = run_qemu_img (argv, backing, &err, &code);
+    }
+    if (json == NULL || (own = json_tokener_parse (json)) == NULL) {
+      gs_error ("%s: its backing file '%s' cannot be opened: %s",
+                disk->path, backing, backing_reason (err));
+      goto out;
+    }
+    if (check_references (disk->path, backing, own, top_dir, &next,
+                          &nfmt) == -1)
+      goto out;
+    json_object_put (own);
+    own = NULL;
+    free (backing);
+    free (bfmt);
+    backing = next;
+    bfmt = nfmt;
+  }
+  r = 0;
+ out:
+  json_object_put (own);
+  free (backing);
+  free (bfmt);
+  return r;
+}
+
 int
 gs_int_disk_check (struct gs_disk *disk)
 {
   struct stat st;
   CLEANUP_FREE char *json = NULL;
   CLEANUP_FREE char *err = NULL;
-  CLEANUP_FREE char *backing = NULL;
-  json_object *info, *vs, *bf;
+  json_object *info, *vs;
   int code;
 
   if (stat (disk->path, &st) == -1) {
@@ -211,30 +417,17 @@ gs_int_disk_check (struct gs_disk *disk)
     return -1;
   }
   info = json_tokener_parse (json);
-  if (info && json_object_object_get_ex (info, "virtual-size", &vs))
-    disk->virtual_size = json_object_get_int64 (vs);
-  backing = info && json_object_object_get_ex (info, "backing-filename",
-                                               &bf)
-    ? strdup (json_object_get_string (bf)) : NULL;
-  json_object_put (info);
-
-  /* qemu-img info does not open the backing file: a missing one would
-   * only be found by the appliance.  --backing-chain opens them all.
-   */
-  if (backing) {
-    const char *argv[] = { "qemu-img", "info", "--output=json", "-U",
-                           "--backing-chain", "-f", disk->format,
-                           disk->path, NULL };
-    CLEANUP_FREE char *out = NULL;
-
-    free (err);
-    err = NULL;
-    if ((out = run_qemu_img (argv, disk->path, &err, &code)) == NULL) {
-      gs_error ("%s: its backing file '%s' cannot be opened: %s",
-                disk->path, backing, backing_reason (err));
-      return -1;
-    }
+  if (info == NULL) {
+    gs_error ("%s: qemu-img info printed no JSON", disk->path);
+    return -1;
   }
+  if (json_object_object_get_ex (info, "virtual-size", &vs))
+    disk->virtual_size = json_object_get_int64 (vs);
+  disk->mode = st.st_mode;
+  code = check_chain (disk, info);
+  json_object_put (info);
+  if (code == -1)
+    return -1;
 
   /* A truncated or damaged qcow2 opens fine; its metadata is checked
    * here (a few reads, even on big images) instead.

@@ -89,6 +89,7 @@ struct gs_settings {
   int memsize;                   /* MiB, 0 = libguestfs default */
   int smp;                       /* vCPUs, 0 = libguestfs default */
   bool uncompressed_kernel;      /* TCG: boot an uncompressed kernel */
+  bool isolate;                  /* every guest in a launch of its own */
 };
 
 extern int gs_int_config_files (const char *sysconfdir,
@@ -136,6 +137,7 @@ struct gs_disk {
   char *overlay;                 /* transactional run: qcow2 over path */
   uint64_t table_fp;             /* shared.c: partition table hash, */
   bool table_read;               /* read once (then kept for --jobs) */
+  mode_t mode;                   /* st_mode, after gs_int_disk_check */
 };
 
 struct gs_guest {
@@ -155,6 +157,10 @@ extern int gs_int_libvirt_load (const char *uri, const char *name,
                                 bool writable, struct gs_guest *guest);
 extern char *gs_int_probe_format (const char *path);
 extern int gs_int_disk_check (struct gs_disk *disk);
+/* Accept images that name files outside their directory (backing files,
+ * external data files): --allow-external-files.
+ */
+extern void gs_int_disks_allow_external (bool allow);
 
 /* overlay.c: transactional runs (changes committed only on success). */
 extern int gs_int_overlay_create (struct gs_disk *disk);
@@ -301,8 +307,9 @@ struct gs_plan {
   unsigned char *clash;          /* n*n: known not to share a launch */
   unsigned char *state;          /* GS_PLAN_* per guest */
 };
+/* ISOLATE: no two guests in one launch (appliance.isolate, --isolate). */
 extern int gs_int_plan_new (struct gs_plan *p, struct gs_guest *guests,
-                            size_t n);
+                            size_t n, bool isolate);
 extern void gs_int_plan_free (struct gs_plan *p);
 extern void gs_int_plan_clash (struct gs_plan *p, size_t i, size_t j);
 /* The next launch's guests (indexes into IDS, which holds n): pending,

@@ -112,7 +112,8 @@ guest_fingerprint (struct gs_guest *g, bool *fresh)
 }
 
 int
-gs_int_plan_new (struct gs_plan *p, struct gs_guest *guests, size_t n)
+gs_int_plan_new (struct gs_plan *p, struct gs_guest *guests, size_t n,
+                 bool isolate)
 {
   CLEANUP_FREE uint64_t *fp = calloc (n ? n : 1, sizeof *fp);
   CLEANUP_FREE bool *fresh = calloc (n ? n : 1, sizeof *fresh);
@@ -127,7 +128,13 @@ gs_int_plan_new (struct gs_plan *p, struct gs_guest *guests, size_t n)
     gs_int_plan_free (p);
     return -1;
   }
-  for (size_t i = 0; n > 1 && i < n; ++i)
+  /* Isolated: a guest that took over the appliance (a hostile image)
+   * could reach every other disk of its launch, so it has none.
+   */
+  for (size_t i = 0; isolate && i < n; ++i)
+    for (size_t j = i + 1; j < n; ++j)
+      gs_int_plan_clash (p, i, j);
+  for (size_t i = 0; !isolate && n > 1 && i < n; ++i)
     fp[i] = guest_fingerprint (&guests[i], &fresh[i]);
   for (size_t i = 0; i < n; ++i)
     for (size_t j = i + 1; j < n; ++j)

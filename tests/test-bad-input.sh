@@ -4,7 +4,7 @@
 # status 2, and the user's image left byte-identical.  No appliance is
 # launched: every check happens before.
 source "$(dirname "$0")/functions.sh"
-plan 139
+plan 161
 
 tmp="$builddir/tests/tmp/bad-input"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -215,6 +215,67 @@ expect "a backed qcow2 with its backing file passes the disk check" \
   goldsmith resize "$tmp/orphan.qcow2" "$tmp/new.img"
 rm -f "$tmp/nonexistent.raw"
 
+# Images that name host files (the appliance would open them and show
+# them to the guest's operations, or write them): a backing file
+# outside the image's directory, absolute or relative, with or without
+# a recorded format, or two links down a chain; an external data file
+# (sysprep --in-place and sparsify --in-place would write it); a
+# backing file whose content is not the format the image records.
+# Each refused before any launch, the host file and the image
+# untouched.
+mkdir -p "$tmp/host" "$tmp/imgs/sub"
+printf 'root:secret:19000::::::\n' > "$tmp/host/shadow"
+truncate -s 1M "$tmp/imgs/base.raw" "$tmp/imgs/sub/base.raw"
+qemu-img create -q -u -f qcow2 -b "$tmp/host/shadow" -F raw "$tmp/imgs/abs.qcow2" 1M
+qemu-img create -q -u -f qcow2 -b ../host/shadow -F raw "$tmp/imgs/rel.qcow2" 1M
+# No recorded backing format: qemu-img insists on one, so its header
+# extension is renamed (to a type qemu ignores) by hand.
+qemu-img create -q -u -f qcow2 -b ../host/shadow -F raw "$tmp/imgs/nofmt.qcow2" 1M
+python3 - "$tmp/imgs/nofmt.qcow2" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+i = d.find(bytes.fromhex("e2792aca"), 72, 4096)
+assert i > 0
+d[i:i + 4] = bytes.fromhex("12345678")
+open(sys.argv[1], "wb").write(d)
+PY
+qemu-img create -q -u -f qcow2 -b abs.qcow2 -F qcow2 "$tmp/imgs/chain.qcow2" 1M
+qemu-img create -q -f qcow2 -o data_file="$tmp/host/data.bin" "$tmp/imgs/datafile.qcow2" 1M
+printf 'host data\n' > "$tmp/host/data.bin"
+qemu-img create -q -u -f qcow2 -b base.raw -F qcow2 "$tmp/imgs/lie.qcow2" 1M
+qemu-img create -q -f qcow2 -b sub/base.raw -F raw "$tmp/imgs/below.qcow2" 1M
+host_sums () { sha256sum "$tmp"/host/* "$tmp"/imgs/*.qcow2 "$tmp"/imgs/*.raw; }
+sums_before=$(host_sums)
+outside="its backing file '[^']*shadow' is outside $tmp/imgs, the directory of the image given: refused \(a trusted image: --allow-external-files\)"
+expect "backing file outside, absolute" "abs.qcow2: $outside" \
+  goldsmith inspect -a "$tmp/imgs/abs.qcow2"
+expect "backing file outside, relative" "rel.qcow2: $outside" \
+  goldsmith sysprep -a "$tmp/imgs/rel.qcow2"
+expect "backing file outside, no format recorded" "nofmt.qcow2: $outside" \
+  goldsmith sparsify "$tmp/imgs/nofmt.qcow2" "$tmp/new.img"
+expect "backing file outside, second in the chain" "chain.qcow2: $outside" \
+  goldsmith resize "$tmp/imgs/chain.qcow2" "$tmp/new.img" --output-size 2G
+datafile="datafile.qcow2: it keeps its data in another file, '$tmp/host/data.bin' \(a qcow2 external data file\): refused"
+expect "external data file: sysprep --in-place" "$datafile" \
+  goldsmith sysprep --in-place -a "$tmp/imgs/datafile.qcow2"
+expect "external data file: sparsify --in-place" "$datafile" \
+  goldsmith sparsify --in-place "$tmp/imgs/datafile.qcow2"
+expect "external data file: inspect" "$datafile" \
+  goldsmith inspect -a "$tmp/imgs/datafile.qcow2"
+expect "backing file not of the format recorded" \
+  "lie.qcow2: its backing file '$tmp/imgs/base.raw' is raw by its content, but the image says it is qcow2: refused" \
+  goldsmith inspect -a "$tmp/imgs/lie.qcow2"
+# Accepted: a backing file below the image's directory, and, with
+# --allow-external-files, one outside (both stop later, at OUT).
+expect "a backing file below the image's directory passes the disk check" \
+  "new.img: No such file or directory \(create OUT first" \
+  goldsmith resize "$tmp/imgs/below.qcow2" "$tmp/new.img"
+expect "--allow-external-files accepts a backing file outside" \
+  "new.img: No such file or directory \(create OUT first" \
+  goldsmith resize --allow-external-files "$tmp/imgs/abs.qcow2" "$tmp/new.img"
+is "host files and images named by refused images are byte-identical" \
+   "$(host_sums)" "$sums_before"
+
 # resize --output-size out of range.
 expect "resize: --output-size too small" "--output-size 1K: too small to be a disk image" \
   goldsmith resize "$tmp/good.img" "$tmp/new.img" --output-size 1K
@@ -251,6 +312,15 @@ goldsmith inspect --json --jobs 2 -a "$tmp/good.img" -a "$tmp/job2.img" \
 is "inspect --jobs 2: failed launches are exit status 1" "$?" 1
 ok "inspect --jobs 2: ... in two jobs, each guest with its launch's error" \
    python3 -c "import json,sys; d=json.load(open('$tmp/out.json')); sys.exit(0 if d['exit_status']==1 and d['appliance']['launches']==2 and all('/bin/false' in g['error'] for g in d['guests']) and len(d['guests'])==3 else 1)"
+# --isolate (and appliance.isolate): every guest in a launch of its
+# own, where the same three would share one.
+launches () {
+  goldsmith inspect --json --jobs 1 "$@" -a "$tmp/good.img" -a "$tmp/job2.img" \
+    -a "$tmp/job3.img" 2> /dev/null |
+    python3 -c "import json,sys; print(json.load(sys.stdin)['appliance']['launches'])"
+}
+is "three guests: one launch; --isolate: three; appliance.isolate = true: three" \
+   "$(launches) $(launches --isolate) $(launches --set appliance.isolate=true)" "1 3 3"
 # The KVM probe's qemu (here /bin/false) exits before reading "quit":
 # that was a SIGPIPE (exit 141, no message).
 goldsmith sparsify "$tmp/good.img" "$tmp/new.img" > /dev/null 2> "$tmp/err"
