@@ -72,14 +72,17 @@ static void at (const config_setting_t *s, const char *fs, ...)
 static void
 at (const config_setting_t *s, const char *fs, ...)
 {
-  char msg[768];
+  char *msg = NULL;
   va_list args;
 
   va_start (args, fs);
-  vsnprintf (msg, sizeof msg, fs, args);
+  if (vasprintf (&msg, fs, args) == -1)
+    msg = NULL;
   va_end (args);
   gs_error ("%s:%u: %s", manifest_file,
-            s ? config_setting_source_line (s) : 0, msg);
+            s ? config_setting_source_line (s) : 0,
+            msg ? msg : "out of memory");
+  free (msg);
 }
 
 static int
@@ -588,6 +591,12 @@ batch_manifest_load (const char *file, struct batch_manifest *m)
     gs_error ("%s: %m", file);
     return -1;
   }
+  {
+    CLEANUP_FREE char *text = gs_int_read_text_file (file);
+
+    if (text && gs_int_config_check_text (text, file) == -1)
+      return -1;
+  }
   if (config_read_file (cfg, file) != CONFIG_TRUE) {
     struct stat st;
 
@@ -639,6 +648,11 @@ batch_manifest_load (const char *file, struct batch_manifest *m)
     return -1;
   }
   m->n = config_setting_length (images);
+  if (m->n == 0) {
+    at (images, "'images' is empty: give images = ( { add = [ \"IMAGE\" ]; "
+        "} );");
+    return -1;
+  }
   if ((m->images = calloc (m->n ? m->n : 1, sizeof *m->images)) == NULL) {
     gs_error ("out of memory");
     return -1;

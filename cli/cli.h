@@ -3,6 +3,7 @@
 #ifndef GS_CLI_H
 #define GS_CLI_H
 
+#include <limits.h>
 #include <popt.h>
 
 #include "goldsmith-int.h"
@@ -60,6 +61,8 @@ extern int gs_cli_each_launch (struct gs_env *env, struct gs_guest *guests,
 
 /* jobs.c: --jobs N (several appliances at once, one child each). */
 /* --jobs JOBS as given: 0 (left out) or more, else an error. */
+/* --jobs not given: as many as cores and memory allow. */
+#define GS_JOBS_UNSET INT_MIN
 extern int gs_cli_jobs_check (int jobs);
 /* One job's work: its N guests, its report entries JGS, RESULTS[i] its
  * GS_EXIT_* per guest.

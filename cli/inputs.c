@@ -165,6 +165,19 @@ finish_guest (struct gs_guest *guest, unsigned flags)
     gs_error ("out of memory");
     return -1;
   }
+  /* Before checking each disk: a 10,000-disk domain is refused now. */
+  if (guest->ndisks > GS_MAX_DISKS) {
+    const char *o = guest->disks[0].origin;  /* "FILE:LINE: disk ..." */
+
+    if (o)
+      gs_error ("%.*s: the domain %s has %zu disks, but the appliance takes "
+                "at most %d", (int) strcspn (o, ":"), o, guest->name,
+                guest->ndisks, GS_MAX_DISKS);
+    else
+      gs_error ("%s: %zu disks, but the appliance takes at most %d",
+                guest->name, guest->ndisks, GS_MAX_DISKS);
+    return -1;
+  }
   for (size_t j = 0; j < guest->ndisks; ++j) {
     if (flags & GS_INPUTS_READONLY)
       guest->disks[j].readonly = true;
@@ -215,6 +228,8 @@ gs_cli_inputs_guests (const struct gs_inputs *in, unsigned flags,
       goto fail;
   }
   if (images != SIZE_MAX && finish_guest (&guests[images], flags) == -1)
+    goto fail;
+  if (gs_int_guests_check (guests, n) == -1)
     goto fail;
   *guests_ret = guests;
   *n_ret = n;

@@ -28,7 +28,7 @@ enum {
 };
 
 static char *xpath;
-static int no_applications, no_icon, jobs;
+static int no_applications, no_icon, jobs = GS_JOBS_UNSET;
 static struct gs_inputs inputs;  /* -a, --format, -d, -c, --domxml */
 
 static struct poptOption inspect_table[] = {

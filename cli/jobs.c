@@ -306,7 +306,7 @@ jobs_run (struct gs_env *env, struct gs_guest *guests, size_t n,
 int
 gs_cli_jobs_check (int jobs)
 {
-  if (jobs < 0) {
+  if (jobs != GS_JOBS_UNSET && jobs < 1) {
     gs_error ("--jobs %d: give at least 1 (or leave it out)", jobs);
     return -1;
   }

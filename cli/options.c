@@ -93,6 +93,18 @@ gs_cli_quote (const char *s)
   return q;
 }
 
+/* How many settings S holds, itself excluded, at every depth. */
+static size_t
+count_settings (const config_setting_t *s)
+{
+  size_t n = 0;
+
+  if (config_setting_is_group (s))
+    for (int i = 0; i < config_setting_length (s); ++i)
+      n += 1 + count_settings (config_setting_get_elem (s, i));
+  return n;
+}
+
 /* KEY=VALUE -> "a: { b: { c = VALUE; }; };".  VALUE is taken as a
  * libconfig value if it parses as one, else as a string.
  */
@@ -138,6 +150,13 @@ add_set (const char *arg)
         t += sprintf (t, " };");
       config_init (&cfg);
       raw_ok = config_read_string (&cfg, text) == CONFIG_TRUE;
+      /* "1; b=2" parses, as a second key: one --set sets one key. */
+      if (raw_ok && count_settings (config_root_setting (&cfg)) != depth + 1) {
+        config_destroy (&cfg);
+        gs_error ("--set %s: the value sets more than one key (quote it "
+                  "to give a string: KEY='\"...\"')", arg);
+        return -1;
+      }
       config_destroy (&cfg);
       if (raw_ok || pass == 1)
         break;

@@ -22,7 +22,11 @@
 #include "cli.h"
 #include "cleanups.h"
 
-#define MAX_SCRATCH 64           /* sysprep: one overlay per disk */
+/* sysprep: one overlay per disk of a launch (deferred guests keep
+ * theirs into the next), plus OUT: a fixed array, which the signal
+ * handler can read without a lock.
+ */
+#define MAX_SCRATCH (2 * GS_MAX_DISKS + 2)
 
 /* Read by the signal handler: set before the handler is installed. */
 static char *volatile scratch[MAX_SCRATCH];

@@ -768,6 +768,18 @@ gs_cmd_sparsify (int argc, const char **argv)
   }
   if (gs_cli_options_end (pc, "sparsify", rc, &code))
     goto out;
+  /* A device both zeroed and ignored: contradictory, said now. */
+  for (size_t z = 0; z < j.zero.len; ++z)
+    for (size_t i = 0; i < j.ignore.len; ++i) {
+      const char *a = j.zero.ptr[z], *b = j.ignore.ptr[i];
+
+      if (strcmp (a + (strncmp (a, "/dev/", 5) ? 0 : 5),
+                  b + (strncmp (b, "/dev/", 5) ? 0 : 5)) == 0) {
+        gs_error ("--zero %s and --ignore %s name the same device: give "
+                  "one of them", a, b);
+        goto fail;
+      }
+    }
   j.in = poptGetArg (pc);
   j.out = in_place ? NULL : poptGetArg (pc);
   if (j.in == NULL || (!in_place && j.out == NULL) || poptPeekArg (pc)) {

@@ -16,7 +16,7 @@ enum {
 };
 
 static char *mount_options;
-static int dry_run, in_place, each_image, jobs;
+static int dry_run, in_place, each_image, jobs = GS_JOBS_UNSET;
 static string_vector exclude_paths;
 static struct gs_inputs inputs;  /* -a, --format, -d, -c, --domxml */
 static struct poptOption params_table[40];
@@ -392,9 +392,15 @@ gs_cmd_sysprep (int argc, const char **argv)
     code = gs_cli_list_ops (&env.reg, "sysprep", !gs_common.json, false);
     goto out;
   }
+  if (!gs_int_any_selected (&env.reg, "sysprep")) {
+    gs_error ("--operations: no operation is selected: nothing to do");
+    goto fail;
+  }
 
+  /* A dry run writes nothing: an image it may only read will do. */
   if (gs_cli_inputs_guests (&inputs,
-                            dry_run ? 0 : GS_INPUTS_DOMAIN_WRITABLE,
+                            dry_run ? GS_INPUTS_READONLY
+                            : GS_INPUTS_DOMAIN_WRITABLE,
                             &guests, &nguests) == -1)
     goto fail;
   /* Before the launch: our own appliance and commit will lock qemu's

@@ -17,7 +17,11 @@
 #include <config.h>
 
 #include <dirent.h>
+#include <ctype.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +71,118 @@ gs_int_key_type_name (enum gs_key_type t)
   case GS_KEY_STRINGS: return "an array of strings";
   }
   return "?";
+}
+
+char *
+gs_int_read_text_file (const char *path)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  char *r;
+
+  if (fd == -1)
+    return NULL;
+  r = gs_int_read_all (fd);
+  close (fd);
+  return r;
+}
+
+/* libconfig 1.5 reads an integer literal with atoi: 4294967552 becomes
+ * 256, silently.  And it ignores an @include on a last line with no
+ * newline.  So the text is looked over first: numbers outside strings
+ * and comments that do not fit in 32 bits (without libconfig's L
+ * suffix), and that @include, are one error naming NAME and the line.
+ */
+int
+gs_int_config_check_text (const char *text, const char *name)
+{
+  unsigned line = 1;
+  bool line_start = true;
+
+  for (const char *p = text; *p; ++p) {
+    if (*p == '\n') {
+      line++;
+      line_start = true;
+      continue;
+    }
+    if (*p == '"') {               /* a string: skip it, escapes too */
+      for (++p; *p && *p != '"'; ++p) {
+        if (*p == '\\' && p[1])
+          ++p;
+        else if (*p == '\n')
+          line++;
+      }
+      if (*p == '\0')
+        break;
+      line_start = false;
+      continue;
+    }
+    if (*p == '#' || (*p == '/' && p[1] == '/')) {
+      while (p[1] && p[1] != '\n')
+        ++p;
+      continue;
+    }
+    if (*p == '/' && p[1] == '*') {
+      for (p += 2; *p && !(*p == '*' && p[1] == '/'); ++p)
+        if (*p == '\n')
+          line++;
+      if (*p == '\0')
+        break;
+      ++p;
+      continue;
+    }
+    if (line_start && strncmp (p, "@include", 8) == 0 &&
+        strchr (p, '\n') == NULL) {
+      gs_error ("%s:%u: @include needs a newline after it (libconfig "
+                "ignores it on the last line)", name, line);
+      return -1;
+    }
+    if (*p != ' ' && *p != '\t' && *p != '\r')
+      line_start = false;
+    /* A digit that starts a token: not within a name ("net-1", "a2"). */
+    if (isdigit ((unsigned char) *p) &&
+        (p == text || !(isalnum ((unsigned char) p[-1]) || p[-1] == '_' ||
+                        p[-1] == '.' || p[-1] == '*' ||
+                        (p[-1] == '-' && p - 1 > text &&
+                         (isalnum ((unsigned char) p[-2]) ||
+                          p[-2] == '_' || p[-2] == '-'))))) {
+      bool neg = p > text && p[-1] == '-';
+      bool hex = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
+      const char *start = p;
+      unsigned long long v = 0;
+      bool big = false;
+
+      for (p += hex ? 2 : 0;
+           hex ? isxdigit ((unsigned char) *p) : isdigit ((unsigned char) *p);
+           ++p) {
+        unsigned d = isdigit ((unsigned char) *p) ? *p - '0'
+          : (tolower ((unsigned char) *p) - 'a' + 10);
+
+        if (v > (ULLONG_MAX - d) / (hex ? 16 : 10))
+          big = true;
+        else
+          v = v * (hex ? 16 : 10) + d;
+      }
+      /* 64-bit (L) and floating point literals are libconfig's own. */
+      if (*p == 'L' || (!hex && (*p == '.' || *p == 'e' || *p == 'E'))) {
+        while (isalnum ((unsigned char) p[1]) || p[1] == '.' ||
+               p[1] == '+' || p[1] == '-')
+          ++p;
+        continue;
+      }
+      if (big || (hex ? v > 0xffffffffULL
+                  : v > (neg ? (unsigned long long) INT_MAX + 1 : INT_MAX))) {
+        if (strncmp (name, "--", 2) == 0)  /* an option: no lines */
+          gs_error ("%s: %s%.*s does not fit in a 32-bit integer", name,
+                    neg ? "-" : "", (int) (p - start), start);
+        else
+          gs_error ("%s:%u: %s%.*s does not fit in a 32-bit integer", name,
+                    line, neg ? "-" : "", (int) (p - start), start);
+        return -1;
+      }
+      --p;
+    }
+  }
+  return 0;
 }
 
 static const char *
@@ -228,6 +344,19 @@ load_paths (struct gs_settings *st, const config_setting_t *group,
 {
   if (check_keys (group, file, "paths", paths_keys, NULL) == -1)
     return -1;
+  const config_setting_t *ex = config_setting_get_member (group, "exclude");
+
+  /* Each a valid regex, said with the file and line that has it. */
+  for (int i = 0; ex && i < config_setting_length (ex); ++i) {
+    const char *re = config_setting_get_string_elem (ex, i);
+    CLEANUP_FREE char *why = re ? gs_int_regex_error (re) : NULL;
+
+    if (why) {
+      gs_error ("%s:%u: paths.exclude '%s': %s", where_file (ex, file),
+                config_setting_source_line (ex), re, why);
+      return -1;
+    }
+  }
   /* Protections add up across files. */
   return get_strings (group, "exclude", &st->exclude_paths, true);
 }
@@ -457,10 +586,21 @@ gs_int_config_load (struct gs_registry *reg, struct gs_settings *st,
         gs_error ("out of memory");
         return -1;
       }
+      if (gs_int_config_check_text (strchr (file, '\n') + 1, display) == -1) {
+        config_destroy (&cfg);
+        return -1;
+      }
       r = config_read_string (&cfg, strchr (file, '\n') + 1);
     }
-    else
+    else {
+      CLEANUP_FREE char *text = gs_int_read_text_file (file);
+
+      if (text && gs_int_config_check_text (text, file) == -1) {
+        config_destroy (&cfg);
+        return -1;
+      }
       r = config_read_file (&cfg, file);
+    }
     if (r != CONFIG_TRUE) {
       struct stat sb;
 

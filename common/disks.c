@@ -92,8 +92,9 @@ gs_int_probe_format (const char *path)
   return r;
 }
 
-static char *
-read_all (int fd)
+/* All of FD until EOF, NUL-terminated, or NULL. */
+char *
+gs_int_read_all (int fd)
 {
   size_t len = 0, cap = 4096;
   char *buf = malloc (cap);
@@ -151,8 +152,8 @@ run_qemu_img (const char *const *argv, const char *path, char **err,
     *err = strdup ("cannot run qemu-img (is qemu-utils installed?)");
     return NULL;
   }
-  o = read_all (out[0]);
-  e = read_all (errp[0]);
+  o = gs_int_read_all (out[0]);
+  e = gs_int_read_all (errp[0]);
   close (out[0]);
   close (errp[0]);
   *code = waitpid (pid, &status, 0) == -1 || !WIFEXITED (status) ? -1
@@ -382,22 +383,29 @@ gs_int_disk_check (struct gs_disk *disk)
   CLEANUP_FREE char *err = NULL;
   json_object *info, *vs;
   int code;
+  /* Named as the user named it: the XML's disk, else the path. */
+  CLEANUP_FREE char *label = NULL;
+
+  if (disk->origin &&
+      asprintf (&label, "%s (%s)", disk->origin, disk->path) == -1)
+    label = NULL;
 
   if (stat (disk->path, &st) == -1) {
-    gs_error ("%s: %m", disk->path);
+    gs_error ("%s: %m", label ? label : disk->path);
     return -1;
   }
   if (!S_ISREG (st.st_mode) && !S_ISBLK (st.st_mode)) {
-    gs_error ("%s: not a regular file or block device", disk->path);
+    gs_error ("%s: not a regular file or block device",
+              label ? label : disk->path);
     return -1;
   }
   if (S_ISREG (st.st_mode) && st.st_size < 512) {
-    gs_error ("%s: too small to be a disk image (%lld bytes)", disk->path,
-              (long long) st.st_size);
+    gs_error ("%s: too small to be a disk image (%lld bytes)",
+              label ? label : disk->path, (long long) st.st_size);
     return -1;
   }
   if (access (disk->path, disk->readonly ? R_OK : R_OK | W_OK) == -1) {
-    gs_error ("%s: cannot open %s: %m", disk->path,
+    gs_error ("%s: cannot open %s: %m", label ? label : disk->path,
               disk->readonly ? "for reading" : "for writing");
     return -1;
   }

@@ -54,6 +54,7 @@ gs_int_guest_free (struct gs_guest *guest)
     gs_int_overlay_discard (&guest->disks[i]);
     free (guest->disks[i].path);
     free (guest->disks[i].format);
+    free (guest->disks[i].origin);
   }
   free (guest->disks);
   free (guest->name);
@@ -230,6 +231,13 @@ gs_int_domxml_parse (const char *xml, size_t len, const char *what,
     if (gs_int_guest_add_disk (guest, path ? path : src, format,
                                readonly) == -1)
       return -1;
+    /* Messages about the disk name the XML that named it. */
+    if (asprintf (&guest->disks[guest->ndisks - 1].origin, "%s:%d: disk %s",
+                  what, line, tgt) == -1) {
+      guest->disks[guest->ndisks - 1].origin = NULL;
+      gs_error ("out of memory");
+      return -1;
+    }
   }
   if (guest->ndisks == 0) {
     gs_error ("%s: the domain has no disks", what);

@@ -92,6 +92,13 @@ struct gs_settings {
   bool isolate;                  /* every guest in a launch of its own */
 };
 
+/* Refuse what libconfig 1.5 would misread in TEXT (named NAME in the
+ * message): integers beyond 32 bits, an @include with no newline.
+ */
+extern int gs_int_config_check_text (const char *text, const char *name);
+/* A whole text file, or NULL (errno set). */
+extern char *gs_int_read_text_file (const char *path);
+extern char *gs_int_read_all (int fd);
 extern int gs_int_config_files (const char *sysconfdir,
                                 const char *user_file,
                                 string_vector *files);
@@ -124,6 +131,8 @@ struct gs_selection {
 extern int gs_int_select (struct gs_registry *reg, const char *family,
                           struct gs_selection *sel, const char *option,
                           const char *spec);
+extern bool gs_int_any_selected (const struct gs_registry *reg,
+                                 const char *family);
 extern void gs_int_select_finish (struct gs_registry *reg,
                                   const char *family,
                                   const struct gs_selection *sel);
@@ -138,6 +147,7 @@ struct gs_disk {
   uint64_t table_fp;             /* shared.c: partition table hash, */
   bool table_read;               /* read once (then kept for --jobs) */
   mode_t mode;                   /* st_mode, after gs_int_disk_check */
+  char *origin;                  /* "FILE:LINE: disk vda" (domain XML), or NULL */
 };
 
 struct gs_guest {
@@ -236,6 +246,8 @@ struct gs_exclude;
 extern struct gs_exclude *gs_int_exclude_new (const string_vector *regexes,
                                               const char *what);
 extern void gs_int_exclude_free (struct gs_exclude *ex);
+/* Why RE is not a valid regex (allocated), or NULL if it is. */
+extern char *gs_int_regex_error (const char *re);
 extern bool gs_int_exclude_match (const struct gs_exclude *ex,
                                   const char *path);
 
@@ -316,6 +328,14 @@ extern void gs_int_plan_clash (struct gs_plan *p, size_t i, size_t j);
  * in command-line order, no two known to clash.  0 when all are done.
  */
 extern size_t gs_int_plan_next (const struct gs_plan *p, size_t *ids);
+/* libguestfs's limit on the disks of one appliance (direct backend,
+ * virtio-scsi: guestfs_max_disks).
+ */
+#define GS_MAX_DISKS 255
+/* Before any launch: no image given twice (as -a twice, or -a and a
+ * domain's disk), no guest with more disks than an appliance takes.
+ */
+extern int gs_int_guests_check (const struct gs_guest *guests, size_t n);
 
 /* After a launch of N guests (disks added in that order): which clash
  * with another (DEFERRED: not to be touched in this launch) and each

@@ -381,6 +381,12 @@ gs_int_inspect_write_xml (json_object *guests, FILE *fp)
 }
 
 /* --xpath: virt-inspector's modal query of an XML document on FP. */
+static void
+xpath_silent (void *ctx, const char *msg, ...)
+{
+  (void) ctx; (void) msg;
+}
+
 int
 gs_int_inspect_xpath (const char *expr, FILE *fp)
 {
@@ -415,8 +421,20 @@ gs_int_inspect_xpath (const char *expr, FILE *fp)
     gs_error ("out of memory");
     goto out;
   }
-  if ((xo = xmlXPathEvalExpression (BAD_CAST expr, xc)) == NULL) {
-    gs_error ("--xpath: cannot evaluate '%s'", expr);
+  /* libxml2 would print its own three lines: one of ours instead. */
+  xmlResetLastError ();
+  xmlSetGenericErrorFunc (NULL, xpath_silent);
+  xo = xmlXPathEvalExpression (BAD_CAST expr, xc);
+  xmlSetGenericErrorFunc (NULL, NULL);
+  if (xo == NULL) {
+    const xmlError *e = xmlGetLastError ();
+    char why[128] = "cannot evaluate it";
+
+    if (e && e->message) {
+      snprintf (why, sizeof why, "%s", e->message);
+      why[strcspn (why, "\n")] = '\0';
+    }
+    gs_error ("--xpath '%s': %s", expr, why);
     r = GS_EXIT_USAGE;
     goto out;
   }

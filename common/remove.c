@@ -25,6 +25,27 @@ struct gs_exclude {
   pcre2_match_data *md;
 };
 
+char *
+gs_int_regex_error (const char *re)
+{
+  int err;
+  PCRE2_SIZE off;
+  pcre2_code *c = pcre2_compile ((PCRE2_SPTR) re, PCRE2_ZERO_TERMINATED, 0,
+                                 &err, &off, NULL);
+  PCRE2_UCHAR msg[256];
+  char *r;
+
+  if (c) {
+    pcre2_code_free (c);
+    return NULL;
+  }
+  pcre2_get_error_message (err, msg, sizeof msg);
+  if (asprintf (&r, "bad regular expression at offset %zu: %s", (size_t) off,
+                (char *) msg) == -1)
+    r = strdup ("bad regular expression");
+  return r;
+}
+
 struct gs_exclude *
 gs_int_exclude_new (const string_vector *regexes, const char *what)
 {

@@ -78,10 +78,58 @@ set_once (char **field, const char *option, const char *arg)
   return 0;
 }
 
+/* What can be refused of a partition option before the source is
+ * read (so before any launch): the syntax of PART and of SIZE, and an
+ * absolute SIZE that is not positive.  The planner checks the rest
+ * against the source's table, with the same messages.
+ */
+static int
+check_part_arg (const char *option, const char *arg, bool with_size)
+{
+  CLEANUP_FREE char *what = NULL, *name = NULL;
+  const char *eq = with_size ? strchr (arg, '=') : NULL;
+  int num;
+  int64_t size;
+
+  if (asprintf (&what, "%s '%s'", option, arg) == -1) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  if (with_size && (eq == NULL || eq[1] == '\0' || eq == arg)) {
+    gs_error ("%s: expected PART=SIZE", what);
+    return -1;
+  }
+  if ((name = with_size ? strndup (arg, eq - arg) : strdup (arg)) == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  if (gs_int_resize_parse_partition (what, name, &num) == -1)
+    return -1;
+  if (!with_size)
+    return 0;
+  if (gs_int_resize_parse_size (what, 0, eq + 1, &size) == -1)
+    return -1;
+  if (eq[1] != '+' && eq[1] != '-' && strchr (eq + 1, '%') == NULL &&
+      size <= 0) {
+    gs_error ("%s: the new size of partition %d is zero or negative",
+              what, num);
+    return -1;
+  }
+  return 0;
+}
+
 int
 gs_int_resize_request_add (struct gs_resize_requests *rq,
                            const char *option, const char *arg)
 {
+  bool sized = strcmp (option, "--resize") == 0 ||
+    strcmp (option, "--resize-force") == 0;
+
+  if ((sized || strcmp (option, "--delete") == 0 ||
+       strcmp (option, "--ignore") == 0 || strcmp (option, "--expand") == 0 ||
+       strcmp (option, "--shrink") == 0) && arg[0] != '\0' &&
+      check_part_arg (option, arg, sized) == -1)
+    return -1;
   if (strcmp (option, "--resize") == 0)
     return append (&rq->resizes, arg);
   if (strcmp (option, "--resize-force") == 0)
@@ -152,15 +200,17 @@ static void
 parse_error (const char *what, const char *fs, ...)
 {
   va_list args;
-  char msg[512];
+  char *msg = NULL;
 
   va_start (args, fs);
-  vsnprintf (msg, sizeof msg, fs, args);
+  if (vasprintf (&msg, fs, args) == -1)
+    msg = NULL;
   va_end (args);
   if (what)
-    gs_error ("%s: %s", what, msg);
+    gs_error ("%s: %s", what, msg ? msg : "out of memory");
   else
-    gs_error ("%s", msg);
+    gs_error ("%s", msg ? msg : "out of memory");
+  free (msg);
 }
 
 /* floor (MULT * 0.DIGITS) for the N decimal digits at DIGITS, exactly:

@@ -99,6 +99,15 @@ gs_int_select (struct gs_registry *reg, const char *family,
   return 0;
 }
 
+bool
+gs_int_any_selected (const struct gs_registry *reg, const char *family)
+{
+  for (size_t i = 0; i < reg->nops; ++i)
+    if (reg->ops[i]->selected && strcmp (reg->ops[i]->family, family) == 0)
+      return true;
+  return false;
+}
+
 void
 gs_int_select_finish (struct gs_registry *reg, const char *family,
                       const struct gs_selection *sel)

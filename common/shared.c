@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "goldsmith-int.h"
@@ -165,17 +166,69 @@ gs_int_plan_clash (struct gs_plan *p, size_t i, size_t j)
 size_t
 gs_int_plan_next (const struct gs_plan *p, size_t *ids)
 {
-  size_t k = 0;
+  size_t k = 0, disks = 0;
 
   for (size_t i = 0; i < p->n; ++i) {
     bool ok = p->state[i] == GS_PLAN_PENDING;
 
     for (size_t j = 0; ok && j < k; ++j)
       ok = !p->clash[i * p->n + ids[j]];
-    if (ok)
+    /* The appliance takes so many disks: the rest wait (a guest alone
+     * never has more: gs_int_guests_check refused it).
+     */
+    if (ok && k > 0 && disks + p->guests[i].ndisks > GS_MAX_DISKS)
+      ok = false;
+    if (ok) {
       ids[k++] = i;
+      disks += p->guests[i].ndisks;
+    }
   }
   return k;
+}
+
+int
+gs_int_guests_check (const struct gs_guest *guests, size_t n)
+{
+  struct seen { dev_t dev; ino_t ino; size_t guest; } *seen = NULL;
+  size_t nseen = 0, total = 0;
+  int r = -1;
+
+  for (size_t i = 0; i < n; ++i)
+    total += guests[i].ndisks;
+  if ((seen = calloc (total ? total : 1, sizeof *seen)) == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (guests[i].ndisks > GS_MAX_DISKS) {
+      gs_error ("%s: %zu disks, but the appliance takes at most %d",
+                guests[i].name, guests[i].ndisks, GS_MAX_DISKS);
+      goto out;
+    }
+    for (size_t d = 0; d < guests[i].ndisks; ++d) {
+      struct stat st;
+
+      if (stat (guests[i].disks[d].path, &st) == -1)
+        continue;                /* the disk check says why */
+      for (size_t k = 0; k < nseen; ++k)
+        if (seen[k].dev == st.st_dev && seen[k].ino == st.st_ino) {
+          if (seen[k].guest == i)
+            gs_error ("%s: given twice (two disks of %s are one file)",
+                      guests[i].disks[d].path, guests[i].name);
+          else
+            gs_error ("%s: given twice (it is also a disk of %s)",
+                      guests[i].disks[d].path, guests[seen[k].guest].name);
+          goto out;
+        }
+      seen[nseen].dev = st.st_dev;
+      seen[nseen].ino = st.st_ino;
+      seen[nseen++].guest = i;
+    }
+  }
+  r = 0;
+ out:
+  free (seen);
+  return r;
 }
 
 void

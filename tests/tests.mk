@@ -14,6 +14,7 @@ TESTS_ENVIRONMENT = $(top_builddir)/run
 TESTS += \
 	tests/test-cli.sh \
 	tests/test-sdk.sh \
+	tests/test-refusals.sh \
 	tests/test-bad-input.sh \
 	tests/test-lock.sh \
 	tests/test-customize-args.sh \
@@ -51,7 +52,7 @@ TESTS += \
 # one fleet of two guests in two launches.
 TESTS += tests/test-batch.sh
 
-EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py \
+EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py tests/refusals.txt \
 	tests/fixtures/fedora.txt tests/fixtures/debian.txt \
 	tests/make-phony-guests.sh tests/make-sparse-guest.sh \
 	tests/make-phony-windows.sh tests/make-hive.py \

@@ -1,0 +1,100 @@
+#!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The refusals catalogue (tests/refusals.txt): bad input refused before
+# any launch, one TAP line per case.  Each case must exit with the
+# status its row says, print exactly one line on standard error that
+# matches its row, launch nothing (the appliance's qemu is a stand-in
+# that records any start), and leave every input byte-identical.
+source "$(dirname "$0")/functions.sh"
+
+T="$builddir/tests/tmp/refusals"
+rm -rf "$T"; mkdir -p "$T/imgs" "$T/host"
+cleanup_fn rm -rf "$T"
+tmp="$T/run"; mkdir -p "$tmp"
+
+# The stand-in appliance: any start is recorded, and fails.
+cat > "$T/fake-qemu" <<SH
+#!/bin/sh
+echo "\$*" >> "$tmp/LAUNCHED"
+exit 1
+SH
+chmod +x "$T/fake-qemu"
+export LIBGUESTFS_HV="$T/fake-qemu"
+
+# ---- the inputs the rows name ----------------------------------------
+truncate -s 1M "$T/good.img"
+printf 'precious' | dd of="$T/good.img" conv=notrunc status=none
+ln "$T/good.img" "$T/hard.img"
+domain () {                      # domain FILE DISK...
+  local f="$1"; shift
+  { echo "<domain><name>d</name><devices>"
+    local n=0 d
+    for d in "$@"; do
+      printf "<disk type='file' device='disk'><source file='%s'/><target dev='vd%s'/></disk>\n" "$d" "$n"
+      n=$((n + 1))
+    done
+    echo "</devices></domain>"; } > "$f"
+}
+domain "$T/good.xml" "$T/good.img"
+domain "$T/many.xml" $(for i in $(seq 300); do echo "$T/d$i.img"; done)
+printf "<domain><name>d</name><devices>\n<disk type='file' device='disk'><source file='/nonexistent/x.img'/><target dev='vda'/></disk></devices></domain>\n" > "$T/nodisk.xml"
+printf 'appliance: {\n  memsize = 4294967552;\n};\n' > "$T/big.conf"
+printf 'appliance: {\n  memsize = -2147483649;\n};\n' > "$T/neg.conf"
+printf 'appliance: { memsize = 0x100000000; };\n' > "$T/hex.conf"
+printf 'appliance: { smp = 0; };\n@include "%s/big.conf"' "$T" > "$T/incl.conf"
+printf 'paths: { exclude = [ "(" ]; };\n' > "$T/rx.conf"
+printf 'images = ( );\n' > "$T/empty.conf"
+printf 'x = 99999999999; images = ( { add = "good.img"; } );\n' > "$T/bigm.conf"
+# Images that name host files.
+printf 'root:secret:19000::::::\n' > "$T/host/shadow"
+printf 'host data\n' > "$T/host/data.bin"
+ln -s ../host/shadow "$T/imgs/link"
+truncate -s 1M "$T/imgs/base.raw"
+qemu-img create -q -u -f qcow2 -b "$T/host/shadow" -F raw "$T/imgs/abs.qcow2" 1M
+qemu-img create -q -u -f qcow2 -b ../host/shadow -F raw "$T/imgs/rel.qcow2" 1M
+qemu-img create -q -u -f qcow2 -b link -F raw "$T/imgs/vialink.qcow2" 1M
+qemu-img create -q -u -f qcow2 -b abs.qcow2 -F qcow2 "$T/imgs/chain.qcow2" 1M
+qemu-img create -q -f qcow2 -o data_file="$T/host/data.bin" "$T/imgs/datafile.qcow2" 1M
+printf 'host data\n' > "$T/host/data.bin"
+qemu-img create -q -u -f qcow2 -b base.raw -F qcow2 "$T/imgs/lie.qcow2" 1M
+
+# Every input, as bytes (the run directory and outputs aside).
+inputs () {
+  find "$T" -path "$tmp" -prune -o -type f ! -name 'out.img*' -print0 |
+    sort -z | xargs -0 sha256sum
+}
+
+# ---- the catalogue ----------------------------------------------------
+rows=()
+while IFS= read -r line; do
+  case "$line" in ''|'#'*) continue ;; esac
+  rows+=("$line")
+done < "$srcdir/tests/refusals.txt"
+plan $(( ${#rows[@]} + 1 ))
+[ "${#rows[@]}" -ge 40 ] || bail "the catalogue has only ${#rows[@]} rows"
+
+before=$(inputs)
+for row in "${rows[@]}"; do
+  IFS='|' read -r name want pattern cmd <<< "$row"
+  name=$(echo $name); want=$(echo $want)
+  pattern="${pattern# }"; pattern="${pattern% }"; cmd="${cmd# }"
+  rm -f "$tmp/LAUNCHED" "$T/out.img"
+  eval "$cmd" > "$tmp/out" 2> "$tmp/err" < /dev/null
+  rc=$?
+  why=""
+  [ "$rc" = "$want" ] || why="exit status $rc, not $want"
+  [ -z "$why" ] && [ "$(grep -c '' "$tmp/err")" != 1 ] &&
+    why="$(grep -c '' "$tmp/err") lines on stderr, not 1"
+  [ -z "$why" ] && ! grep -Eq -- "$pattern" "$tmp/err" &&
+    why="stderr does not match: $pattern"
+  [ -z "$why" ] && [ -e "$tmp/LAUNCHED" ] && why="it launched the appliance"
+  [ -z "$why" ] && [ "$(inputs)" != "$before" ] && why="an input changed"
+  if [ -z "$why" ]; then
+    ok "$name" true
+  else
+    ok "$name" false
+    diag "$why"
+    sed 's/^/# stderr: /' "$tmp/err" | head -c 2000
+  fi
+done
+is "no input changed across the whole catalogue" "$(inputs)" "$before"
