@@ -10,7 +10,6 @@
  */
 #include <config.h>
 
-#include <fcntl.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
@@ -107,19 +106,6 @@ gs_cli_outfile_reserve (const char *out)
   return tmp_out;
 }
 
-/* fsync PATH (a file, or a directory for a rename in it). */
-static int
-sync_path (const char *path)
-{
-  int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY), r;
-
-  if (fd == -1)
-    return -1;
-  r = fsync (fd);
-  close (fd);
-  return r;
-}
-
 /* Rename the stand-in to OUT on success, else remove it.  The data is
  * flushed before the rename publishes it (a power cut must never leave
  * OUT named but empty), and the rename after.  A failure turns *CODE
@@ -131,7 +117,7 @@ gs_cli_outfile_finish (const char *out, bool success, int *code)
   if (tmp_out == NULL)
     return;
   gs_cli_scratch_forget (tmp_out);
-  if (success && sync_path (tmp_out) == -1) {
+  if (success && gs_int_sync_path (tmp_out) == -1) {
     gs_error ("%s: cannot flush it to disk: %m", tmp_out);
     *code = GS_EXIT_ERROR;
     success = false;
@@ -146,7 +132,7 @@ gs_cli_outfile_finish (const char *out, bool success, int *code)
   else {
     CLEANUP_FREE char *dir = strdup (out);
 
-    if (dir == NULL || sync_path (dirname (dir)) == -1)
+    if (dir == NULL || gs_int_sync_path (dirname (dir)) == -1)
       gs_warning ("%s: cannot flush its directory: %m", out);
   }
   free (tmp_out);

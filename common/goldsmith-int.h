@@ -178,6 +178,8 @@ extern int gs_int_overlay_create_in (struct gs_disk *disk, const char *dir,
                                      const char *options);
 extern int gs_int_overlay_commit (struct gs_disk *disk);
 extern int gs_int_overlay_recover (const char *image, bool finish);
+/* fsync PATH: a file, or a directory after a rename in it. */
+extern int gs_int_sync_path (const char *path);
 extern void gs_int_overlay_discard (struct gs_disk *disk);
 extern int gs_int_run_qemu_img (char *const argv[], char *out, size_t outlen,
                                 bool progress);

@@ -177,9 +177,8 @@ gs_int_overlay_create_in (struct gs_disk *disk, const char *dir,
   return 0;
 }
 
-/* fsync PATH (a file or a directory). */
-static int
-sync_path (const char *path)
+int
+gs_int_sync_path (const char *path)
 {
   int fd = open (path, O_RDONLY | O_CLOEXEC | O_NOCTTY), r;
 
@@ -195,7 +194,7 @@ sync_dir_of (const char *path)
 {
   CLEANUP_FREE char *copy = strdup (path);
 
-  return copy ? sync_path (dirname (copy)) : -1;
+  return copy ? gs_int_sync_path (dirname (copy)) : -1;
 }
 
 /* qemu-img commit -d FILE into its backing IMAGE, then flush IMAGE and
@@ -216,7 +215,7 @@ commit_file (const char *image, const char *file)
               "again): %s", image, file, gs_int_first_line (err));
     return -1;
   }
-  if (sync_path (image) == -1) {
+  if (gs_int_sync_path (image) == -1) {
     gs_error ("%s: cannot flush the committed image (the changes are kept "
               "in %s): %m", image, file);
     return -1;
@@ -246,7 +245,7 @@ gs_int_overlay_commit (struct gs_disk *disk)
   /* The overlay whole on disk, then its new name: from here on, a
    * later run finishes the commit.
    */
-  if (sync_path (disk->overlay) == -1 ||
+  if (gs_int_sync_path (disk->overlay) == -1 ||
       rename (disk->overlay, committing) == -1 ||
       sync_dir_of (committing) == -1) {
     gs_error ("%s: cannot prepare the commit (nothing was written to the "
