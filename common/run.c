@@ -71,6 +71,18 @@ gs_report_path (struct gs_ctx *ctx, const char *path, enum gs_action action,
 
   if (p == NULL || (unsigned) action > GS_ACTION_CREATED || action == 0)
     goto fail;
+  /* --exclude-path holds for every operation, not by each plugin's
+   * goodwill: a change to a protected path fails the operation (so a
+   * transactional run writes nothing).
+   */
+  if (gs_int_exclude_match (ctx->exclude, path)) {
+    json_object_put (p);
+    gs_error ("%s is protected (--exclude-path or paths.exclude): the "
+              "operation may not %s it", path,
+              action == GS_ACTION_REMOVED ? "remove"
+              : action == GS_ACTION_CREATED ? "create" : "change");
+    return -1;
+  }
   /* json-c escapes whatever bytes a guest file name holds. */
   if (gs_int_json_add_string (p, "path", path) == -1 ||
       gs_int_json_add_string (p, "action", names[action]) == -1 ||

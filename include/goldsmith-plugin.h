@@ -148,7 +148,11 @@ extern bool gs_dry_run (const struct gs_ctx *ctx);
  */
 extern const char *gs_guest_get (const struct gs_ctx *ctx, const char *key);
 /* Record a path the operation touched (bytes: size freed or written,
- * -1 if unknown).  Returns -1 only when out of memory.
+ * -1 if unknown), before touching it.  Returns -1 when out of memory,
+ * or when PATH is protected by --exclude-path or paths.exclude (said):
+ * the core holds every operation to the protections, so an operation
+ * that reports before it writes never writes a protected path, and the
+ * failure keeps a transactional run from reaching the image.
  */
 extern int gs_report_path (struct gs_ctx *ctx, const char *path,
                            enum gs_action action, int64_t bytes);

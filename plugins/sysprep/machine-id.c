@@ -104,6 +104,11 @@ machine_id_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
       return -1;
     if (size == 0)
       continue;                  /* already empty: nothing to do */
+    if (gs_path_protected (ctx, paths.ptr[i])) {
+      gs_warning ("%s is protected (--exclude-path): left as it is",
+                  paths.ptr[i]);
+      continue;
+    }
     if (gs_report_path (ctx, paths.ptr[i], GS_ACTION_CHANGED, size) == -1)
       return -1;
     if (!gs_dry_run (ctx) && guestfs_truncate (g, paths.ptr[i]) == -1)
@@ -117,7 +122,7 @@ machine_id_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
     /* Post-condition (virt-sysprep fails it: its customize step writes
      * a new ID after the truncation, RHBZ 1557042): it is empty now.
      */
-    if (!gs_dry_run (ctx)) {
+    if (!gs_dry_run (ctx) && !gs_path_protected (ctx, "/etc/machine-id")) {
       int64_t size = guestfs_filesize (g, "/etc/machine-id");
 
       if (size != 0) {

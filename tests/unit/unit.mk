@@ -13,7 +13,8 @@ UNIT_TESTS = \
 	tests/unit/test-netplan-mac \
 	tests/unit/test-id-range \
 	tests/unit/test-edit-config \
-	tests/unit/test-inspect-xml
+	tests/unit/test-inspect-xml \
+	tests/unit/test-report-path
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -134,3 +135,8 @@ tests_unit_test_inspect_xml_CFLAGS = $(AM_CFLAGS) $(LIBXML2_CFLAGS)
 tests_unit_test_inspect_xml_LDADD = $(CORE_LIBS)
 tests_unit_test_inspect_xml_LDFLAGS = $(UNIT_LINK_FLAGS)
 EXTRA_tests_unit_test_inspect_xml_DEPENDENCIES = $(UNIT_DEPS)
+
+tests_unit_test_report_path_SOURCES = tests/unit/test-report-path.c $(UNIT_COMMON)
+tests_unit_test_report_path_LDADD = $(CORE_LIBS)
+tests_unit_test_report_path_LDFLAGS = $(UNIT_LINK_FLAGS)
+EXTRA_tests_unit_test_report_path_DEPENDENCIES = $(UNIT_DEPS)
