@@ -42,47 +42,10 @@ extern void gs_cli_env_free (struct gs_env *env);
 extern int gs_cli_load_family (struct gs_env *env, const char *family,
                                const string_vector *selections);
 extern int gs_cli_fail (const char *tool, int code);
-/* Add LAUNCHES to REPORT's "appliance" entry (made if missing). */
-extern void gs_cli_report_launches (json_object *report, int launches,
-                                    bool tcg, const char *accel);
-extern void gs_cli_report_appliance (json_object *report,
-                                     const struct gs_session *s,
-                                     const struct gs_settings *settings);
-/* One appliance launch of the guests IDS[0..K) of PLAN: it marks each
- * guest it is done with GS_PLAN_DONE, and records in PLAN the clashes
- * it found among the others.  Returns a GS_EXIT_* code.
- */
-typedef int gs_cli_launch_fn (struct gs_env *env, struct gs_plan *plan,
-                              const size_t *ids, size_t k, json_object **jgs,
-                              json_object *report);
-extern int gs_cli_each_launch (struct gs_env *env, struct gs_guest *guests,
-                               size_t n, json_object **jgs,
-                               json_object *report, gs_cli_launch_fn *launch);
-
-/* jobs.c: --jobs N (several appliances at once, one child each). */
-/* --jobs JOBS as given: 0 (left out) or more, else an error. */
 /* --jobs not given: as many as cores and memory allow. */
 #define GS_JOBS_UNSET INT_MIN
+/* --jobs JOBS as given: left out, or at least 1. */
 extern int gs_cli_jobs_check (int jobs);
-/* One job's work: its N guests, its report entries JGS, RESULTS[i] its
- * GS_EXIT_* per guest.
- */
-typedef void gs_cli_share_fn (struct gs_env *env, struct gs_guest *guests,
-                              size_t n, json_object **jgs,
-                              json_object *report, int *results);
-/* Every guest: in parallel jobs (up to JOBS, 0: from the cores and
- * memory), each a child running SHARE_FN on its whole launches, when
- * there are several guests and the launch plan makes more than one job
- * worth it; else here, launch after launch (gs_cli_each_launch with
- * LAUNCH), whose code it returns.  From jobs, RESULTS[i] (NULL: not
- * wanted) is guest i's GS_EXIT_* code, and the last that is not
- * GS_EXIT_OK is returned.
- */
-extern int gs_cli_jobs_launch (struct gs_env *env, struct gs_guest *guests,
-                               size_t n, int jobs, bool dry_run,
-                               json_object **jgs, json_object *report,
-                               int *results, gs_cli_share_fn *share_fn,
-                               gs_cli_launch_fn *launch);
 
 /* Options that set operation keys (cli/params.c). */
 extern void gs_cli_params_table (struct poptOption *table, size_t max);
@@ -93,8 +56,6 @@ extern int gs_cli_params_check (const struct gs_registry *reg,
 extern void gs_cli_params_free (void);
 
 /* Files a run creates and must not leave behind (cli/outfile.c). */
-extern void gs_cli_scratch_add (char *path);
-extern void gs_cli_scratch_forget (const char *path);
 extern const char *gs_cli_outfile_reserve (const char *out);
 extern void gs_cli_outfile_finish (const char *out, bool success, int *code);
 extern bool gs_cli_same_file (const char *a, const char *b);

@@ -52,123 +52,6 @@ static struct poptOption inspect_table[] = {
   POPT_TABLEEND
 };
 
-/* One launch: the guests IDS (K of them) of PLAN, in that order.  A
- * guest that clashes with another of them (see gs_int_inspect_clashes)
- * is left alone and stays pending in PLAN, for a later launch.
- */
-static int
-inspect_launch (struct gs_env *env, struct gs_plan *plan, const size_t *ids,
-                size_t k, json_object **jgs, json_object *report)
-{
-  struct gs_session_opts so = {
-    .settings = &env->settings,
-    .readonly = true,
-    .verbose = gs_common.verbose,
-    .trace = gs_common.trace,
-    .progress = !gs_common.quiet && isatty (2),
-  };
-  struct gs_run_opts ro = { .family = "inspect", .dry_run = true };
-  struct gs_session s = { 0 };
-  struct gs_shared sh = { 0 };
-  struct gs_guest *guests = calloc (k, sizeof *guests);
-  size_t ndisks = 0;
-  int r = GS_EXIT_OK;
-
-  if (guests == NULL) {
-    gs_error ("out of memory");
-    return GS_EXIT_ERROR;
-  }
-  for (size_t i = 0; i < k; ++i) {
-    guests[i] = plan->guests[ids[i]];      /* shallow: read only */
-    ndisks += guests[i].ndisks;
-  }
-  gs_info ("Launching the appliance (%zu guest%s, %zu disk%s, read-only) ...",
-           k, k == 1 ? "" : "s", ndisks, ndisks == 1 ? "" : "s");
-  if (gs_int_session_launch (&s, guests, k, &so) == -1) {
-    gs_cli_report_appliance (report, &s, &env->settings);
-    for (size_t i = 0; i < k; ++i) {
-      gs_int_report_set_error (jgs[ids[i]], s.last_guestfs_error);
-      plan->state[ids[i]] = GS_PLAN_DONE;
-    }
-    r = GS_EXIT_ERROR;
-    goto close;
-  }
-  gs_cli_report_appliance (report, &s, &env->settings);
-  if (gs_int_shared_inspect (&s, guests, k, &sh) == -1) {
-    for (size_t i = 0; i < k; ++i)
-      if (!sh.deferred || !sh.deferred[i]) {
-        gs_int_report_set_error (jgs[ids[i]], s.last_guestfs_error);
-        plan->state[ids[i]] = GS_PLAN_DONE;
-      }
-    r = GS_EXIT_ERROR;
-    goto close;
-  }
-  for (size_t i = 0; i < k; ++i) {
-    json_object *jg = jgs[ids[i]];
-
-    if (gs_int_shared_defer (plan, &sh, ids, i))
-      continue;
-    plan->state[ids[i]] = GS_PLAN_DONE;
-    if (sh.roots[i][0] == NULL) {
-      gs_error ("%s: no operating system could be detected inside this "
-                "disk image.  This may be because the disk image is not a "
-                "virtual machine, an unsupported operating system, or it "
-                "is encrypted", guests[i].name);
-      gs_int_report_set_error (jg, "no operating system was found");
-      json_object_object_add (jg, "roots", json_object_new_array ());
-      r = GS_EXIT_ERROR;
-      continue;
-    }
-    ro.disk_start = sh.starts[i];
-    ro.disk_count = k > 1 ? guests[i].ndisks : 0;
-    if (gs_int_run_roots (&s, &env->reg, sh.roots[i], &ro, jg) == -1)
-      r = GS_EXIT_ERROR;
-  }
-
- close:
-  if (gs_int_session_close (&s) == -1 && r == GS_EXIT_OK)
-    r = GS_EXIT_ERROR;
-  gs_int_shared_free (&sh);
-  free (guests);
-  return r;
-}
-
-/* A job of --jobs (a child process): its share of the guests.  A
- * guest failed when its report entry has an error or an operation
- * failed.
- */
-static void
-inspect_share (struct gs_env *env, struct gs_guest *guests, size_t n,
-               json_object **jgs, json_object *report, int *res)
-{
-  gs_cli_each_launch (env, guests, n, jgs, report, inspect_launch);
-  for (size_t i = 0; i < n; ++i) {
-    json_object *roots = json_object_object_get (jgs[i], "roots");
-    /* A guest whose launch failed has no roots (json-c asserts on a
-     * length of nothing).
-     */
-    size_t nroots = json_object_is_type (roots, json_type_array)
-      ? json_object_array_length (roots) : 0;
-
-    res[i] = json_object_object_get (jgs[i], "error") ? GS_EXIT_ERROR
-                                                      : GS_EXIT_OK;
-    for (size_t r = 0; r < nroots; ++r) {
-      json_object *ops = json_object_object_get
-        (json_object_array_get_idx (roots, r), "operations");
-      size_t nops = json_object_is_type (ops, json_type_array)
-        ? json_object_array_length (ops) : 0;
-
-      for (size_t o = 0; o < nops; ++o) {
-        const char *st = json_object_get_string (json_object_object_get
-          (json_object_array_get_idx (ops, o), "status"));
-
-        if (st && strcmp (st, "failed") == 0)
-          res[i] = GS_EXIT_ERROR;
-      }
-    }
-  }
-}
-
 /* Each guest's "operatingsystems": its roots' inspection records. */
 static json_object *
 collect (json_object *report)
@@ -323,8 +206,28 @@ gs_cmd_inspect (int argc, const char **argv)
   /* Entries in command-line order, whichever launch fills them. */
   for (size_t i = 0; i < nguests; ++i)
     jgs[i] = gs_int_report_add_guest (report, &guests[i]);
-  code = gs_cli_jobs_launch (&env, guests, nguests, jobs, true, jgs, report,
-                             NULL, inspect_share, inspect_launch);
+  {
+    CLEANUP_FREE int *results = calloc (nguests ? nguests : 1,
+                                        sizeof *results);
+    const struct gs_engine e = {
+      .reg = &env.reg, .settings = &env.settings, .family = "inspect",
+      .dry_run = true, .verbose = gs_common.verbose,
+      .trace = gs_common.trace, .progress = !gs_common.quiet && isatty (2),
+      .results = results,
+    };
+
+    if (results == NULL) {
+      gs_error ("out of memory");
+      code = GS_EXIT_ERROR;
+      goto out;
+    }
+    gs_int_engine_run (&e, guests, nguests, jobs, jgs, report);
+    /* A guest failed: its launch, its inspection or an operation. */
+    code = GS_EXIT_OK;
+    for (size_t i = 0; i < nguests; ++i)
+      if (results[i] != GS_EXIT_OK)
+        code = results[i];
+  }
   {
     json_object *data = collect (report);
 

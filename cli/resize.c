@@ -956,7 +956,7 @@ run (struct gs_env *env, struct job *j, struct gs_guest *guest,
   code = GS_EXIT_OK;
 
  out:
-  gs_cli_report_appliance (report, &s, &env->settings);
+  gs_int_report_appliance (report, &s, &env->settings);
   if (gs_int_session_close (&s) == -1 && code == GS_EXIT_OK) {
     gs_error ("the appliance did not shut down cleanly: the output may be "
               "incomplete");

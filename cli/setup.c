@@ -75,62 +75,14 @@ gs_cli_load_family (struct gs_env *env, const char *family,
   return gs_int_config_complete (&env->reg);
 }
 
-/* The report's "appliance": how it ran (the TCG fallback included). */
-void
-gs_cli_report_launches (json_object *report, int launches, bool tcg,
-                        const char *accel)
-{
-  json_object *old = json_object_object_get (report, "appliance");
-  json_object *app = json_object_new_object ();
-
-  /* Several launches (several guests, or jobs): one entry, counting
-   * them; a TCG fallback in any of them is reported.
-   */
-  if (old) {
-    launches += json_object_get_int (json_object_object_get (old,
-                                                             "launches"));
-    tcg = tcg || json_object_get_boolean (json_object_object_get
-                                          (old, "tcg_fallback"));
-  }
-  gs_int_json_add_string (app, "accel", tcg ? "tcg" : accel);
-  json_object_object_add (app, "tcg_fallback",
-                          json_object_new_boolean (tcg));
-  json_object_object_add (app, "launches", json_object_new_int (launches));
-  json_object_object_add (report, "appliance", app);
-}
-
-void
-gs_cli_report_appliance (json_object *report, const struct gs_session *s,
-                         const struct gs_settings *settings)
-{
-  gs_cli_report_launches (report, 1, s->tcg_fallback, settings->accel);
-}
-
-/* Launch after launch until every guest of PLAN is done. */
 int
-gs_cli_each_launch (struct gs_env *env, struct gs_guest *guests, size_t n,
-                    json_object **jgs, json_object *report,
-                    gs_cli_launch_fn *launch)
+gs_cli_jobs_check (int jobs)
 {
-  struct gs_plan plan;
-  size_t *ids = calloc (n ? n : 1, sizeof *ids), k;
-  int code = GS_EXIT_OK;
-
-  if (ids == NULL ||
-      gs_int_plan_new (&plan, guests, n, env->settings.isolate) == -1) {
-    free (ids);
-    gs_error ("out of memory");
-    return GS_EXIT_ERROR;
+  if (jobs != GS_JOBS_UNSET && jobs < 1) {
+    gs_error ("--jobs %d: give at least 1 (or leave it out)", jobs);
+    return -1;
   }
-  while ((k = gs_int_plan_next (&plan, ids)) > 0) {
-    int r = launch (env, &plan, ids, k, jgs, report);
-
-    if (r != GS_EXIT_OK)
-      code = r;
-  }
-  gs_int_plan_free (&plan);
-  free (ids);
-  return code;
+  return 0;
 }
 
 int

@@ -689,7 +689,7 @@ run (struct gs_env *env, struct job *j, struct gs_guest *guest,
     if (gs_int_overlay_create_in (j->disk, j->tmp,
                                   "cluster_size=4096") == -1)
       return GS_EXIT_ERROR;
-    gs_cli_scratch_add (j->disk->overlay);
+    gs_int_scratch_add (j->disk->overlay);
     j->disk->readonly = false;   /* the overlay is written, IN never */
   }
   gs_info ("Launching the appliance ...");
@@ -730,10 +730,10 @@ run (struct gs_env *env, struct job *j, struct gs_guest *guest,
   code = GS_EXIT_OK;
 
  out:
-  gs_cli_report_appliance (report, &s, &env->settings);
+  gs_int_report_appliance (report, &s, &env->settings);
   gs_int_session_close (&s);
   if (j->disk->overlay) {
-    gs_cli_scratch_forget (j->disk->overlay);
+    gs_int_scratch_forget (j->disk->overlay);
     gs_int_overlay_discard (j->disk);
   }
   return code;

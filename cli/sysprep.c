@@ -66,200 +66,26 @@ struct arg {
   char *value;
 };
 
-/* Unless --in-place (or a dry run): every writable disk gets an
- * overlay, committed only after a fully successful run.  A guest left
- * for a later launch keeps the overlay it has.
- */
-static int
-begin_transaction (struct gs_guest *guest)
-{
-  if (dry_run || in_place)
-    return 0;
-  for (size_t i = 0; i < guest->ndisks; ++i) {
-    struct gs_disk *d = &guest->disks[i];
-
-    if (d->readonly || d->overlay)
-      continue;
-    if (gs_int_overlay_create (d) == -1)
-      return -1;
-    /* Ctrl-C or kill: the overlay goes, the image was never written. */
-    gs_cli_scratch_add (d->overlay);
-  }
-  return 0;
-}
-
-static int
-end_transaction (struct gs_guest *guest, bool success, json_object *jg)
-{
-  int r = 0;
-  bool any = false;
-
-  for (size_t i = 0; i < guest->ndisks; ++i) {
-    struct gs_disk *d = &guest->disks[i];
-
-    if (d->overlay == NULL)
-      continue;
-    any = true;
-    gs_cli_scratch_forget (d->overlay);
-    if (!success)
-      gs_int_overlay_discard (d);
-    else if (gs_int_overlay_commit (d) == -1)
-      r = -1;
-  }
-  if (any) {
-    json_object_object_add (jg, "committed",
-                            json_object_new_boolean (success && r == 0));
-    if (!success)
-      gs_info ("%s: nothing was written to the image (the run failed)",
-               guest->name);
-  }
-  return r;
-}
-
-static struct gs_exclude *exclude;
-static int *results;             /* GS_EXIT_* per guest */
-
-/* One launch: the guests IDS (K of them) of PLAN.  A guest that clashes
- * with another of them is left alone (its overlay unused) for a later
- * launch; each other guest is done, and committed or rolled back on
- * its own.
- */
-static int
-sysprep_launch (struct gs_env *env, struct gs_plan *plan, const size_t *ids,
-                size_t k, json_object **jgs, json_object *report)
-{
-  struct gs_session_opts so = {
-    .settings = &env->settings,
-    .readonly = dry_run,
-    .verbose = gs_common.verbose,
-    .trace = gs_common.trace,
-    .progress = !gs_common.quiet && isatty (2),
-  };
-  struct gs_run_opts ro = {
-    .family = "sysprep",
-    .dry_run = dry_run,
-    .mount_options = mount_options,
-    .exclude = exclude,
-  };
-  struct gs_session s = { 0 };
-  struct gs_shared sh = { 0 };
-  struct gs_guest *guests = calloc (k, sizeof *guests);
-  size_t n = 0;                  /* guests in this launch */
-  size_t *at = calloc (k, sizeof *at);   /* their indexes in PLAN */
-  int r = GS_EXIT_OK;
-
-  if (guests == NULL || at == NULL) {
-    gs_error ("out of memory");
-    r = GS_EXIT_ERROR;
-    goto out;
-  }
-  for (size_t i = 0; i < k; ++i) {
-    struct gs_guest *g = &plan->guests[ids[i]];
-
-    if (begin_transaction (g) == -1) {
-      gs_int_report_set_error (jgs[ids[i]], gs_int_last_error ());
-      results[ids[i]] = GS_EXIT_USAGE;
-      plan->state[ids[i]] = GS_PLAN_DONE;
-      end_transaction (g, false, jgs[ids[i]]);
-      continue;
-    }
-    at[n] = ids[i];
-    guests[n++] = *g;            /* shallow: the overlays are set */
-  }
-  if (n == 0)
-    goto out;
-  if (n == 1)
-    gs_info ("Launching the appliance%s ...",
-             dry_run ? " (disks read-only: dry run)" : "");
-  else
-    gs_info ("Launching the appliance (%zu guests%s) ...", n,
-             dry_run ? ", disks read-only: dry run" : "");
-  if (gs_int_session_launch (&s, guests, n, &so) == -1) {
-    gs_cli_report_appliance (report, &s, &env->settings);
-    for (size_t i = 0; i < n; ++i) {
-      gs_int_report_set_error (jgs[at[i]], s.last_guestfs_error);
-      results[at[i]] = GS_EXIT_ERROR;
-    }
-    goto close;
-  }
-  gs_cli_report_appliance (report, &s, &env->settings);
-  if (gs_int_shared_inspect (&s, guests, n, &sh) == -1) {
-    for (size_t i = 0; i < n; ++i)
-      if (!sh.deferred || !sh.deferred[i]) {
-        json_object_object_add (jgs[at[i]], "roots", json_object_new_array ());
-        gs_int_report_set_error (jgs[at[i]], s.last_guestfs_error);
-        results[at[i]] = GS_EXIT_ERROR;
-      }
-    goto close;
-  }
-  for (size_t i = 0; i < n; ++i) {
-    json_object *jg = jgs[at[i]];
-
-    if (gs_int_shared_defer (plan, &sh, at, i))
-      continue;
-    if (sh.roots[i][0] == NULL) {
-      char msg[512];
-
-      snprintf (msg, sizeof msg, "%s: no operating system was found on "
-                "this disk image", guests[i].name);
-      gs_error ("%s", msg);
-      gs_int_report_set_error (jg, msg);
-      json_object_object_add (jg, "roots", json_object_new_array ());
-      results[at[i]] = GS_EXIT_ERROR;
-      continue;
-    }
-    ro.disk_start = sh.starts[i];
-    ro.disk_count = n > 1 ? guests[i].ndisks : 0;
-    results[at[i]] = gs_int_run_roots (&s, &env->reg, sh.roots[i], &ro, jg)
-      == -1 ? GS_EXIT_ERROR : GS_EXIT_OK;
-  }
-
- close:
-  if (gs_int_session_close (&s) == -1) {
-    gs_error ("the appliance did not shut down cleanly%s",
-              in_place ? ": changes may be lost" : "");
-    for (size_t i = 0; i < n; ++i)
-      if (!sh.deferred || !sh.deferred[i])
-        results[at[i]] = GS_EXIT_ERROR;
-  }
-  for (size_t i = 0; i < n; ++i) {
-    if (sh.deferred && sh.deferred[i])
-      continue;
-    plan->state[at[i]] = GS_PLAN_DONE;
-    if (end_transaction (&plan->guests[at[i]], results[at[i]] == GS_EXIT_OK,
-                         jgs[at[i]]) == -1)
-      results[at[i]] = GS_EXIT_ERROR;
-    if (results[at[i]] != GS_EXIT_OK)
-      r = results[at[i]];
-  }
- out:
-  gs_int_shared_free (&sh);
-  free (guests);
-  free (at);
-  return r;
-}
-
-/* A job of --jobs (a child process): its share of the guests. */
-static void
-sysprep_share (struct gs_env *env, struct gs_guest *guests, size_t n,
-               json_object **jgs, json_object *report, int *res)
-{
-  results = res;
-  gs_cli_each_launch (env, guests, n, jgs, report, sysprep_launch);
-}
-
 /* Every guest, in as few launches as is safe.  One guest: its exit
  * code.  Several: 0 when all succeeded, GS_EXIT_PARTIAL when only some.
  */
 static int
-run (struct gs_env *env, struct gs_guest *guests, size_t n)
+run (struct gs_env *env, struct gs_guest *guests, size_t n,
+     const struct gs_exclude *exclude)
 {
   json_object *report = gs_int_report_new ("sysprep", dry_run);
   json_object **jgs = calloc (n, sizeof *jgs);
+  CLEANUP_FREE int *results = calloc (n ? n : 1, sizeof *results);
+  const struct gs_engine e = {
+    .reg = &env->reg, .settings = &env->settings, .family = "sysprep",
+    .dry_run = dry_run, .transactional = !in_place, .in_place = in_place,
+    .verbose = gs_common.verbose, .trace = gs_common.trace,
+    .progress = !gs_common.quiet && isatty (2),
+    .mount_options = mount_options, .exclude = exclude, .results = results,
+  };
   size_t failed = 0;
   int r = GS_EXIT_OK;
 
-  results = calloc (n, sizeof *results);
   if (report == NULL || jgs == NULL || results == NULL) {
     gs_error ("out of memory");
     r = GS_EXIT_ERROR;
@@ -272,9 +98,7 @@ run (struct gs_env *env, struct gs_guest *guests, size_t n)
       r = GS_EXIT_ERROR;
       goto out;
     }
-  /* RESULTS: filled by sysprep_launch here, or by the jobs. */
-  gs_cli_jobs_launch (env, guests, n, jobs, dry_run, jgs, report, results,
-                      sysprep_share, sysprep_launch);
+  gs_int_engine_run (&e, guests, n, jobs, jgs, report);
   for (size_t i = 0; i < n; ++i)
     if (results[i] != GS_EXIT_OK) {
       failed++;
@@ -292,8 +116,6 @@ run (struct gs_env *env, struct gs_guest *guests, size_t n)
  out:
   json_object_put (report);
   free (jgs);
-  free (results);
-  results = NULL;
   return r;
 }
 
@@ -308,6 +130,7 @@ gs_cmd_sysprep (int argc, const char **argv)
   struct gs_env env = { 0 };
   struct gs_guest *guests = NULL;
   struct gs_selection sel = { 0 };
+  struct gs_exclude *exclude = NULL;
 
   gs_cli_inputs_init (&inputs, GS_INPUTS_IMAGES_ONE_GUEST);
   gs_cli_params_table (params_table,
@@ -412,7 +235,7 @@ gs_cmd_sysprep (int argc, const char **argv)
       if (!guests[i].disks[j].readonly &&
           gs_int_lock_image (guests[i].disks[j].path) == -1)
         goto fail;
-  code = run (&env, guests, nguests);
+  code = run (&env, guests, nguests, exclude);
   goto out;
 
  fail:
@@ -423,7 +246,6 @@ gs_cmd_sysprep (int argc, const char **argv)
   free (args);
   string_vector_free_all (&exclude_paths);
   gs_int_exclude_free (exclude);
-  exclude = NULL;
   gs_cli_params_free ();
   gs_cli_guests_free (guests, nguests);
   gs_cli_inputs_free (&inputs);

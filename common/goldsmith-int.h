@@ -178,6 +178,11 @@ extern int gs_int_overlay_create_in (struct gs_disk *disk, const char *dir,
                                      const char *options);
 extern int gs_int_overlay_commit (struct gs_disk *disk);
 extern int gs_int_overlay_recover (const char *image, bool finish);
+/* scratch.c: PATH (kept by the caller until gs_int_scratch_forget) is
+ * removed if the run is interrupted.
+ */
+extern void gs_int_scratch_add (char *path);
+extern void gs_int_scratch_forget (const char *path);
 /* fsync PATH: a file, or a directory after a rename in it. */
 extern int gs_int_sync_path (const char *path);
 extern void gs_int_overlay_discard (struct gs_disk *disk);
@@ -362,11 +367,51 @@ extern bool gs_int_shared_defer (struct gs_plan *plan,
                                  const struct gs_shared *sh,
                                  const size_t *ids, size_t i);
 
+/* engine.c, jobs.c: the run engine of sysprep and inspect. */
+struct gs_engine {
+  struct gs_registry *reg;
+  struct gs_settings *settings;
+  const char *family;            /* "sysprep" or "inspect" */
+  bool dry_run;                  /* disks read-only, nothing written */
+  bool transactional;            /* overlays, committed per guest */
+  bool in_place;                 /* writes go straight to the images */
+  bool verbose, trace, progress;
+  const char *mount_options;     /* "MP:OPTS;..." as in virt-sysprep */
+  const struct gs_exclude *exclude;
+  int *results;                  /* out: GS_EXIT_* per guest */
+};
+/* Every guest: in parallel jobs (up to JOBS; <= 0: from the cores and
+ * memory), each a child process with whole launches, when there are
+ * several guests and the plan makes more than one job worth it; else
+ * here, launch after launch.  JGS are the guests' report entries (in
+ * REPORT), filled whichever process did the work; E->results too.
+ * Returns the last code that is not GS_EXIT_OK, or GS_EXIT_OK.
+ */
+extern int gs_int_engine_run (const struct gs_engine *e,
+                              struct gs_guest *guests, size_t n, int jobs,
+                              json_object **jgs, json_object *report);
+extern int gs_int_engine_each_launch (const struct gs_engine *e,
+                                      struct gs_guest *guests, size_t n,
+                                      json_object **jgs, json_object *report);
+/* One launch of the guests IDS (K of them) of PLAN: each is marked
+ * done, or left pending when it clashes with another of them.
+ */
+extern int gs_int_engine_launch (const struct gs_engine *e,
+                                 struct gs_plan *plan, const size_t *ids,
+                                 size_t k, json_object **jgs,
+                                 json_object *report);
+
 /* report.c */
 extern json_object *gs_int_report_new (const char *tool, bool dry_run);
 extern json_object *gs_int_report_add_guest (json_object *report,
                                              const struct gs_guest *guest);
 extern void gs_int_report_set_error (json_object *obj, const char *msg);
+/* Add LAUNCHES to REPORT's "appliance" entry (made if missing). */
+extern void gs_int_report_launches (json_object *report, int launches,
+                                    bool tcg, const char *accel);
+extern void gs_int_report_appliance (json_object *report,
+                                     const struct gs_session *s,
+                                     const struct gs_settings *settings);
 extern int gs_int_report_print_json (json_object *report);
 extern void gs_int_report_print_text (json_object *report);
 extern int gs_int_json_add_string (json_object *obj, const char *key,

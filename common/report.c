@@ -171,3 +171,34 @@ gs_int_report_print_text (json_object *report)
     }
   }
 }
+
+/* The report's "appliance": how it ran (the TCG fallback included). */
+void
+gs_int_report_launches (json_object *report, int launches, bool tcg,
+                        const char *accel)
+{
+  json_object *old = json_object_object_get (report, "appliance");
+  json_object *app = json_object_new_object ();
+
+  /* Several launches (several guests, or jobs): one entry, counting
+   * them; a TCG fallback in any of them is reported.
+   */
+  if (old) {
+    launches += json_object_get_int (json_object_object_get (old,
+                                                             "launches"));
+    tcg = tcg || json_object_get_boolean (json_object_object_get
+                                          (old, "tcg_fallback"));
+  }
+  gs_int_json_add_string (app, "accel", tcg ? "tcg" : accel);
+  json_object_object_add (app, "tcg_fallback",
+                          json_object_new_boolean (tcg));
+  json_object_object_add (app, "launches", json_object_new_int (launches));
+  json_object_object_add (report, "appliance", app);
+}
+
+void
+gs_int_report_appliance (json_object *report, const struct gs_session *s,
+                         const struct gs_settings *settings)
+{
+  gs_int_report_launches (report, 1, s->tcg_fallback, settings->accel);
+}

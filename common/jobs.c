@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "goldsmith-int.h"
 #include "cleanups.h"
 
 /* --jobs left out: one job per core, fewer if memory is short. */
@@ -122,13 +122,13 @@ jobs_split (struct gs_guest *guests, size_t n, size_t jobs, bool isolate,
  * on FD.  Never returns.
  */
 static void __attribute__((noreturn))
-child (struct gs_env *env, struct gs_guest *guests, size_t n,
-       const size_t *share, size_t j, const char *tool, bool dry_run, int fd,
-       gs_cli_share_fn *fn)
+child (const struct gs_engine *e, struct gs_guest *guests, size_t n,
+       const size_t *share, size_t j, const char *tool, int fd)
 {
+  struct gs_engine mine_e = *e;
   static char name[32];
   struct gs_guest *mine = calloc (n, sizeof *mine);
-  json_object *report = gs_int_report_new (tool, dry_run);
+  json_object *report = gs_int_report_new (tool, e->dry_run);
   json_object **jgs = calloc (n, sizeof *jgs);
   int *results = calloc (n, sizeof *results);
   json_object *out = json_object_new_object (), *res;
@@ -148,7 +148,8 @@ child (struct gs_env *env, struct gs_guest *guests, size_t n,
       jgs[k] = gs_int_report_add_guest (report, &mine[k]);
       k++;
     }
-  fn (env, mine, k, jgs, report, results);
+  mine_e.results = results;
+  gs_int_engine_each_launch (&mine_e, mine, k, jgs, report);
   res = json_object_new_array ();
   for (size_t i = 0; i < k; ++i)
     json_object_array_add (res, json_object_new_int (results[i]));
@@ -206,11 +207,11 @@ read_all (int fd)
  * GS_EXIT_* code of guest i.  -1: out of memory, no job started.
  */
 static int
-jobs_run (struct gs_env *env, struct gs_guest *guests, size_t n,
-          const size_t *share, size_t njobs, bool dry_run,
-          json_object **jgs, json_object *report, int *results,
-          gs_cli_share_fn *fn)
+jobs_run (const struct gs_engine *e, struct gs_guest *guests, size_t n,
+          const size_t *share, size_t njobs, json_object **jgs,
+          json_object *report)
 {
+  int *results = e->results;
   const char *tool = json_object_get_string (json_object_object_get (report,
                                                                      "tool"));
   json_object *all = json_object_object_get (report, "guests");
@@ -224,7 +225,7 @@ jobs_run (struct gs_env *env, struct gs_guest *guests, size_t n,
     return -1;
   }
   /* Decided once, here: the children launch at once, quietly. */
-  gs_int_accel_decide (&env->settings);
+  gs_int_accel_decide (e->settings);
   gs_info ("%zu guests in %zu parallel jobs", n, njobs);
   for (size_t j = 0; j < njobs; ++j) {
     int p[2];
@@ -241,7 +242,7 @@ jobs_run (struct gs_env *env, struct gs_guest *guests, size_t n,
       for (size_t i = 0; i < j; ++i)
         if (fds[i] >= 0)
           close (fds[i]);
-      child (env, guests, n, share, j, tool, dry_run, p[1], fn);
+      child (e, guests, n, share, j, tool, p[1]);
     }
     close (p[1]);
     if (pids[j] == -1) {
@@ -290,7 +291,7 @@ jobs_run (struct gs_env *env, struct gs_guest *guests, size_t n,
       k++;
     }
     if ((app = json_object_object_get (out, "appliance")) != NULL)
-      gs_cli_report_launches
+      gs_int_report_launches
         (report, json_object_get_int (json_object_object_get (app,
                                                               "launches")),
          json_object_get_boolean (json_object_object_get (app,
@@ -304,23 +305,11 @@ jobs_run (struct gs_env *env, struct gs_guest *guests, size_t n,
 }
 
 int
-gs_cli_jobs_check (int jobs)
-{
-  if (jobs != GS_JOBS_UNSET && jobs < 1) {
-    gs_error ("--jobs %d: give at least 1 (or leave it out)", jobs);
-    return -1;
-  }
-  return 0;
-}
-
-int
-gs_cli_jobs_launch (struct gs_env *env, struct gs_guest *guests, size_t n,
-                    int jobs, bool dry_run, json_object **jgs,
-                    json_object *report, int *results,
-                    gs_cli_share_fn *share_fn, gs_cli_launch_fn *launch)
+gs_int_engine_run (const struct gs_engine *e, struct gs_guest *guests,
+                   size_t n, int jobs, json_object **jgs, json_object *report)
 {
   CLEANUP_FREE size_t *share = calloc (n ? n : 1, sizeof *share);
-  CLEANUP_FREE int *own = NULL;
+  int *results = e->results;
   size_t njobs = 1;
   int code = GS_EXIT_OK;
 
@@ -331,17 +320,11 @@ gs_cli_jobs_launch (struct gs_env *env, struct gs_guest *guests, size_t n,
   /* One guest: no need to weigh cores and memory. */
   if (n > 1)
     njobs = jobs_split (guests, n, jobs > 0 ? (size_t) jobs
-                        : jobs_default (&env->settings),
-                        env->settings.isolate, share);
+                        : jobs_default (e->settings),
+                        e->settings->isolate, share);
   if (njobs <= 1)
-    return gs_cli_each_launch (env, guests, n, jgs, report, launch);
-  if (results == NULL &&
-      (results = own = calloc (n, sizeof *results)) == NULL) {
-    gs_error ("out of memory");
-    return GS_EXIT_ERROR;
-  }
-  if (jobs_run (env, guests, n, share, njobs, dry_run, jgs, report, results,
-                share_fn) == -1) {
+    return gs_int_engine_each_launch (e, guests, n, jgs, report);
+  if (jobs_run (e, guests, n, share, njobs, jgs, report) == -1) {
     for (size_t i = 0; i < n; ++i)
       results[i] = GS_EXIT_ERROR;
     return GS_EXIT_ERROR;
