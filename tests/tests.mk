@@ -56,7 +56,7 @@ EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py tests/refusa
 	tests/fixtures/fedora.txt tests/fixtures/debian.txt \
 	tests/make-phony-guests.sh tests/make-sparse-guest.sh \
 	tests/make-phony-windows.sh tests/make-hive.py \
-	tests/make-hostile-guest.py \
+	tests/make-hostile-guest.py tests/mutate.sh \
 	tests/fixtures/windows-software.reg tests/fixtures/windows-system.reg \
 	tests/oot/oot-probe.c \
 	tests/inspect/fedora.xml tests/inspect/debian.xml \
