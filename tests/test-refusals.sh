@@ -45,6 +45,30 @@ printf 'appliance: { smp = 0; };\n@include "%s/big.conf"' "$T" > "$T/incl.conf"
 printf 'paths: { exclude = [ "(" ]; };\n' > "$T/rx.conf"
 printf 'images = ( );\n' > "$T/empty.conf"
 printf 'x = 99999999999; images = ( { add = "good.img"; } );\n' > "$T/bigm.conf"
+# Images that are not disk images.
+: > "$T/empty.img"
+printf 'QFI\xfb\x00\x00\x00\x03garbage' > "$T/corrupt.qcow2"
+truncate -s 4096 "$T/corrupt.qcow2"
+mkdir "$T/dir.img"
+qemu-img create -q -f qcow2 "$T/trunc.qcow2" 64M
+qemu-io -f qcow2 -c 'write -P 0x55 0 4M' "$T/trunc.qcow2" > /dev/null
+truncate -s 256K "$T/trunc.qcow2"
+{ echo "just some text"; head -c 4096 /dev/zero | tr '\0' x; } > "$T/text.txt"
+# Configuration files and domain XML that say no.
+printf 'sysprep: {\n  logfiles: {\n    colour = "blue";\n  };\n};\n' > "$T/key.conf"
+printf 'sysprep: {\n  logfiles: {\n    enabled = "yes";\n  };\n};\n' > "$T/type.conf"
+printf 'sysprep: {\n  nonesuch: { enabled = true; };\n};\n' > "$T/op.conf"
+printf 'appliance: {\n  accel = "warp";\n' > "$T/syntax.conf"
+printf '<domain><devices><disk type="file">\n<source file="x"/>\n</devic' > "$T/bad.xml"
+echo "<domain><name>d</name><devices/></domain>" > "$T/nodisks.xml"
+printf "<domain type='kvm'><name>n</name><devices>\n  <disk type='network' device='disk'>\n    <source protocol='nbd' name='x'/><target dev='vda'/>\n  </disk>\n</devices></domain>\n" > "$T/net.xml"
+# A plugin built for another ABI version.
+mkdir "$T/abiplugins"
+printf '%s\n' '#include <stdint.h>' \
+  'struct entry { uint32_t abi, size; const char *v; const void *ops; };' \
+  '__attribute__((visibility ("default")))' \
+  'const struct entry gs_plugin_entry = { 99, 64, "future", 0 };' > "$T/abi99.c"
+cc -shared -fPIC -o "$T/abiplugins/abi99.so" "$T/abi99.c"
 # Images that name host files.
 printf 'root:secret:19000::::::\n' > "$T/host/shadow"
 printf 'host data\n' > "$T/host/data.bin"
@@ -71,7 +95,7 @@ while IFS= read -r line; do
   rows+=("$line")
 done < "$srcdir/tests/refusals.txt"
 plan $(( ${#rows[@]} + 1 ))
-[ "${#rows[@]}" -ge 40 ] || bail "the catalogue has only ${#rows[@]} rows"
+[ "${#rows[@]}" -ge 150 ] || bail "the catalogue has only ${#rows[@]} rows"
 
 before=$(inputs)
 for row in "${rows[@]}"; do
