@@ -386,9 +386,17 @@ gs_int_disk_check (struct gs_disk *disk)
   /* Named as the user named it: the XML's disk, else the path. */
   CLEANUP_FREE char *label = NULL;
 
-  if (disk->origin &&
-      asprintf (&label, "%s (%s)", disk->origin, disk->path) == -1)
-    label = NULL;
+  {
+    /* A path with a newline or escape would make the message two lines
+     * or a terminal's command: such bytes are shown escaped.
+     */
+    CLEANUP_FREE char *shown = gs_int_printable (disk->path);
+
+    if (asprintf (&label, "%s%s%s%s", disk->origin ? disk->origin : "",
+                  disk->origin ? " (" : "", shown ? shown : disk->path,
+                  disk->origin ? ")" : "") == -1)
+      label = NULL;
+  }
 
   if (stat (disk->path, &st) == -1) {
     gs_error ("%s: %m", label ? label : disk->path);

@@ -34,6 +34,8 @@ extern bool gs_int_verbose (void);
 extern bool gs_int_quiet (void);
 extern void gs_int_set_current_op (const char *name);
 extern const char *gs_int_last_error (void);
+/* S with control bytes escaped (\n, \xNN), for a one-line message. */
+extern char *gs_int_printable (const char *s);
 /* Who speaks in messages ("goldsmith", or "goldsmith[2]" for a job). */
 extern void gs_int_set_program (const char *name);
 extern void gs_int_clear_last_error (void);

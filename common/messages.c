@@ -65,6 +65,26 @@ gs_int_clear_last_error (void)
   last_error = NULL;
 }
 
+char *
+gs_int_printable (const char *s)
+{
+  char *r = malloc (4 * strlen (s) + 1), *t = r;
+
+  if (r == NULL)
+    return NULL;
+  for (const unsigned char *p = (const unsigned char *) s; *p; ++p)
+    if (*p == '\n') {
+      *t++ = '\\';
+      *t++ = 'n';
+    }
+    else if (*p < 0x20 || *p == 0x7f)
+      t += sprintf (t, "\\x%02x", *p);
+    else
+      *t++ = (char) *p;
+  *t = '\0';
+  return r;
+}
+
 static void vmessage (const char *kind, const char *fs, va_list args)
   __attribute__((format (printf, 2, 0)));
 
