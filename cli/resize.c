@@ -31,6 +31,7 @@
 #include "cleanups.h"
 #include "gpt-renumber.h"
 #include "resize-plan.h"
+#include "resize-host-table.h"
 
 enum {
   OPT_REQ_RESIZE = 1, OPT_REQ_RESIZE_FORCE, OPT_REQ_DELETE, OPT_REQ_IGNORE,
@@ -1055,6 +1056,16 @@ gs_cmd_resize (int argc, const char **argv)
   }
 
   if (gs_cli_load_family (&env, "resize", &selections) == -1)
+    goto fail;
+  /* What the source's table alone decides, refused before the launch
+   * (an existing OUT that is a device: its sector size is the
+   * appliance's to say).
+   */
+  if (resize_host_preplan (&guest.disks[0],
+                           output_size ? j.out_size
+                           : S_ISREG (guest.disks[1].mode)
+                           ? guest.disks[1].virtual_size : 0,
+                           &j.rq) == -1)
     goto fail;
 
   if (output_size && !dry_run) {

@@ -42,21 +42,16 @@ fnv1a (const unsigned char *p, size_t n)
   return h;
 }
 
-/* The partition table of DISK's first TABLE_BYTES, read on the host
- * (qemu-img for formats other than raw).  0: unreadable or all zeros.
- */
-static uint64_t
-fingerprint (const struct gs_disk *d)
+ssize_t
+gs_int_read_head (const struct gs_disk *d, unsigned char *buf, size_t len)
 {
-  unsigned char buf[TABLE_BYTES];
   ssize_t got = -1;
-  bool zero = true;
 
   if (d->format && strcmp (d->format, "raw") == 0) {
     int fd = open (d->path, O_RDONLY | O_CLOEXEC);
 
     if (fd >= 0) {
-      got = pread (fd, buf, sizeof buf, 0);
+      got = pread (fd, buf, len, 0);
       close (fd);
     }
   }
@@ -65,28 +60,41 @@ fingerprint (const struct gs_disk *d)
     int fd = mkstemp (tmp);
 
     if (fd >= 0) {
-      CLEANUP_FREE char *ifarg = NULL, *ofarg = NULL;
+      CLEANUP_FREE char *ifarg = NULL, *ofarg = NULL, *bs = NULL;
       char out[256];
 
       close (fd);
       if (asprintf (&ifarg, "if=%s", d->path) != -1 &&
-          asprintf (&ofarg, "of=%s", tmp) != -1) {
+          asprintf (&ofarg, "of=%s", tmp) != -1 &&
+          asprintf (&bs, "bs=%zu", len) != -1) {
         char *argv[] = {
           (char *) "qemu-img", (char *) "dd", (char *) "-f", d->format,
-          (char *) "-O", (char *) "raw", (char *) "bs=17408",
-          (char *) "count=1", ifarg, ofarg, NULL
+          (char *) "-O", (char *) "raw", bs, (char *) "count=1", ifarg,
+          ofarg, NULL
         };
 
         if (gs_int_run_qemu_img (argv, out, sizeof out, false) == 0 &&
             (fd = open (tmp, O_RDONLY | O_CLOEXEC)) >= 0) {
-          got = pread (fd, buf, sizeof buf, 0);
+          got = pread (fd, buf, len, 0);
           close (fd);
         }
       }
       unlink (tmp);
     }
   }
-  if (got != (ssize_t) sizeof buf)
+  return got;
+}
+
+/* The partition table of DISK's first TABLE_BYTES, read on the host.
+ * 0: unreadable or all zeros.
+ */
+static uint64_t
+fingerprint (const struct gs_disk *d)
+{
+  unsigned char buf[TABLE_BYTES];
+  bool zero = true;
+
+  if (gs_int_read_head (d, buf, sizeof buf) != (ssize_t) sizeof buf)
     return 0;
   for (size_t i = 0; i < sizeof buf && zero; ++i)
     zero = buf[i] == 0;

@@ -5,7 +5,8 @@
 # and, with --unknown-filesystems error, a partition to grow whose
 # filesystem (vfat) no resize operation can grow; --dry-run --json
 # prints the plan and creates nothing.  The guest (MBR: ext4, vfat) is
-# made on the host with sfdisk and mkfs (no launch).  Three launches.
+# made on the host with sfdisk and mkfs (no launch).  Two launches: the
+# too-small OUT is refused from the table read on the host.
 # (A GPT numbered 1, 3 was refused here until kept numbers with gaps
 # worked: test-resize-grow.sh resizes one numbered 14, 15, 1 now.)
 source "$(dirname "$0")/../functions.sh"

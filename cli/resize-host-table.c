@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* resize-host-table.c: the source's partition table read on the host,
+ * before any launch, so that the planner can refuse what the table
+ * alone decides (a partition the source lacks, a size that comes out
+ * zero or negative, a target too small) in milliseconds instead of
+ * after a launch.  Only geometry is known here (no content): the plan
+ * made from it is the most lenient one (every partition taken to hold
+ * swap, which the planner lets shrink and grow freely, nothing aligned
+ * first), so whatever it refuses the real plan would refuse too, with
+ * the same message.  Logical partitions (an extended partition's chain
+ * lies elsewhere on the disk) and unusual tables are left to the
+ * appliance: then nothing is checked here.
+ */
+#include <config.h>
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "resize-host-table.h"
+
+#define SECTOR 512
+#define HEAD_BYTES (34 * SECTOR)  /* MBR, GPT header, 128 entries */
+
+static uint64_t
+le (const unsigned char *p, int n)
+{
+  uint64_t v = 0;
+
+  for (int i = n - 1; i >= 0; --i)
+    v = v << 8 | p[i];
+  return v;
+}
+
+static bool
+all_zero (const unsigned char *p, size_t n)
+{
+  for (size_t i = 0; i < n; ++i)
+    if (p[i])
+      return false;
+  return true;
+}
+
+int
+resize_host_table (const struct gs_disk *in, struct resize_host_table *t)
+{
+  unsigned char buf[HEAD_BYTES];
+  const unsigned char *mbr = buf, *gpt = buf + SECTOR;
+
+  memset (t, 0, sizeof *t);
+  if (in->virtual_size <= 0 ||
+      gs_int_read_head (in, buf, sizeof buf) != (ssize_t) sizeof buf ||
+      mbr[510] != 0x55 || mbr[511] != 0xaa)
+    return 0;
+  t->disk.sector_size = SECTOR;
+  t->disk.size = in->virtual_size;
+  t->disk.parts = t->parts;
+  if (mbr[446 + 4] == 0xee && memcmp (gpt, "EFI PART", 8) == 0) {
+    uint64_t entries = le (gpt + 72, 8);
+    uint32_t n = (uint32_t) le (gpt + 80, 4), esize = (uint32_t) le (gpt + 84, 4);
+
+    /* The usual layout only: entries at LBA 2, 128 bytes each. */
+    if (entries != 2 || esize != 128 || n == 0 ||
+        n > RESIZE_HOST_MAX_PARTS)
+      return 0;
+    t->disk.table = GS_RESIZE_TABLE_GPT;
+    for (uint32_t i = 0; i < n; ++i) {
+      const unsigned char *e = buf + 2 * SECTOR + i * 128;
+      struct gs_resize_part *p;
+      uint64_t first = le (e + 32, 8), last = le (e + 40, 8);
+
+      if (all_zero (e, 16))
+        continue;                /* an unused entry */
+      if (last < first)
+        return 0;
+      p = &t->parts[t->disk.nparts++];
+      p->num = (int) i + 1;
+      p->kind = GS_RESIZE_PRIMARY;
+      p->start = (int64_t) first * SECTOR;
+      p->size = (int64_t) (last - first + 1) * SECTOR;
+      p->mbr_id = -1;
+      p->content_size = -1;
+    }
+  }
+  else {
+    t->disk.table = GS_RESIZE_TABLE_MBR;
+    for (int i = 0; i < 4; ++i) {
+      const unsigned char *e = mbr + 446 + i * 16;
+      struct gs_resize_part *p;
+
+      if (e[4] == 0)
+        continue;                /* an unused entry */
+      if (gs_int_resize_mbr_id_is_extended (e[4]))
+        return 0;                /* logical partitions: the appliance's */
+      p = &t->parts[t->disk.nparts++];
+      p->num = i + 1;
+      p->kind = GS_RESIZE_PRIMARY;
+      p->start = (int64_t) le (e + 8, 4) * SECTOR;
+      p->size = (int64_t) le (e + 12, 4) * SECTOR;
+      p->mbr_id = e[4];
+      p->bootable = e[0] == 0x80;
+      p->content_size = -1;
+    }
+  }
+  return t->disk.nparts > 0 ? 1 : 0;
+}
+
+int
+resize_host_preplan (const struct gs_disk *in, int64_t target_size,
+                     const struct gs_resize_requests *rq)
+{
+  struct resize_host_table *t = calloc (1, sizeof *t);
+  struct gs_resize_requests lenient;
+  struct gs_resize_plan plan;
+  int r = 0;
+
+  if (t == NULL)
+    return 0;                    /* the appliance will say */
+  /* --shrink's "no deficit" is the one refusal that a lenient plan
+   * could make wrongly (aligning first may make a deficit): left to
+   * the real plan.
+   */
+  if (target_size > 0 && rq->shrink == NULL &&
+      resize_host_table (in, t) == 1) {
+    /* Swap everywhere, nothing aligned first: the plan that needs the
+     * least, so its refusals are the real plan's too.
+     */
+    for (size_t i = 0; i < t->disk.nparts; ++i)
+      t->parts[i].content = "swap";
+    lenient = *rq;
+    lenient.unknown_fs = GS_RESIZE_UNKNOWN_FS_IGNORE;
+    lenient.align_first = GS_RESIZE_ALIGN_FIRST_NEVER;
+    lenient.expand_content = false;
+    memset (&plan, 0, sizeof plan);
+    r = gs_int_resize_plan (&t->disk, target_size, SECTOR, &lenient, &plan);
+    gs_int_resize_plan_free (&plan);
+  }
+  free (t);
+  return r;
+}
