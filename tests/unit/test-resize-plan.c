@@ -31,7 +31,7 @@
 #define GiB INT64_C (1073741824)
 #define TiB (GiB * 1024)
 
-#define PLANNED 791
+#define PLANNED 797
 
 /* ---- The source disks ---------------------------------------------- */
 
@@ -210,6 +210,27 @@ req (const char *option, const char *arg)
     printf ("Bail out! %s %s refused\n", option, arg);
     exit (EXIT_FAILURE);
   }
+}
+
+/* A request refused as given (before any launch), in one line holding
+ * NEEDLE; then put into the requests anyway, so that the planner's own
+ * check of it runs too.  1 test.
+ */
+static void
+early (const char *option, const char *arg, const char *needle)
+{
+  char *e;
+  int r;
+
+  unit_capture_begin ();
+  r = gs_int_resize_request_add (&rq, option, arg);
+  e = unit_capture_end ();
+  if (!ok (r == -1 && unit_one_line (e) && unit_contains (e, needle),
+           "%s '%s' is refused as given", option, arg))
+    diag ("r = %d, stderr: %s", r, e);
+  free (e);
+  string_vector_append_copy (strcmp (option, "--resize") == 0
+                             ? &rq.resizes : &rq.resizes_force, arg);
 }
 
 /* Plan DISK onto TARGET bytes of SS-byte sectors with the requests in
@@ -786,22 +807,23 @@ test_resize (void)
       part (1)->requested_size == 65 * MiB,
       "--resize to the same size is a no-op, a second one applies");
 
-  req ("--resize", "sda1=0b");
+  early ("--resize", "sda1=0b", "--resize 'sda1=0b': the new size of "
+         "partition 1 is zero or negative");
   refuses (&disk_a, GiB, 512, "--resize 'sda1=0b': the new size of "
            "partition 1 is zero or negative", "--resize to 0");
   req ("--resize", "sda1=-2G");
   refuses (&disk_a, GiB, 512, "zero or negative", "--resize below 0");
-  req ("--resize", "sda1");
+  early ("--resize", "sda1", "--resize 'sda1': expected PART=SIZE");
   refuses (&disk_a, GiB, 512, "--resize 'sda1': expected PART=SIZE",
            "--resize without a size");
-  req ("--resize", "sda1=");
+  early ("--resize", "sda1=", "expected PART=SIZE");
   refuses (&disk_a, GiB, 512, "expected PART=SIZE", "--resize empty size");
-  req ("--resize", "=1G");
+  early ("--resize", "=1G", "expected PART=SIZE");
   refuses (&disk_a, GiB, 512, "expected PART=SIZE", "--resize no name");
   req ("--resize", "/dev/sda9=1G");
   refuses (&disk_a, GiB, 512, "--resize '/dev/sda9=1G': the source disk "
            "has no partition 9", "--resize of a missing partition");
-  req ("--resize", "sda1=10X");
+  early ("--resize", "sda1=10X", "cannot parse the size '10X'");
   refuses (&disk_a, GiB, 512, "--resize 'sda1=10X': cannot parse the size "
            "'10X'", "--resize with a bad size");
   req ("--resize", "sda1=+1M");
@@ -812,7 +834,7 @@ test_resize (void)
   req ("--expand", "sda1");
   refuses (&disk_a, GiB, 512, "already marked for resizing",
            "--resize then --expand");
-  req ("--resize", "/dev/sdz=1G");
+  early ("--resize", "/dev/sdz=1G", "is not a partition name");
   refuses (&disk_a, GiB, 512, "is not a partition name",
            "--resize of a disk");
   /* Unknown content cannot shrink without force. */
