@@ -62,12 +62,13 @@ printf 'appliance: {\n  accel = "warp";\n' > "$T/syntax.conf"
 printf '<domain><devices><disk type="file">\n<source file="x"/>\n</devic' > "$T/bad.xml"
 echo "<domain><name>d</name><devices/></domain>" > "$T/nodisks.xml"
 printf "<domain type='kvm'><name>n</name><devices>\n  <disk type='network' device='disk'>\n    <source protocol='nbd' name='x'/><target dev='vda'/>\n  </disk>\n</devices></domain>\n" > "$T/net.xml"
-# Partitioned sources (100M and 50M partitions), and a small OUT.
-truncate -s 200M "$T/mbr.img"
-printf 'label: dos\n,100M,83\n,50M,83\n' | sfdisk -q "$T/mbr.img"
-truncate -s 300M "$T/gpt.img"
-printf 'label: gpt\n,100M\n,50M\n' | sfdisk -q "$T/gpt.img" 2>/dev/null
-truncate -s 100M "$T/small.img"
+# Partitioned sources (10M and 5M partitions), and a small OUT; small,
+# since every input is checksummed after every case.
+truncate -s 20M "$T/mbr.img"
+printf 'label: dos\n,10M,83\n,5M,83\n' | sfdisk -q "$T/mbr.img"
+truncate -s 30M "$T/gpt.img"
+printf 'label: gpt\n,10M\n,5M\n' | sfdisk -q "$T/gpt.img" 2>/dev/null
+truncate -s 10M "$T/small.img"
 # A plugin built for another ABI version.
 mkdir "$T/abiplugins"
 printf '%s\n' '#include <stdint.h>' \
