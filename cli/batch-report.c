@@ -230,11 +230,7 @@ batch_print_text (struct batch *b, int code)
         const char *e = batch_jstr (step->report, "error");
 
         printf (" (");
-        for (size_t c = 0; e[c] && e[c] != '\n'; ++c)
-          if ((unsigned char) e[c] < 0x20 || e[c] == 0x7f)
-            printf ("\\x%02x", (unsigned char) e[c]);
-          else
-            putchar (e[c]);
+        gs_int_print_safe (stdout, e, strcspn (e, "\n"));
         printf (")");
       }
     }

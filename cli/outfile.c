@@ -9,7 +9,6 @@
  */
 #include <config.h>
 
-#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +17,6 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "cleanups.h"
 
 static char *tmp_out;
 
@@ -74,12 +72,8 @@ gs_cli_outfile_finish (const char *out, bool success, int *code)
   }
   if (!success)
     unlink (tmp_out);
-  else {
-    CLEANUP_FREE char *dir = strdup (out);
-
-    if (dir == NULL || gs_int_sync_path (dirname (dir)) == -1)
-      gs_warning ("%s: cannot flush its directory: %m", out);
-  }
+  else if (gs_int_sync_dir_of (out) == -1)
+    gs_warning ("%s: cannot flush its directory: %m", out);
   free (tmp_out);
   tmp_out = NULL;
 }

@@ -199,6 +199,13 @@ gs_int_disks_allow_external (bool allow)
   allow_external = allow;
 }
 
+/* A name qemu opens as something other than a file (json:{...}, a URL). */
+static bool
+not_a_file (const char *name)
+{
+  return strncmp (name, "json:", 5) == 0 || strstr (name, "://") != NULL;
+}
+
 /* Is REAL (canonical) DIR itself or below it? */
 static bool
 inside (const char *real, const char *dir)
@@ -220,7 +227,7 @@ named_file (const char *image, const char *what, const char *named,
   CLEANUP_FREE char *joined = NULL;
   char *real;
 
-  if (strncmp (named, "json:", 5) == 0 || strstr (named, "://")) {
+  if (not_a_file (named)) {
     if (allow_external)
       return strdup (named);
     gs_error ("%s: its %s is not a file ('%s'): refused (a trusted image: "
@@ -336,7 +343,7 @@ check_chain (const struct gs_disk *disk, json_object *info)
                 disk->path);
       goto out;
     }
-    if (strncmp (backing, "json:", 5) == 0 || strstr (backing, "://"))
+    if (not_a_file (backing))
       break;                     /* allowed, and not a file to walk */
     if ((fmt = gs_int_probe_format (backing)) == NULL)
       goto out;

@@ -34,7 +34,12 @@ extern bool gs_int_verbose (void);
 extern bool gs_int_quiet (void);
 extern void gs_int_set_current_op (const char *name);
 extern const char *gs_int_last_error (void);
-/* S with control bytes escaped (\n, \xNN), for a one-line message. */
+/* Guest or user bytes shown, never interpreted: at most N bytes of S to
+ * FP, each control byte as \xNN (a newline cannot split a line, an
+ * escape sequence cannot reach the terminal).  gs_int_printable: the
+ * same as a new string, for a message.
+ */
+extern void gs_int_print_safe (FILE *fp, const char *s, size_t n);
 extern char *gs_int_printable (const char *s);
 /* Who speaks in messages ("goldsmith", or "goldsmith[2]" for a job). */
 extern void gs_int_set_program (const char *name);
@@ -187,6 +192,8 @@ extern void gs_int_scratch_add (char *path);
 extern void gs_int_scratch_forget (const char *path);
 /* fsync PATH: a file, or a directory after a rename in it. */
 extern int gs_int_sync_path (const char *path);
+/* fsync the directory that holds PATH (after a rename into it). */
+extern int gs_int_sync_dir_of (const char *path);
 extern void gs_int_overlay_discard (struct gs_disk *disk);
 extern int gs_int_run_qemu_img (char *const argv[], char *out, size_t outlen,
                                 bool progress);

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,23 +66,33 @@ gs_int_clear_last_error (void)
   last_error = NULL;
 }
 
+void
+gs_int_print_safe (FILE *fp, const char *s, size_t n)
+{
+  for (size_t i = 0; i < n && s[i]; ++i) {
+    unsigned char c = (unsigned char) s[i];
+
+    if (c < 0x20 || c == 0x7f)
+      fprintf (fp, "\\x%02x", c);
+    else
+      fputc (c, fp);
+  }
+}
+
 char *
 gs_int_printable (const char *s)
 {
-  char *r = malloc (4 * strlen (s) + 1), *t = r;
+  char *r = NULL;
+  size_t len;
+  FILE *fp = open_memstream (&r, &len);
 
-  if (r == NULL)
+  if (fp == NULL)
     return NULL;
-  for (const unsigned char *p = (const unsigned char *) s; *p; ++p)
-    if (*p == '\n') {
-      *t++ = '\\';
-      *t++ = 'n';
-    }
-    else if (*p < 0x20 || *p == 0x7f)
-      t += sprintf (t, "\\x%02x", *p);
-    else
-      *t++ = (char) *p;
-  *t = '\0';
+  gs_int_print_safe (fp, s, SIZE_MAX);
+  if (fclose (fp) != 0) {
+    free (r);
+    return NULL;
+  }
   return r;
 }
 

@@ -189,8 +189,8 @@ gs_int_sync_path (const char *path)
   return r;
 }
 
-static int
-sync_dir_of (const char *path)
+int
+gs_int_sync_dir_of (const char *path)
 {
   CLEANUP_FREE char *copy = strdup (path);
 
@@ -221,7 +221,7 @@ commit_file (const char *image, const char *file)
     return -1;
   }
   unlink (file);
-  sync_dir_of (file);
+  gs_int_sync_dir_of (file);
   return 0;
 }
 
@@ -247,7 +247,7 @@ gs_int_overlay_commit (struct gs_disk *disk)
    */
   if (gs_int_sync_path (disk->overlay) == -1 ||
       rename (disk->overlay, committing) == -1 ||
-      sync_dir_of (committing) == -1) {
+      gs_int_sync_dir_of (committing) == -1) {
     gs_error ("%s: cannot prepare the commit (nothing was written to the "
               "image; the changes are in %s): %m", disk->path, disk->overlay);
     return -1;

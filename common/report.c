@@ -94,19 +94,6 @@ get_str (json_object *o, const char *key)
                                                  : NULL;
 }
 
-/* Guest strings are printed through %s only; a terminal escape in a
- * file name is shown escaped, never interpreted.
- */
-static void
-print_safe (const char *s)
-{
-  for (const unsigned char *p = (const unsigned char *) s; *p; ++p)
-    if (*p < 0x20 || *p == 0x7f)
-      printf ("\\x%02x", *p);
-    else
-      putchar (*p);
-}
-
 void
 gs_int_report_print_text (json_object *report)
 {
@@ -120,10 +107,10 @@ gs_int_report_print_text (json_object *report)
     json_object *g = json_object_array_get_idx (guests, i), *roots;
 
     printf ("%s", dry ? "Dry run (nothing was changed): " : "");
-    print_safe (get_str (g, "name"));
+    gs_int_print_safe (stdout, get_str (g, "name"), SIZE_MAX);
     if (get_str (g, "error")) {
       printf (": failed: ");
-      print_safe (get_str (g, "error"));
+      gs_int_print_safe (stdout, get_str (g, "error"), SIZE_MAX);
     }
     printf ("\n");
     if (!json_object_object_get_ex (g, "roots", &roots))
@@ -135,10 +122,10 @@ gs_int_report_print_text (json_object *report)
       if (json_object_object_get_ex (r, "os", &os))
         pn = get_str (os, "product-name");
       printf ("  root ");
-      print_safe (get_str (r, "root"));
+      gs_int_print_safe (stdout, get_str (r, "root"), SIZE_MAX);
       if (pn) {
         printf (" (");
-        print_safe (pn);
+        gs_int_print_safe (stdout, pn, SIZE_MAX);
         printf (")");
       }
       printf ("\n");
@@ -151,7 +138,7 @@ gs_int_report_print_text (json_object *report)
         printf ("    %-24s %s", get_str (o, "name"), get_str (o, "status"));
         if (reason) {
           printf (": ");
-          print_safe (reason);
+          gs_int_print_safe (stdout, reason, SIZE_MAX);
         }
         printf ("\n");
         if (!json_object_object_get_ex (o, "paths", &paths))
@@ -162,7 +149,7 @@ gs_int_report_print_text (json_object *report)
             ? (long long) json_object_get_int64 (b) : -1;
 
           printf ("      %-6s ", get_str (p, "action"));
-          print_safe (get_str (p, "path"));
+          gs_int_print_safe (stdout, get_str (p, "path"), SIZE_MAX);
           if (bytes >= 0)
             printf (" (%lld bytes)", bytes);
           printf ("\n");

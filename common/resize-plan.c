@@ -1380,19 +1380,6 @@ gs_int_resize_plan_find (const struct gs_resize_plan *plan, int old_num)
 
 /* ---- Text (--dry-run) ---------------------------------------------- */
 
-/* Guest strings (GPT names) are printed through %s only, with control
- * characters escaped, never interpreted by the terminal.
- */
-static void
-print_safe (FILE *fp, const char *s)
-{
-  for (const unsigned char *p = (const unsigned char *) s; *p; ++p)
-    if (*p < 0x20 || *p == 0x7f)
-      fprintf (fp, "\\x%02x", *p);
-    else
-      fputc (*p, fp);
-}
-
 static void
 print_content (FILE *fp, const struct gs_resize_part *p)
 {
@@ -1402,7 +1389,7 @@ print_content (FILE *fp, const struct gs_resize_part *p)
     fprintf (fp, "%s", d);
   else {
     fprintf (fp, "the ");
-    print_safe (fp, p->content);
+    gs_int_print_safe (fp, p->content, SIZE_MAX);
     fprintf (fp, " filesystem");
   }
 }
@@ -1420,7 +1407,7 @@ print_part (FILE *fp, const struct gs_resize_plan *plan,
     fprintf (fp, "/dev/sda%d", p->num);
     if (p->name && p->name[0]) {
       fprintf (fp, " '");
-      print_safe (fp, p->name);
+      gs_int_print_safe (fp, p->name, SIZE_MAX);
       fprintf (fp, "'");
     }
     if (p->kind != GS_RESIZE_PRIMARY)
@@ -1496,7 +1483,7 @@ gs_int_resize_plan_print (const struct gs_resize_plan *plan, FILE *fp)
            plan->table == GS_RESIZE_TABLE_GPT ? "GPT" : "MBR");
   if (plan->disk_guid) {
     fprintf (fp, " (disk GUID ");
-    print_safe (fp, plan->disk_guid);
+    gs_int_print_safe (fp, plan->disk_guid, SIZE_MAX);
     fprintf (fp, ", kept)");
   }
   fprintf (fp, ", target %" PRId64 " bytes (%s) in %" PRIu32 "-byte "
