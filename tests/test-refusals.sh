@@ -4,7 +4,8 @@
 # any launch, one TAP line per case.  Each case must exit with the
 # status its row says, print exactly one line on standard error that
 # matches its row, launch nothing (the appliance's qemu is a stand-in
-# that records any start), and leave every input byte-identical.
+# that records any start), create no OUT, and leave every input
+# byte-identical.
 source "$(dirname "$0")/functions.sh"
 
 T="$builddir/tests/tmp/refusals"
@@ -25,6 +26,19 @@ export LIBGUESTFS_HV="$T/fake-qemu"
 truncate -s 1M "$T/good.img"
 printf 'precious' | dd of="$T/good.img" conv=notrunc status=none
 ln "$T/good.img" "$T/hard.img"
+cp "$T/good.img" "$T/good2.img"
+# root reads a mode-000 file all the same: as root, the row runs as
+# nobody (the check comes before any launch).
+cp "$T/good.img" "$T/noread.img"; chmod 000 "$T/noread.img"
+as_nobody () {
+  if [ "$(id -u)" = 0 ]; then
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+  else
+    "$@"
+  fi
+}
+# A qcow2 whose backing file is missing (-u: made without opening it).
+qemu-img create -q -u -f qcow2 -b "$T/nonexistent.raw" -F raw "$T/orphan.qcow2" 64M
 domain () {                      # domain FILE DISK...
   local f="$1"; shift
   { echo "<domain><name>d</name><devices>"
@@ -88,6 +102,19 @@ qemu-img create -q -u -f qcow2 -b abs.qcow2 -F qcow2 "$T/imgs/chain.qcow2" 1M
 qemu-img create -q -f qcow2 -o data_file="$T/host/data.bin" "$T/imgs/datafile.qcow2" 1M
 printf 'host data\n' > "$T/host/data.bin"
 qemu-img create -q -u -f qcow2 -b base.raw -F qcow2 "$T/imgs/lie.qcow2" 1M
+mkdir "$T/imgs/sub"; truncate -s 1M "$T/imgs/sub/base.raw"
+qemu-img create -q -f qcow2 -b sub/base.raw -F raw "$T/imgs/below.qcow2" 1M
+# No recorded backing format: qemu-img insists on one, so its header
+# extension is renamed (to a type qemu ignores) by hand.
+qemu-img create -q -u -f qcow2 -b ../host/shadow -F raw "$T/imgs/nofmt.qcow2" 1M
+python3 - "$T/imgs/nofmt.qcow2" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+i = d.find(bytes.fromhex("e2792aca"), 72, 4096)
+assert i > 0
+d[i:i + 4] = bytes.fromhex("12345678")
+open(sys.argv[1], "wb").write(d)
+PY
 
 # Every input, as bytes (the run directory and outputs aside).
 inputs () {
@@ -119,6 +146,7 @@ for row in "${rows[@]}"; do
   [ -z "$why" ] && ! grep -Eq -- "$pattern" "$tmp/err" &&
     why="stderr does not match: $pattern"
   [ -z "$why" ] && [ -e "$tmp/LAUNCHED" ] && why="it launched the appliance"
+  [ -z "$why" ] && [ -e "$T/out.img" ] && why="it left an OUT behind"
   [ -z "$why" ] && [ "$(inputs)" != "$before" ] && why="an input changed"
   if [ -z "$why" ]; then
     ok "$name" true

@@ -15,7 +15,7 @@ TESTS += \
 	tests/test-cli.sh \
 	tests/test-sdk.sh \
 	tests/test-refusals.sh \
-	tests/test-bad-input.sh \
+	tests/test-launch-failure.sh \
 	tests/test-lock.sh \
 	tests/test-customize-args.sh \
 	tests/sparsify/test-sparsify-args.sh \

@@ -1,0 +1,49 @@
+#!/bin/bash -
+# SPDX-License-Identifier: GPL-2.0-or-later
+# A launch that fails (the appliance's qemu is /bin/false) is exit
+# status 1 with the reason, in every tool and with several jobs, never
+# a crash; and --json output stays one JSON document even when the run
+# stops early.  Refusals before a launch are tests/refusals.txt.
+source "$(dirname "$0")/functions.sh"
+plan 7
+
+tmp="$builddir/tests/tmp/launch-failure"
+rm -rf "$tmp"; mkdir -p "$tmp"
+cleanup_fn rm -rf "$tmp"
+export LIBGUESTFS_HV=/bin/false
+
+truncate -s 1M "$tmp/good.img" "$tmp/job2.img" "$tmp/job3.img"
+printf 'precious' | dd of="$tmp/good.img" conv=notrunc status=none
+good_sum=$(sha256sum < "$tmp/good.img")
+
+# inspect aborted in json-c on a guest with no roots.
+goldsmith inspect -a "$tmp/good.img" > /dev/null 2> "$tmp/err"
+is "inspect: a failed launch is exit status 1" "$?" 1
+# The same in two jobs (three images): a job aborted in json-c on its
+# guests with no roots, then the parent on the job that had sent
+# nothing.
+goldsmith inspect --json --jobs 2 -a "$tmp/good.img" -a "$tmp/job2.img" \
+  -a "$tmp/job3.img" > "$tmp/out.json" 2> "$tmp/err"
+ok "inspect --jobs 2: exit status 1, two launches, each guest with its launch's error" \
+   python3 -c "import json,sys; d=json.load(open('$tmp/out.json')); sys.exit(0 if d['exit_status']==1 and d['appliance']['launches']==2 and all('/bin/false' in g['error'] for g in d['guests']) and len(d['guests'])==3 else 1)"
+# --isolate (and appliance.isolate): every guest in a launch of its
+# own, where the same three would share one.
+launches () {
+  goldsmith inspect --json --jobs 1 "$@" -a "$tmp/good.img" -a "$tmp/job2.img" \
+    -a "$tmp/job3.img" 2> /dev/null |
+    python3 -c "import json,sys; print(json.load(sys.stdin)['appliance']['launches'])"
+}
+is "three guests: one launch; --isolate: three; appliance.isolate = true: three" \
+   "$(launches) $(launches --isolate) $(launches --set appliance.isolate=true)" "1 3 3"
+# The KVM probe's qemu (here /bin/false) exits before reading "quit":
+# that was a SIGPIPE (exit 141, no message).
+goldsmith sparsify "$tmp/good.img" "$tmp/new.img" > /dev/null 2> "$tmp/err"
+is "sparsify: a failed launch is exit status 1" "$?" 1
+ok "sparsify: ... and leaves no OUT" test ! -e "$tmp/new.img"
+is "the image is byte-identical after all of the above" \
+   "$(sha256sum < "$tmp/good.img")" "$good_sum"
+
+# --json: even an early failure is one JSON document on stdout.
+goldsmith sysprep --json -a "$tmp/missing.img" > "$tmp/out.json" 2>/dev/null
+ok "--json: a refusal is one JSON document with the error and exit status 2" \
+   python3 -c "import json,sys; d=json.load(open('$tmp/out.json')); sys.exit(0 if 'missing.img' in d['error'] and d['exit_status']==2 else 1)"
