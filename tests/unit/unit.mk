@@ -14,7 +14,8 @@ UNIT_TESTS = \
 	tests/unit/test-id-range \
 	tests/unit/test-edit-config \
 	tests/unit/test-inspect-xml \
-	tests/unit/test-report-path
+	tests/unit/test-report-path \
+	tests/unit/test-commit-crash
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -140,3 +141,8 @@ tests_unit_test_report_path_SOURCES = tests/unit/test-report-path.c $(UNIT_COMMO
 tests_unit_test_report_path_LDADD = $(CORE_LIBS)
 tests_unit_test_report_path_LDFLAGS = $(UNIT_LINK_FLAGS)
 EXTRA_tests_unit_test_report_path_DEPENDENCIES = $(UNIT_DEPS)
+
+tests_unit_test_commit_crash_SOURCES = tests/unit/test-commit-crash.c $(UNIT_COMMON)
+tests_unit_test_commit_crash_LDADD = $(CORE_LIBS) -ldl
+tests_unit_test_commit_crash_LDFLAGS = $(UNIT_LINK_FLAGS)
+EXTRA_tests_unit_test_commit_crash_DEPENDENCIES = $(UNIT_DEPS)
