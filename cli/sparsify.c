@@ -32,7 +32,7 @@
 
 #include "cli.h"
 #include "cleanups.h"
-#include "resize-plan.h"         /* gs_int_human_size */
+#include "resize/plan.h"         /* gs_int_human_size */
 
 enum { OPT_IGNORE = 1, OPT_ZERO, OPT_OPERATIONS };
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-resize-plan: the layout planner of goldsmith resize
- * (common/resize-plan.c) on any source partition table (what a guest's
+ * (common/resize/plan.c) on any source partition table (what a guest's
  * disk holds, as libguestfs reports it) and any requests (the
  * options).  Every plan it accepts is checked: created partitions
  * inside the target's usable sectors, not overlapping, logical ones
@@ -11,7 +11,7 @@
  *
  * The input: a header of flags and up to 12 partitions in sectors
  * (fixed-size fields, so that mutations stay meaningful), then the
- * requests, one "--option ARG" a line (see resize-plan.h), plus
+ * requests, one "--option ARG" a line (see resize/plan.h), plus
  * "--unavailable CONTENT" for a content no operation can grow.
  */
 #include <config.h>
@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "goldsmith-int.h"
-#include "resize-plan.h"
+#include "resize/plan.h"
 #include "fuzz-util.h"
 
 #define MAX_PARTS 12

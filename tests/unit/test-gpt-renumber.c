@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test-gpt-renumber: common/gpt-renumber.c on partition tables made
+/* test-gpt-renumber: common/resize/gpt-renumber.c on partition tables made
  * here, in memory: an Ubuntu-like GPT whose partitions parted numbered
  * 1, 2, 3 in disk order become 14, 15, 1; refusals leave the buffers
  * as they were; an MBR's primary entries move between slots 1-4.  The
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "gpt-renumber.h"
+#include "resize/gpt-renumber.h"
 #include "tap.h"
 #include "unit-util.h"
 

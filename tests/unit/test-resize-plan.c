@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-resize-plan: the layout planner of `goldsmith resize'
- * (common/resize-plan.c) on hand-made partition tables.  Every expected
+ * (common/resize/plan.c) on hand-made partition tables.  Every expected
  * number is worked out by hand in the comment above it from the
  * algorithm in docs/resize-plan.md (virt-resize's), never by running
  * the code:
@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "goldsmith-int.h"
-#include "resize-plan.h"
+#include "resize/plan.h"
 #include "tap.h"
 #include "unit-util.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* resize-host-table.c: the source's partition table read on the host,
+/* host-table.c: the source's partition table read on the host,
  * before any launch, so that the planner can refuse what the table
  * alone decides (a partition the source lacks, a size that comes out
  * zero or negative, a target too small) in milliseconds instead of
@@ -17,8 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "resize-host-table.h"
+#include "resize/host-table.h"
 
 #define SECTOR 512
 #define HEAD_BYTES (34 * SECTOR)  /* MBR, GPT header, 128 entries */
@@ -43,7 +42,7 @@ all_zero (const unsigned char *p, size_t n)
 }
 
 int
-resize_host_table (const struct gs_disk *in, struct resize_host_table *t)
+gs_int_resize_host_table (const struct gs_disk *in, struct gs_resize_host_table *t)
 {
   unsigned char buf[HEAD_BYTES];
   const unsigned char *mbr = buf, *gpt = buf + SECTOR;
@@ -62,7 +61,7 @@ resize_host_table (const struct gs_disk *in, struct resize_host_table *t)
 
     /* The usual layout only: entries at LBA 2, 128 bytes each. */
     if (entries != 2 || esize != 128 || n == 0 ||
-        n > RESIZE_HOST_MAX_PARTS)
+        n > GS_RESIZE_HOST_MAX_PARTS)
       return 0;
     t->disk.table = GS_RESIZE_TABLE_GPT;
     for (uint32_t i = 0; i < n; ++i) {
@@ -107,10 +106,10 @@ resize_host_table (const struct gs_disk *in, struct resize_host_table *t)
 }
 
 int
-resize_host_preplan (const struct gs_disk *in, int64_t target_size,
+gs_int_resize_host_preplan (const struct gs_disk *in, int64_t target_size,
                      const struct gs_resize_requests *rq)
 {
-  struct resize_host_table *t = calloc (1, sizeof *t);
+  struct gs_resize_host_table *t = calloc (1, sizeof *t);
   struct gs_resize_requests lenient;
   struct gs_resize_plan plan;
   int r = 0;
@@ -122,7 +121,7 @@ resize_host_preplan (const struct gs_disk *in, int64_t target_size,
    * the real plan.
    */
   if (target_size > 0 && rq->shrink == NULL &&
-      resize_host_table (in, t) == 1) {
+      gs_int_resize_host_table (in, t) == 1) {
     /* Swap everywhere, nothing aligned first: the plan that needs the
      * least, so its refusals are the real plan's too.
      */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* resize-plan.h: the layout planner of `goldsmith resize' (virt-resize's
+/* plan.h: the layout planner of `goldsmith resize' (virt-resize's
  * layout engine) as pure functions: from the source partition table, the
  * target's size and sector size, and the user's requests, compute where
  * every partition goes, or fail (before the target is touched) saying

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* resize-plan.c: the layout planner of `goldsmith resize': a pure
+/* plan.c: the layout planner of `goldsmith resize': a pure
  * function of the source partition table, the target's size and sector
  * size, and the user's requests (virt-resize's layout engine, see
- * resize-plan.h).  It never touches a disk: a plan that cannot fit
+ * plan.h).  It never touches a disk: a plan that cannot fit
  * fails here, before the target is opened.  docs/resize-plan.md gives
  * the algorithm and where it deliberately differs from virt-resize.
  */
@@ -18,7 +18,7 @@
 
 #include "goldsmith-int.h"
 #include "cleanups.h"
-#include "resize-plan.h"
+#include "resize/plan.h"
 
 #define KiB 1024
 #define HUMAN_LEN 32

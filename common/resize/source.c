@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* source.c: what `goldsmith resize' reads of IN in the appliance: the
+ * partition table and each partition's content and size (for the
+ * planner), which contents the resize operations can grow, and the
+ * --lv-expand volumes.
+ */
+#include <config.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cleanups.h"
+#include "resize/resize-int.h"
+
+static const char *
+keep (struct gs_resize_source *src, char *s)
+{
+  if (s == NULL)
+    return NULL;
+  /* string_vector_append frees S when it fails. */
+  if (string_vector_append (&src->strings, s) == -1) {
+    gs_error ("out of memory");
+    return NULL;
+  }
+  return src->strings.ptr[src->strings.len - 1];
+}
+
+char *
+gs_int_resize_part_dev (const char *dev, int num)
+{
+  char *r;
+
+  if (asprintf (&r, "%s%d", dev, num) == -1)
+    return NULL;
+  return r;
+}
+
+/* Content of DEV as the planner and the operations name it: a vfs_type
+ * filesystem type, "swap", "lvm-pv", or NULL (unknown).
+ */
+static char *
+content_of (struct gs_session *s, const char *dev)
+{
+  char *t;
+
+  s->quiet_errors = true;
+  t = guestfs_vfs_type (s->g, dev);
+  s->quiet_errors = false;
+  if (t == NULL || t[0] == '\0' || strcmp (t, "unknown") == 0) {
+    free (t);
+    return NULL;
+  }
+  if (strcmp (t, "LVM2_member") == 0) {
+    free (t);
+    return strdup ("lvm-pv");
+  }
+  return t;
+}
+
+static int64_t
+content_size_of (struct gs_session *s, const char *dev, const char *content)
+{
+  guestfs_h *g = s->g;
+  int64_t r = -1;
+
+  if (content == NULL || strcmp (content, "swap") == 0)
+    return -1;
+  if (strcmp (content, "lvm-pv") == 0) {
+    struct guestfs_lvm_pv_list *pvs = guestfs_pvs_full (g);
+
+    for (size_t i = 0; pvs && i < pvs->len; ++i)
+      if (strcmp (pvs->val[i].pv_name, dev) == 0)
+        r = pvs->val[i].pv_size;
+    if (pvs)
+      guestfs_free_lvm_pv_list (pvs);
+    return r;
+  }
+  /* A filesystem: its size as statvfs says, mounted read-only. */
+  s->quiet_errors = true;
+  if (guestfs_mount_ro (g, dev, "/") == 0) {
+    struct guestfs_statvfs *sv = guestfs_statvfs (g, "/");
+
+    if (sv) {
+      r = sv->bsize * sv->blocks;
+      guestfs_free_statvfs (sv);
+    }
+    guestfs_umount_all (g);
+  }
+  s->quiet_errors = false;
+  if (r == -1)
+    gs_debug ("%s: %s: size unknown (cannot mount it)", dev, content);
+  return r;
+}
+
+int
+gs_int_resize_read_source (struct gs_session *s, const char *indev,
+                           struct gs_resize_source *src)
+{
+  guestfs_h *g = s->g;
+  CLEANUP_FREE char *type = NULL;
+  struct guestfs_partition_list *pl;
+  int ss;
+
+  src->disk.size = guestfs_blockdev_getsize64 (g, indev);
+  ss = guestfs_blockdev_getss (g, indev);
+  if (src->disk.size == -1 || ss == -1)
+    return -1;
+  src->disk.sector_size = ss;
+  s->quiet_errors = true;
+  type = guestfs_part_get_parttype (g, indev);
+  s->quiet_errors = false;
+  if (type == NULL) {
+    gs_error ("the input disk has no partition table");
+    return -1;
+  }
+  if (strcmp (type, "msdos") == 0)
+    src->disk.table = GS_RESIZE_TABLE_MBR;
+  else if (strcmp (type, "gpt") == 0)
+    src->disk.table = GS_RESIZE_TABLE_GPT;
+  else {
+    gs_error ("the input disk has a '%s' partition table: only MBR and GPT "
+              "are supported", type);
+    return -1;
+  }
+  if (src->disk.table == GS_RESIZE_TABLE_GPT &&
+      (src->disk.disk_guid = keep (src, guestfs_part_get_disk_guid
+                                   (g, indev))) == NULL)
+    return -1;
+
+  if ((pl = guestfs_part_list (g, indev)) == NULL)
+    return -1;
+  src->parts = calloc (pl->len ? pl->len : 1, sizeof *src->parts);
+  if (src->parts == NULL) {
+    guestfs_free_partition_list (pl);
+    gs_error ("out of memory");
+    return -1;
+  }
+  for (size_t i = 0; i < pl->len; ++i) {
+    struct gs_resize_part *p = &src->parts[i];
+    int n = pl->val[i].part_num;
+    CLEANUP_FREE char *dev = gs_int_resize_part_dev (indev, n);
+
+    p->num = n;
+    p->start = pl->val[i].part_start;
+    p->size = pl->val[i].part_size;
+    p->mbr_id = -1;
+    p->content_size = -1;
+    if (src->disk.table == GS_RESIZE_TABLE_MBR) {
+      p->mbr_id = guestfs_part_get_mbr_id (g, indev, n);
+      p->kind = n >= 5 ? GS_RESIZE_LOGICAL
+        : gs_int_resize_mbr_id_is_extended (p->mbr_id) ? GS_RESIZE_EXTENDED
+        : GS_RESIZE_PRIMARY;
+      if (p->kind != GS_RESIZE_LOGICAL)
+        p->bootable = guestfs_part_get_bootable (g, indev, n) == 1;
+    }
+    else {
+      int64_t a;
+
+      p->kind = GS_RESIZE_PRIMARY;
+      p->gpt_type = keep (src, guestfs_part_get_gpt_type (g, indev, n));
+      p->gpt_guid = keep (src, guestfs_part_get_gpt_guid (g, indev, n));
+      p->name = keep (src, guestfs_part_get_name (g, indev, n));
+      if (p->gpt_type == NULL || p->gpt_guid == NULL || p->name == NULL)
+        goto fail;
+      if ((a = guestfs_part_get_gpt_attributes (g, indev, n)) != -1) {
+        p->has_gpt_attributes = true;
+        p->gpt_attributes = (uint64_t) a;
+      }
+    }
+    if (p->kind != GS_RESIZE_EXTENDED && dev) {
+      p->content = keep (src, content_of (s, dev));
+      p->content_size = content_size_of (s, dev, p->content);
+    }
+    gs_debug ("source partition %d: start %" PRIi64 " size %" PRIi64
+              " content %s (%" PRIi64 ")", n, p->start, p->size,
+              p->content ? p->content : "unknown", p->content_size);
+  }
+  src->disk.parts = src->parts;
+  src->disk.nparts = pl->len;
+  guestfs_free_partition_list (pl);
+  return 0;
+
+ fail:
+  guestfs_free_partition_list (pl);
+  return -1;
+}
+
+/* Probe every content type of the source once; those no operation
+ * claims go to RQ's unavailable_fs, for the planner.
+ */
+int
+gs_int_resize_probe_contents (struct gs_registry *reg,
+                              struct gs_session *s, const char *indev,
+                              const struct gs_resize_source *src,
+                              struct gs_resize_requests *rq)
+{
+  string_vector seen = empty_vector;
+  int r = 0;
+
+  for (size_t i = 0; i < src->disk.nparts; ++i) {
+    const struct gs_resize_part *p = &src->parts[i];
+    CLEANUP_FREE char *dev = gs_int_resize_part_dev (indev, p->num);
+    bool dup = false;
+
+    if (p->content == NULL || p->kind == GS_RESIZE_EXTENDED)
+      continue;
+    for (size_t j = 0; j < seen.len; ++j)
+      dup |= strcmp (seen.ptr[j], p->content) == 0;
+    if (dup)
+      continue;
+    string_vector_append_copy (&seen, p->content);
+    if (gs_int_content_claims (reg, s->g, "resize", dev, p->content) <= 0) {
+      gs_debug ("no resize operation can grow %s", p->content);
+      if (string_vector_append_copy (&rq->unavailable_fs, p->content) == -1)
+        r = -1;
+    }
+  }
+  string_vector_free_all (&seen);
+  return r;
+}
+
+/* --lv-expand names: "/dev/VG/LV" or "VG/LV"; each must exist on IN.
+ * Fills DEVS and CONTENTS (NULL for unknown); a content nothing can
+ * grow is an error with --unknown-filesystems error, else a warning.
+ */
+int
+gs_int_resize_check_lvs (struct gs_registry *reg, struct gs_session *s,
+                         const string_vector *names,
+                         enum gs_resize_unknown_fs ufs,
+                         string_vector *devs, string_vector *contents)
+{
+  CLEANUP_FREE_STRV char **lvs = guestfs_lvs (s->g);
+
+  if (lvs == NULL)
+    return -1;
+  for (size_t i = 0; i < names->len; ++i) {
+    const char *n = names->ptr[i];
+    char *dev, *c;
+    bool found = false;
+
+    if (asprintf (&dev, "%s%s", strncmp (n, "/dev/", 5) ? "/dev/" : "",
+                  n) == -1)
+      return -1;
+    for (size_t j = 0; lvs[j]; ++j)
+      found |= strcmp (lvs[j], dev) == 0;
+    if (!found) {
+      gs_error ("--lv-expand %s: no such logical volume on the input disk",
+                n);
+      free (dev);
+      return -1;
+    }
+    c = content_of (s, dev);
+    if (c == NULL ||
+        gs_int_content_claims (reg, s->g, "resize", dev, c) <= 0) {
+      if (ufs == GS_RESIZE_UNKNOWN_FS_ERROR) {
+        gs_error ("--lv-expand %s: unknown/unavailable method for expanding "
+                  "the %s content (--unknown-filesystems error)", n,
+                  c ? c : "unknown");
+        free (dev);
+        free (c);
+        return -1;
+      }
+      if (ufs == GS_RESIZE_UNKNOWN_FS_WARN)
+        gs_warning ("--lv-expand %s: its %s content will not be expanded", n,
+                    c ? c : "unknown");
+      free (c);
+      c = strdup ("");           /* grow the LV only */
+    }
+    string_vector_append (devs, dev);
+    string_vector_append (contents, c);
+  }
+  return 0;
+}
