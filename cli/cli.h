@@ -55,11 +55,6 @@ extern int gs_cli_params_check (const struct gs_registry *reg,
                                 const char *family);
 extern void gs_cli_params_free (void);
 
-/* Files a run creates and must not leave behind (cli/outfile.c). */
-extern const char *gs_cli_outfile_reserve (const char *out);
-extern void gs_cli_outfile_finish (const char *out, bool success, int *code);
-extern bool gs_cli_same_file (const char *a, const char *b);
-
 /* The guests named by -a, --format, -d, -c and --domxml (cli/inputs.c).
  * A subcommand keeps one struct gs_inputs, includes its .table in its
  * popt table, passes every option value to gs_cli_inputs_option, then

@@ -161,7 +161,7 @@ gs_cmd_resize (int argc, const char **argv)
   struct gs_env env = { 0 };
   struct gs_guest guest = { 0 };
   struct gs_resize_job j = { .lv_expand = empty_vector };
-  const char *tmp_out;           /* cli/outfile.c's stand-in for OUT */
+  const char *tmp_out;           /* common/outfile.c's stand-in for OUT */
   string_vector selections = empty_vector;
   json_object *report = NULL;
   int rc, code = GS_EXIT_USAGE;
@@ -207,7 +207,7 @@ gs_cmd_resize (int argc, const char **argv)
   j.rq.expand_content = !no_expand_content;
 
   /* IN and OUT, checked before any launch. */
-  if (gs_cli_same_file (j.in, j.out)) {
+  if (gs_int_same_file (j.in, j.out)) {
     gs_error ("resize: IN and OUT are the same disk (%s): goldsmith resize "
               "never works in place", j.in);
     goto fail;
@@ -254,7 +254,7 @@ gs_cmd_resize (int argc, const char **argv)
 
   if (output_size && !dry_run) {
     /* "OUT.goldsmith-XXXXXX" beside OUT, renamed on success. */
-    if ((tmp_out = gs_cli_outfile_reserve (j.out)) == NULL ||
+    if ((tmp_out = gs_int_outfile_reserve (j.out)) == NULL ||
         gs_int_resize_create_target (tmp_out, j.out, out_format,
                                      j.out_size) == -1)
       goto fail_tmp;
@@ -275,7 +275,7 @@ gs_cmd_resize (int argc, const char **argv)
   j.progress = !gs_common.quiet && !gs_common.json && isatty (2);
   j.print_plan = !gs_common.quiet && !gs_common.json;
   code = gs_int_resize_run (&env.reg, &env.settings, &j, &guest, report);
-  gs_cli_outfile_finish (j.out, code == GS_EXIT_OK, &code);
+  gs_int_outfile_finish (j.out, code == GS_EXIT_OK, &code);
   if (code == GS_EXIT_OK && !dry_run)
     gs_info ("Resize operation completed with no errors.  Check the output "
              "disk boots before deleting the input disk.");
@@ -287,7 +287,7 @@ gs_cmd_resize (int argc, const char **argv)
   goto out;
 
  fail_tmp:
-  gs_cli_outfile_finish (j.out, false, &code);
+  gs_int_outfile_finish (j.out, false, &code);
  fail:
   code = gs_cli_fail ("resize", GS_EXIT_USAGE);
  out:

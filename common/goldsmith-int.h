@@ -44,6 +44,10 @@ extern char *gs_int_printable (const char *s);
 /* Who speaks in messages ("goldsmith", or "goldsmith[2]" for a job). */
 extern void gs_int_set_program (const char *name);
 extern void gs_int_clear_last_error (void);
+/* virt-resize's human-readable size ("512", "1.5K", "224.0K", "10.0G",
+ * "2.0T").  Returns BUF (LEN >= 32 is always enough).
+ */
+extern const char *gs_int_human_size (int64_t bytes, char *buf, size_t len);
 
 /* plugins.c: the operation registry. */
 struct gs_op {
@@ -198,6 +202,14 @@ extern void gs_int_overlay_discard (struct gs_disk *disk);
 extern int gs_int_run_qemu_img (char *const argv[], char *out, size_t outlen,
                                 bool progress);
 extern char *gs_int_first_line (char *s);
+
+/* outfile.c: OUT is written under a stand-in name (a scratch file)
+ * and renamed to OUT only on success; *CODE becomes an error if that
+ * fails.
+ */
+extern const char *gs_int_outfile_reserve (const char *out);
+extern void gs_int_outfile_finish (const char *out, bool success, int *code);
+extern bool gs_int_same_file (const char *a, const char *b);
 
 /* lock.c: before writing an image.  Refuses (reporting it) an image
  * another goldsmith has locked, or that a qemu (VM, libvirt domain,

@@ -8,6 +8,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -94,6 +95,32 @@ gs_int_printable (const char *s)
     return NULL;
   }
   return r;
+}
+
+const char *
+gs_int_human_size (int64_t bytes, char *buf, size_t len)
+{
+  static const char units[] = "KMGT";
+  const char *sign = bytes < 0 ? "-" : "";
+  /* As virt-resize's human_size: each step divides the integer, so
+   * 1048575 is "1024.0K", not "1.0M".
+   */
+  uint64_t i = bytes < 0 ? -(uint64_t) bytes : (uint64_t) bytes;
+  size_t u;
+
+  if (i < 1024) {
+    snprintf (buf, len, "%s%" PRIu64, sign, i);
+    return buf;
+  }
+  for (u = 0; ; ++u) {
+    double f = (double) i / 1024;
+
+    i /= 1024;
+    if (i < 1024 || u == sizeof units - 2) {
+      snprintf (buf, len, "%s%.1f%c", sign, f, units[u]);
+      return buf;
+    }
+  }
 }
 
 static void vmessage (const char *kind, const char *fs, va_list args)

@@ -360,32 +360,6 @@ gs_int_resize_parse_partition (const char *what, const char *name, int *num)
   return -1;
 }
 
-const char *
-gs_int_human_size (int64_t bytes, char *buf, size_t len)
-{
-  static const char units[] = "KMGT";
-  const char *sign = bytes < 0 ? "-" : "";
-  /* As virt-resize's human_size: each step divides the integer, so
-   * 1048575 is "1024.0K", not "1.0M".
-   */
-  uint64_t i = bytes < 0 ? -(uint64_t) bytes : (uint64_t) bytes;
-  size_t u;
-
-  if (i < KiB) {
-    snprintf (buf, len, "%s%" PRIu64, sign, i);
-    return buf;
-  }
-  for (u = 0; ; ++u) {
-    double f = (double) i / KiB;
-
-    i /= KiB;
-    if (i < KiB || u == sizeof units - 2) {
-      snprintf (buf, len, "%s%.1f%c", sign, f, units[u]);
-      return buf;
-    }
-  }
-}
-
 bool
 gs_int_resize_mbr_id_is_extended (int mbr_id)
 {

@@ -144,11 +144,6 @@ extern int gs_int_resize_parse_size (const char *what, int64_t oldsize,
 extern int gs_int_resize_parse_partition (const char *what, const char *name,
                                           int *num);
 
-/* virt-resize's human-readable size ("512", "1.5K", "224.0K", "10.0G",
- * "2.0T").  Returns BUF (LEN >= 32 is always enough).
- */
-extern const char *gs_int_human_size (int64_t bytes, char *buf, size_t len);
-
 enum gs_resize_action {
   GS_RESIZE_COPY,                /* same size, content copied */
   GS_RESIZE_RESIZE,              /* --resize or --resize-force */

@@ -9,14 +9,13 @@
  */
 #include <config.h>
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "goldsmith-int.h"
 
 static char *tmp_out;
 
@@ -24,7 +23,7 @@ static char *tmp_out;
  * would get (mkstemp makes it 0600).  Returns its name, or NULL.
  */
 const char *
-gs_cli_outfile_reserve (const char *out)
+gs_int_outfile_reserve (const char *out)
 {
   mode_t um;
   int fd;
@@ -55,7 +54,7 @@ gs_cli_outfile_reserve (const char *out)
  * into an error.
  */
 void
-gs_cli_outfile_finish (const char *out, bool success, int *code)
+gs_int_outfile_finish (const char *out, bool success, int *code)
 {
   if (tmp_out == NULL)
     return;
@@ -79,7 +78,7 @@ gs_cli_outfile_finish (const char *out, bool success, int *code)
 }
 
 bool
-gs_cli_same_file (const char *a, const char *b)
+gs_int_same_file (const char *a, const char *b)
 {
   struct stat sa, sb;
 
