@@ -184,7 +184,7 @@ run_case (const char *fmt, const char *crash, const char *mode,
   if (!crash && !mode && !(WIFEXITED (status) && WEXITSTATUS (status) == 0))
     diag ("the commit failed (status %d)", status);
   if (lose_rename)
-    sh ("cd '%s' && for f in goldsmith-commit-*; do "
+    sh ("cd '%s' && for f in goldsmith-commit-*; do [ -e \"$f\" ] || continue; "
         "mv \"$f\" \"goldsmith-overlay-${f#goldsmith-commit-}\"; done",
         tmpdir);
   res.before = same_content (image, fmt, unit_printf ("%s/original.raw", dir))
