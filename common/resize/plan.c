@@ -5,6 +5,8 @@
  * plan.h).  It never touches a disk: a plan that cannot fit
  * fails here, before the target is opened.  docs/resize-plan.md gives
  * the algorithm and where it deliberately differs from virt-resize.
+ * The requests are parsed in requests.c, the plan shown in
+ * plan-print.c.
  */
 #include <config.h>
 
@@ -22,344 +24,6 @@
 
 #define KiB 1024
 #define HUMAN_LEN 32
-
-/* ---- Requests ------------------------------------------------------ */
-
-void
-gs_int_resize_requests_init (struct gs_resize_requests *rq)
-{
-  memset (rq, 0, sizeof *rq);
-  rq->alignment = GS_RESIZE_DEFAULT_ALIGNMENT;
-  rq->align_first = GS_RESIZE_ALIGN_FIRST_AUTO;
-  rq->extra_partition = true;
-  rq->keep_numbers = true;
-  rq->expand_content = true;
-  rq->unknown_fs = GS_RESIZE_UNKNOWN_FS_WARN;
-}
-
-void
-gs_int_resize_requests_free (struct gs_resize_requests *rq)
-{
-  string_vector_free_all (&rq->resizes);
-  string_vector_free_all (&rq->resizes_force);
-  string_vector_free_all (&rq->deletes);
-  string_vector_free_all (&rq->ignores);
-  string_vector_free_all (&rq->unavailable_fs);
-  free (rq->expand);
-  free (rq->shrink);
-  rq->expand = rq->shrink = NULL;
-}
-
-static int
-append (string_vector *v, const char *arg)
-{
-  if (string_vector_append_copy (v, arg) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
-  return 0;
-}
-
-static int
-set_once (char **field, const char *option, const char *arg)
-{
-  if (arg[0] == '\0') {
-    gs_error ("empty %s option", option);
-    return -1;
-  }
-  if (*field != NULL) {
-    gs_error ("%s option given more than once", option);
-    return -1;
-  }
-  if ((*field = strdup (arg)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
-  return 0;
-}
-
-/* What can be refused of a partition option before the source is
- * read (so before any launch): the syntax of PART and of SIZE, and an
- * absolute SIZE that is not positive.  The planner checks the rest
- * against the source's table, with the same messages.
- */
-static int
-check_part_arg (const char *option, const char *arg, bool with_size)
-{
-  CLEANUP_FREE char *what = NULL, *name = NULL;
-  const char *eq = with_size ? strchr (arg, '=') : NULL;
-  int num;
-  int64_t size;
-
-  if (asprintf (&what, "%s '%s'", option, arg) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
-  if (with_size && (eq == NULL || eq[1] == '\0' || eq == arg)) {
-    gs_error ("%s: expected PART=SIZE", what);
-    return -1;
-  }
-  if ((name = with_size ? strndup (arg, eq - arg) : strdup (arg)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
-  if (gs_int_resize_parse_partition (what, name, &num) == -1)
-    return -1;
-  if (!with_size)
-    return 0;
-  if (gs_int_resize_parse_size (what, 0, eq + 1, &size) == -1)
-    return -1;
-  if (eq[1] != '+' && eq[1] != '-' && strchr (eq + 1, '%') == NULL &&
-      size <= 0) {
-    gs_error ("%s: the new size of partition %d is zero or negative",
-              what, num);
-    return -1;
-  }
-  return 0;
-}
-
-int
-gs_int_resize_request_add (struct gs_resize_requests *rq,
-                           const char *option, const char *arg)
-{
-  bool sized = strcmp (option, "--resize") == 0 ||
-    strcmp (option, "--resize-force") == 0;
-
-  if ((sized || strcmp (option, "--delete") == 0 ||
-       strcmp (option, "--ignore") == 0 || strcmp (option, "--expand") == 0 ||
-       strcmp (option, "--shrink") == 0) && arg[0] != '\0' &&
-      check_part_arg (option, arg, sized) == -1)
-    return -1;
-  if (strcmp (option, "--resize") == 0)
-    return append (&rq->resizes, arg);
-  if (strcmp (option, "--resize-force") == 0)
-    return append (&rq->resizes_force, arg);
-  if (strcmp (option, "--delete") == 0)
-    return append (&rq->deletes, arg);
-  if (strcmp (option, "--ignore") == 0)
-    return append (&rq->ignores, arg);
-  if (strcmp (option, "--expand") == 0)
-    return set_once (&rq->expand, option, arg);
-  if (strcmp (option, "--shrink") == 0)
-    return set_once (&rq->shrink, option, arg);
-  if (strcmp (option, "--alignment") == 0) {
-    char *end;
-    long long n;
-
-    errno = 0;
-    n = strtoll (arg, &end, 10);
-    if (arg[0] == '\0' || *end != '\0' || errno != 0 ||
-        isspace ((unsigned char) arg[0])) {
-      gs_error ("--alignment '%s': not a number of sectors", arg);
-      return -1;
-    }
-    if (n < 1) {
-      gs_error ("--alignment '%s': alignment cannot be < 1", arg);
-      return -1;
-    }
-    rq->alignment = n;
-    return 0;
-  }
-  if (strcmp (option, "--align-first") == 0) {
-    if (strcmp (arg, "auto") == 0)
-      rq->align_first = GS_RESIZE_ALIGN_FIRST_AUTO;
-    else if (strcmp (arg, "never") == 0)
-      rq->align_first = GS_RESIZE_ALIGN_FIRST_NEVER;
-    else if (strcmp (arg, "always") == 0)
-      rq->align_first = GS_RESIZE_ALIGN_FIRST_ALWAYS;
-    else {
-      gs_error ("--align-first '%s': use never, always or auto", arg);
-      return -1;
-    }
-    return 0;
-  }
-  if (strcmp (option, "--unknown-filesystems") == 0) {
-    if (strcmp (arg, "warn") == 0)
-      rq->unknown_fs = GS_RESIZE_UNKNOWN_FS_WARN;
-    else if (strcmp (arg, "ignore") == 0)
-      rq->unknown_fs = GS_RESIZE_UNKNOWN_FS_IGNORE;
-    else if (strcmp (arg, "error") == 0)
-      rq->unknown_fs = GS_RESIZE_UNKNOWN_FS_ERROR;
-    else {
-      gs_error ("--unknown-filesystems '%s': use ignore, warn or error", arg);
-      return -1;
-    }
-    return 0;
-  }
-  gs_error ("%s: not a resize option", option);
-  return -1;
-}
-
-/* ---- Parsers ------------------------------------------------------- */
-
-static void parse_error (const char *what, const char *fs, ...)
-  __attribute__((format (printf, 2, 3)));
-
-/* "WHAT: " (if WHAT) then the message. */
-static void
-parse_error (const char *what, const char *fs, ...)
-{
-  va_list args;
-  char *msg = NULL;
-
-  va_start (args, fs);
-  if (vasprintf (&msg, fs, args) == -1)
-    msg = NULL;
-  va_end (args);
-  if (what)
-    gs_error ("%s: %s", what, msg ? msg : "out of memory");
-  else
-    gs_error ("%s", msg ? msg : "out of memory");
-  free (msg);
-}
-
-/* floor (MULT * 0.DIGITS) for the N decimal digits at DIGITS, exactly:
- * from the last digit, a = floor ((MULT * d + a) / 10).  (For an
- * integer n and 0 <= f < 1, floor ((n + f) / 10) = floor (n / 10), so
- * dropping the fraction at each step loses nothing.)  < MULT.
- */
-static int64_t
-fraction_times (const char *digits, size_t n, int64_t mult)
-{
-  int64_t a = 0;
-
-  while (n-- > 0)
-    a = (mult * (digits[n] - '0') + a) / 10;
-  return a;
-}
-
-int
-gs_int_resize_parse_size (const char *what, int64_t oldsize,
-                          const char *field, int64_t *ret)
-{
-  const char *p = field, *frac = NULL;
-  int sign = 0;
-  size_t ndigits = 0, nfrac = 0;
-  int64_t ipart = 0, mult, value;
-
-  if (*p == '+' || *p == '-')
-    sign = *p++ == '+' ? 1 : -1;
-  for (; isdigit ((unsigned char) *p) || *p == '.'; ++p) {
-    if (*p == '.') {
-      if (frac)
-        goto bad;                /* two decimal points */
-      frac = p + 1;
-      continue;
-    }
-    ++ndigits;
-    if (frac)
-      ++nfrac;
-    else if (__builtin_mul_overflow (ipart, 10, &ipart) ||
-             __builtin_add_overflow (ipart, *p - '0', &ipart))
-      goto too_big;
-  }
-  if (ndigits == 0 || p[0] == '\0' || p[1] != '\0')
-    goto bad;
-
-  switch (p[0]) {
-  case 'b': mult = 1; break;
-  case 'K': mult = KiB; break;
-  case 'M': mult = KiB * KiB; break;
-  case 'G': mult = KiB * KiB * KiB; break;
-  case '%': {
-    /* Tenths of a percent (further digits are ignored, as virt-resize's
-     * Int64.of_float (10. *. p) truncates), then oldsize * t / 1000
-     * computed as q t + r a + r b / 1000 (oldsize = 1000 q + r,
-     * t = 1000 a + b; r, b < 1000) so that it cannot overflow before
-     * the result does: r t alone can (found by fuzz/fuzz-size).
-     */
-    int64_t t, q, r, a, b, ra;
-
-    if (oldsize < 0)
-      goto bad;
-    if (__builtin_mul_overflow (ipart, 10, &t) ||
-        __builtin_add_overflow (t, nfrac > 0 ? frac[0] - '0' : 0, &t))
-      goto too_big;
-    q = oldsize / 1000;
-    r = oldsize % 1000;
-    a = t / 1000;
-    b = t % 1000;
-    ra = r * a;                  /* < 1000 * (INT64_MAX / 1000) */
-    if (__builtin_mul_overflow (q, t, &value) ||
-        __builtin_add_overflow (value, ra, &value) ||
-        __builtin_add_overflow (value, r * b / 1000, &value))
-      goto too_big;
-    goto apply;
-  }
-  default:
-    goto bad;
-  }
-  if (__builtin_mul_overflow (ipart, mult, &value) ||
-      __builtin_add_overflow (value, fraction_times (frac, nfrac, mult),
-                              &value))
-    goto too_big;
-
- apply:
-  if (sign > 0 && __builtin_add_overflow (oldsize, value, &value))
-    goto too_big;
-  if (sign < 0)
-    value = oldsize - value;     /* both >= 0: cannot overflow */
-  *ret = value;
-  return 0;
-
- bad:
-  parse_error (what, "cannot parse the size '%s' (expected N[bKMG], "
-               "+N[bKMG], -N[bKMG], P%%, +P%% or -P%%)", field);
-  return -1;
- too_big:
-  parse_error (what, "the size '%s' is too large", field);
-  return -1;
-}
-
-static bool
-all_lower (const char *s, size_t n)
-{
-  for (size_t i = 0; i < n; ++i)
-    if (!islower ((unsigned char) s[i]))
-      return false;
-  return true;
-}
-
-static bool
-lower_or_digits (const char *s, size_t n)
-{
-  for (size_t i = 0; i < n; ++i)
-    if (!islower ((unsigned char) s[i]) && !isdigit ((unsigned char) s[i]))
-      return false;
-  return true;
-}
-
-int
-gs_int_resize_parse_partition (const char *what, const char *name, int *num)
-{
-  const char *s = name, *d;
-  size_t stem;
-
-  if (strncmp (s, "/dev/", 5) == 0)
-    s += 5;
-  d = s + strlen (s);
-  while (d > s && isdigit ((unsigned char) d[-1]))
-    --d;
-  stem = d - s;
-  /* A number, without leading zero, of at most 6 digits ... */
-  if (d[0] == '\0' || d[0] == '0' || strlen (d) > 6)
-    goto bad;
-  /* ... after nothing, a disk name (sda, vda, xvda) or one that ends
-   * with a digit and 'p' (nvme0n1p, mmcblk0p, loop0p).
-   */
-  if (stem > 0 && !all_lower (s, stem) &&
-      !(stem >= 3 && islower ((unsigned char) s[0]) && s[stem - 1] == 'p' &&
-        isdigit ((unsigned char) s[stem - 2]) && lower_or_digits (s, stem)))
-    goto bad;
-  *num = atoi (d);
-  return 0;
-
- bad:
-  parse_error (what, "'%s' is not a partition name (such as /dev/sda1)",
-               name);
-  return -1;
-}
-
 bool
 gs_int_resize_mbr_id_is_extended (int mbr_id)
 {
@@ -381,22 +45,8 @@ gs_int_resize_action_name (enum gs_resize_action a)
   return "?";
 }
 
-static const char *
-extra_name (enum gs_resize_extra e)
-{
-  switch (e) {
-  case GS_RESIZE_EXTRA_NONE: return "none";
-  case GS_RESIZE_EXTRA_CREATED: return "created";
-  case GS_RESIZE_EXTRA_TOO_SMALL: return "too-small";
-  case GS_RESIZE_EXTRA_DISABLED: return "disabled";
-  case GS_RESIZE_EXTRA_NO_NUMBER: return "no-free-number";
-  case GS_RESIZE_EXTRA_MBR_LIMIT: return "beyond-mbr-limit";
-  }
-  return "?";
-}
-
-static const char *
-kind_name (enum gs_resize_kind k)
+const char *
+gs_int_resize_kind_name (enum gs_resize_kind k)
 {
   switch (k) {
   case GS_RESIZE_PRIMARY: return "primary";
@@ -408,8 +58,8 @@ kind_name (enum gs_resize_kind k)
 
 /* ---- Content ------------------------------------------------------- */
 
-static bool
-content_unknown (const struct gs_resize_part *p)
+bool
+gs_int_resize_content_unknown (const struct gs_resize_part *p)
 {
   return p->content == NULL || strcmp (p->content, "unknown") == 0;
 }
@@ -424,7 +74,7 @@ content_is (const struct gs_resize_part *p, const char *what)
 static bool
 content_is_fs (const struct gs_resize_part *p)
 {
-  return p->kind != GS_RESIZE_EXTENDED && !content_unknown (p) &&
+  return p->kind != GS_RESIZE_EXTENDED && !gs_int_resize_content_unknown (p) &&
     !content_is (p, "swap") && !content_is (p, "lvm-pv");
 }
 
@@ -448,12 +98,12 @@ expand_method (const struct gs_resize_part *p)
   return NULL;
 }
 
-static const char *
-content_description (const struct gs_resize_part *p)
+const char *
+gs_int_resize_content_description (const struct gs_resize_part *p)
 {
   if (p->kind == GS_RESIZE_EXTENDED)
     return "extended partition";
-  if (content_unknown (p))
+  if (gs_int_resize_content_unknown (p))
     return "unknown data";
   if (content_is (p, "swap"))
     return "swap";
@@ -574,12 +224,12 @@ load_source (struct state *st)
         (!mbr && p->num > GS_RESIZE_GPT_MAX_PARTITIONS)) {
       gs_error ("source disk: partition %d: number out of range for %s "
                 "%s partition", p->num, mbr ? "an MBR" : "a GPT",
-                kind_name (p->kind));
+                gs_int_resize_kind_name (p->kind));
       return -1;
     }
     if (!mbr && p->kind != GS_RESIZE_PRIMARY) {
       gs_error ("source disk: partition %d: GPT has no %s partitions",
-                p->num, kind_name (p->kind));
+                p->num, gs_int_resize_kind_name (p->kind));
       return -1;
     }
     if (p->start <= 0 || p->size <= 0 ||
@@ -726,7 +376,7 @@ mark_for_resize (struct state *st, struct work *w, const char *what,
 
     if (p->kind == GS_RESIZE_EXTENDED)
       problem = "it holds logical partitions, which shrinking might damage";
-    else if (content_unknown (p))
+    else if (gs_int_resize_content_unknown (p))
       problem = "it holds unknown content, which shrinking might damage";
     else if (content_is (p, "swap"))
       ;                          /* allowed, as virt-resize */
@@ -1352,310 +1002,3 @@ gs_int_resize_plan_find (const struct gs_resize_plan *plan, int old_num)
   return NULL;
 }
 
-/* ---- Text (--dry-run) ---------------------------------------------- */
-
-static void
-print_content (FILE *fp, const struct gs_resize_part *p)
-{
-  const char *d = content_description (p);
-
-  if (d)
-    fprintf (fp, "%s", d);
-  else {
-    fprintf (fp, "the ");
-    gs_int_print_safe (fp, p->content, SIZE_MAX);
-    fprintf (fp, " filesystem");
-  }
-}
-
-static void
-print_part (FILE *fp, const struct gs_resize_plan *plan,
-            const struct gs_resize_plan_part *pp)
-{
-  char h1[HUMAN_LEN], h2[HUMAN_LEN];
-  const struct gs_resize_part *p = pp->src;
-
-  if (p == NULL)
-    fprintf (fp, "extra partition %d: created for the surplus", pp->new_num);
-  else {
-    fprintf (fp, "/dev/sda%d", p->num);
-    if (p->name && p->name[0]) {
-      fprintf (fp, " '");
-      gs_int_print_safe (fp, p->name, SIZE_MAX);
-      fprintf (fp, "'");
-    }
-    if (p->kind != GS_RESIZE_PRIMARY)
-      fprintf (fp, " (%s)", kind_name (p->kind));
-    fprintf (fp, ": ");
-    gs_int_human_size (pp->old_size, h1, sizeof h1);
-    gs_int_human_size (pp->new_size, h2, sizeof h2);
-    switch (pp->action) {
-    case GS_RESIZE_COPY:
-      fprintf (fp, "left alone");
-      break;
-    case GS_RESIZE_IGNORE:
-      fprintf (fp, "created, but its contents will be ignored (not copied)");
-      break;
-    case GS_RESIZE_DELETE:
-      fprintf (fp, "deleted");
-      if (p->kind == GS_RESIZE_LOGICAL)
-        fprintf (fp, " with its extended partition");
-      break;
-    case GS_RESIZE_RESIZE:
-    case GS_RESIZE_EXPAND:
-    case GS_RESIZE_SHRINK:
-      fprintf (fp, "%s from %s to %s",
-               pp->action == GS_RESIZE_EXPAND ? "expanded"
-               : pp->action == GS_RESIZE_SHRINK ? "shrunk" : "resized",
-               h1, h2);
-      if (pp->via_logical)
-        fprintf (fp, " with its last logical partition");
-      else
-        fprintf (fp, " (--%s)", gs_int_resize_action_name (pp->action));
-      break;
-    case GS_RESIZE_CREATE:
-      break;
-    }
-    if (pp->new_num && pp->new_num != pp->old_num)
-      fprintf (fp, ", now partition %d", pp->new_num);
-  }
-  if (pp->expand_method) {
-    fprintf (fp, "; ");
-    print_content (fp, p);
-    fprintf (fp, " will be expanded using the '%s' method",
-             pp->expand_method);
-  }
-  else if (pp->content_unexpandable &&
-           plan->unknown_fs != GS_RESIZE_UNKNOWN_FS_IGNORE) {
-    fprintf (fp, "; ");
-    print_content (fp, p);
-    fprintf (fp, " will not be expanded (unknown/unavailable method)");
-  }
-  fprintf (fp, "\n");
-
-  if (p)
-    fprintf (fp, "    old: bytes %" PRId64 "-%" PRId64 ", size %" PRId64
-             " (%s)\n", pp->old_start, pp->old_end, pp->old_size,
-             gs_int_human_size (pp->old_size, h1, sizeof h1));
-  if (pp->new_num)
-    fprintf (fp, "    new: bytes %" PRId64 "-%" PRId64 ", size %" PRId64
-             " (%s), sectors %" PRIu64 "-%" PRIu64 "\n",
-             pp->new_start, pp->new_end, pp->new_size,
-             gs_int_human_size (pp->new_size, h2, sizeof h2),
-             pp->new_start_sect, pp->new_end_sect);
-  if (pp->fix_ntfs_boot)
-    fprintf (fp, "    the NTFS boot record's hidden sectors field will be "
-             "set to %" PRIu64 "\n", pp->new_start_sect);
-}
-
-int
-gs_int_resize_plan_print (const struct gs_resize_plan *plan, FILE *fp)
-{
-  char h[HUMAN_LEN], h2[HUMAN_LEN];
-
-  fprintf (fp, "Summary of changes: %s partition table",
-           plan->table == GS_RESIZE_TABLE_GPT ? "GPT" : "MBR");
-  if (plan->disk_guid) {
-    fprintf (fp, " (disk GUID ");
-    gs_int_print_safe (fp, plan->disk_guid, SIZE_MAX);
-    fprintf (fp, ", kept)");
-  }
-  fprintf (fp, ", target %" PRId64 " bytes (%s) in %" PRIu32 "-byte "
-           "sectors, alignment %" PRId64 " sectors%s\n", plan->target_size,
-           gs_int_human_size (plan->target_size, h, sizeof h),
-           plan->sector_size, plan->alignment,
-           plan->align_first ? ", first partition aligned" : "");
-  fprintf (fp, "Partition numbers are %s.\n\n",
-           plan->keep_numbers ? "kept" : "renumbered from 1, as virt-resize");
-  for (size_t i = 0; i < plan->nparts; ++i)
-    print_part (fp, plan, &plan->parts[i]);
-
-  fprintf (fp, "\n");
-  if (plan->surplus > 0) {
-    fprintf (fp, "There is a surplus of %" PRId64 " bytes (%s): ",
-             plan->surplus,
-             gs_int_human_size (plan->surplus, h, sizeof h));
-    switch (plan->extra) {
-    case GS_RESIZE_EXTRA_CREATED:
-      fprintf (fp, "an extra partition will be created for it.\n");
-      break;
-    case GS_RESIZE_EXTRA_DISABLED:
-      fprintf (fp, "it will be left unpartitioned "
-               "(--no-extra-partition).\n");
-      break;
-    case GS_RESIZE_EXTRA_TOO_SMALL:
-      fprintf (fp, "too small for an extra partition, it will be left "
-               "unpartitioned.\n");
-      break;
-    case GS_RESIZE_EXTRA_NO_NUMBER:
-      fprintf (fp, "no partition number is free for an extra partition, "
-               "it will be left unpartitioned.\n");
-      break;
-    case GS_RESIZE_EXTRA_MBR_LIMIT:
-      fprintf (fp, "it is beyond what an MBR partition table can address, "
-               "it will be left unpartitioned.\n");
-      break;
-    case GS_RESIZE_EXTRA_NONE:
-      fprintf (fp, "\n");
-      break;
-    }
-  }
-  fprintf (fp, "Minimum target size for these options: %" PRId64 " bytes "
-           "(%s); partitioning overhead %" PRId64 " bytes (%s).\n",
-           plan->min_target_size,
-           gs_int_human_size (plan->min_target_size, h, sizeof h),
-           plan->overhead,
-           gs_int_human_size (plan->overhead, h2, sizeof h2));
-  if (fflush (fp) == EOF || ferror (fp)) {
-    gs_error ("cannot write the plan: %m");
-    return -1;
-  }
-  return 0;
-}
-
-/* ---- JSON (--json) ------------------------------------------------- */
-
-/* Add V (a new object, NULL meaning out of memory) as KEY. */
-static int
-add (json_object *o, const char *key, json_object *v)
-{
-  if (v == NULL || json_object_object_add (o, key, v)) {
-    json_object_put (v);
-    return -1;
-  }
-  return 0;
-}
-
-/* json-c's null is the NULL pointer. */
-static int
-add_null (json_object *o, const char *key)
-{
-  return json_object_object_add (o, key, NULL) ? -1 : 0;
-}
-
-static int
-add_int (json_object *o, const char *key, int64_t n)
-{
-  return add (o, key, json_object_new_int64 (n));
-}
-
-/* A string, or null for NULL. */
-static int
-add_str (json_object *o, const char *key, const char *s)
-{
-  return s ? add (o, key, json_object_new_string (s)) : add_null (o, key);
-}
-
-static json_object *
-position (int64_t start, int64_t end, int64_t size)
-{
-  json_object *o = json_object_new_object ();
-
-  if (o == NULL || add_int (o, "start", start) || add_int (o, "end", end) ||
-      add_int (o, "size", size)) {
-    json_object_put (o);
-    return NULL;
-  }
-  return o;
-}
-
-static json_object *
-part_json (const struct gs_resize_plan *plan,
-           const struct gs_resize_plan_part *pp)
-{
-  const struct gs_resize_part *p = pp->src;
-  json_object *o = json_object_new_object (), *nw = NULL;
-  int e = 0;
-
-  if (o == NULL)
-    return NULL;
-  e |= pp->old_num ? add (o, "old_number", json_object_new_int (pp->old_num))
-                   : add_null (o, "old_number");
-  e |= pp->new_num ? add (o, "new_number", json_object_new_int (pp->new_num))
-                   : add_null (o, "new_number");
-  e |= add_str (o, "kind", kind_name (pp->kind));
-  e |= add_str (o, "action", gs_int_resize_action_name (pp->action));
-  e |= p ? add (o, "old", position (pp->old_start, pp->old_end,
-                                    pp->old_size))
-          : add_null (o, "old");
-  if (pp->new_num) {
-    nw = position (pp->new_start, pp->new_end, pp->new_size);
-    if (nw && (add_int (nw, "start_sector", (int64_t) pp->new_start_sect) ||
-               add_int (nw, "end_sector", (int64_t) pp->new_end_sect))) {
-      json_object_put (nw);
-      nw = NULL;
-    }
-    e |= add (o, "new", nw);
-  }
-  else
-    e |= add_null (o, "new");
-  e |= add_int (o, "requested_size", pp->requested_size);
-  e |= add_int (o, "copy_size", pp->copy_size);
-  e |= add_str (o, "expand_method", pp->expand_method);
-  e |= add (o, "content_unexpandable",
-            json_object_new_boolean (pp->content_unexpandable));
-  e |= add (o, "via_logical", json_object_new_boolean (pp->via_logical));
-  e |= add (o, "fix_ntfs_boot", json_object_new_boolean (pp->fix_ntfs_boot));
-  if (p) {
-    e |= add_str (o, "content", content_unknown (p) ? "unknown" : p->content);
-    e |= p->content_size >= 0 ? add_int (o, "content_size", p->content_size)
-                              : add_null (o, "content_size");
-    e |= add (o, "bootable", json_object_new_boolean (p->bootable));
-    if (plan->table == GS_RESIZE_TABLE_MBR)
-      e |= p->mbr_id >= 0 ? add (o, "mbr_id", json_object_new_int (p->mbr_id))
-                          : add_null (o, "mbr_id");
-    else {
-      char attrs[32];
-
-      e |= add_str (o, "gpt_type", p->gpt_type);
-      e |= add_str (o, "gpt_guid", p->gpt_guid);
-      e |= add_str (o, "name", p->name);
-      snprintf (attrs, sizeof attrs, "0x%016" PRIx64, p->gpt_attributes);
-      e |= add_str (o, "gpt_attributes", p->has_gpt_attributes ? attrs : NULL);
-    }
-  }
-  if (e) {
-    json_object_put (o);
-    return NULL;
-  }
-  return o;
-}
-
-json_object *
-gs_int_resize_plan_json (const struct gs_resize_plan *plan)
-{
-  json_object *o = json_object_new_object (), *parts;
-  int e = 0;
-
-  if (o == NULL)
-    return NULL;
-  e |= add_str (o, "table", plan->table == GS_RESIZE_TABLE_GPT ? "gpt"
-                                                               : "mbr");
-  e |= add_str (o, "disk_guid", plan->disk_guid);
-  e |= add_int (o, "sector_size", plan->sector_size);
-  e |= add_int (o, "target_size", plan->target_size);
-  e |= add_int (o, "target_sectors", (int64_t) plan->target_sectors);
-  e |= add_int (o, "alignment", plan->alignment);
-  e |= add (o, "align_first", json_object_new_boolean (plan->align_first));
-  e |= add (o, "keep_numbers", json_object_new_boolean (plan->keep_numbers));
-  e |= add_int (o, "required", plan->required);
-  e |= add_int (o, "overhead", plan->overhead);
-  e |= add_int (o, "surplus", plan->surplus);
-  e |= add_int (o, "minimum_target_size", plan->min_target_size);
-  e |= add_str (o, "extra_partition", extra_name (plan->extra));
-  parts = json_object_new_array ();
-  e |= add (o, "partitions", parts);
-  for (size_t i = 0; e == 0 && i < plan->nparts; ++i) {
-    json_object *p = part_json (plan, &plan->parts[i]);
-
-    if (p == NULL || json_object_array_add (parts, p)) {
-      json_object_put (p);
-      e = 1;
-    }
-  }
-  if (e) {
-    json_object_put (o);
-    return NULL;
-  }
-  return o;
-}

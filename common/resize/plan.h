@@ -155,6 +155,15 @@ enum gs_resize_action {
 };
 
 extern const char *gs_int_resize_action_name (enum gs_resize_action a);
+/* "primary", "extended" or "logical". */
+extern const char *gs_int_resize_kind_name (enum gs_resize_kind k);
+/* No content known ("unknown" included). */
+extern bool gs_int_resize_content_unknown (const struct gs_resize_part *p);
+/* What P holds in words ("swap", "unknown data", ...), NULL for a
+ * filesystem ("the TYPE filesystem").
+ */
+extern const char *gs_int_resize_content_description
+  (const struct gs_resize_part *p);
 
 enum gs_resize_extra {
   GS_RESIZE_EXTRA_NONE,          /* no surplus */

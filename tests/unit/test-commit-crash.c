@@ -84,6 +84,7 @@ rename (const char *from, const char *to)
 
 /* ---- helpers ---------------------------------------------------------- */
 static const char *dir, *bindir;
+static char *original, *finished;  /* the raw images to compare with */
 static bool in_child;            /* exit without the parent's atexit */
 
 static void
@@ -187,17 +188,15 @@ run_case (const char *fmt, const char *crash, const char *mode,
     sh ("cd '%s' && for f in goldsmith-commit-*; do [ -e \"$f\" ] || continue; "
         "mv \"$f\" \"goldsmith-overlay-${f#goldsmith-commit-}\"; done",
         tmpdir);
-  res.before = same_content (image, fmt, unit_printf ("%s/original.raw", dir))
-    ? 'o' : same_content (image, fmt, unit_printf ("%s/finished.raw", dir))
-    ? 'f' : 'm';
+  res.before = same_content (image, fmt, original) ? 'o'
+    : same_content (image, fmt, finished) ? 'f' : 'm';
   /* The next run that locks the image for writing. */
   unit_capture_begin ();
   if (gs_int_overlay_recover (image, true) == -1)
     diag ("the recovery failed");
   free (unit_capture_end ());
-  res.after = same_content (image, fmt, unit_printf ("%s/original.raw", dir))
-    ? 'o' : same_content (image, fmt, unit_printf ("%s/finished.raw", dir))
-    ? 'f' : 'm';
+  res.after = same_content (image, fmt, original) ? 'o'
+    : same_content (image, fmt, finished) ? 'f' : 'm';
   if (strcmp (fmt, "qcow2") == 0) {
     /* 0: clean; 3: leaked clusters only (harmless, what a killed qemu
      * may leave).  Anything else is a corrupt image.
@@ -238,6 +237,8 @@ main (void)
   plan (22);
   dir = unit_temp_dir ();
   bindir = unit_printf ("%s/bin", dir);
+  original = unit_printf ("%s/original.raw", dir);
+  finished = unit_printf ("%s/finished.raw", dir);
   if ((p = popen ("command -v qemu-img", "r")) == NULL ||
       fgets (real_qemu_img, sizeof real_qemu_img, p) == NULL)
     {
