@@ -20,21 +20,16 @@
  */
 #include <config.h>
 
-#include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "goldsmith-int.h"
 #include "cleanups.h"
-
-extern char **environ;
 
 /* The format named by the image's magic bytes; "raw" if none. */
 char *
@@ -115,66 +110,6 @@ gs_int_read_all (int fd)
   }
   buf[len] = '\0';
   return buf;
-}
-
-/* Run qemu-img ARGV about PATH; return its stdout or NULL with *err set
- * to its first line of complaint.  *CODE is its exit status (-1: it did
- * not exit normally or could not run); qemu-img check's status 3
- * (leaked clusters: harmless) counts as success.
- */
-static char *
-run_qemu_img (const char *const *argv, const char *path, char **err,
-              int *code)
-{
-  int out[2], errp[2], status;
-  posix_spawn_file_actions_t fa;
-  pid_t pid;
-  char *o, *e;
-
-  *err = NULL;
-  *code = -1;
-  if (pipe2 (out, O_CLOEXEC) == -1 || pipe2 (errp, O_CLOEXEC) == -1) {
-    gs_error ("pipe: %m");
-    return NULL;
-  }
-  posix_spawn_file_actions_init (&fa);
-  posix_spawn_file_actions_adddup2 (&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2 (&fa, errp[1], 2);
-  status = posix_spawnp (&pid, "qemu-img", &fa, NULL, (char **) argv,
-                         environ);
-  posix_spawn_file_actions_destroy (&fa);
-  close (out[1]);
-  close (errp[1]);
-  if (status != 0) {
-    close (out[0]);
-    close (errp[0]);
-    errno = status;
-    *err = strdup ("cannot run qemu-img (is qemu-utils installed?)");
-    return NULL;
-  }
-  o = gs_int_read_all (out[0]);
-  e = gs_int_read_all (errp[0]);
-  close (out[0]);
-  close (errp[0]);
-  *code = waitpid (pid, &status, 0) == -1 || !WIFEXITED (status) ? -1
-    : WEXITSTATUS (status);
-  if (*code != 0 && !(*code == 3 && strcmp (argv[1], "check") == 0)) {
-    const char *m = e ? e : "qemu-img failed";
-    const char *p;
-
-    /* "qemu-img: PATH: MESSAGE": keep MESSAGE, which names no host path. */
-    if ((p = strstr (m, path)) != NULL && p[strlen (path)] == ':')
-      m = p + strlen (path) + 1;
-    else if (strncmp (m, "qemu-img: ", 10) == 0)
-      m += 10;
-    m += strspn (m, " ");
-    *err = strndup (m, strcspn (m, "\n"));
-    free (o);
-    free (e);
-    return NULL;
-  }
-  free (e);
-  return o;
 }
 
 /* qemu says "Could not open 'F': Could not open 'F': REASON": REASON. */
@@ -334,9 +269,8 @@ check_chain (const struct gs_disk *disk, json_object *info)
                         &bfmt) == -1)
     goto out;
   for (int depth = 1; backing; ++depth) {
-    CLEANUP_FREE char *fmt = NULL, *json = NULL, *err = NULL;
+    CLEANUP_FREE char *fmt = NULL, *err = NULL;
     char *next = NULL, *nfmt = NULL;
-    int code;
 
     if (depth > 16) {
       gs_error ("%s: its backing chain is longer than 16 files: refused",
@@ -353,13 +287,7 @@ check_chain (const struct gs_disk *disk, json_object *info)
                 bfmt);
       goto out;
     }
-    {
-      const char *argv[] = { "qemu-img", "info", "--output=json", "-U",
-                             "-f", fmt, backing, NULL };
-
-      json = run_qemu_img (argv, backing, &err, &code);
-    }
-    if (json == NULL || (own = json_tokener_parse (json)) == NULL) {
+    if (gs_int_qemu_img_info (backing, fmt, true, &own, &err) != 0) {
       gs_error ("%s: its backing file '%s' cannot be opened: %s",
                 disk->path, backing, backing_reason (err));
       goto out;
@@ -386,7 +314,6 @@ int
 gs_int_disk_check (struct gs_disk *disk)
 {
   struct stat st;
-  CLEANUP_FREE char *json = NULL;
   CLEANUP_FREE char *err = NULL;
   json_object *info, *vs;
   int code;
@@ -428,19 +355,13 @@ gs_int_disk_check (struct gs_disk *disk)
       (disk->format = gs_int_probe_format (disk->path)) == NULL)
     return -1;
 
-  {
-    const char *argv[] = { "qemu-img", "info", "--output=json", "-U",
-                           "-f", disk->format, disk->path, NULL };
-
-    json = run_qemu_img (argv, disk->path, &err, &code);
-  }
-  if (json == NULL) {
+  switch (gs_int_qemu_img_info (disk->path, disk->format, true, &info,
+                                &err)) {
+  case -1:
     gs_error ("%s: not a valid %s disk image: %s", disk->path, disk->format,
               err ? err : "qemu-img failed");
     return -1;
-  }
-  info = json_tokener_parse (json);
-  if (info == NULL) {
+  case -2:
     gs_error ("%s: qemu-img info printed no JSON", disk->path);
     return -1;
   }
@@ -462,7 +383,7 @@ gs_int_disk_check (struct gs_disk *disk)
 
     free (err);
     err = NULL;
-    out = run_qemu_img (argv, disk->path, &err, &code);
+    out = gs_int_qemu_img_on (argv, disk->path, &err, &code);
     if (out == NULL) {
       gs_error ("%s: corrupt qcow2 disk image (qemu-img check: %s)",
                 disk->path,

@@ -199,9 +199,48 @@ extern int gs_int_sync_path (const char *path);
 /* fsync the directory that holds PATH (after a rename into it). */
 extern int gs_int_sync_dir_of (const char *path);
 extern void gs_int_overlay_discard (struct gs_disk *disk);
+
+/* qemu-img.c: every run of qemu-img goes through gs_int_qemu_img. */
+enum gs_qemu_img_output {
+  GS_QEMU_IMG_APART,             /* stdout to *OUT, stderr to *ERR */
+  GS_QEMU_IMG_MERGED,            /* both to *OUT, in the order written */
+  GS_QEMU_IMG_PROGRESS,          /* stdout (-p's bar) to our stderr,
+                                    stderr to *OUT */
+};
+#define GS_QEMU_IMG_KILLED  (-1)   /* it did not exit normally */
+#define GS_QEMU_IMG_NOT_RUN (-2)   /* it could not be started (errno) */
+#define GS_QEMU_IMG_NO_PIPE (-3)   /* no pipe or no memory (errno) */
+/* Run ARGV (ARGV[0] "qemu-img", found in $PATH) and wait for it; what
+ * it prints, whole, into *OUT (and *ERR: APART only, else ERR may be
+ * NULL), malloc'd, NUL-terminated.  Returns its exit status or one of
+ * the negative codes above (then *OUT and *ERR are NULL, except after
+ * KILLED).  Says nothing itself.
+ */
+extern int gs_int_qemu_img (const char *const argv[],
+                            enum gs_qemu_img_output how, char **out,
+                            char **err);
+/* The same, output into the buffer OUT (truncated to OUTLEN, said in a
+ * debug message): stdout and stderr, or only stderr with PROGRESS.
+ * 0 if it exited with status 0, else -1.
+ */
 extern int gs_int_run_qemu_img (char *const argv[], char *out, size_t outlen,
                                 bool progress);
 extern char *gs_int_first_line (char *s);
+/* Run qemu-img ARGV about the file PATH: its stdout, or NULL with *ERR
+ * its first line of complaint ("qemu-img: PATH:" cut: no host path in
+ * it), or "cannot run qemu-img ..." (NULL: it could not be asked,
+ * said).  *CODE: its exit status, -1 if it has none.  qemu-img check's
+ * status 3 (leaked clusters: harmless) counts as success.
+ */
+extern char *gs_int_qemu_img_on (const char *const argv[], const char *path,
+                                 char **err, int *code);
+/* qemu-img info --output=json of PATH, opened as FMT (never NULL: qemu
+ * must not probe an image's format), with -U when SHARE (no lock: the
+ * image may be open elsewhere).  0: *INFO set; -1: qemu-img failed
+ * (*ERR as for gs_int_qemu_img_on); -2: it printed no JSON.
+ */
+extern int gs_int_qemu_img_info (const char *path, const char *fmt,
+                                 bool share, json_object **info, char **err);
 
 /* outfile.c: OUT is written under a stand-in name (a scratch file)
  * and renamed to OUT only on success; *CODE becomes an error if that

@@ -30,7 +30,6 @@
 #include <string.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "goldsmith-int.h"
@@ -42,55 +41,6 @@ tmpdir (void)
   const char *t = getenv ("TMPDIR");
 
   return t && t[0] ? t : "/tmp";
-}
-
-/* Run ARGV (qemu-img) with its output captured into OUT (NUL
- * terminated, truncated to OUTLEN).  With PROGRESS its stdout (the
- * progress bar of -p) goes to our stderr instead and only its stderr
- * is captured.
- */
-int
-gs_int_run_qemu_img (char *const argv[], char *out, size_t outlen,
-                     bool progress)
-{
-  int fds[2], status;
-  pid_t pid;
-  ssize_t n;
-  size_t len = 0;
-
-  out[0] = '\0';
-  if (pipe (fds) == -1)
-    return -1;
-  if ((pid = fork ()) == -1) {
-    close (fds[0]);
-    close (fds[1]);
-    return -1;
-  }
-  if (pid == 0) {
-    dup2 (progress ? 2 : fds[1], 1);
-    dup2 (fds[1], 2);
-    close (fds[0]);
-    close (fds[1]);
-    execvp (argv[0], argv);
-    _exit (127);
-  }
-  close (fds[1]);
-  while ((n = read (fds[0], out + len, outlen - len - 1)) > 0)
-    if ((len += n) + 1 >= outlen)
-      break;
-  out[len] = '\0';
-  close (fds[0]);
-  if (waitpid (pid, &status, 0) == -1)
-    return -1;
-  return WIFEXITED (status) && WEXITSTATUS (status) == 0 ? 0 : -1;
-}
-
-/* The first line of S, cut in place (for one-line messages). */
-char *
-gs_int_first_line (char *s)
-{
-  s[strcspn (s, "\n")] = '\0';
-  return s;
 }
 
 /* Remove overlays whose run is gone (killed before cleaning up). */
@@ -262,24 +212,15 @@ gs_int_overlay_commit (struct gs_disk *disk)
 static char *
 backing_of (const char *file)
 {
-  char out[16384];
-  char *const argv[] = {
-    (char *) "qemu-img", (char *) "info", (char *) "--output=json",
-    (char *) "-f", (char *) "qcow2", (char *) file, NULL,
-  };
-  json_object *info;
+  CLEANUP_FREE char *err = NULL;
+  json_object *info, *b;
   char *r = NULL;
 
-  if (gs_int_run_qemu_img (argv, out, sizeof out, false) == -1 ||
-      (info = json_tokener_parse (out)) == NULL)
+  if (gs_int_qemu_img_info (file, "qcow2", false, &info, &err) != 0)
     return NULL;
-  {
-    json_object *b;
-
-    if (json_object_object_get_ex (info, "full-backing-filename", &b) ||
-        json_object_object_get_ex (info, "backing-filename", &b))
-      r = strdup (json_object_get_string (b));
-  }
+  if (json_object_object_get_ex (info, "full-backing-filename", &b) ||
+      json_object_object_get_ex (info, "backing-filename", &b))
+    r = strdup (json_object_get_string (b));
   json_object_put (info);
   return r;
 }

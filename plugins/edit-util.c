@@ -269,29 +269,55 @@ gs_aug_rm_node (struct gs_aug *a, struct gs_aug_file *f, const char *path)
 }
 
 int
-gs_aug_commit (struct gs_ctx *ctx, struct gs_aug *a)
+gs_aug_set (struct gs_aug *a, struct gs_aug_file *f, const char *path,
+            const char *value)
+{
+  if (f->error)
+    return 0;                    /* never touch what was not parsed */
+  if (guestfs_aug_set (a->g, path, value) == -1)
+    return -1;
+  f->changed = true;
+  return 0;
+}
+
+struct gs_aug_file *
+gs_aug_open (struct gs_aug *a, guestfs_h *g, const char *lens,
+             const char *path)
+{
+  if (gs_aug_begin (a, g) == -1 || gs_aug_add (a, lens, path) == NULL ||
+      gs_aug_load (a) == -1)
+    return NULL;
+  return &a->files[0];
+}
+
+int
+gs_aug_save (struct gs_aug *a)
 {
   struct guestfs_xattr_list **attrs = NULL;
   bool any = false;
   int r = -1;
 
   for (size_t i = 0; i < a->nfiles; ++i)
-    if (a->files[i].changed) {
-      any = true;
-      if (gs_report_path (ctx, a->files[i].path, GS_ACTION_CHANGED, -1) == -1)
-        return -1;
-    }
-  if (!any || gs_dry_run (ctx))
+    any |= a->files[i].changed;
+  if (!any)
     return 0;
-
   if ((attrs = calloc (a->nfiles, sizeof *attrs)) == NULL) {
     gs_error ("out of memory");
     return -1;
   }
-  for (size_t i = 0; i < a->nfiles; ++i)
-    if (a->files[i].changed &&
-        (attrs[i] = guestfs_lgetxattrs (a->g, a->files[i].path)) == NULL)
+  /* Through a symlink, those of the file augeas replaces; a file
+   * augeas is about to create has none.
+   */
+  for (size_t i = 0; i < a->nfiles; ++i) {
+    int e;
+
+    if (!a->files[i].changed)
+      continue;
+    if ((e = guestfs_exists (a->g, a->files[i].path)) == -1 ||
+        (e == 1 &&
+         (attrs[i] = guestfs_getxattrs (a->g, a->files[i].path)) == NULL))
       goto out;
+  }
   if (guestfs_aug_save (a->g) == -1)
     goto out;
   /* augeas wrote a new file in place of each changed one. */
@@ -301,8 +327,8 @@ gs_aug_commit (struct gs_ctx *ctx, struct gs_aug *a)
     for (size_t k = 0; k < attrs[i]->len; ++k) {
       const struct guestfs_xattr *x = &attrs[i]->val[k];
 
-      if (guestfs_lsetxattr (a->g, x->attrname, x->attrval, x->attrval_len,
-                             a->files[i].path) == -1)
+      if (guestfs_setxattr (a->g, x->attrname, x->attrval, x->attrval_len,
+                            a->files[i].path) == -1)
         goto out;
     }
   }
@@ -314,6 +340,16 @@ gs_aug_commit (struct gs_ctx *ctx, struct gs_aug *a)
       guestfs_free_xattr_list (attrs[i]);
   free (attrs);
   return r;
+}
+
+int
+gs_aug_commit (struct gs_ctx *ctx, struct gs_aug *a)
+{
+  for (size_t i = 0; i < a->nfiles; ++i)
+    if (a->files[i].changed &&
+        gs_report_path (ctx, a->files[i].path, GS_ACTION_CHANGED, -1) == -1)
+      return -1;
+  return gs_dry_run (ctx) ? 0 : gs_aug_save (a);
 }
 
 void

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* edit-util.h: helpers for operations that change guest files in place
- * (net-hwaddr, net-hostname, net-mac-bindings, user-account).
+ * (net-hwaddr, net-hostname, net-mac-bindings, user-account, and the
+ * augeas edits of customize and fs-uuids).
  *
  * Two parts:
  *
@@ -17,6 +18,7 @@
  *   extended attributes, including the SELinux label (we do: augeas
  *   replaces the file by a new one and only copies the label when
  *   SELinux is enabled where it runs, which the appliance is not).
+ *   This is the only way goldsmith's operations open augeas.
  *
  * Dry runs take the same path: changes are made to the augeas tree and
  * reported, and only the save is skipped (augeas's own "noop" save
@@ -106,6 +108,14 @@ extern struct gs_aug_file *gs_aug_add (struct gs_aug *a, const char *lens,
  * whether that is a warning or a failure.
  */
 extern int gs_aug_load (struct gs_aug *a);
+/* gs_aug_begin, gs_aug_add and gs_aug_load for one file: the file, or
+ * NULL.  Call gs_aug_end either way.
+ */
+extern struct gs_aug_file *gs_aug_open (struct gs_aug *a, guestfs_h *g,
+                                        const char *lens, const char *path);
+/* Set the node PATH (of F) to VALUE. */
+extern int gs_aug_set (struct gs_aug *a, struct gs_aug_file *f,
+                       const char *path, const char *value);
 /* Remove the nodes matching F->node + SUBPATH (augeas path syntax,
  * already escaped).  Returns how many were removed, or -1.
  */
@@ -121,8 +131,12 @@ extern char **gs_aug_match (struct gs_aug *a, struct gs_aug_file *f,
  * without value, such as an empty field): never an error message.
  */
 extern char *gs_aug_get (struct gs_aug *a, const char *path);
+/* Save the changed files, keeping their extended attributes (those of
+ * the file a symlink names; none for a file augeas creates).
+ */
+extern int gs_aug_save (struct gs_aug *a);
 /* Report every changed file (GS_ACTION_CHANGED) and, unless in a dry
- * run, save them, keeping their extended attributes.
+ * run, gs_aug_save.
  */
 extern int gs_aug_commit (struct gs_ctx *ctx, struct gs_aug *a);
 /* Close the session (always call it, also after a failure). */

@@ -241,7 +241,7 @@ shadow_field (struct cz_state *st, const struct cz_password *pw)
 
 static int
 set_one (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
-         const struct cz_password *pw)
+         struct gs_aug *a, struct gs_aug_file *f, const struct cz_password *pw)
 {
   CLEANUP_FREE char *node = NULL, *field = NULL;
   CLEANUP_FREE_STRV char **m = NULL;
@@ -273,7 +273,7 @@ set_one (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
   }
   if ((field = shadow_field (st, pw)) == NULL)
     return -1;
-  return guestfs_aug_set (g, node, field);
+  return gs_aug_set (a, f, node, field);
 }
 
 int
@@ -281,6 +281,8 @@ cz_set_passwords (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g)
 {
   CLEANUP_FREE char *real = NULL;
   struct cz_action shadow = { .label = (char *) "--password" };
+  struct gs_aug a = { 0 };
+  struct gs_aug_file *f;
   int r;
 
   if ((r = guestfs_is_file (g, "/etc/shadow")) == -1)
@@ -292,20 +294,19 @@ cz_set_passwords (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g)
   }
   if ((real = cz_target (ctx, g, &shadow, "/etc/shadow")) == NULL)
     return -1;
-  if (cz_aug_open (g, "Shadow", "/etc/shadow") == -1)
-    return -1;
-  if ((st->root && set_one (st, ctx, g, st->root) == -1))
+  if ((f = cz_aug_open (&a, g, "Shadow", "/etc/shadow")) == NULL)
+    goto fail;
+  if ((st->root && set_one (st, ctx, g, &a, f, st->root) == -1))
     goto fail;
   for (size_t i = 0; i < st->npasswords; ++i)
-    if (set_one (st, ctx, g, &st->passwords[i]) == -1)
+    if (set_one (st, ctx, g, &a, f, &st->passwords[i]) == -1)
       goto fail;
-  if (!gs_dry_run (ctx) && guestfs_aug_save (g) == -1)
+  if (!gs_dry_run (ctx) && gs_aug_save (&a) == -1)
     goto fail;
-  if (guestfs_aug_close (g) == -1)
-    return -1;
+  gs_aug_end (&a);
   return cz_report (ctx, real, true, -1);
 
  fail:
-  guestfs_aug_close (g);
+  gs_aug_end (&a);
   return -1;
 }

@@ -72,32 +72,17 @@ static const char *const suse_family[] = {
 /* Load only FILE, with LENS ("Shadow", "Hosts", "Shellvars", ...):
  * much faster than loading every lens on every file of the guest.
  */
-int
-cz_aug_open (guestfs_h *g, const char *lens, const char *file)
+struct gs_aug_file *
+cz_aug_open (struct gs_aug *a, guestfs_h *g, const char *lens,
+             const char *file)
 {
-  CLEANUP_FREE char *errpath = NULL;
-  CLEANUP_FREE_STRV char **errs = NULL;
+  struct gs_aug_file *f = gs_aug_open (a, g, lens, file);
 
-  if (guestfs_aug_init (g, "/", 64 /* AUG_NO_MODL_AUTOLOAD */) == -1)
-    return -1;
-  if (guestfs_aug_transform (g, lens, file, -1) == -1 ||
-      guestfs_aug_load (g) == -1)
-    goto fail;
-  if (asprintf (&errpath, "/augeas/files%s/error", file) == -1) {
-    gs_error ("out of memory");
-    goto fail;
-  }
-  if ((errs = guestfs_aug_match (g, errpath)) == NULL)
-    goto fail;
-  if (errs[0]) {
+  if (f && f->error) {
     gs_error ("%s: augeas (lens %s) cannot parse this file", file, lens);
-    goto fail;
+    return NULL;
   }
-  return 0;
-
- fail:
-  guestfs_aug_close (g);
-  return -1;
+  return f;
 }
 
 /* Set one augeas node of FILE (loaded with LENS) and save. */
@@ -106,18 +91,18 @@ aug_set_save (guestfs_h *g, const char *lens, const char *file,
               const char *node, const char *value)
 {
   CLEANUP_FREE char *path = NULL;
+  struct gs_aug a = { 0 };
+  struct gs_aug_file *f;
+  int r;
 
   if (asprintf (&path, "/files%s/%s", file, node) == -1) {
     gs_error ("out of memory");
     return -1;
   }
-  if (cz_aug_open (g, lens, file) == -1)
-    return -1;
-  if (guestfs_aug_set (g, path, value) == -1 || guestfs_aug_save (g) == -1) {
-    guestfs_aug_close (g);
-    return -1;
-  }
-  return guestfs_aug_close (g);
+  r = (f = cz_aug_open (&a, g, lens, file)) == NULL ||
+    gs_aug_set (&a, f, path, value) == -1 || gs_aug_save (&a) == -1 ? -1 : 0;
+  gs_aug_end (&a);
+  return r;
 }
 
 /* ---- --hostname -------------------------------------------------------- */
@@ -183,6 +168,8 @@ rename_in_hosts (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
   CLEANUP_FREE char *real = NULL;
   CLEANUP_FREE_STRV char **m = NULL;
   CLEANUP_FREE char *shortname = strndup (new, newshort);
+  struct gs_aug a = { 0 };
+  struct gs_aug_file *f;
   int r, changes = 0;
 
   if (shortname == NULL) {
@@ -193,10 +180,10 @@ rename_in_hosts (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
     return r;
   if ((real = cz_target (ctx, g, act, "/etc/hosts")) == NULL)
     return -1;
-  if (cz_aug_open (g, "Hosts", "/etc/hosts") == -1)
-    return -1;
-  if ((m = guestfs_aug_match (g, "/files/etc/hosts/*[label() != '#comment']"
-                              "/*[label() != 'ipaddr']")) == NULL)
+  if ((f = cz_aug_open (&a, g, "Hosts", "/etc/hosts")) == NULL)
+    goto fail;
+  if ((m = gs_aug_match (&a, f, "/*[label() != '#comment']"
+                         "/*[label() != 'ipaddr']")) == NULL)
     goto fail;
   for (size_t i = 0; m[i]; ++i) {
     CLEANUP_FREE char *v = guestfs_aug_get (g, m[i]);
@@ -216,17 +203,16 @@ rename_in_hosts (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
     if (to == NULL || strcmp (to, v) == 0)
       continue;
     changes++;
-    if (!gs_dry_run (ctx) && guestfs_aug_set (g, m[i], to) == -1)
+    if (!gs_dry_run (ctx) && gs_aug_set (&a, f, m[i], to) == -1)
       goto fail;
   }
-  if (changes && !gs_dry_run (ctx) && guestfs_aug_save (g) == -1)
+  if (changes && !gs_dry_run (ctx) && gs_aug_save (&a) == -1)
     goto fail;
-  if (guestfs_aug_close (g) == -1)
-    return -1;
+  gs_aug_end (&a);
   return changes ? cz_report (ctx, real, true, -1) : 0;
 
  fail:
-  guestfs_aug_close (g);
+  gs_aug_end (&a);
   return -1;
 }
 
@@ -398,14 +384,14 @@ passwd_entry (guestfs_h *g, const struct cz_action *act, char **home,
 {
   CLEANUP_FREE_STRV char **m = NULL;
   CLEANUP_FREE char *p = NULL, *u = NULL, *gr = NULL;
+  struct gs_aug a = { 0 };
 
   if (asprintf (&p, "/files/etc/passwd/%s", act->a) == -1) {
     gs_error ("out of memory");
     return -1;
   }
-  if (cz_aug_open (g, "Passwd", "/etc/passwd") == -1)
-    return -1;
-  if ((m = guestfs_aug_match (g, p)) == NULL)
+  if (cz_aug_open (&a, g, "Passwd", "/etc/passwd") == NULL ||
+      (m = guestfs_aug_match (g, p)) == NULL)
     goto fail;
   if (m[0] == NULL) {
     gs_error ("%s: the guest has no user %s in /etc/passwd", act->label,
@@ -418,10 +404,11 @@ passwd_entry (guestfs_h *g, const struct cz_action *act, char **home,
     goto fail;
   *uid = atoi (u);
   *gid = atoi (gr);
-  return guestfs_aug_close (g);
+  gs_aug_end (&a);
+  return 0;
 
  fail:
-  guestfs_aug_close (g);
+  gs_aug_end (&a);
   return -1;
 }
 
@@ -650,6 +637,8 @@ cz_selinux_relabel (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g)
 {
   CLEANUP_FREE char *type = NULL, *specfile = NULL;
   CLEANUP_FREE_STRV char **m = NULL;
+  struct gs_aug a = { 0 };
+  struct gs_aug_file *f;
   int r;
 
   if ((r = guestfs_is_file (g, "/etc/selinux/config")) == -1)
@@ -659,19 +648,13 @@ cz_selinux_relabel (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g)
               "nothing to relabel");
     return 0;
   }
-  if (cz_aug_open (g, "Shellvars", "/etc/selinux/config") == -1)
-    return -1;
-  if ((m = guestfs_aug_match (g, "/files/etc/selinux/config/SELINUXTYPE"))
-      == NULL) {
-    guestfs_aug_close (g);
-    return -1;
-  }
-  if (m[0] && (type = guestfs_aug_get (g, m[0])) == NULL) {
-    guestfs_aug_close (g);
+  if ((f = cz_aug_open (&a, g, "Shellvars", "/etc/selinux/config")) == NULL ||
+      (m = gs_aug_match (&a, f, "/SELINUXTYPE")) == NULL ||
+      (m[0] && (type = guestfs_aug_get (g, m[0])) == NULL)) {
+    gs_aug_end (&a);
     return -1;
   }
-  if (guestfs_aug_close (g) == -1)
-    return -1;
+  gs_aug_end (&a);
   if (asprintf (&specfile, "/etc/selinux/%s/contexts/files/file_contexts",
                 type && type[0] && strspn (type, "abcdefghijklmnopqrstuvwxyz"
                                            "ABCDEFGHIJKLMNOPQRSTUVWXYZ"

@@ -12,6 +12,7 @@
 
 #include "goldsmith-plugin.h"
 #include "string-vector.h"
+#include "edit-util.h"
 
 enum cz_verb {
   CZ_HOSTNAME,
@@ -84,7 +85,11 @@ extern int cz_report (struct gs_ctx *ctx, const char *path, bool existed,
 extern char *cz_read_host_file (const char *label, const char *file,
                                 size_t *len_r);
 extern const char *cz_basename (const char *path);
-extern int cz_aug_open (guestfs_h *g, const char *lens, const char *file);
+/* augeas on FILE alone, with LENS: the file, or NULL (a file augeas
+ * cannot parse is an error).  gs_aug_end (A) either way.
+ */
+extern struct gs_aug_file *cz_aug_open (struct gs_aug *a, guestfs_h *g,
+                                        const char *lens, const char *file);
 
 /* customize-files.c: delete, touch, write, append-line, mkdir, chmod,
  * upload, copy-in.

@@ -20,6 +20,7 @@
 #include "string-vector.h"
 #include "cleanups.h"
 #include "config-util.h"
+#include "edit-util.h"
 
 static bool swap_too;            /* also swap (resume=UUID=... breaks) */
 static bool fix_fstab = true;
@@ -233,25 +234,22 @@ static int
 update_fstab (struct gs_ctx *ctx, guestfs_h *g, const char *this_root,
               const char *root, const struct change *ch, size_t n)
 {
-  CLEANUP_FREE_STRV char **errs = NULL;
   CLEANUP_FREE_STRV char **specs = NULL;
+  struct gs_aug a = { 0 };
+  struct gs_aug_file *f;
   size_t changed = 0;
   int r = editable (ctx, g, "/etc/fstab");
 
   if (r != 1)
     return r;                    /* 0: nothing to edit */
-  if (guestfs_aug_init (g, "/", 32 /* AUG_NO_LOAD */) == -1)
-    return -1;
-  if (guestfs_aug_transform (g, "Fstab", "/etc/fstab", -1) == -1 ||
-      guestfs_aug_load (g) == -1 ||
-      (errs = guestfs_aug_match (g, "/augeas/files/etc/fstab/error")) == NULL)
+  if ((f = gs_aug_open (&a, g, "Fstab", "/etc/fstab")) == NULL)
     goto fail;
-  if (errs[0]) {
+  if (f->error) {
     gs_warning ("%s: /etc/fstab cannot be parsed: not updated", root);
-    guestfs_aug_close (g);
+    gs_aug_end (&a);
     return 0;
   }
-  if ((specs = guestfs_aug_match (g, "/files/etc/fstab/*/spec")) == NULL)
+  if ((specs = gs_aug_match (&a, f, "/*/spec")) == NULL)
     goto fail;
   for (size_t i = 0; specs[i]; ++i) {
     CLEANUP_FREE char *v = guestfs_aug_get (g, specs[i]);
@@ -264,20 +262,20 @@ update_fstab (struct gs_ctx *ctx, guestfs_h *g, const char *this_root,
     changed++;
     if (!gs_dry_run (ctx)) {
       gs_debug ("%s: /etc/fstab: %s -> %s", root, v, nv);
-      if (guestfs_aug_set (g, specs[i], nv) == -1)
+      if (gs_aug_set (&a, f, specs[i], nv) == -1)
         goto fail;
     }
   }
-  if (changed > 0 && !gs_dry_run (ctx) && guestfs_aug_save (g) == -1)
+  if (changed > 0 && !gs_dry_run (ctx) && gs_aug_save (&a) == -1)
     goto fail;
-  guestfs_aug_close (g);
+  gs_aug_end (&a);
   if (changed > 0)
     return report (ctx, this_root, root, "/etc/fstab",
                    guestfs_filesize (g, "/etc/fstab"));
   return 0;
 
  fail:
-  guestfs_aug_close (g);
+  gs_aug_end (&a);
   return -1;
 }
 
@@ -524,7 +522,8 @@ static const struct gs_operation fs_uuids = {
     "warns that the guest may not boot), each root of the guest is "
     "mounted again briefly and its references to the old UUIDs are "
     "updated: C<UUID=>, C<UUID=\"...\"> and C</dev/disk/by-uuid/> "
-    "entries of F</etc/fstab> (through Augeas; key C<fstab>), and every "
+    "entries of F</etc/fstab> (through Augeas, its owner, mode and SELinux "
+    "label kept; key C<fstab>), and every "
     "occurrence of an old UUID in the boot loader's configuration "
     "(key C<update-files>, default F</etc/default/grub>, "
     "F</etc/kernel/cmdline>, F</boot/grub2/grub.cfg>, "

@@ -15,7 +15,8 @@ UNIT_TESTS = \
 	tests/unit/test-edit-config \
 	tests/unit/test-inspect-xml \
 	tests/unit/test-report-path \
-	tests/unit/test-commit-crash
+	tests/unit/test-commit-crash \
+	tests/unit/test-qemu-img
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -146,3 +147,9 @@ tests_unit_test_commit_crash_SOURCES = tests/unit/test-commit-crash.c $(UNIT_COM
 tests_unit_test_commit_crash_LDADD = $(CORE_LIBS) -ldl
 tests_unit_test_commit_crash_LDFLAGS = $(UNIT_LINK_FLAGS)
 EXTRA_tests_unit_test_commit_crash_DEPENDENCIES = $(UNIT_DEPS)
+
+# The qemu-img runner, against a stand-in qemu-img.
+tests_unit_test_qemu_img_SOURCES = tests/unit/test-qemu-img.c $(UNIT_COMMON)
+tests_unit_test_qemu_img_LDADD = $(CORE_LIBS)
+tests_unit_test_qemu_img_LDFLAGS = $(UNIT_LINK_FLAGS)
+EXTRA_tests_unit_test_qemu_img_DEPENDENCIES = $(UNIT_DEPS)
