@@ -579,10 +579,17 @@ do_expand_shrink (struct state *st, struct gs_resize_plan *plan)
    * partition would be smaller than its content (any size for swap).
    */
   st->min_target_size = plan->min_target_size;
-  if (rq->shrink)
-    st->min_target_size -= w->p->size -
-      (content_is (w->p, "swap") || w->p->content_size < 0
-       ? 1 : w->p->content_size);
+  if (rq->shrink) {
+    /* A content the guest says is larger than its partition (hostile
+     * or broken) cannot shrink at all.
+     */
+    int64_t keep = content_is (w->p, "swap") || w->p->content_size < 0
+      ? 1 : w->p->content_size;
+
+    if (keep > w->p->size)
+      keep = w->p->size;
+    st->min_target_size -= w->p->size - keep;
+  }
   if (__builtin_add_overflow (w->p->size, plan->surplus, &newsize)) {
     gs_error ("%s: the new size is too large", what);
     return -1;
