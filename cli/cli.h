@@ -12,7 +12,7 @@
 struct gs_common_opts {
   int verbose, trace, quiet, json, version, allow_external, isolate;
   char *config_file;
-  string_vector sets;            /* "--set:KEY=VALUE\nTEXT" entries */
+  struct gs_config_layers sets;  /* --set, then operations' options */
 };
 
 extern struct gs_common_opts gs_common;
@@ -36,7 +36,10 @@ struct gs_env {
   struct gs_settings settings;
   config_t merged;
   string_vector files;
+  bool plugins_loaded;
 };
+/* The plugins only (once), then gs_cli_load adds the configuration. */
+extern int gs_cli_load_plugins (struct gs_env *env);
 extern int gs_cli_load (struct gs_env *env);
 extern void gs_cli_env_free (struct gs_env *env);
 extern int gs_cli_load_family (struct gs_env *env, const char *family,
@@ -47,12 +50,18 @@ extern int gs_cli_fail (const char *tool, int code);
 /* --jobs JOBS as given: left out, or at least 1. */
 extern int gs_cli_jobs_check (int jobs);
 
-/* Options that set operation keys (cli/params.c). */
-extern void gs_cli_params_table (struct poptOption *table, size_t max);
+/* Options operations declare (cli/params.c): the popt table of
+ * FAMILY's loaded operations (NULL if one clashes with an option of
+ * TOOL's own table, said), each use remembered, then made a
+ * configuration layer; the operations must be selected.
+ */
+extern struct poptOption *gs_cli_params_table (const struct gs_registry *reg,
+                                               const char *family,
+                                               const struct poptOption *tool);
 extern int gs_cli_params_option (poptContext pc, int rc);
-extern int gs_cli_params_layers (const char *family, string_vector *layers);
-extern int gs_cli_params_check (const struct gs_registry *reg,
-                                const char *family);
+extern int gs_cli_params_layers (const char *family,
+                                 struct gs_config_layers *layers);
+extern int gs_cli_params_check (void);
 extern void gs_cli_params_free (void);
 
 /* The guests named by -a, --format, -d, -c and --domxml (cli/inputs.c).

@@ -255,6 +255,9 @@ gs_cmd_config (int argc, const char **argv)
     files = json_object_new_array ();
     for (size_t i = 0; i < env.files.len; ++i)
       json_object_array_add (files, json_object_new_string (env.files.ptr[i]));
+    for (size_t i = 0; i < gs_common.sets.n; ++i)
+      json_object_array_add (files,
+                             json_object_new_string (gs_common.sets.v[i].name));
     json_object_object_add (doc, "files", files);
     json_object_object_add (doc, "config",
                             setting_json (config_root_setting (&env.merged)));
@@ -264,8 +267,9 @@ gs_cmd_config (int argc, const char **argv)
   else {
     printf ("# Effective goldsmith configuration, merged from:\n");
     for (size_t i = 0; i < env.files.len; ++i)
-      printf ("#   %.*s\n", (int) strcspn (env.files.ptr[i], "\n"),
-              env.files.ptr[i]);
+      printf ("#   %s\n", env.files.ptr[i]);
+    for (size_t i = 0; i < gs_common.sets.n; ++i)
+      printf ("#   %s\n", gs_common.sets.v[i].name);
     config_write (&env.merged, stdout);
   }
   code = GS_EXIT_OK;

@@ -161,11 +161,14 @@ add_set (const char *arg)
       if (raw_ok || pass == 1)
         break;
     }
-    if (asprintf (&entry, "--set:%s\n%s", arg, text) == -1)
+    if (asprintf (&entry, "--set %s", arg) == -1)
       goto nomem;
+    if (gs_int_layers_add (&gs_common.sets, entry, text, NULL) == -1) {
+      free (entry);
+      return -1;
+    }
+    free (entry);
   }
-  if (string_vector_append (&gs_common.sets, entry) == -1)
-    goto nomem;
   return 0;
 
  nomem:

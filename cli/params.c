@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* params.c: command-line options that set an operation's configuration
- * keys (--hostname, --delete, --remove-user-accounts, ...).
+/* params.c: the command-line options operations declare (--hostname,
+ * --delete, --remove-user-accounts, ...: struct gs_option in
+ * goldsmith-plugin.h).  The table popt parses and --help shows is built
+ * from the loaded plugins, so an option lives only in its operation.
  *
  * Each occurrence becomes one configuration layer after --config and
- * --set, in command-line order, so an option and its config key are
- * one thing: the operation sees both through .configure, and ordered
- * lists (customize's actions) keep the command line's order.  An
- * option for an operation that is not selected is an error.
+ * --set, in command-line order, built as a typed libconfig value: an
+ * option and its config key are one thing, the operation sees both
+ * through .configure, and ordered lists (customize's actions) keep the
+ * command line's order.  An option of an operation that is not
+ * selected is an error.
  */
 #include <config.h>
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,79 +20,16 @@
 #include "cli.h"
 #include "cleanups.h"
 
-enum param_kind {
-  P_STRING,                      /* key = "VALUE" */
-  P_VERB,                        /* key = [ "VERB:VALUE" ] (appended) */
-  P_LIST,                        /* key = [ "a", "b" ] from "a,b" */
-  P_BOOL,                        /* key = true */
-  P_BOOL_FALSE,                  /* key = false */
-};
+#define PARAM_BASE 2000
 
 struct param {
-  const char *option;            /* without the dashes */
-  enum param_kind kind;
-  const char *op;                /* sysprep operation */
-  const char *key;
-  const char *verb;              /* P_VERB */
-  const char *arg;               /* for --help */
-  const char *help;
+  const struct gs_op *op;
+  const struct gs_option *opt;
 };
 
-/* virt-sysprep's operation options (customize's are virt-customize's). */
-static const struct param sysprep_params[] = {
-  { "hostname", P_VERB, "customize", "actions", "hostname", "NAME",
-    "Set the hostname" },
-  { "timezone", P_VERB, "customize", "actions", "timezone", "TZ",
-    "Set the default timezone" },
-  { "root-password", P_STRING, "customize", "root-password", NULL,
-    "SELECTOR", "Set root's password (password:PW, file:FILE, random, "
-    "disabled, locked:...)" },
-  { "password", P_VERB, "customize", "passwords", "", "USER:SELECTOR",
-    "Set a user's password" },
-  { "password-crypto", P_STRING, "customize", "password-crypto", NULL,
-    "md5|sha256|sha512|yescrypt", "Password hash (default sha512)" },
-  { "ssh-inject", P_VERB, "customize", "actions", "ssh-inject",
-    "USER[:file:KEYFILE|:string:KEY]", "Add an SSH public key" },
-  { "firstboot", P_VERB, "customize", "actions", "firstboot", "SCRIPT",
-    "Run SCRIPT once at the guest's next boot" },
-  { "firstboot-command", P_VERB, "customize", "actions",
-    "firstboot-command", "CMD", "Run CMD once at the guest's next boot" },
-  { "run", P_VERB, "customize", "actions", "run", "SCRIPT",
-    "Run SCRIPT inside the guest now" },
-  { "run-command", P_VERB, "customize", "actions", "run-command", "CMD",
-    "Run CMD inside the guest now" },
-  { "delete", P_VERB, "customize", "actions", "delete", "PATH",
-    "Delete PATH (glob, recursive)" },
-  { "touch", P_VERB, "customize", "actions", "touch", "FILE",
-    "Create FILE or update its time" },
-  { "write", P_VERB, "customize", "actions", "write", "FILE:CONTENT",
-    "Write CONTENT to FILE" },
-  { "append-line", P_VERB, "customize", "actions", "append-line",
-    "FILE:LINE", "Append LINE to FILE" },
-  { "mkdir", P_VERB, "customize", "actions", "mkdir", "DIR",
-    "Create DIR and its parents" },
-  { "chmod", P_VERB, "customize", "actions", "chmod", "PERMS:FILE",
-    "Change FILE's permissions (octal with a leading 0: 0644)" },
-  { "upload", P_VERB, "customize", "actions", "upload", "FILE:DEST",
-    "Upload a host file" },
-  { "copy-in", P_VERB, "customize", "actions", "copy-in",
-    "LOCALPATH:REMOTEDIR", "Copy a host file or tree into REMOTEDIR" },
-  { "selinux-relabel", P_BOOL, "customize", "selinux-relabel", NULL, NULL,
-    "Relabel SELinux guests" },
-  { "no-selinux-relabel", P_BOOL_FALSE, "customize", "selinux-relabel",
-    NULL, NULL, "Don't relabel (the default)" },
-  { "remove-user-accounts", P_LIST, "user-account", "remove", NULL,
-    "USERS", "Remove only these accounts (comma list)" },
-  { "keep-user-accounts", P_LIST, "user-account", "keep", NULL, "USERS",
-    "Never remove these accounts (comma list)" },
-  { "script", P_VERB, "script", "scripts", "", "SCRIPT",
-    "Run SCRIPT on the host in a FUSE mount of the guest" },
-  { "scriptdir", P_STRING, "script", "scriptdir", NULL, "DIR",
-    "Empty host directory to mount the guest on for --script" },
-  { NULL },
-};
-
-#define PARAM_BASE 2000
+static struct param *params;     /* by popt value - PARAM_BASE */
+static size_t nparams;
+static struct poptOption *table;
 
 struct used {
   const struct param *p;
@@ -100,22 +39,63 @@ struct used {
 static struct used *used;
 static size_t nused;
 
-void
-gs_cli_params_table (struct poptOption *table, size_t max)
+/* NAME among TOOL's own options (include tables followed)? */
+static bool
+tool_has (const struct poptOption *t, const char *name)
 {
-  size_t i;
+  for (; t->longName || t->shortName || t->argInfo || t->arg; ++t) {
+    if ((t->argInfo & POPT_ARG_MASK) == POPT_ARG_INCLUDE_TABLE && t->arg &&
+        tool_has (t->arg, name))
+      return true;
+    if (t->longName && strcmp (t->longName, name) == 0)
+      return true;
+  }
+  return false;
+}
 
-  for (i = 0; sysprep_params[i].option && i + 1 < max; ++i) {
-    const struct param *p = &sysprep_params[i];
+struct poptOption *
+gs_cli_params_table (const struct gs_registry *reg, const char *family,
+                     const struct poptOption *tool)
+{
+  size_t n = 0;
+
+  for (size_t i = 0; i < reg->nops; ++i) {
+    const struct gs_op *op = reg->ops[i];
+
+    if (strcmp (op->family, family) || op->def->options == NULL)
+      continue;
+    for (const struct gs_option *o = op->def->options; o->name; ++o) {
+      struct param *p;
+
+      if (tool_has (tool, o->name)) {
+        gs_error ("%s: option --%s of operation \"%s\" is one of goldsmith "
+                  "%s's own options", op->source, o->name, op->name, family);
+        return NULL;
+      }
+      if ((p = realloc (params, (n + 1) * sizeof *p)) == NULL)
+        goto nomem;
+      params = p;
+      params[n++] = (struct param) { op, o };
+    }
+  }
+  nparams = n;
+  if ((table = calloc (n + 1, sizeof *table)) == NULL)
+    goto nomem;
+  for (size_t i = 0; i < n; ++i) {
+    const struct gs_option *o = params[i].opt;
+    bool flag = o->kind == GS_OPTION_TRUE || o->kind == GS_OPTION_FALSE;
 
     table[i] = (struct poptOption) {
-      p->option, '\0',
-      p->kind == P_BOOL || p->kind == P_BOOL_FALSE ? POPT_ARG_NONE
-                                                    : POPT_ARG_STRING,
-      NULL, PARAM_BASE + (int) i, p->help, p->arg,
+      o->name, '\0', flag ? POPT_ARG_NONE : POPT_ARG_STRING, NULL,
+      PARAM_BASE + (int) i, o->help, flag ? NULL : o->arg,
     };
   }
-  table[i] = (struct poptOption) POPT_TABLEEND;
+  table[n] = (struct poptOption) POPT_TABLEEND;
+  return table;
+
+ nomem:
+  gs_error ("out of memory");
+  return NULL;
 }
 
 /* Remember one parameter option; 0 if it was one, 1 if not, -1. */
@@ -123,116 +103,115 @@ int
 gs_cli_params_option (poptContext pc, int rc)
 {
   struct used *u;
-  size_t n = 0;
 
-  while (sysprep_params[n].option)
-    n++;
-  if (rc < PARAM_BASE || rc >= PARAM_BASE + (int) n)
+  if (rc < PARAM_BASE || rc >= PARAM_BASE + (int) nparams)
     return 1;
   if ((u = realloc (used, (nused + 1) * sizeof *used)) == NULL) {
     gs_error ("out of memory");
     return -1;
   }
   used = u;
-  used[nused].p = &sysprep_params[rc - PARAM_BASE];
+  used[nused].p = &params[rc - PARAM_BASE];
   used[nused].value = poptGetOptArg (pc);
   nused++;
   return 0;
 }
 
-/* The libconfig value an occurrence sets. */
-static char *
-value_text (const struct used *u)
+/* Add one string element VALUE (with PREFIX "VERB:" if not NULL) to
+ * the array ARR.
+ */
+static int
+add_element (config_setting_t *arr, const char *prefix, const char *value)
 {
-  const struct param *p = u->p;
+  config_setting_t *e = config_setting_add (arr, NULL, CONFIG_TYPE_STRING);
   CLEANUP_FREE char *joined = NULL;
-  char *text = NULL;
 
-  switch (p->kind) {
-  case P_BOOL:
-    return strdup ("true");
-  case P_BOOL_FALSE:
-    return strdup ("false");
-  case P_STRING:
-    return gs_cli_quote (u->value);
-  case P_VERB:
-    if (asprintf (&joined, "%s%s%s", p->verb, p->verb[0] ? ":" : "",
-                  u->value) == -1)
-      return NULL;
-    {
-      CLEANUP_FREE char *q = gs_cli_quote (joined);
-
-      if (q == NULL || asprintf (&text, "[ %s ]", q) == -1)
-        return NULL;
-    }
-    return text;
-  case P_LIST: {
-    CLEANUP_FREE char *copy = strdup (u->value);
-    char *save = NULL, *t;
-    size_t len = 0;
-
-    if (copy == NULL || (text = malloc (4 * strlen (u->value) + 8)) == NULL)
-      return NULL;
-    len = sprintf (text, "[ ");
-    /* An empty element is an error, as in virt-sysprep. */
-    if (u->value[0] == '\0' || u->value[0] == ',' ||
-        u->value[strlen (u->value) - 1] == ',' || strstr (u->value, ",,")) {
-      free (text);
-      errno = EINVAL;
-      return NULL;
-    }
-    for (t = strtok_r (copy, ",", &save); t; t = strtok_r (NULL, ",", &save)) {
-      CLEANUP_FREE char *q = gs_cli_quote (t);
-
-      if (q == NULL) {
-        free (text);
-        return NULL;
-      }
-      len += sprintf (text + len, "%s%s", len > 2 ? ", " : "", q);
-    }
-    sprintf (text + len, " ]");
-    return text;
-  }
-  }
-  return NULL;
+  if (e == NULL ||
+      asprintf (&joined, "%s%s%s", prefix ? prefix : "", prefix ? ":" : "",
+                value) == -1)
+    return -1;
+  return config_setting_set_string (e, joined) == CONFIG_TRUE ? 0 : -1;
 }
 
-/* Append one configuration layer per occurrence to FILES (after the
+/* The setting one occurrence makes: FAMILY.OP.KEY, typed. */
+static int
+build (const char *family, const struct used *u, config_t *cfg)
+{
+  const struct gs_option *o = u->p->opt;
+  config_setting_t *s;
+
+  if ((s = config_setting_add (config_root_setting (cfg), family,
+                               CONFIG_TYPE_GROUP)) == NULL ||
+      (s = config_setting_add (s, u->p->op->name,
+                               CONFIG_TYPE_GROUP)) == NULL)
+    return -1;
+  switch (o->kind) {
+  case GS_OPTION_TRUE:
+  case GS_OPTION_FALSE:
+    s = config_setting_add (s, o->key, CONFIG_TYPE_BOOL);
+    return s && config_setting_set_bool (s, o->kind == GS_OPTION_TRUE)
+      == CONFIG_TRUE ? 0 : -1;
+  case GS_OPTION_STRING:
+    s = config_setting_add (s, o->key, CONFIG_TYPE_STRING);
+    return s && config_setting_set_string (s, u->value) == CONFIG_TRUE
+      ? 0 : -1;
+  case GS_OPTION_APPEND:
+    s = config_setting_add (s, o->key, CONFIG_TYPE_ARRAY);
+    return s ? add_element (s, o->verb, u->value) : -1;
+  case GS_OPTION_LIST: {
+    CLEANUP_FREE char *copy = strdup (u->value);
+    char *save = NULL, *t;
+
+    if ((s = config_setting_add (s, o->key, CONFIG_TYPE_ARRAY)) == NULL ||
+        copy == NULL)
+      return -1;
+    for (t = strtok_r (copy, ",", &save); t; t = strtok_r (NULL, ",", &save))
+      if (add_element (s, NULL, t) == -1)
+        return -1;
+    return 0;
+  }
+  }
+  return -1;
+}
+
+/* Append one configuration layer per occurrence to LAYERS (after the
  * user's config and --set layers).
  */
 int
-gs_cli_params_layers (const char *family, string_vector *layers)
+gs_cli_params_layers (const char *family, struct gs_config_layers *layers)
 {
   for (size_t i = 0; i < nused; ++i) {
-    const struct param *p = used[i].p;
-    CLEANUP_FREE char *v = NULL;
-    CLEANUP_FREE char *shown = strdup (used[i].value ? used[i].value : "");
-    char *entry;
+    const struct gs_option *o = used[i].p->opt;
+    const char *v = used[i].value;
+    CLEANUP_FREE char *name = NULL;
+    config_t *cfg;
 
-    /* The layer's name ends at the first newline (see config.c), so a
-     * value with newlines (--write FILE:$'a\nb') is shown on one line;
-     * the value itself is quoted intact in the text.
-     */
-    if (shown == NULL) {
+    /* An empty element is an error, as in virt-sysprep. */
+    if (o->kind == GS_OPTION_LIST &&
+        (v[0] == '\0' || v[0] == ',' || v[strlen (v) - 1] == ',' ||
+         strstr (v, ",,"))) {
+      gs_error ("--%s %s: empty name in the list", o->name, v);
+      return -1;
+    }
+    /* Messages name the layer "--OPTION VALUE", on one line. */
+    if (asprintf (&name, "--%s%s%s", o->name, v ? " " : "", v ? v : "")
+        == -1 || (cfg = malloc (sizeof *cfg)) == NULL) {
       gs_error ("out of memory");
       return -1;
     }
-    for (char *c = shown; *c; ++c)
+    for (char *c = name; *c; ++c)
       if (*c == '\n' || *c == '\r')
         *c = ' ';
-    errno = 0;
-    if ((v = value_text (&used[i])) == NULL) {
-      if (errno == EINVAL)
-        gs_error ("--%s %s: empty name in the list", p->option,
-                  used[i].value);
-      else
-        gs_error ("out of memory");
+    config_init (cfg);
+    if (build (family, &used[i], cfg) == -1) {
+      gs_error ("%s: cannot make its setting (out of memory?)", name);
+      config_destroy (cfg);
+      free (cfg);
       return -1;
     }
-    if (asprintf (&entry, "--%s:%s\n%s: { %s: { %s = %s; }; };", p->option,
-                  shown, family, p->op, p->key, v) == -1 ||
-        string_vector_append (layers, entry) == -1) {
-      gs_error ("out of memory");
+    if (gs_int_layers_add (layers, name, NULL, cfg) == -1) {
+      config_destroy (cfg);
+      free (cfg);
       return -1;
     }
   }
@@ -241,19 +220,15 @@ gs_cli_params_layers (const char *family, string_vector *layers)
 
 /* After selection: every option used belongs to a selected operation. */
 int
-gs_cli_params_check (const struct gs_registry *reg, const char *family)
+gs_cli_params_check (void)
 {
   for (size_t i = 0; i < nused; ++i) {
     const struct param *p = used[i].p;
-    const struct gs_op *op = gs_int_registry_find (reg, family, p->op);
 
-    if (op == NULL) {
-      gs_error ("--%s: the %s operation is not installed", p->option, p->op);
-      return -1;
-    }
-    if (!op->selected) {
+    if (!p->op->selected) {
       gs_error ("--%s: the %s operation is not enabled (add it with "
-                "--operations +%s, or --enable)", p->option, p->op, p->op);
+                "--operations +%s, or --enable)", p->opt->name, p->op->name,
+                p->op->name);
       return -1;
     }
   }
@@ -268,4 +243,9 @@ gs_cli_params_free (void)
   free (used);
   used = NULL;
   nused = 0;
+  free (params);
+  params = NULL;
+  nparams = 0;
+  free (table);
+  table = NULL;
 }

@@ -14,33 +14,37 @@
 #include "cleanups.h"
 
 int
-gs_cli_load (struct gs_env *env)
+gs_cli_load_plugins (struct gs_env *env)
 {
   const char *plugindir = getenv ("GOLDSMITH_PLUGINDIR");
-  const char *sysconfdir = getenv ("GOLDSMITH_SYSCONFDIR");
   const char *extra = getenv ("GOLDSMITH_PLUGIN_PATH");
 
-  config_init (&env->merged);
+  if (env->plugins_loaded)
+    return 0;
+  env->plugins_loaded = true;
   if (plugindir == NULL || !plugindir[0])
     plugindir = PLUGINDIR;
-  if (sysconfdir == NULL || !sysconfdir[0])
-    sysconfdir = GS_SYSCONFDIR;
-
   if (extra && extra[0] &&
       gs_int_registry_load_path (&env->reg, extra) == -1)
     return -1;
-  if (gs_int_registry_load_path (&env->reg, plugindir) == -1)
+  return gs_int_registry_load_path (&env->reg, plugindir);
+}
+
+int
+gs_cli_load (struct gs_env *env)
+{
+  const char *sysconfdir = getenv ("GOLDSMITH_SYSCONFDIR");
+
+  config_init (&env->merged);
+  if (sysconfdir == NULL || !sysconfdir[0])
+    sysconfdir = GS_SYSCONFDIR;
+  if (gs_cli_load_plugins (env) == -1)
     return -1;
   if (gs_int_config_files (sysconfdir, gs_common.config_file,
                            &env->files) == -1)
     return -1;
-  for (size_t i = 0; i < gs_common.sets.len; ++i)
-    if (string_vector_append_copy (&env->files, gs_common.sets.ptr[i]) == -1) {
-      gs_error ("out of memory");
-      return -1;
-    }
   if (gs_int_config_load (&env->reg, &env->settings, &env->files,
-                          &env->merged) == -1)
+                          &gs_common.sets, &env->merged) == -1)
     return -1;
   env->settings.isolate |= gs_common.isolate;
   return 0;
@@ -51,7 +55,8 @@ gs_cli_env_free (struct gs_env *env)
 {
   gs_int_registry_free (&env->reg);
   gs_int_settings_free (&env->settings);
-  config_destroy (&env->merged);
+  if (config_root_setting (&env->merged))   /* gs_cli_load ran */
+    config_destroy (&env->merged);
   string_vector_free_all (&env->files);
 }
 

@@ -19,8 +19,9 @@ static char *mount_options;
 static int dry_run, in_place, each_image, jobs = GS_JOBS_UNSET;
 static string_vector exclude_paths;
 static struct gs_inputs inputs;  /* -a, --format, -d, -c, --domxml */
-static struct poptOption params_table[40];
 
+#define PARAMS_HEADING \
+  "Options of operations (an error if the operation is not enabled):"
 static struct poptOption sysprep_table[] = {
   { NULL, '\0', POPT_ARG_INCLUDE_TABLE, inputs.table, 0,
     "The guest:", NULL },
@@ -49,9 +50,10 @@ static struct poptOption sysprep_table[] = {
   { "exclude-path", '\0', POPT_ARG_STRING, NULL, OPT_EXCLUDE,
     "Never remove or change guest paths matching REGEX (repeatable)",
     "REGEX" },
-  { NULL, '\0', POPT_ARG_INCLUDE_TABLE, params_table, 0,
-    "Options of operations (an error if the operation is not enabled):",
-    NULL },
+  /* The loaded operations' own options (cli/params.c), set at run
+   * time: the include entry with this heading.
+   */
+  { NULL, '\0', POPT_ARG_INCLUDE_TABLE, NULL, 0, PARAMS_HEADING, NULL },
   { NULL, '\0', POPT_ARG_INCLUDE_TABLE, gs_common_table, 0,
     "Options of every subcommand:", NULL },
   POPT_AUTOHELP
@@ -131,10 +133,20 @@ gs_cmd_sysprep (int argc, const char **argv)
   struct gs_guest *guests = NULL;
   struct gs_selection sel = { 0 };
   struct gs_exclude *exclude = NULL;
+  struct poptOption *params;
 
   gs_cli_inputs_init (&inputs, GS_INPUTS_IMAGES_ONE_GUEST);
-  gs_cli_params_table (params_table,
-                       sizeof params_table / sizeof params_table[0]);
+  /* The plugins first: their options are part of the command line. */
+  if (gs_cli_load_plugins (&env) == -1 ||
+      (params = gs_cli_params_table (&env.reg, "sysprep",
+                                     sysprep_table)) == NULL) {
+    gs_cli_params_free ();
+    gs_cli_env_free (&env);
+    return GS_EXIT_USAGE;
+  }
+  for (struct poptOption *o = sysprep_table; o->argInfo || o->longName; ++o)
+    if (o->descrip && strcmp (o->descrip, PARAMS_HEADING) == 0)
+      o->arg = params;
   pc = poptGetContext ("goldsmith sysprep", argc, argv, sysprep_table, 0);
   poptSetOtherOptionHelp (pc, "[OPTION...] -a IMAGE [-a IMAGE...]");
   while ((rc = poptGetNextOpt (pc)) > 0) {
@@ -204,7 +216,7 @@ gs_cmd_sysprep (int argc, const char **argv)
       goto fail;
   gs_int_select_finish (&env.reg, "sysprep", &sel);
   if (gs_int_config_complete (&env.reg) == -1 ||
-      gs_cli_params_check (&env.reg, "sysprep") == -1)
+      gs_cli_params_check () == -1)
     goto fail;
   /* --exclude-path and paths.exclude, checked before any launch. */
   if ((exclude = gs_int_exclude_new (&env.settings.exclude_paths,

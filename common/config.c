@@ -557,69 +557,106 @@ load_one (struct gs_registry *reg, struct gs_settings *st,
 }
 
 int
+gs_int_layers_add (struct gs_config_layers *l, const char *name,
+                   const char *text, config_t *cfg)
+{
+  struct gs_config_layer *v = realloc (l->v, (l->n + 1) * sizeof *v);
+
+  if (v == NULL)
+    goto nomem;
+  l->v = v;
+  v[l->n] = (struct gs_config_layer) { strdup (name), NULL, cfg };
+  if (v[l->n].name == NULL || (text && (v[l->n].text = strdup (text)) == NULL)) {
+    free (v[l->n].name);
+    goto nomem;
+  }
+  l->n++;
+  return 0;
+
+ nomem:
+  gs_error ("out of memory");
+  return -1;
+}
+
+void
+gs_int_layers_free (struct gs_config_layers *l)
+{
+  for (size_t i = 0; i < l->n; ++i) {
+    free (l->v[i].name);
+    free (l->v[i].text);
+    if (l->v[i].cfg) {
+      config_destroy (l->v[i].cfg);
+      free (l->v[i].cfg);
+    }
+  }
+  free (l->v);
+  l->v = NULL;
+  l->n = 0;
+}
+
+/* Read FILE into CFG: -1 (said) if it cannot be read or parsed. */
+static int
+read_file (config_t *cfg, const char *file)
+{
+  CLEANUP_FREE char *text = gs_int_read_text_file (file);
+  struct stat sb;
+
+  if (text && gs_int_config_check_text (text, file) == -1)
+    return -1;
+  if (config_read_file (cfg, file) == CONFIG_TRUE)
+    return 0;
+  if (config_error_type (cfg) == CONFIG_ERR_FILE_IO &&
+      stat (file, &sb) == 0 && S_ISDIR (sb.st_mode))
+    gs_error ("%s: cannot read configuration file: is a directory", file);
+  else if (config_error_type (cfg) == CONFIG_ERR_FILE_IO)
+    gs_error ("%s: cannot read configuration file: %m", file);
+  else
+    gs_error ("%s:%d: %s", config_error_file (cfg)
+              ? config_error_file (cfg) : file,
+              config_error_line (cfg), config_error_text (cfg));
+  return -1;
+}
+
+int
 gs_int_config_load (struct gs_registry *reg, struct gs_settings *st,
-                    const string_vector *files, config_t *merged)
+                    const string_vector *files,
+                    const struct gs_config_layers *extra, config_t *merged)
 {
   if (st->accel == NULL && set_string (&st->accel, "auto") == -1)
     return -1;
   st->uncompressed_kernel = true;  /* unless a file says otherwise */
 
   for (size_t i = 0; i < files->len; ++i) {
-    const char *file = files->ptr[i];
     config_t cfg;
     int r;
 
-    CLEANUP_FREE char *display = NULL;
-
     config_init (&cfg);
-    /* "--OPTION:ARG\nTEXT" entries carry a command-line option's
-     * libconfig text (made by the CLI), not a file name; messages name
-     * them "--OPTION ARG".
-     */
-    if (strncmp (file, "--", 2) == 0 && strchr (file, '\n') &&
-        strcspn (file, ":") < strcspn (file, "\n")) {
-      size_t opt = strcspn (file, ":");
-
-      if (asprintf (&display, "%.*s %.*s", (int) opt, file,
-                    (int) strcspn (file + opt + 1, "\n"), file + opt + 1)
-          == -1) {
-        gs_error ("out of memory");
-        return -1;
-      }
-      if (gs_int_config_check_text (strchr (file, '\n') + 1, display) == -1) {
-        config_destroy (&cfg);
-        return -1;
-      }
-      r = config_read_string (&cfg, strchr (file, '\n') + 1);
-    }
-    else {
-      CLEANUP_FREE char *text = gs_int_read_text_file (file);
-
-      if (text && gs_int_config_check_text (text, file) == -1) {
-        config_destroy (&cfg);
-        return -1;
-      }
-      r = config_read_file (&cfg, file);
-    }
-    if (r != CONFIG_TRUE) {
-      struct stat sb;
-
-      if (display)
-        gs_error ("%s: %s", display, config_error_text (&cfg));
-      else if (config_error_type (&cfg) == CONFIG_ERR_FILE_IO &&
-          stat (file, &sb) == 0 && S_ISDIR (sb.st_mode))
-        gs_error ("%s: cannot read configuration file: is a directory", file);
-      else if (config_error_type (&cfg) == CONFIG_ERR_FILE_IO)
-        gs_error ("%s: cannot read configuration file: %m", file);
-      else
-        gs_error ("%s:%d: %s", config_error_file (&cfg)
-                  ? config_error_file (&cfg) : file,
-                  config_error_line (&cfg), config_error_text (&cfg));
-      config_destroy (&cfg);
-      return -1;
-    }
-    r = load_one (reg, st, &cfg, display ? display : file, merged);
+    r = read_file (&cfg, files->ptr[i]);
+    if (r == 0)
+      r = load_one (reg, st, &cfg, files->ptr[i], merged);
     config_destroy (&cfg);
+    if (r == -1)
+      return -1;
+  }
+  for (size_t i = 0; extra && i < extra->n; ++i) {
+    const struct gs_config_layer *l = &extra->v[i];
+    config_t text;
+    int r;
+
+    if (l->cfg) {                /* already a value, checked by type */
+      if (load_one (reg, st, l->cfg, l->name, merged) == -1)
+        return -1;
+      continue;
+    }
+    config_init (&text);
+    r = gs_int_config_check_text (l->text, l->name);
+    if (r == 0 && config_read_string (&text, l->text) != CONFIG_TRUE) {
+      gs_error ("%s: %s", l->name, config_error_text (&text));
+      r = -1;
+    }
+    if (r == 0)
+      r = load_one (reg, st, &text, l->name, merged);
+    config_destroy (&text);
     if (r == -1)
       return -1;
   }

@@ -81,6 +81,12 @@ extern int gs_int_registry_load_file (struct gs_registry *reg,
 extern struct gs_op *gs_int_registry_find (const struct gs_registry *reg,
                                            const char *family,
                                            const char *name);
+/* The operation of FAMILY that declares the command-line option NAME
+ * (and the option, in *OPT), or NULL.
+ */
+extern const struct gs_op *gs_int_registry_find_option
+  (const struct gs_registry *reg, const char *family, const char *name,
+   const struct gs_option **opt);
 extern struct gs_op *gs_int_registry_find_template (const struct gs_registry *,
                                                     const char *family,
                                                     const char *kind);
@@ -113,9 +119,29 @@ extern char *gs_int_read_all (int fd);
 extern int gs_int_config_files (const char *sysconfdir,
                                 const char *user_file,
                                 string_vector *files);
+/* A configuration layer after the files: a --set (libconfig text, as
+ * the user typed it) or a use of an operation's command-line option
+ * (its setting, built with its type: never text parsed again).  NAME
+ * is what messages call it: "--set KEY=VALUE", "--hostname web1".
+ */
+struct gs_config_layer {
+  char *name;
+  char *text;                    /* --set, else NULL */
+  config_t *cfg;                 /* an option's setting, else NULL */
+};
+struct gs_config_layers {
+  struct gs_config_layer *v;
+  size_t n;
+};
+/* Append a layer (taking CFG, copying the strings). */
+extern int gs_int_layers_add (struct gs_config_layers *l, const char *name,
+                              const char *text, config_t *cfg);
+extern void gs_int_layers_free (struct gs_config_layers *l);
+/* FILES in order, then the layers EXTRA (NULL: none). */
 extern int gs_int_config_load (struct gs_registry *reg,
                                struct gs_settings *settings,
                                const string_vector *files,
+                               const struct gs_config_layers *extra,
                                config_t *merged);
 extern int gs_int_config_complete (struct gs_registry *reg);
 extern void gs_int_settings_free (struct gs_settings *settings);

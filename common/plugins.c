@@ -117,6 +117,75 @@ gs_int_registry_find_template (const struct gs_registry *reg,
   return NULL;
 }
 
+/* The key type an option kind sets. */
+static int
+option_key_type (enum gs_option_kind k)
+{
+  switch (k) {
+  case GS_OPTION_STRING: return GS_KEY_STRING;
+  case GS_OPTION_APPEND: case GS_OPTION_LIST: return GS_KEY_STRINGS;
+  case GS_OPTION_TRUE: case GS_OPTION_FALSE: return GS_KEY_BOOL;
+  }
+  return -1;
+}
+
+/* DEF's command-line options: each names one of its keys, of the type
+ * the option sets; a template has none (its instances share DEF).
+ */
+static int
+check_options (const char *file, const struct gs_operation *def)
+{
+  const struct gs_option *o;
+
+  if (def->options == NULL)
+    return 0;
+  if (def->is_template && def->options[0].name) {
+    gs_error ("%s: template \"%s\" declares options (its instances "
+              "cannot tell them apart)", file, def->name);
+    return -1;
+  }
+  for (o = def->options; o->name; ++o) {
+    const struct gs_config_key *k = def->keys;
+    int type = option_key_type (o->kind);
+
+    if (!gs_int_valid_op_name (o->name)) {
+      gs_error ("%s: operation \"%s\": invalid option name \"%s\" "
+                "(allowed: [a-z0-9-]+)", file, def->name, o->name);
+      return -1;
+    }
+    while (k && k->name && (o->key == NULL || strcmp (k->name, o->key)))
+      k++;
+    if (type == -1 || k == NULL || k->name == NULL || (int) k->type != type) {
+      gs_error ("%s: operation \"%s\": option --%s must set one of its "
+                "keys, of the type the option gives", file, def->name,
+                o->name);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+/* The operation of REG's FAMILY that declares option NAME, or NULL. */
+const struct gs_op *
+gs_int_registry_find_option (const struct gs_registry *reg,
+                             const char *family, const char *name,
+                             const struct gs_option **opt)
+{
+  for (size_t i = 0; i < reg->nops; ++i) {
+    const struct gs_op *op = reg->ops[i];
+
+    if (strcmp (op->family, family) || op->def->options == NULL)
+      continue;
+    for (const struct gs_option *o = op->def->options; o->name; ++o)
+      if (strcmp (o->name, name) == 0) {
+        if (opt)
+          *opt = o;
+        return op;
+      }
+  }
+  return NULL;
+}
+
 /* Check one operation table entry before anything of it is called. */
 static int
 check_operation (const char *file, const struct gs_operation *def)
@@ -145,7 +214,7 @@ check_operation (const char *file, const struct gs_operation *def)
               file, def->name, (int) def->phase);
     return -1;
   }
-  return 0;
+  return check_options (file, def);
 }
 
 int
@@ -229,6 +298,14 @@ gs_int_registry_load_file (struct gs_registry *reg, const char *file)
                 file, def->name, other->source);
       goto undo;
     }
+    for (const struct gs_option *o = def->options; o && o->name; ++o)
+      if ((other = (struct gs_op *) gs_int_registry_find_option
+           (reg, def->family, o->name, NULL)) != NULL) {
+        gs_error ("%s: operation \"%s\": option --%s is already declared "
+                  "by operation \"%s\" (%s)", file, def->name, o->name,
+                  other->name, other->source);
+        goto undo;
+      }
     if ((op = new_op (def, def->name, def->heading, def->description, file)) == NULL)
       goto undo;
     if (def->is_template

@@ -40,20 +40,22 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
       break;
   poptFreeContext (pc);
 
-  if (gs_common.sets.len > 0) {
+  if (gs_common.sets.n > 0) {
+    string_vector files = empty_vector;
     struct gs_registry reg;
     struct gs_settings st = { 0 };
     config_t merged;
 
     fuzz_registry_new (&reg);
     config_init (&merged);
-    if (gs_int_config_load (&reg, &st, &gs_common.sets, &merged) == 0)
+    if (gs_int_config_load (&reg, &st, &files, &gs_common.sets,
+                            &merged) == 0)
       gs_int_config_complete (&reg);
     config_destroy (&merged);
     gs_int_settings_free (&st);
     gs_int_registry_free (&reg);
   }
-  string_vector_free_all (&gs_common.sets);
+  gs_int_layers_free (&gs_common.sets);
   free (arg);
   return 0;
 }

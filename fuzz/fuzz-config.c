@@ -56,7 +56,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   fuzz_registry_new (&reg);
   config_init (&merged);
   /* What gs_cli_load and `goldsmith config` do with the files. */
-  if (gs_int_config_load (&reg, &st, &files, &merged) == 0 &&
+  if (gs_int_config_load (&reg, &st, &files, NULL, &merged) == 0 &&
       gs_int_config_complete (&reg) == 0) {
     struct gs_exclude *ex = gs_int_exclude_new (&st.exclude_paths,
                                                 "paths.exclude");

@@ -48,13 +48,15 @@ files_local (const char *line)
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
-  struct poptOption table[64];
+  struct poptOption *table;
+  struct gs_registry reg;
+  static const struct poptOption none[] = { POPT_TABLEEND };
   char *text = fuzz_string (data, size);
   const char *argv[1 + 2 * MAX_OPTIONS + 1] = { "goldsmith" };
   int argc = 1, rc;
   char *line, *save = NULL;
   poptContext pc;
-  string_vector layers = empty_vector;
+  struct gs_config_layers layers = { 0 };
 
   if (!fuzz_host_safe (text, strlen (text)))
     goto out;
@@ -69,25 +71,27 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   }
   argv[argc] = NULL;
 
-  gs_cli_params_table (table, sizeof table / sizeof table[0]);
+  fuzz_registry_new (&reg);
+  if ((table = gs_cli_params_table (&reg, "sysprep", none)) == NULL)
+    goto done;
   pc = poptGetContext ("goldsmith", argc, argv, table, 0);
   while ((rc = poptGetNextOpt (pc)) > 0)
     if (gs_cli_params_option (pc, rc) != 0)
       break;
   poptFreeContext (pc);
 
-  if (gs_cli_params_layers ("sysprep", &layers) == 0 && layers.len > 0) {
-    struct gs_registry reg;
+  if (gs_cli_params_layers ("sysprep", &layers) == 0 && layers.n > 0) {
     struct gs_settings st = { 0 };
+    string_vector files = empty_vector;
 
-    fuzz_registry_new (&reg);
-    if (gs_int_config_load (&reg, &st, &layers, NULL) == 0)
+    if (gs_int_config_load (&reg, &st, &files, &layers, NULL) == 0)
       gs_int_config_complete (&reg);
     gs_int_settings_free (&st);
-    gs_int_registry_free (&reg);
   }
-  string_vector_free_all (&layers);
+ done:
+  gs_int_layers_free (&layers);
   gs_cli_params_free ();
+  gs_int_registry_free (&reg);
  out:
   free (text);
   return 0;

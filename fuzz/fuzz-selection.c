@@ -33,7 +33,7 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
     fuzz_die ("out of memory");
   fuzz_registry_new (&reg);
   if (gs_int_config_files (conf, NULL, &files) == -1 ||
-      gs_int_config_load (&reg, &st, &files, NULL) == -1 ||
+      gs_int_config_load (&reg, &st, &files, NULL, NULL) == -1 ||
       gs_int_config_complete (&reg) == -1)
     fuzz_die ("%s: cannot load the shipped configuration", conf);
   gs_int_settings_free (&st);

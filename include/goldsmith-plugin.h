@@ -15,9 +15,12 @@
  * (the GS_PLUGIN_HEADER_VERSION it was built with, shown in messages
  * and `goldsmith ops`, never compared).  Anything else is refused with
  * a message, never called.  Within one ABI version the API only grows
- * by new functions (each marked "added within ABI version 1"); a change
+ * by new functions (each marked "added within ABI version N"); a change
  * to any struct, enum value, or the signature or meaning of a function
- * bumps GS_PLUGIN_ABI_VERSION.  The functions declared here are exactly
+ * bumps GS_PLUGIN_ABI_VERSION.  Version 2 added struct gs_option and
+ * gs_operation's options (operations declare their command-line
+ * options); a plugin built for version 1 is refused and must be
+ * rebuilt.  The functions declared here are exactly
  * those the goldsmith program exports to plugins.
  *
  * Lifetimes:
@@ -53,7 +56,7 @@
 extern "C" {
 #endif
 
-#define GS_PLUGIN_ABI_VERSION 1  /* bump on any change; mismatch refused */
+#define GS_PLUGIN_ABI_VERSION 2  /* bump on any change; mismatch refused */
 #define GS_PLUGIN_HEADER_VERSION "0.1.0" /* goldsmith's, when this shipped */
 
 #define GS_PRINTF(f, a) __attribute__((format (printf, f, a)))
@@ -79,6 +82,40 @@ struct gs_config_key {
   const char *name;              /* NULL terminates the table */
   enum gs_key_type type;
   const char *doc;               /* one line, for the man page */
+};
+
+/* Command-line options an operation declares (ABI version 2).  The
+ * goldsmith command builds its option table and --help from the
+ * loaded operations of a family, so `goldsmith sysprep --hostname` is
+ * the customize operation's own, and a third-party operation gets
+ * options of its own.  Each use of an option becomes one
+ * configuration layer after the configuration files and --set, in
+ * command-line order, holding KEY of this operation with a value of
+ * the key's type (built as a value, never as text parsed again):
+ * .configure sees it like a file's section.  The loader refuses an
+ * option whose key is not in the operation's keys or has another
+ * type; using an option of an operation that is not selected is an
+ * error.
+ */
+enum gs_option_kind {
+  GS_OPTION_STRING = 1,          /* KEY = "ARG" (a GS_KEY_STRING key) */
+  GS_OPTION_APPEND,              /* KEY = [ "VERB:ARG" ], or [ "ARG" ]
+                                    when verb is NULL (GS_KEY_STRINGS) */
+  GS_OPTION_LIST,                /* KEY = [ "a", "b" ] from ARG "a,b";
+                                    an empty element is an error
+                                    (GS_KEY_STRINGS) */
+  GS_OPTION_TRUE,                /* KEY = true, no ARG (GS_KEY_BOOL) */
+  GS_OPTION_FALSE,               /* KEY = false, no ARG (GS_KEY_BOOL) */
+};
+
+struct gs_option {
+  const char *name;              /* long option without "--",
+                                    [a-z0-9-]+; NULL terminates */
+  enum gs_option_kind kind;
+  const char *key;               /* one of the operation's keys */
+  const char *verb;              /* GS_OPTION_APPEND: "VERB:" prefix */
+  const char *arg;               /* ARG as --help shows it ("FILE") */
+  const char *help;              /* one line, for --help */
 };
 
 /* What an operation did (or, in a dry run, would do) to one path. */
@@ -118,6 +155,8 @@ struct gs_operation {
   int (*perform) (struct gs_op *op, struct gs_ctx *ctx,
                   guestfs_h *g, const char *root);
   void (*unload) (struct gs_op *op);
+  const struct gs_option *options; /* command-line options, or NULL
+                                      (ABI version 2) */
 };
 
 struct gs_plugin_entry {         /* the only symbol the loader dlsym()s */

@@ -11,7 +11,7 @@ rm -rf "$tmp"; mkdir -p "$tmp"
 cleanup_fn rm -rf "$tmp"
 
 ok "--version prints the version and ABI" \
-   bash -c "goldsmith --version | grep -Eq '^goldsmith [0-9.]+ \(plugin ABI 1\)$'"
+   bash -c "goldsmith --version | grep -Eq '^goldsmith [0-9.]+ \(plugin ABI 2\)$'"
 ok "sysprep --help lists -a, --operations, --dry-run" \
    bash -c "goldsmith sysprep --help | grep -q -- '--add=IMAGE' &&
             goldsmith sysprep --help | grep -q -- '--operations=LIST' &&

@@ -38,6 +38,54 @@ static const struct gs_config_key keys[] = {
   { NULL, 0, NULL },
 };
 
+/* virt-sysprep's command-line options of this operation (virt-
+ * customize's): each action option adds "VERB:ARG" to actions.
+ */
+static const struct gs_option options[] = {
+  { "hostname", GS_OPTION_APPEND, "actions", "hostname", "NAME",
+    "Set the hostname" },
+  { "timezone", GS_OPTION_APPEND, "actions", "timezone", "TZ",
+    "Set the default timezone" },
+  { "root-password", GS_OPTION_STRING, "root-password", NULL, "SELECTOR",
+    "Set root's password (password:PW, file:FILE, random, disabled, "
+    "locked:...)" },
+  { "password", GS_OPTION_APPEND, "passwords", NULL, "USER:SELECTOR",
+    "Set a user's password" },
+  { "password-crypto", GS_OPTION_STRING, "password-crypto", NULL,
+    "md5|sha256|sha512|yescrypt", "Password hash (default sha512)" },
+  { "ssh-inject", GS_OPTION_APPEND, "actions", "ssh-inject",
+    "USER[:file:KEYFILE|:string:KEY]", "Add an SSH public key" },
+  { "firstboot", GS_OPTION_APPEND, "actions", "firstboot", "SCRIPT",
+    "Run SCRIPT once at the guest's next boot" },
+  { "firstboot-command", GS_OPTION_APPEND, "actions", "firstboot-command",
+    "CMD", "Run CMD once at the guest's next boot" },
+  { "run", GS_OPTION_APPEND, "actions", "run", "SCRIPT",
+    "Run SCRIPT inside the guest now" },
+  { "run-command", GS_OPTION_APPEND, "actions", "run-command", "CMD",
+    "Run CMD inside the guest now" },
+  { "delete", GS_OPTION_APPEND, "actions", "delete", "PATH",
+    "Delete PATH (glob, recursive)" },
+  { "touch", GS_OPTION_APPEND, "actions", "touch", "FILE",
+    "Create FILE or update its time" },
+  { "write", GS_OPTION_APPEND, "actions", "write", "FILE:CONTENT",
+    "Write CONTENT to FILE" },
+  { "append-line", GS_OPTION_APPEND, "actions", "append-line", "FILE:LINE",
+    "Append LINE to FILE" },
+  { "mkdir", GS_OPTION_APPEND, "actions", "mkdir", "DIR",
+    "Create DIR and its parents" },
+  { "chmod", GS_OPTION_APPEND, "actions", "chmod", "PERMS:FILE",
+    "Change FILE's permissions (octal with a leading 0: 0644)" },
+  { "upload", GS_OPTION_APPEND, "actions", "upload", "FILE:DEST",
+    "Upload a host file" },
+  { "copy-in", GS_OPTION_APPEND, "actions", "copy-in",
+    "LOCALPATH:REMOTEDIR", "Copy a host file or tree into REMOTEDIR" },
+  { "selinux-relabel", GS_OPTION_TRUE, "selinux-relabel", NULL, NULL,
+    "Relabel SELinux guests" },
+  { "no-selinux-relabel", GS_OPTION_FALSE, "selinux-relabel", NULL, NULL,
+    "Don't relabel (the default)" },
+  { NULL },
+};
+
 /* What each verb's argument looks like. */
 enum arg_shape {
   ARG_ANY,                       /* non-empty */
@@ -868,6 +916,7 @@ static const struct gs_operation customize = {
   .config_complete = customize_config_complete,
   .perform = customize_perform,
   .unload = customize_unload,
+  .options = options,
 };
 
 GS_REGISTER_PLUGIN (&customize);

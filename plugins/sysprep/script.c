@@ -44,6 +44,15 @@ static const struct gs_config_key keys[] = {
   { NULL, 0, NULL },
 };
 
+/* virt-sysprep's command-line options of this operation. */
+static const struct gs_option options[] = {
+  { "script", GS_OPTION_APPEND, "scripts", NULL, "SCRIPT",
+    "Run SCRIPT on the host in a FUSE mount of the guest" },
+  { "scriptdir", GS_OPTION_STRING, "scriptdir", NULL, "DIR",
+    "Empty host directory to mount the guest on for --script" },
+  { NULL },
+};
+
 static int
 script_configure (struct gs_op *op, const config_setting_t *section)
 {
@@ -441,6 +450,7 @@ static const struct gs_operation script = {
   .order = 800,
   .enabled_by_default = true,
   .keys = keys,
+  .options = options,
   .configure = script_configure,
   .config_complete = script_config_complete,
   .perform = script_perform,

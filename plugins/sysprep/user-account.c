@@ -38,6 +38,15 @@ static const struct gs_config_key keys[] = {
   { NULL, 0, NULL },
 };
 
+/* virt-sysprep's command-line options of this operation. */
+static const struct gs_option options[] = {
+  { "remove-user-accounts", GS_OPTION_LIST, "remove", NULL, "USERS",
+    "Remove only these accounts (comma list)" },
+  { "keep-user-accounts", GS_OPTION_LIST, "keep", NULL, "USERS",
+    "Never remove these accounts (comma list)" },
+  { NULL },
+};
+
 /* Names as passwd(5) can hold them and augeas can address. */
 static const char *
 bad_name (const char *name)
@@ -762,6 +771,7 @@ static const struct gs_operation user_account = {
   .order = 0,
   .enabled_by_default = false,
   .keys = keys,
+  .options = options,
   .configure = user_account_configure,
   .perform = user_account_perform,
   .unload = user_account_unload,

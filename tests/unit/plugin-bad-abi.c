@@ -25,7 +25,7 @@ static const struct gs_operation bad_abi = {
 
 static const struct gs_operation *const ops[] = { &bad_abi, NULL };
 
-/* Written out by hand: GS_REGISTER_PLUGIN would say ABI 1. */
+/* Written out by hand: GS_REGISTER_PLUGIN would say ABI 2. */
 __attribute__((visibility ("default")))
 const struct gs_plugin_entry gs_plugin_entry = {
   .abi_version = 99,

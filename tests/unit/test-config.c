@@ -32,15 +32,30 @@ load_files (struct load *l, const char *const *files)
   memset (l, 0, sizeof *l);
   unit_registry_new (&l->reg);
   config_init (&l->merged);
-  for (size_t i = 0; files[i]; ++i)
-    if (string_vector_append_copy (&v, files[i]) == -1) {
+  struct gs_config_layers sets = { 0 };
+
+  for (size_t i = 0; files[i]; ++i) {
+    /* "--set:KEY=VALUE\nTEXT": a --set layer named "--set KEY=VALUE". */
+    if (strncmp (files[i], "--set:", 6) == 0) {
+      char *name = unit_printf ("--set %.*s",
+                                (int) strcspn (files[i] + 6, "\n"),
+                                files[i] + 6);
+
+      if (gs_int_layers_add (&sets, name, strchr (files[i], '\n') + 1,
+                             NULL) == -1)
+        exit (EXIT_FAILURE);
+      free (name);
+    }
+    else if (string_vector_append_copy (&v, files[i]) == -1) {
       printf ("Bail out! out of memory\n");
       exit (EXIT_FAILURE);
     }
+  }
   unit_capture_begin ();
-  l->r = gs_int_config_load (&l->reg, &l->st, &v, &l->merged);
+  l->r = gs_int_config_load (&l->reg, &l->st, &v, &sets, &l->merged);
   l->err = unit_capture_end ();
   string_vector_free_all (&v);
+  gs_int_layers_free (&sets);
 }
 
 static void

@@ -48,7 +48,7 @@ load (const char *const *files, char **err, config_t *merged)
       exit (EXIT_FAILURE);
     }
   unit_capture_begin ();
-  r = gs_int_config_load (&reg, &st, &v, merged);
+  r = gs_int_config_load (&reg, &st, &v, NULL, merged);
   if (r == 0)
     r = gs_int_config_complete (&reg);
   *err = unit_capture_end ();

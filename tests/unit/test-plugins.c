@@ -166,7 +166,7 @@ test_bad (void)
   file = test_plugin ("bad-abi");
   test_refused ("wrong ABI", &reg, file,
                 (const char *const []) {
-                  "ABI version 99,", "ABI version 1 ", NULL });
+                  "ABI version 99,", "ABI version 2 ", NULL });
   free (file);
 
   file = test_plugin ("no-entry");

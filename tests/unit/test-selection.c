@@ -80,7 +80,7 @@ load_registry (struct gs_registry *reg, const char *user_file)
 
   unit_registry_new (reg);
   if (gs_int_config_files (conf, user_file, &files) == -1 ||
-      gs_int_config_load (reg, &st, &files, NULL) == -1 ||
+      gs_int_config_load (reg, &st, &files, NULL, NULL) == -1 ||
       gs_int_config_complete (reg) == -1) {
     printf ("Bail out! cannot load the configuration in %s "
             "(is GOLDSMITH_SRCDIR set?)\n", conf);
