@@ -53,9 +53,6 @@ check_tmp (struct gs_sparsify_job *j)
   int64_t need, have;
   char h1[32], h2[32];
 
-  j->tmp = j->tmp_dir ? j->tmp_dir : getenv ("TMPDIR");
-  if (j->tmp == NULL || j->tmp[0] == '\0')
-    j->tmp = "/tmp";
   if (strncmp (j->tmp, "prebuilt:", 9) == 0) {
     gs_error ("--tmp %s: prebuilt overlays are not supported; give a "
               "directory", j->tmp);
@@ -181,6 +178,10 @@ gs_int_sparsify_check_in_place (const struct gs_sparsify_job *j)
 int
 gs_int_sparsify_check (struct gs_sparsify_job *j)
 {
+  /* The temp dir, also in a dry run (the -o probe goes there). */
+  if (j->tmp == NULL && (j->tmp = j->tmp_dir) == NULL &&
+      ((j->tmp = getenv ("TMPDIR")) == NULL || j->tmp[0] == '\0'))
+    j->tmp = "/tmp";
   if (!j->in_place && (check_out (j) == -1 ||
                        (!j->dry_run && check_tmp (j) == -1) ||
                        check_qemu_opts (j) == -1))

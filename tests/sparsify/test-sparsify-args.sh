@@ -18,7 +18,7 @@ printf 'QFI\xfb\x00\x00\x00\x03garbage' > "$tmp/corrupt.qcow2"
 truncate -s 4096 "$tmp/corrupt.qcow2"
 mkdir "$tmp/ro"; chmod 0555 "$tmp/ro"
 
-plan 37
+plan 38
 
 expect "no OUT" "give exactly two disks: IN OUT" \
   goldsmith sparsify "$in"
@@ -68,6 +68,15 @@ is "--in-place on vmdk: one line" "$(cat "$tmp/vmdk.err")" \
   "goldsmith: error: $tmp/disk.vmdk: a vmdk image cannot discard: in-place sparsify is impossible (use copying mode)"
 is "--in-place on vmdk: image byte-identical" \
   "$(sha256sum < "$tmp/disk.vmdk")" "$vmdk_sum"
+
+# A dry run checks -o in the temp dir too (it once probed
+# "(null)/goldsmith-opts-PID.img" and refused every -o): a valid -o
+# passes, and the run goes on to its launch (here a stand-in that
+# fails: exit status 1, not a refusal).
+env -u TMPDIR LIBGUESTFS_HV=/bin/false goldsmith sparsify -n \
+  --convert qcow2 -o compat=1.1 "$in" "$tmp/out.img" > /dev/null 2> "$tmp/o.err"
+is "dry run with a valid -o: not refused (exit status 1: the stand-in launch)" \
+   "$?|$(grep -c 'rejects it' "$tmp/o.err")" "1|0"
 
 is "IN is byte-identical" "$(sha256sum < "$in")" "$in_sum"
 ok "no OUT was left behind" test -z "$(ls "$tmp" | grep -e '^out\.img' -e goldsmith-)"
