@@ -4,7 +4,7 @@
 # launched: one clear line naming the option (or file and line), exit
 # status 2, and the image left byte-identical.  No appliance.
 source "$(dirname "$0")/functions.sh"
-plan 40
+plan 61
 
 tmp="$builddir/tests/tmp/customize-args"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -26,9 +26,15 @@ expect "bad password selector (the password is not echoed)" \
   gs --password 'alice:passwd:s3cret'
 ok "the mistyped password is not in the message" \
    bash -c "! grep -q s3cret '$tmp/err'"
-expect "chmod in decimal (virt-customize's trap)" \
-  '--chmod: bad permissions "755": give them in octal with a leading 0' \
-  gs --chmod 755:/etc/motd
+# virt-customize's reading: decimal without a leading 0, taken with a
+# warning saying what it means.
+gs --chmod 755:/etc/motd --list-operations > /dev/null 2> "$tmp/err"
+is "chmod in decimal: accepted as virt-customize reads it, with a warning" \
+   "$?|$(cat "$tmp/err")" \
+   '0|goldsmith: customize: warning: --chmod: "755" is decimal (mode 01363), as virt-customize reads it; for mode 0755 write 0755'
+expect "chmod not a number" \
+  '--chmod: bad permissions "rwx": give them in octal with a leading 0 (0644), or in decimal (420)' \
+  gs --chmod rwx:/etc/motd
 expect "chmod out of range" '--chmod: bad permissions "017777"' \
   gs --chmod 017777:/etc/motd
 expect "--write without ':'" '--write: expected FILE:CONTENT, not "/etc/motd"' \
@@ -65,6 +71,39 @@ mkdir -p "$tmp/home"
 HOME="$tmp/home" expect "ssh-inject without a key anywhere" \
   "--ssh-inject: no key given and no public key in $tmp/home/.ssh" \
   gs --ssh-inject root
+
+expect "--truncate of a relative path" \
+  '--truncate: "etc/motd": expected an absolute guest path' \
+  gs --truncate etc/motd
+expect "--copy to a relative path" \
+  '--copy: "tmp/x": expected an absolute guest path' gs --copy /etc/motd:tmp/x
+expect "--move without DEST" '--move: expected SOURCE:DEST, not "/etc/motd"' \
+  gs --move /etc/motd
+expect "--link to a relative link" \
+  '--link: "etc/x": expected an absolute guest path' \
+  gs --link /etc/motd:/etc/a:etc/x
+expect "--link with an empty link" \
+  '--link: expected TARGET:LINK[:LINK...], not "/etc/motd:/etc/a:"' \
+  gs --link /etc/motd:/etc/a:
+expect "--edit without an expression" '--edit: expected FILE:EXPR, not "/etc/motd:"' \
+  gs --edit /etc/motd:
+
+# --commands-from-file: virt-customize's syntax, errors by file and line.
+printf '# comment\n\nhostname ok\nfrobnicate x\n' > "$tmp/cmds1"
+expect "--commands-from-file: an unknown command, with its line" \
+  "$tmp/cmds1:4: frobnicate: unknown command" \
+  gs --commands-from-file "$tmp/cmds1"
+printf 'install vim\n' > "$tmp/cmds2"
+expect "--commands-from-file: a command goldsmith does not do yet, by name" \
+  "$tmp/cmds2:1: install: this virt-customize command is not supported by goldsmith yet" \
+  gs --commands-from-file "$tmp/cmds2"
+printf 'touch /a\nwrite /etc/x:a\\\nb\nhostname bad_name\n' > "$tmp/cmds3"
+expect "--commands-from-file: a bad argument after a continued line, by its line" \
+  "$tmp/cmds3:4: hostname: \"bad_name\" is not a valid hostname" \
+  gs --commands-from-file "$tmp/cmds3"
+expect "--commands-from-file: a missing file" \
+  "--commands-from-file: $tmp/nope: No such file" \
+  gs --commands-from-file "$tmp/nope"
 
 # The configuration file: actions add up, and errors name file and line.
 printf 'sysprep: {\n  customize: {\n    actions = [ "hostname:ok",\n                "frob:x" ];\n  };\n};\n' \

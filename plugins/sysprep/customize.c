@@ -30,11 +30,12 @@
 #include "customize.h"
 
 static const struct gs_config_key keys[] = {
-  { "actions", GS_KEY_STRINGS, "customizations, run in order: \"VERB:ARGUMENT\" with VERB one of hostname, timezone, ssh-inject, firstboot, firstboot-command, run, run-command, delete, touch, write, append-line, mkdir, chmod, upload, copy-in (each file's list adds to the earlier ones; the command-line options add theirs last, in command-line order)" },
+  { "actions", GS_KEY_STRINGS, "customizations, run in order: \"VERB:ARGUMENT\" with VERB one of hostname, timezone, ssh-inject, firstboot, firstboot-command, run, run-command, delete, touch, write, append-line, mkdir, chmod, upload, copy-in, truncate, truncate-recursive, scrub, copy, move, link, edit, commands-from-file (each file's list adds to the earlier ones; the command-line options add theirs last, in command-line order)" },
   { "root-password", GS_KEY_STRING, "root's new password: a selector (password:PW, file:FILE, random, disabled, locked:SELECTOR, locked)" },
   { "passwords", GS_KEY_STRINGS, "\"USER:SELECTOR\": users' new passwords (each file's list adds to the earlier ones; a user given twice is an error)" },
   { "password-crypto", GS_KEY_STRING, "password hash: md5, sha256, sha512 (default) or yescrypt" },
   { "selinux-relabel", GS_KEY_BOOL, "relabel the guest's files for SELinux after the customizations (default false)" },
+  { "no-logfile", GS_KEY_BOOL, "scrub /tmp/builder.log (virt-customize's log of an earlier build) from the guest at the end (default false; goldsmith writes no such log)" },
   { NULL, 0, NULL },
 };
 
@@ -79,6 +80,24 @@ static const struct gs_option options[] = {
     "Upload a host file" },
   { "copy-in", GS_OPTION_APPEND, "actions", "copy-in",
     "LOCALPATH:REMOTEDIR", "Copy a host file or tree into REMOTEDIR" },
+  { "truncate", GS_OPTION_APPEND, "actions", "truncate", "FILE",
+    "Truncate FILE to zero length" },
+  { "truncate-recursive", GS_OPTION_APPEND, "actions", "truncate-recursive",
+    "PATH", "Truncate every file under PATH" },
+  { "scrub", GS_OPTION_APPEND, "actions", "scrub", "FILE",
+    "Scrub FILE (overwrite its data, then remove it)" },
+  { "copy", GS_OPTION_APPEND, "actions", "copy", "SOURCE:DEST",
+    "Copy SOURCE to DEST inside the guest" },
+  { "move", GS_OPTION_APPEND, "actions", "move", "SOURCE:DEST",
+    "Move SOURCE to DEST inside the guest" },
+  { "link", GS_OPTION_APPEND, "actions", "link", "TARGET:LINK[:LINK...]",
+    "Make each LINK a symbolic link to TARGET" },
+  { "edit", GS_OPTION_APPEND, "actions", "edit", "FILE:EXPR",
+    "Edit FILE with the Perl expression EXPR (run on the host)" },
+  { "commands-from-file", GS_OPTION_APPEND, "actions", "commands-from-file",
+    "FILE", "Read customize commands from FILE, one per line" },
+  { "no-logfile", GS_OPTION_TRUE, "no-logfile", NULL, NULL,
+    "Scrub /tmp/builder.log (virt-customize's log) from the guest" },
   { "selinux-relabel", GS_OPTION_TRUE, "selinux-relabel", NULL, NULL,
     "Relabel SELinux guests" },
   { "no-selinux-relabel", GS_OPTION_FALSE, "selinux-relabel", NULL, NULL,
@@ -97,6 +116,10 @@ enum arg_shape {
   ARG_HOSTNAME,
   ARG_TIMEZONE,
   ARG_SSH,                       /* USER[:file:F|:string:KEY] */
+  ARG_GUEST_GUEST,               /* SOURCE:DEST, both in the guest */
+  ARG_LINK,                      /* TARGET:LINK[:LINK...] */
+  ARG_EDIT,                      /* FILE:EXPR */
+  ARG_COMMANDS,                  /* a host file of commands */
 };
 
 static const struct verb {
@@ -120,6 +143,15 @@ static const struct verb {
   { "chmod", CZ_CHMOD, ARG_PERMS_PATH, "PERMS:FILE" },
   { "upload", CZ_UPLOAD, ARG_HOST_GUEST, "FILE:DEST" },
   { "copy-in", CZ_COPY_IN, ARG_HOST_GUEST, "LOCALPATH:REMOTEDIR" },
+  { "truncate", CZ_TRUNCATE, ARG_GUEST_PATH, "FILE" },
+  { "truncate-recursive", CZ_TRUNCATE_RECURSIVE, ARG_GUEST_PATH, "PATH" },
+  { "scrub", CZ_SCRUB, ARG_GUEST_PATH, "FILE" },
+  { "copy", CZ_COPY, ARG_GUEST_GUEST, "SOURCE:DEST" },
+  { "move", CZ_MOVE, ARG_GUEST_GUEST, "SOURCE:DEST" },
+  { "link", CZ_LINK, ARG_LINK, "TARGET:LINK[:LINK...]" },
+  { "edit", CZ_EDIT, ARG_EDIT, "FILE:EXPR" },
+  /* Expanded at configure time into the actions it lists. */
+  { "commands-from-file", (enum cz_verb) -1, ARG_COMMANDS, "FILE" },
 };
 #define NVERBS (sizeof verbs / sizeof verbs[0])
 
@@ -139,14 +171,12 @@ get (struct gs_op *op)
  * file; from a command-line layer (no file), the option "--WHAT".
  */
 static char *
-where (const config_setting_t *s, const char *what)
+where_at (const char *file, unsigned line, const char *what)
 {
-  const char *file = config_setting_source_file (s);
   char *w;
 
   if (file) {
-    if (asprintf (&w, "%s:%u: %s", file, config_setting_source_line (s),
-                  what) == -1)
+    if (asprintf (&w, "%s:%u: %s", file, line, what) == -1)
       w = NULL;
   }
   /* "actions" itself only comes from --set: no option to name. */
@@ -156,6 +186,13 @@ where (const config_setting_t *s, const char *what)
   if (w == NULL)
     gs_error ("out of memory");
   return w;
+}
+
+static char *
+where (const config_setting_t *s, const char *what)
+{
+  return where_at (config_setting_source_file (s),
+                   config_setting_source_line (s), what);
 }
 
 const char *
@@ -214,34 +251,47 @@ check_readable (const char *w, const char *file, bool dir_ok)
   return 0;
 }
 
-/* PERMS: octal with a leading 0 (virt-customize reads "755" as the
- * decimal number 755, which is almost never meant: refuse it instead).
+/* PERMS as virt-customize reads them: octal with a leading 0 (0644),
+ * else decimal ("420" is 0644).  A decimal number that looks like a
+ * mode ("755") is almost never meant: it is taken, as the anchor does,
+ * with a warning saying what it means.
  */
 static int
 parse_perms (const char *w, const char *s, mode_t *mode)
 {
+  bool octal = s[0] == '0';
   char *end;
   unsigned long v;
 
-  if (s[0] != '0' || strspn (s, "01234567") != strlen (s) ||
-      strlen (s) > 5) {
+  if (s[0] == '\0' || strspn (s, octal ? "01234567" : "0123456789")
+      != strlen (s) || strlen (s) > 5) {
     gs_error ("%s: bad permissions \"%s\": give them in octal with a "
-              "leading 0, e.g. 0644", w, s);
+              "leading 0 (0644), or in decimal (420)", w, s);
     return -1;
   }
   errno = 0;
-  v = strtoul (s, &end, 8);
+  v = strtoul (s, &end, octal ? 8 : 10);
   if (errno || *end || v > 07777) {
-    gs_error ("%s: bad permissions \"%s\" (at most 07777)", w, s);
+    gs_error ("%s: bad permissions \"%s\" (at most 07777, or 4095 in "
+              "decimal)", w, s);
     return -1;
   }
+  if (!octal && strspn (s, "01234567") == strlen (s) && v > 7)
+    gs_warning ("%s: \"%s\" is decimal (mode 0%lo), as virt-customize "
+                "reads it; for mode 0%s write 0%s", w, s, v, s, s);
   *mode = v;
   return 0;
 }
 
-/* Check one "VERB:ARG" (element S of actions) and append it. */
+static int add_commands (struct cz_state *st, const char *w,
+                         const char *file);
+
+/* Check one "VERB:ARG" (an element of actions at FILE:LINE, or FILE
+ * NULL: the command line) and append it.
+ */
 static int
-add_action (struct cz_state *st, const config_setting_t *s, const char *text)
+add_action_at (struct cz_state *st, const char *file, unsigned line,
+               const char *text)
 {
   const struct verb *v = NULL;
   struct cz_action act = { 0 }, *p;
@@ -255,22 +305,25 @@ add_action (struct cz_state *st, const config_setting_t *s, const char *text)
         strncmp (verbs[i].name, text, vlen) == 0)
       v = &verbs[i];
   if (v == NULL || text[vlen] != ':') {
-    CLEANUP_FREE char *wa = where (s, "actions");
+    CLEANUP_FREE char *wa = where_at (file, line, "actions");
 
     if (wa == NULL)
       return -1;
     if (v == NULL)
       gs_error ("%s: unknown action \"%.*s\" (expected hostname, timezone, "
                 "ssh-inject, firstboot, firstboot-command, run, run-command, "
-                "delete, touch, write, append-line, mkdir, chmod, upload or "
-                "copy-in)", wa, (int) vlen, text);
+                "delete, touch, write, append-line, mkdir, chmod, upload, "
+                "copy-in, truncate, truncate-recursive, scrub, copy, move, "
+                "link, edit or commands-from-file)", wa, (int) vlen, text);
     else
       gs_error ("%s: \"%s\": expected %s:%s", wa, text, v->name, v->syntax);
     return -1;
   }
   arg = text + vlen + 1;
-  if ((w = where (s, v->name)) == NULL)
+  if ((w = where_at (file, line, v->name)) == NULL)
     return -1;
+  if (v->shape == ARG_COMMANDS)
+    return add_commands (st, w, arg);
   act.verb = v->verb;
 
   switch (v->shape) {
@@ -306,6 +359,9 @@ add_action (struct cz_state *st, const config_setting_t *s, const char *text)
   case ARG_GUEST_PATH_TEXT:
   case ARG_PERMS_PATH:
   case ARG_HOST_GUEST:
+  case ARG_GUEST_GUEST:
+  case ARG_LINK:
+  case ARG_EDIT:
     if ((r = split2 (arg, &act.a, &act.b)) == -1)
       return -1;
     if (r == 0 || act.a[0] == '\0' ||
@@ -329,9 +385,33 @@ add_action (struct cz_state *st, const config_setting_t *s, const char *text)
         goto fail;
       }
     }
-    else if (act.a[0] != '/') {
-      gs_error ("%s: \"%s\": expected an absolute guest path", w, act.a);
+    else if (v->shape == ARG_LINK) {
+      /* TARGET is the link's text, as given; each LINK is a path. */
+      for (const char *l = act.b; *l; l += strcspn (l, ":"), l += *l == ':')
+        if (*l != '/') {
+          gs_error ("%s: \"%.*s\": expected an absolute guest path", w,
+                    (int) strcspn (l, ":"), l);
+          goto fail;
+        }
+      if (act.b[strlen (act.b) - 1] == ':' || strstr (act.b, "::")) {
+        gs_error ("%s: expected %s, not \"%s\"", w, v->syntax, arg);
+        goto fail;
+      }
+    }
+    else if (act.a[0] != '/' ||
+             (v->shape == ARG_GUEST_GUEST && act.b[0] != '/')) {
+      gs_error ("%s: \"%s\": expected an absolute guest path", w,
+                act.a[0] != '/' ? act.a : act.b);
       goto fail;
+    }
+    if (v->shape == ARG_EDIT) {
+      CLEANUP_FREE char *perl = cz_find_perl ();
+
+      if (perl == NULL) {
+        gs_error ("%s: --edit runs a Perl expression on the host, and "
+                  "there is no perl in PATH", w);
+        goto fail;
+      }
     }
     if (v->verb == CZ_APPEND_LINE && strpbrk (act.b, "\r\n")) {
       gs_error ("%s: the line must not contain newline characters (give "
@@ -339,6 +419,9 @@ add_action (struct cz_state *st, const config_setting_t *s, const char *text)
       goto fail;
     }
     break;
+
+  case ARG_COMMANDS:              /* expanded above */
+    return -1;
 
   case ARG_SSH: {
     const char *colon = strchr (arg, ':');
@@ -375,7 +458,8 @@ add_action (struct cz_state *st, const config_setting_t *s, const char *text)
   /* The label names the action in perform-time messages. */
   if (asprintf (&act.label, "%s %s", w,
                 v->verb == CZ_CHMOD ? act.a
-                : v->shape == ARG_HOST_GUEST ? act.b : act.a) == -1)
+                : v->shape == ARG_HOST_GUEST || v->shape == ARG_LINK
+                ? act.b : act.a) == -1)
     goto nomem;
   if ((p = realloc (st->actions, (st->nactions + 1) * sizeof *p)) == NULL)
     goto nomem;
@@ -405,18 +489,15 @@ password_given (const struct cz_state *st, const char *user)
   return NULL;
 }
 
+/* "USER:SELECTOR", given at W ("FILE:LINE: password", "--password"). */
 static int
-add_password (struct cz_state *st, const config_setting_t *s,
-              const char *text)
+add_password (struct cz_state *st, const char *w, const char *text)
 {
   struct cz_password pw = { 0 }, *p;
   const char *colon = strchr (text, ':');
   CLEANUP_FREE char *user = NULL;
-  CLEANUP_FREE char *w = where (s, "password");
   const char *prev;
 
-  if (w == NULL)
-    return -1;
   if (colon == NULL) {
     /* The text may be a password typed in the wrong place: don't echo it. */
     gs_error ("%s: expected USER:SELECTOR", w);
@@ -448,16 +529,13 @@ add_password (struct cz_state *st, const config_setting_t *s,
   return 0;
 }
 
+/* SEL given at W; CLI: on the command line (twice there is an error). */
 static int
-set_root_password (struct cz_state *st, const config_setting_t *s)
+set_root_password (struct cz_state *st, const char *w, const char *sel,
+                   bool cli)
 {
-  const char *sel = config_setting_get_string (s);
-  bool cli = config_setting_source_file (s) == NULL;
-  CLEANUP_FREE char *w = where (s, "root-password");
   struct cz_password pw = { 0 };
 
-  if (w == NULL)
-    return -1;
   /* A later file overrides an earlier one, as for every key; but twice
    * on the command line is a mistake, as in virt-customize.
    */
@@ -485,6 +563,149 @@ set_root_password (struct cz_state *st, const config_setting_t *s)
 }
 
 static int
+set_crypto (struct cz_state *st, const char *w, const char *c)
+{
+  if (!cz_valid_crypto (c)) {
+    gs_error ("%s: unknown password hash \"%s\" (expected md5, sha256, "
+              "sha512 or yescrypt)", w, c);
+    return -1;
+  }
+  free (st->crypto);
+  if ((st->crypto = strdup (c)) == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  return 0;
+}
+
+/* virt-customize options goldsmith does not do yet: a command file
+ * naming one is refused by name, not as an unknown command.
+ */
+static const char *const not_yet[] = {
+  "install", "uninstall", "update", "firstboot-install", "sm-register",
+  "sm-attach", "sm-remove", "sm-unregister", "sm-credentials", "chown",
+  "tar-in", "inject-virtio-win", "inject-qemu-ga", "inject-blnsvr", NULL,
+};
+
+/* One command of a --commands-from-file FILE, at line LINE: NAME is a
+ * virt-customize option without "--", ARG its argument (or "").
+ */
+static int
+add_command (struct cz_state *st, const char *file, unsigned line,
+             const char *name, const char *arg)
+{
+  CLEANUP_FREE char *w = where_at (file, line, name);
+  CLEANUP_FREE char *text = NULL;
+
+  if (w == NULL)
+    return -1;
+  if (strcmp (name, "commands-from-file") == 0) {
+    gs_error ("%s: a command file cannot include another", w);
+    return -1;
+  }
+  for (size_t i = 0; i < NVERBS; ++i)
+    if (strcmp (verbs[i].name, name) == 0) {
+      if (asprintf (&text, "%s:%s", name, arg) == -1) {
+        gs_error ("out of memory");
+        return -1;
+      }
+      return add_action_at (st, file, line, text);
+    }
+  if (strcmp (name, "password") == 0)
+    return add_password (st, w, arg);
+  if (strcmp (name, "root-password") == 0)
+    return set_root_password (st, w, arg, true);
+  if (strcmp (name, "password-crypto") == 0)
+    return set_crypto (st, w, arg);
+  if (strcmp (name, "selinux-relabel") == 0 ||
+      strcmp (name, "no-selinux-relabel") == 0 ||
+      strcmp (name, "no-logfile") == 0) {
+    if (arg[0]) {
+      gs_error ("%s: takes no argument", w);
+      return -1;
+    }
+    if (strcmp (name, "no-logfile") == 0)
+      st->no_logfile = true;
+    else
+      st->selinux_relabel = name[0] == 's';
+    return 0;
+  }
+  for (size_t i = 0; not_yet[i]; ++i)
+    if (strcmp (not_yet[i], name) == 0) {
+      gs_error ("%s: this virt-customize command is not supported by "
+                "goldsmith yet", w);
+      return -1;
+    }
+  gs_error ("%s: unknown command", w);
+  return -1;
+}
+
+/* --commands-from-file FILE (given at W), as virt-customize reads it:
+ * one command a line, "NAME ARG" with NAME an option without "--";
+ * blank lines and lines starting with '#' are skipped; a line ending
+ * in '\' continues on the next (the newline is kept).
+ */
+static int
+add_commands (struct cz_state *st, const char *w, const char *file)
+{
+  size_t len;
+  CLEANUP_FREE char *text = NULL;
+  char *p, *cmd = NULL;
+  unsigned line = 0, first = 0;
+  size_t cmdlen = 0;
+  int r = 0;
+
+  if (check_readable (w, file, false) == -1 ||
+      (text = cz_read_host_file (w, file, &len)) == NULL)
+    return -1;
+  if (memchr (text, '\0', len)) {
+    gs_error ("%s: %s: not a text file", w, file);
+    return -1;
+  }
+  for (p = text; r == 0 && *p; ) {
+    size_t n = strcspn (p, "\n");
+    bool more = n > 0 && p[n - 1] == '\\';
+    char *c;
+
+    line++;
+    if (cmd == NULL)
+      first = line;
+    /* Accumulate the physical lines of one command. */
+    if ((c = realloc (cmd, cmdlen + n + 2)) == NULL) {
+      gs_error ("out of memory");
+      r = -1;
+      break;
+    }
+    cmd = c;
+    memcpy (cmd + cmdlen, p, more ? n - 1 : n);
+    cmdlen += more ? n - 1 : n;
+    if (more)
+      cmd[cmdlen++] = '\n';
+    cmd[cmdlen] = '\0';
+    p += n + (p[n] == '\n');
+    if (more && *p)
+      continue;
+    {
+      char *name = cmd + strspn (cmd, " \t");
+      char *arg;
+
+      if (name[0] && name[0] != '#') {
+        arg = name + strcspn (name, " \t");
+        if (*arg)
+          *arg++ = '\0';
+        arg += strspn (arg, " \t");
+        r = add_command (st, file, first, name, arg);
+      }
+    }
+    free (cmd);
+    cmd = NULL;
+    cmdlen = 0;
+  }
+  free (cmd);
+  return r;
+}
+
+static int
 customize_configure (struct gs_op *op, const config_setting_t *sec)
 {
   struct cz_state *st = get (op);
@@ -494,33 +715,39 @@ customize_configure (struct gs_op *op, const config_setting_t *sec)
     return -1;
   /* actions and passwords add to what earlier layers gave. */
   if ((s = config_setting_get_member (sec, "actions")) != NULL)
-    for (int i = 0; i < config_setting_length (s); ++i)
-      if (add_action (st, config_setting_get_elem (s, i),
-                      config_setting_get_string_elem (s, i)) == -1)
+    for (int i = 0; i < config_setting_length (s); ++i) {
+      const config_setting_t *e = config_setting_get_elem (s, i);
+
+      if (add_action_at (st, config_setting_source_file (e),
+                         config_setting_source_line (e),
+                         config_setting_get_string (e)) == -1)
         return -1;
+    }
   if ((s = config_setting_get_member (sec, "passwords")) != NULL)
-    for (int i = 0; i < config_setting_length (s); ++i)
-      if (add_password (st, config_setting_get_elem (s, i),
-                        config_setting_get_string_elem (s, i)) == -1)
+    for (int i = 0; i < config_setting_length (s); ++i) {
+      CLEANUP_FREE char *w = where (config_setting_get_elem (s, i),
+                                    "password");
+
+      if (w == NULL ||
+          add_password (st, w, config_setting_get_string_elem (s, i)) == -1)
         return -1;
-  if ((s = config_setting_get_member (sec, "root-password")) != NULL &&
-      set_root_password (st, s) == -1)
-    return -1;
+    }
+  if ((s = config_setting_get_member (sec, "root-password")) != NULL) {
+    CLEANUP_FREE char *w = where (s, "root-password");
+
+    if (w == NULL ||
+        set_root_password (st, w, config_setting_get_string (s),
+                           config_setting_source_file (s) == NULL) == -1)
+      return -1;
+  }
   if ((s = config_setting_get_member (sec, "password-crypto")) != NULL) {
-    const char *c = config_setting_get_string (s);
     CLEANUP_FREE char *w = where (s, "password-crypto");
 
-    if (w == NULL)
-      return -1;
-    if (!cz_valid_crypto (c)) {
-      gs_error ("%s: unknown password hash \"%s\" (expected md5, sha256, "
-                "sha512 or yescrypt)", w, c);
-      return -1;
-    }
-    if (gs_config_get_string (sec, "password-crypto", &st->crypto) == -1)
+    if (w == NULL || set_crypto (st, w, config_setting_get_string (s)) == -1)
       return -1;
   }
   gs_config_get_bool (sec, "selinux-relabel", &st->selinux_relabel);
+  gs_config_get_bool (sec, "no-logfile", &st->no_logfile);
   return 0;
 }
 
@@ -728,6 +955,10 @@ customize_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
     case CZ_MKDIR: case CZ_CHMOD: case CZ_UPLOAD: case CZ_COPY_IN:
       r = cz_file_action (st, ctx, g, act);
       break;
+    case CZ_TRUNCATE: case CZ_TRUNCATE_RECURSIVE: case CZ_SCRUB:
+    case CZ_COPY: case CZ_MOVE: case CZ_LINK: case CZ_EDIT:
+      r = cz_path_action (st, ctx, g, act);
+      break;
     default:
       r = cz_system_action (st, ctx, g, act);
     }
@@ -740,6 +971,8 @@ customize_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   if ((st->npasswords > 0 || st->root) && cz_set_passwords (st, ctx, g) == -1)
     return -1;
   if (st->selinux_relabel && cz_selinux_relabel (st, ctx, g) == -1)
+    return -1;
+  if (st->no_logfile && cz_scrub_logfile (ctx, g) == -1)
     return -1;
   return 0;
 }
@@ -870,9 +1103,60 @@ static const struct gs_operation customize = {
     "\n"
     "=item B<--chmod> I<PERMS>B<:>I<FILE>\n"
     "\n"
-    "Change FILE's mode.  PERMS must be octal with a leading C<0> "
-    "(C<0644>): virt-customize reads C<644> as the decimal number 644, "
-    "which is never what was meant, so goldsmith refuses it.\n"
+    "Change FILE's mode.  PERMS is read as virt-customize reads it: "
+    "octal with a leading C<0> (C<0644>), else decimal (C<420> is "
+    "C<0644>).  A decimal number that looks like a mode (C<644>) is "
+    "taken all the same, with a warning saying which mode it means, so "
+    "that a virt-sysprep command line does what it did there.\n"
+    "\n"
+    "=item B<--truncate> I<FILE>, B<--truncate-recursive> I<PATH>\n"
+    "\n"
+    "Truncate the file to zero length; truncate every regular file under "
+    "PATH (symbolic links are not followed; files protected by "
+    "B<--exclude-path> are kept).\n"
+    "\n"
+    "=item B<--scrub> I<FILE>\n"
+    "\n"
+    "Overwrite the file's data with the appliance's scrub(1), then "
+    "remove it.\n"
+    "\n"
+    "=item B<--copy> I<SOURCE>B<:>I<DEST>, B<--move> I<SOURCE>B<:>I<DEST>\n"
+    "\n"
+    "Copy (C<cp -a>: modes, owners and times kept) or move a file or "
+    "directory inside the guest; a DEST that is a directory receives "
+    "it.\n"
+    "\n"
+    "=item B<--link> I<TARGET>B<:>I<LINK>[B<:>I<LINK>...]\n"
+    "\n"
+    "Make each LINK a symbolic link to TARGET (C<ln -sf>).\n"
+    "\n"
+    "=item B<--edit> I<FILE>B<:>I<EXPR>\n"
+    "\n"
+    "Apply the Perl expression EXPR to each line of FILE, as C<perl -pe> "
+    "(and virt-edit B<-e>) do.  The expression runs B<on the host>, "
+    "with goldsmith's privileges, over the file's content copied out of "
+    "the appliance; never inside the guest.  The file is rewritten in "
+    "place (owner, mode and labels kept) only if it changed.  A dry run "
+    "runs the expression too, to say whether the file would change.  "
+    "Needs B<perl> in C<PATH>, checked before any launch.\n"
+    "\n"
+    "=item B<--commands-from-file> I<FILE>\n"
+    "\n"
+    "Read customize commands from FILE (on the host), in "
+    "virt-customize's syntax: one a line, the option's name without "
+    "C<-->, a space, its argument (C<write /etc/motd:hello>); blank "
+    "lines and lines starting with C<#> are skipped; a line ending in "
+    "C<\\> continues on the next, the newline kept.  The commands run "
+    "where the option stands among the others.  Errors name FILE and "
+    "line; a virt-customize command goldsmith does not do yet "
+    "(B<install>, B<sm-register>, ...) is refused by name.\n"
+    "\n"
+    "=item B<--no-logfile>\n"
+    "\n"
+    "Scrub F</tmp/builder.log> from the guest at the end, as "
+    "virt-customize does with the log it writes.  goldsmith writes no "
+    "such log; this removes one an earlier virt-customize or "
+    "virt-builder left.\n"
     "\n"
     "=item B<--upload> I<FILE>B<:>I<DEST>, B<--copy-in> "
     "I<LOCALPATH>B<:>I<REMOTEDIR>\n"

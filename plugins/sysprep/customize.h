@@ -30,12 +30,21 @@ enum cz_verb {
   CZ_CHMOD,
   CZ_UPLOAD,
   CZ_COPY_IN,
+  CZ_TRUNCATE,
+  CZ_TRUNCATE_RECURSIVE,
+  CZ_SCRUB,
+  CZ_COPY,
+  CZ_MOVE,
+  CZ_LINK,
+  CZ_EDIT,
 };
 
 /* One action, checked at configure time.  a and b are the verb's
  * arguments (write: a = FILE, b = CONTENT; chmod: a = FILE; upload:
  * a = host FILE, b = DEST; copy-in: a = host path, b = REMOTEDIR;
- * ssh-inject: a = USER, b = the key itself or NULL with key_file set).
+ * ssh-inject: a = USER, b = the key itself or NULL with key_file set;
+ * copy, move: a = SOURCE, b = DEST; link: a = TARGET, b = "LINK[:LINK]";
+ * edit: a = FILE, b = the Perl expression).
  */
 struct cz_action {
   enum cz_verb verb;
@@ -68,6 +77,7 @@ struct cz_state {
   bool root_from_cli;
   char *crypto;                  /* md5, sha256, sha512, yescrypt */
   bool selinux_relabel;
+  bool no_logfile;               /* scrub /tmp/builder.log at the end */
   /* Dry run: what earlier actions would have created ("d/path",
    * "f/path"), so that later ones plan against it.
    */
@@ -101,6 +111,15 @@ extern int cz_write_file (struct cz_state *st, struct gs_ctx *ctx,
                           const char *path, const char *content, size_t len);
 extern int cz_check_parent (struct cz_state *st, guestfs_h *g,
                             const struct cz_action *act, const char *path);
+
+/* customize-paths.c: truncate, truncate-recursive, scrub, copy, move,
+ * link, edit; and --no-logfile.
+ */
+extern int cz_path_action (struct cz_state *st, struct gs_ctx *ctx,
+                           guestfs_h *g, const struct cz_action *act);
+extern int cz_scrub_logfile (struct gs_ctx *ctx, guestfs_h *g);
+/* The host's perl, or NULL (--edit needs it). */
+extern char *cz_find_perl (void);
 
 /* customize-system.c: hostname, timezone, ssh-inject, firstboot, run,
  * SELinux relabelling.

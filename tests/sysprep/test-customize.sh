@@ -8,7 +8,7 @@
 # the image byte-identical.  Three appliance launches in all.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 46
+plan 55
 
 tmp="$builddir/tests/tmp/customize"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -29,6 +29,10 @@ printf 'uploaded\n' > "$tmp/upfile"; chmod 0640 "$tmp/upfile"
 printf 'SELINUX=enforcing\nSELINUXTYPE=targeted\n' > "$tmp/selinux.config"
 mkdir -p "$tmp/tree/sub"
 echo a > "$tmp/tree/a.txt"; echo b > "$tmp/tree/sub/b.txt"
+# virt-customize's command-file syntax: comments, blank lines, a line
+# continued with '\'.
+printf '# made by the test\n\nmkdir /opt/cf\nwrite /opt/cf/f:one\\\ntwo\n' \
+  > "$tmp/commands"
 
 # A stand-in for the insserv of a Debian SysV guest (static: the guest
 # has no libc): records its arguments.  With /etc/init.d/.depend.start
@@ -90,6 +94,17 @@ goldsmith sysprep --json --operations customize -a "$img" \
   --chmod 0600:/etc/motd \
   --mkdir /opt/a/b \
   --upload "$tmp/upfile:/opt/a/b" \
+  --chmod 384:/etc/touched \
+  --copy /etc/motd:/opt/a \
+  --write /opt/tomove:moved --move /opt/tomove:/opt/moved \
+  --link /etc/motd:/opt/l1:/opt/l2 \
+  --write /opt/trunc:data --truncate /opt/trunc \
+  --mkdir /opt/tr/sub --write /opt/tr/x:1 --write /opt/tr/sub/y:22 \
+  --link /etc/passwd:/opt/tr/plink --truncate-recursive /opt/tr \
+  --write /opt/secret:s3cret --scrub /opt/secret \
+  --write /opt/ed:"alpha"$'\n'"beta"$'\n' --edit '/opt/ed:s/beta/gamma/' \
+  --commands-from-file "$tmp/commands" \
+  --mkdir /tmp --write /tmp/builder.log:log --no-logfile \
   --copy-in "$tmp/tree:/srv" \
   --mkdir /etc/selinux --upload "$tmp/selinux.config:/etc/selinux/config" \
   --selinux-relabel \
@@ -163,6 +178,29 @@ ${sysv_args:+  create /etc/init.d/goldsmith-firstboot
   create /opt/a
   create /opt/a/b
   create /opt/a/b/upfile
+  change /etc/touched
+  create /opt/a/motd
+  create /opt/tomove
+  remove /opt/tomove
+  create /opt/moved
+  create /opt/l1
+  create /opt/l2
+  create /opt/trunc
+  change /opt/trunc
+  create /opt/tr
+  create /opt/tr/sub
+  create /opt/tr/x
+  create /opt/tr/sub/y
+  create /opt/tr/plink
+  change /opt/tr/sub/y
+  change /opt/tr/x
+  create /opt/secret
+  remove /opt/secret
+  create /opt/ed
+  change /opt/ed
+  create /opt/cf
+  create /opt/cf/f
+  create /tmp/builder.log
   create /srv/tree"
 # (copy-in walks the host tree in readdir order: compare it as a set)
 is "copy-in reports the whole tree" \
@@ -176,9 +214,9 @@ missing=""
 for p in $libs ${libs:+/bin/sh}; do
   grep -qx "  create $p" "$tmp/report.tail" || missing="$missing $p"
 done
-is "then the shell's uploads, /etc/shadow for the passwords, the relabel flag last" \
-   "$missing|$(grep -vc '^  create ' "$tmp/report.tail")|$(tail -2 "$tmp/report.tail" | xargs)" \
-   "|1|change /etc/shadow create /.autorelabel"
+is "then the shell's uploads, /etc/shadow for the passwords, the relabel flag, --no-logfile last" \
+   "$missing|$(grep -vc '^  create ' "$tmp/report.tail")|$(tail -3 "$tmp/report.tail" | xargs)" \
+   "|2|change /etc/shadow create /.autorelabel remove /tmp/builder.log"
 ok "--selinux-relabel: no file_contexts in the guest, so it relabels at boot, and says so" \
    grep -q 'selinux-relabel: the guest has no /etc/selinux/targeted/contexts/files/file_contexts' "$tmp/stderr"
 
@@ -291,8 +329,9 @@ ok "delete: the symlink went, its target /etc/passwd stayed" \
             grep -q '^root:x:0:0' '$tmp/facts/content/etc/passwd'"
 
 # file actions, in command-line order
-is "touch: an empty file" "$(f /etc/touched; c /etc/touched | wc -c)" \
-   "file 0644 0:0
+is "touch: an empty file; chmod 384 (decimal, as virt-customize reads it) is 0600" \
+   "$(f /etc/touched; c /etc/touched | wc -c)" \
+   "file 0600 0:0
 0"
 is "write (two lines), append-line (a newline added first), chmod: in order" \
    "$(f /etc/motd; c /etc/motd | od -An -c)" \
@@ -311,6 +350,27 @@ is "upload: into the directory, with the host file's mode and owner" \
 uploaded"
 is "copy-in: the tree" "$(c /srv/tree/a.txt; c /srv/tree/sub/b.txt)" "a
 b"
+is "copy: cp -a into the directory (mode kept), the same content" \
+   "$(f /opt/a/motd; c /opt/a/motd | od -An -c)" \
+   "file 0600 0:0
+$(printf 'Hello\nthere\nWorld\n' | od -An -c)"
+is "move: the source is gone, the destination holds it" \
+   "$(f /opt/tomove)|$(c /opt/moved)" "|moved"
+is "link: each LINK points at TARGET" "$(f /opt/l1; f /opt/l2)" \
+   "link 0777 0:0 -> /etc/motd
+link 0777 0:0 -> /etc/motd"
+is "truncate: zero bytes left" "$(c /opt/trunc | wc -c)" 0
+is "truncate-recursive: every file under the tree, the symlink not followed" \
+   "$(c /opt/tr/x | wc -c) $(c /opt/tr/sub/y | wc -c) $(f /opt/tr/plink) $(c /etc/passwd | grep -c '^root:x:0:0')" \
+   "0 0 link 0777 0:0 -> /etc/passwd 1"
+is "scrub: the file is gone" "$(f /opt/secret)" ""
+is "edit: the Perl expression ran over the file" "$(c /opt/ed)" "alpha
+gamma"
+is "commands-from-file: its commands ran, the continued line joined by a newline" \
+   "$(f /opt/cf; c /opt/cf/f)" "dir 0755 0:0
+one
+two"
+is "no-logfile: /tmp/builder.log was scrubbed" "$(f /tmp/builder.log)" ""
 if [ ${#shell_args[@]} -gt 0 ]; then
   is "run-command ran inside the guest" "$(c /root/run-command.out)" \
      ran-in-guest
@@ -320,7 +380,7 @@ fi
 
 # Nothing else changed: the manifests differ by exactly these paths (in
 # particular /etc/machine-id is untouched and no random seed appeared).
-changed='^/(\.autorelabel|etc/(hostname|machine-info|localtime|passwd|shadow|touched|motd|selinux(/.*)?|systemd(/.*)?)|usr/share(/.*)?|usr/lib(/.*)?|home/(alice|carol)/\.ssh(/.*)?|root/\.ssh(/.*)?|root/run-command\.out|var/log/boot\.log|var/log/httpd(/.*)?|home/carol/\.bash_history|opt(/.*)?|srv/tree(/.*)?|bin/sh|lib(64)?(/.*)?|etc/init\.d(/.*)?|etc/rc3\.d(/.*)?|usr/sbin(/.*)?) '
+changed='^/(\.autorelabel|etc/(hostname|machine-info|localtime|passwd|shadow|touched|motd|selinux(/.*)?|systemd(/.*)?)|usr/share(/.*)?|usr/lib(/.*)?|home/(alice|carol)/\.ssh(/.*)?|root/\.ssh(/.*)?|root/run-command\.out|tmp|var/log/boot\.log|var/log/httpd(/.*)?|home/carol/\.bash_history|opt(/.*)?|srv/tree(/.*)?|bin/sh|lib(64)?(/.*)?|etc/init\.d(/.*)?|etc/rc3\.d(/.*)?|usr/sbin(/.*)?) '
 is "nothing else changed (manifest diff)" \
    "$(diff <(grep -Ev "$changed" "$phony_guests/fedora.manifest") \
            <(grep -Ev "$changed" "$tmp/after.manifest"))" ""
