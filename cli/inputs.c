@@ -156,28 +156,10 @@ load_one (const struct gs_inputs *in, const struct gs_input *i,
   }
 }
 
-/* A loaded guest: named, read-only if asked, every disk checked. */
+/* A loaded guest: read-only if asked, every disk checked. */
 static int
 finish_guest (struct gs_guest *guest, unsigned flags)
 {
-  if (guest->name == NULL && guest->ndisks > 0 &&
-      (guest->name = strdup (guest->disks[0].path)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
-  /* Before checking each disk: a 10,000-disk domain is refused now. */
-  if (guest->ndisks > GS_MAX_DISKS) {
-    const char *o = guest->disks[0].origin;  /* "FILE:LINE: disk ..." */
-
-    if (o)
-      gs_error ("%.*s: the domain %s has %zu disks, but the appliance takes "
-                "at most %d", (int) strcspn (o, ":"), o, guest->name,
-                guest->ndisks, GS_MAX_DISKS);
-    else
-      gs_error ("%s: %zu disks, but the appliance takes at most %d",
-                guest->name, guest->ndisks, GS_MAX_DISKS);
-    return -1;
-  }
   for (size_t j = 0; j < guest->ndisks; ++j) {
     if (flags & GS_INPUTS_READONLY)
       guest->disks[j].readonly = true;
@@ -224,13 +206,22 @@ gs_cli_inputs_guests (const struct gs_inputs *in, unsigned flags,
     g = &guests[image ? images : n++];
     if (load_one (in, &in->v[i], flags, g) == -1)
       goto fail;
-    if (!image && finish_guest (g, flags) == -1)
-      goto fail;
   }
-  if (images != SIZE_MAX && finish_guest (&guests[images], flags) == -1)
-    goto fail;
+  /* Too many disks, or one given twice, before the disks' own checks:
+   * a 10,000-disk domain is refused at once, and a remote disk given
+   * twice may not even answer.
+   */
+  for (size_t i = 0; i < n; ++i)
+    if (guests[i].name == NULL && guests[i].ndisks > 0 &&
+        (guests[i].name = strdup (guests[i].disks[0].path)) == NULL) {
+      gs_error ("out of memory");
+      goto fail;
+    }
   if (gs_int_guests_check (guests, n) == -1)
     goto fail;
+  for (size_t i = 0; i < n; ++i)
+    if (finish_guest (&guests[i], flags) == -1)
+      goto fail;
   *guests_ret = guests;
   *n_ret = n;
   return 0;

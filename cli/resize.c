@@ -207,6 +207,11 @@ gs_cmd_resize (int argc, const char **argv)
   j.rq.expand_content = !no_expand_content;
 
   /* IN and OUT, checked before any launch. */
+  if (gs_int_uri_is_remote (j.out)) {
+    gs_error ("resize: OUT %s: a remote disk; OUT must be a local file or "
+              "device", j.out);
+    goto fail;
+  }
   if (gs_int_same_file (j.in, j.out)) {
     gs_error ("resize: IN and OUT are the same disk (%s): goldsmith resize "
               "never works in place", j.in);

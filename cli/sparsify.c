@@ -177,6 +177,17 @@ gs_cmd_sparsify (int argc, const char **argv)
   }
 
   /* Everything is checked before the launch, IN first. */
+  if (j.out && gs_int_uri_is_remote (j.out)) {
+    gs_error ("sparsify: OUT %s: a remote disk; OUT must be a local file "
+              "or device", j.out);
+    goto fail;
+  }
+  if (in_place && gs_int_uri_is_remote (j.in)) {
+    gs_error ("sparsify: %s: --in-place needs a local image (a remote disk "
+              "is reached through an overlay, which cannot pass discards "
+              "on)", j.in);
+    goto fail;
+  }
   if (gs_int_guest_add_disk (&guest, j.in, in_format,
                              !in_place || dry_run) == -1 ||
       (guest.name = strdup (j.in)) == NULL ||

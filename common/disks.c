@@ -310,6 +310,57 @@ check_chain (const struct gs_disk *disk, json_object *info)
   return r;
 }
 
+/* A disk named by a URI: its form, its format (read from its first
+ * sector by us when not given: qemu never probes), its size; a remote
+ * qcow2 may not name a backing file (unless trusted).  Not locked.
+ */
+static int
+remote_check (struct gs_disk *disk, const char *label)
+{
+  CLEANUP_FREE char *err = NULL;
+  json_object *info, *v;
+  bool backing;
+
+  if (gs_int_uri_check (disk->path, label, !disk->readonly) == -1)
+    return -1;
+  if (disk->format == NULL) {
+    unsigned char head[512];
+    struct gs_disk raw = *disk;
+
+    raw.format = (char *) "raw";
+    if (gs_int_read_head (&raw, head, sizeof head) != (ssize_t) sizeof head) {
+      gs_error ("%s: cannot read the disk (is the server there?)", label);
+      return -1;
+    }
+    disk->format = strdup (memcmp (head, "QFI\xfb", 4) == 0 ? "qcow2"
+                                                             : "raw");
+    if (disk->format == NULL) {
+      gs_error ("out of memory");
+      return -1;
+    }
+  }
+  switch (gs_int_qemu_img_info (disk->path, disk->format, false, &info,
+                                &err)) {
+  case -1:
+    gs_error ("%s: cannot open it as a %s disk: %s", label, disk->format,
+              err ? err : "qemu-img failed");
+    return -1;
+  case -2:
+    gs_error ("%s: qemu-img info printed no JSON", label);
+    return -1;
+  }
+  if (json_object_object_get_ex (info, "virtual-size", &v))
+    disk->virtual_size = json_object_get_int64 (v);
+  backing = json_object_object_get_ex (info, "backing-filename", &v);
+  json_object_put (info);
+  if (backing && !allow_external) {
+    gs_error ("%s: a remote image with a backing file: refused (a trusted "
+              "image: --allow-external-files)", label);
+    return -1;
+  }
+  return 0;
+}
+
 int
 gs_int_disk_check (struct gs_disk *disk)
 {
@@ -332,6 +383,8 @@ gs_int_disk_check (struct gs_disk *disk)
       label = NULL;
   }
 
+  if (disk->remote)
+    return remote_check (disk, label ? label : disk->path);
   if (stat (disk->path, &st) == -1) {
     gs_error ("%s: %m", label ? label : disk->path);
     return -1;

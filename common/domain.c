@@ -37,6 +37,7 @@ gs_int_guest_add_disk (struct gs_guest *guest, const char *path,
   d->format = format ? strdup (format) : NULL;
   d->readonly = readonly;
   d->virtual_size = -1;
+  d->remote = gs_int_uri_is_remote (path);
   if (d->path == NULL || (format && d->format == NULL)) {
     free (d->path);
     free (d->format);
@@ -213,16 +214,45 @@ gs_int_domxml_parse (const char *xml, size_t len, const char *what,
       src = xpath_string (xc, node, "string(source/@file)");
     else if (strcmp (type, "block") == 0)
       src = xpath_string (xc, node, "string(source/@dev)");
+    else if (strcmp (type, "network") == 0) {
+      /* As a URI qemu opens (remote.c): the first <host>. */
+      CLEANUP_FREE char *proto = xpath_string (xc, node,
+                                               "string(source/@protocol)");
+      CLEANUP_FREE char *name = xpath_string (xc, node,
+                                              "string(source/@name)");
+      CLEANUP_FREE char *host = xpath_string (xc, node,
+                                              "string(source/host/@name)");
+      CLEANUP_FREE char *port = xpath_string (xc, node,
+                                              "string(source/host/@port)");
+      CLEANUP_FREE char *transport =
+        xpath_string (xc, node, "string(source/host/@transport)");
+      CLEANUP_FREE char *sock = xpath_string (xc, node,
+                                              "string(source/host/@socket)");
+
+      src = gs_int_uri_from_libvirt (proto, name, host, port, transport,
+                                     sock);
+      if (src == NULL || !gs_int_uri_is_remote (src)) {
+        gs_error ("%s:%d: disk %s: a network disk of protocol \"%s\" "
+                  "goldsmith cannot name as a URI", what, line, tgt,
+                  proto ? proto : "");
+        return -1;
+      }
+    }
+    else if (strcmp (type, "volume") == 0) {
+      gs_error ("%s:%d: disk %s: a storage pool volume: give its path "
+                "instead (virsh vol-path)", what, line, tgt);
+      return -1;
+    }
     else {
       gs_error ("%s:%d: disk %s: disk type \"%s\" is not supported "
-                "(only file and block)", what, line, tgt, type);
+                "(file, block and network are)", what, line, tgt, type);
       return -1;
     }
     if (src == NULL) {
       gs_error ("%s:%d: disk %s has no <source>", what, line, tgt);
       return -1;
     }
-    if (src[0] != '/' && base_dir) {
+    if (src[0] != '/' && base_dir && !gs_int_uri_is_remote (src)) {
       if (asprintf (&path, "%s/%s", base_dir, src) == -1) {
         gs_error ("out of memory");
         return -1;

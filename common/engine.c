@@ -26,15 +26,18 @@
 static int
 begin_transaction (const struct gs_engine *e, struct gs_guest *guest)
 {
-  if (!e->transactional || e->dry_run)
-    return 0;
   for (size_t i = 0; i < guest->ndisks; ++i) {
     struct gs_disk *d = &guest->disks[i];
+    bool writes = e->transactional && !e->dry_run && !d->readonly;
 
-    if (d->readonly || d->overlay)
+    /* A remote disk is always reached through an overlay (remote.c);
+     * written (in place too), it is committed like any other.
+     */
+    if (d->overlay || !(writes || d->remote))
       continue;
     if (gs_int_overlay_create (d) == -1)
       return -1;
+    d->scratch_overlay = d->remote && (e->dry_run || d->readonly);
     /* Ctrl-C or kill: the overlay goes, the image was never written. */
     gs_int_scratch_add (d->overlay);
   }
@@ -52,8 +55,12 @@ end_transaction (struct gs_guest *guest, bool success, json_object *jg)
 
     if (d->overlay == NULL)
       continue;
-    any = true;
     gs_int_scratch_forget (d->overlay);
+    if (d->scratch_overlay) {
+      gs_int_overlay_discard (d);
+      continue;
+    }
+    any = true;
     if (!success)
       gs_int_overlay_discard (d);
     else if (gs_int_overlay_commit (d) == -1)

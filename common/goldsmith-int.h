@@ -185,6 +185,9 @@ struct gs_disk {
   bool table_read;               /* read once (then kept for --jobs) */
   mode_t mode;                   /* st_mode, after gs_int_disk_check */
   char *origin;                  /* "FILE:LINE: disk vda" (domain XML), or NULL */
+  bool remote;                   /* path is a URI (remote.c) */
+  bool scratch_overlay;          /* overlay only to reach a remote disk:
+                                    discarded, never committed */
 };
 
 struct gs_guest {
@@ -208,6 +211,20 @@ extern int gs_int_disk_check (struct gs_disk *disk);
  * external data files): --allow-external-files.
  */
 extern void gs_int_disks_allow_external (bool allow);
+
+/* remote.c: disks named by a URI (nbd://, ssh://, ...). */
+extern bool gs_int_uri_is_remote (const char *name);
+extern bool gs_int_uri_readonly (const char *uri);
+/* The URI's form (LABEL names it in the one-line message); WRITABLE:
+ * the run may write it.
+ */
+extern int gs_int_uri_check (const char *uri, const char *label,
+                             bool writable);
+/* A libvirt <disk type='network'>'s source as a URI, or NULL. */
+extern char *gs_int_uri_from_libvirt (const char *protocol, const char *name,
+                                      const char *host, const char *port,
+                                      const char *transport,
+                                      const char *socket);
 
 /* overlay.c: transactional runs (changes committed only on success). */
 extern int gs_int_overlay_create (struct gs_disk *disk);

@@ -70,6 +70,9 @@ gs_int_lock_image (const char *path)
   bool writable = true;
   int fd;
 
+  /* A remote disk: nothing here to lock (said in goldsmith(1)). */
+  if (gs_int_uri_is_remote (path))
+    return 0;
   if (stat (path, &st) == -1) {
     gs_error ("%s: %m", path);
     return -1;

@@ -81,7 +81,9 @@ gs_int_overlay_create_in (struct gs_disk *disk, const char *dir,
                           const char *options)
 {
   static bool cleaned;
-  CLEANUP_FREE char *abs = realpath (disk->path, NULL);
+  /* A remote disk's overlay is backed by its URI, for qemu to open. */
+  CLEANUP_FREE char *abs = disk->remote ? strdup (disk->path)
+                                        : realpath (disk->path, NULL);
   char err[1024];
   int fd;
 

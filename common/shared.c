@@ -47,7 +47,7 @@ gs_int_read_head (const struct gs_disk *d, unsigned char *buf, size_t len)
 {
   ssize_t got = -1;
 
-  if (d->format && strcmp (d->format, "raw") == 0) {
+  if (d->format && strcmp (d->format, "raw") == 0 && !d->remote) {
     int fd = open (d->path, O_RDONLY | O_CLOEXEC);
 
     if (fd >= 0) {
@@ -209,13 +209,31 @@ gs_int_guests_check (const struct gs_guest *guests, size_t n)
   }
   for (size_t i = 0; i < n; ++i) {
     if (guests[i].ndisks > GS_MAX_DISKS) {
-      gs_error ("%s: %zu disks, but the appliance takes at most %d",
-                guests[i].name, guests[i].ndisks, GS_MAX_DISKS);
+      const char *o = guests[i].disks[0].origin; /* "FILE:LINE: disk ..." */
+
+      if (o)
+        gs_error ("%.*s: the domain %s has %zu disks, but the appliance "
+                  "takes at most %d", (int) strcspn (o, ":"), o,
+                  guests[i].name, guests[i].ndisks, GS_MAX_DISKS);
+      else
+        gs_error ("%s: %zu disks, but the appliance takes at most %d",
+                  guests[i].name, guests[i].ndisks, GS_MAX_DISKS);
       goto out;
     }
     for (size_t d = 0; d < guests[i].ndisks; ++d) {
       struct stat st;
 
+      if (guests[i].disks[d].remote) {
+        for (size_t i2 = 0; i2 <= i; ++i2)
+          for (size_t d2 = 0; d2 < (i2 < i ? guests[i2].ndisks : d); ++d2)
+            if (guests[i2].disks[d2].remote &&
+                strcmp (guests[i2].disks[d2].path,
+                        guests[i].disks[d].path) == 0) {
+              gs_error ("%s: given twice", guests[i].disks[d].path);
+              goto out;
+            }
+        continue;
+      }
       if (stat (guests[i].disks[d].path, &st) == -1)
         continue;                /* the disk check says why */
       for (size_t k = 0; k < nseen; ++k)

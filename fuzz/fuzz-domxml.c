@@ -34,8 +34,11 @@ check (const uint8_t *data, size_t size, const char *base_dir)
 
     if (d->path == NULL || d->path[0] == '\0')
       fuzz_die ("disk %zu has no path", i);
-    if (base_dir && r == 0 && d->path[0] != '/')
+    /* A file's path is made absolute; a network disk is a URI. */
+    if (base_dir && r == 0 && d->path[0] != '/' && !d->remote)
       fuzz_die ("disk %zu: relative path %s", i, d->path);
+    if (d->remote != gs_int_uri_is_remote (d->path))
+      fuzz_die ("disk %zu: remote flag wrong for %s", i, d->path);
     if (d->format && d->format[0] == '\0')
       fuzz_die ("disk %zu: empty format", i);
   }

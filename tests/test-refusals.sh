@@ -75,6 +75,7 @@ printf 'sysprep: {\n  nonesuch: { enabled = true; };\n};\n' > "$T/op.conf"
 printf 'appliance: {\n  accel = "warp";\n' > "$T/syntax.conf"
 printf '<domain><devices><disk type="file">\n<source file="x"/>\n</devic' > "$T/bad.xml"
 echo "<domain><name>d</name><devices/></domain>" > "$T/nodisks.xml"
+printf "<domain><name>d</name><devices>\n<disk type='volume' device='disk'><source pool='p' volume='v'/><target dev='vda'/></disk></devices></domain>\n" > "$T/vol.xml"
 printf "<domain type='kvm'><name>n</name><devices>\n  <disk type='network' device='disk'>\n    <source protocol='nbd' name='x'/><target dev='vda'/>\n  </disk>\n</devices></domain>\n" > "$T/net.xml"
 # Partitioned sources (10M and 5M partitions), and a small OUT; small,
 # since every input is checksummed after every case.

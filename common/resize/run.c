@@ -51,6 +51,12 @@ gs_int_resize_run (struct gs_registry *reg, struct gs_settings *settings,
   guestfs_h *g;
 
   json_object_object_add (report, "operations", ops);
+  /* A remote IN is reached through a scratch overlay (remote.c). */
+  if (j->indisk->remote) {
+    if (gs_int_overlay_create (j->indisk) == -1)
+      goto out;
+    gs_int_scratch_add (j->indisk->overlay);
+  }
   gs_info ("Launching the appliance ...");
   if (gs_int_session_launch (&s, guest, 1, &so) == -1)
     goto out;
@@ -169,6 +175,10 @@ gs_int_resize_run (struct gs_registry *reg, struct gs_settings *settings,
     gs_error ("the appliance did not shut down cleanly: the output may be "
               "incomplete");
     code = GS_EXIT_ERROR;
+  }
+  if (j->indisk->overlay) {
+    gs_int_scratch_forget (j->indisk->overlay);
+    gs_int_overlay_discard (j->indisk);
   }
   gs_int_resize_plan_free (&plan);
   free (src.parts);

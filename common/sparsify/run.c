@@ -50,14 +50,15 @@ launch (struct gs_registry *reg, struct gs_settings *settings,
   int code = GS_EXIT_ERROR, r;
 
   json_object_object_add (report, "devices", records);
-  if (!j->dry_run && !j->in_place) {
+  /* A remote IN is reached through the overlay even in a dry run. */
+  if ((!j->dry_run && !j->in_place) || j->disk->remote) {
     gs_info ("Creating an overlay in %s to protect the input disk ...",
              j->tmp);
     if (gs_int_overlay_create_in (j->disk, j->tmp,
                                   "cluster_size=4096") == -1)
       return GS_EXIT_ERROR;
     gs_int_scratch_add (j->disk->overlay);
-    j->disk->readonly = false;   /* the overlay is written, IN never */
+    j->disk->readonly = j->dry_run;  /* the overlay is written, IN never */
   }
   gs_info ("Launching the appliance ...");
   if (gs_int_session_launch (&s, guest, 1, &so) == -1) {

@@ -12,10 +12,14 @@
 # says UUID= of the original: in a launch with the original, that
 # fstab line finds the original's root, so the variant is found out by
 # its mountpoints after inspection and goes to a second launch alone.
+# The phony Debian guest is served over NBD (qemu-nbd on a Unix socket,
+# -a nbd+unix:///?socket=...): a remote disk in the same launch, its
+# overlay committed into the export; its machine-id is read back on the
+# host with debugfs.
 # Two launches, no read-back: UUIDs are read on the host with blkid.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 15
+plan 16
 
 tmp="$builddir/tests/tmp/shared"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -47,10 +51,24 @@ other_before=$(other_uuids)
 boot_before=$(part_uuid "$tmp/fedora.img" 1)
 pv_before=$(part_uuid "$tmp/fedora.img" 2)
 
+# The Debian guest's machine-id, read on the host (root: partition 1).
+machine_id_size () {
+  local start
+  start=$(partx -g -o START -n 1 "$tmp/debian.img")
+  debugfs -R 'stat /etc/machine-id' "$tmp/debian.img?offset=$((start * 512))" \
+    2>/dev/null | sed -n 's/.*Size: \([0-9]*\).*/\1/p' | head -1
+}
+mid_before=$(machine_id_size)
+qemu-nbd -f raw -t -e 4 -k "$tmp/nbd.sock" "$tmp/debian.img" &
+nbd_pid=$!
+cleanup_fn "kill $nbd_pid 2>/dev/null"
+for ((i = 0; i < 100; ++i)); do [ -S "$tmp/nbd.sock" ] && break; sleep 0.1; done
+[ -S "$tmp/nbd.sock" ] || bail "qemu-nbd did not start"
+
 goldsmith sysprep --json --each-image --in-place --jobs 1 \
   --enable fs-uuids,lvm-uuids,machine-id \
   -a "$tmp/fedora.img" -a "$tmp/other.img" -a "$tmp/variant.img" \
-  -a "$tmp/debian.img" \
+  -a "nbd+unix:///?socket=$tmp/nbd.sock" \
   > "$tmp/report.json" 2> "$tmp/stderr"
 is "exit status 4: one guest prepared, one failed" "$?" 4
 sed 's/^/# stderr: /' "$tmp/stderr"
@@ -65,10 +83,13 @@ ok "the variant is found out after inspection, and said so" \
    grep -q "variant.img: its LVM or filesystem IDs are also on another guest's disks" "$tmp/stderr"
 is "the report: every guest, in command-line order" \
    "$(q '" ".join(g["name"].split("/")[-1] for g in r["guests"])')" \
-   "fedora.img other.img variant.img debian.img"
-is "both Debian guests prepared" \
+   "fedora.img other.img variant.img nbd.sock"
+is "both Debian guests prepared, the local one and the one over NBD" \
    "$(q '" ".join(o["status"] for g in r["guests"][2:] for o in g["roots"][0]["operations"] if o["name"]=="machine-id")')" \
    "applied applied"
+kill "$nbd_pid"; wait "$nbd_pid" 2>/dev/null
+is "over NBD: the export's machine-id was truncated (committed through qemu-nbd)" \
+   "$mid_before $(machine_id_size)" "33 0"
 ok "the disk without an OS: its error in the report" \
    bash -c "python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"guests\"][1][\"error\"])' '$tmp/report.json' | grep -q 'no operating system was found'"
 is "the Fedora guest: every operation applied" \

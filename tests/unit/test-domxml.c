@@ -270,19 +270,60 @@ test_invalid (void)
   gs_int_guest_free (&g);
   free (err);
 
+  /* Network disks become the URIs qemu opens (libvirt's formatdomain:
+   * <source protocol name><host name port transport socket/>).
+   */
   r = parse ("<domain>\n"
              "  <devices>\n"
-             "    <disk type='file' device='disk'>\n"
-             "      <source file='/a.img'/>\n"
+             "    <disk type='network' device='disk'>\n"
+             "      <source protocol='nbd' name='exp 1'>\n"
+             "        <host name='example.org' port='10809'/>\n"
+             "      </source>\n"
+             "      <target dev='vda'/>\n"
              "    </disk>\n"
              "    <disk type='network' device='disk'>\n"
-             "      <source protocol='nbd' name='x'/>\n"
+             "      <source protocol='nbd'>\n"
+             "        <host transport='unix' socket='/run/n.sock'/>\n"
+             "      </source>\n"
+             "      <target dev='vdb'/>\n"
+             "    </disk>\n"
+             "    <disk type='network' device='disk'>\n"
+             "      <source protocol='https' name='/img/d.qcow2'>\n"
+             "        <host name='h'/>\n"
+             "      </source>\n"
+             "      <driver type='qcow2'/>\n"
+             "      <target dev='vdc'/>\n"
+             "    </disk>\n"
+             "  </devices>\n"
+             "</domain>\n", "net", "/base", &g, &err);
+  is_int (r, 0, "network disks: parsed");
+  if (r == 0 && g.ndisks == 3) {
+    is_str (g.disks[0].path, "nbd://example.org:10809/exp%201",
+            "nbd over TCP: host, port, export (escaped)");
+    is_str (g.disks[1].path, "nbd+unix:///?socket=/run/n.sock",
+            "nbd over a Unix socket: ?socket=");
+    is_str (g.disks[2].path, "https://h//img/d.qcow2",
+            "https: the name as the path, not made relative to the XML");
+    ok (g.disks[0].remote && g.disks[1].remote && g.disks[2].remote &&
+        strcmp (g.disks[2].format, "qcow2") == 0,
+        "all three are remote; the driver's format applies");
+  }
+  else
+    for (int k = 0; k < 4; ++k)
+      ok (false, "network disks (%s)", err ? err : "?");
+  gs_int_guest_free (&g);
+  free (err);
+
+  r = parse ("<domain>\n"
+             "  <devices>\n"
+             "    <disk type='volume' device='disk'>\n"
+             "      <source pool='default' volume='v'/>\n"
              "      <target dev='vdb'/>\n"
              "    </disk>\n"
              "  </devices>\n"
-             "</domain>\n", "net", NULL, &g, &err);
-  check_error ("network disk", r, err, "net:6: ",
-               "disk vdb: disk type \"network\" is not supported");
+             "</domain>\n", "vol", NULL, &g, &err);
+  check_error ("a pool volume", r, err, "vol:3: ",
+               "disk vdb: a storage pool volume: give its path instead");
   gs_int_guest_free (&g);
   free (err);
 
@@ -406,7 +447,7 @@ test_probe (void)
 int
 main (void)
 {
-  plan (72);
+  plan (77);
   test_valid ();
   test_files ();
   test_invalid ();
