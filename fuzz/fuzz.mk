@@ -116,6 +116,8 @@ fuzz_plugins_sparsify_filesystem_so_LDADD = \
 
 fuzz_plugins_sysprep_customize_so_SOURCES = \
 	$(plugins_sysprep_sysprep_customize_so_SOURCES)
+nodist_fuzz_plugins_sysprep_customize_so_SOURCES = \
+	$(nodist_plugins_sysprep_sysprep_customize_so_SOURCES)
 fuzz_plugins_sysprep_customize_so_CFLAGS = \
 	$(plugins_sysprep_sysprep_customize_so_CFLAGS) $(FUZZ_CC_FLAGS)
 fuzz_plugins_sysprep_customize_so_LDFLAGS = $(PLUGIN_LD_FLAGS)

@@ -69,22 +69,6 @@ static const char *const suse_family[] = {
 
 /* ---- augeas ---------------------------------------------------------- */
 
-/* Load only FILE, with LENS ("Shadow", "Hosts", "Shellvars", ...):
- * much faster than loading every lens on every file of the guest.
- */
-struct gs_aug_file *
-cz_aug_open (struct gs_aug *a, guestfs_h *g, const char *lens,
-             const char *file)
-{
-  struct gs_aug_file *f = gs_aug_open (a, g, lens, file);
-
-  if (f && f->error) {
-    gs_error ("%s: augeas (lens %s) cannot parse this file", file, lens);
-    return NULL;
-  }
-  return f;
-}
-
 /* Set one augeas node of FILE (loaded with LENS) and save. */
 static int
 aug_set_save (guestfs_h *g, const char *lens, const char *file,

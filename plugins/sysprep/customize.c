@@ -4,9 +4,10 @@
  *
  * This file holds the operation table, the configuration (every action
  * is checked here, before the appliance is launched, so that a typo
- * costs nothing), the dispatch in command-line order, and the helpers
- * the actions share.  The actions themselves are in customize-files.c,
- * customize-system.c and customize-passwords.c.
+ * costs nothing) and the dispatch in command-line order.  The actions
+ * are in customize-files.c, customize-paths.c, customize-system.c and
+ * customize-passwords.c; what they share in customize-util.c (which
+ * calls none of them); the man-page text in customize.pod.
  *
  * Unlike virt-customize, nothing is done that was not asked for: no
  * random seed is written and /etc/machine-id is never regenerated (the
@@ -193,14 +194,6 @@ where (const config_setting_t *s, const char *what)
 {
   return where_at (config_setting_source_file (s),
                    config_setting_source_line (s), what);
-}
-
-const char *
-cz_basename (const char *path)
-{
-  const char *slash = strrchr (path, '/');
-
-  return slash ? slash + 1 : path;
 }
 
 /* Split "A:B" at the first colon into owned copies. */
@@ -765,161 +758,6 @@ customize_config_complete (struct gs_op *op)
   return 0;
 }
 
-/* ---- Helpers shared by the actions ---------------------------------- */
-
-/* Dry run: remember that an earlier action would create PATH. */
-int
-cz_plan (struct cz_state *st, char type, const char *path)
-{
-  char *e;
-
-  if (asprintf (&e, "%c%s", type, path) == -1 ||
-      string_vector_append (&st->planned, e) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
-  return 0;
-}
-
-static bool
-planned (const struct cz_state *st, const char *types, const char *path)
-{
-  for (size_t i = 0; i < st->planned.len; ++i)
-    if (strchr (types, st->planned.ptr[i][0]) &&
-        strcmp (st->planned.ptr[i] + 1, path) == 0)
-      return true;
-  return false;
-}
-
-int
-cz_exists (struct cz_state *st, guestfs_h *g, const char *path)
-{
-  int r = guestfs_exists (g, path);
-
-  if (r == 0 && planned (st, "df", path))
-    return 1;
-  return r;
-}
-
-int
-cz_is_dir (struct cz_state *st, guestfs_h *g, const char *path)
-{
-  int r = guestfs_is_dir_opts (g, path, GUESTFS_IS_DIR_OPTS_FOLLOWSYMLINKS, 1,
-                               -1);
-
-  if (r == 0 && planned (st, "d", path))
-    return 1;
-  return r;
-}
-
-int
-cz_report (struct gs_ctx *ctx, const char *path, bool existed,
-           int64_t bytes)
-{
-  return gs_report_path (ctx, path,
-                         existed ? GS_ACTION_CHANGED : GS_ACTION_CREATED,
-                         bytes);
-}
-
-/* Where a change to PATH lands, with symlinks followed inside the guest:
- * PATH itself when it does not exist, else its real path.
- */
-static char *
-resolve (guestfs_h *g, const char *path)
-{
-  const char *base = cz_basename (path);
-  CLEANUP_FREE char *parent = strndup (path, base - path);
-  CLEANUP_FREE char *rparent = NULL;
-  char *r = NULL;
-
-  if (parent == NULL)
-    return NULL;
-  /* Probes: a failure only means "not resolvable". */
-  guestfs_push_error_handler (g, NULL, NULL);
-  if (guestfs_exists (g, path) == 1)
-    r = guestfs_realpath (g, path);
-  else if (parent[0] && guestfs_is_dir_opts (g, parent,
-                                             GUESTFS_IS_DIR_OPTS_FOLLOWSYMLINKS,
-                                             1, -1) == 1 &&
-           (rparent = guestfs_realpath (g, parent)) != NULL) {
-    if (asprintf (&r, "%s%s%s", rparent, strcmp (rparent, "/") ? "/" : "",
-                  base) == -1)
-      r = NULL;
-  }
-  guestfs_pop_error_handler (g);
-  return r ? r : strdup (path);
-}
-
-/* The real path a change to PATH lands on, or NULL when it is protected
- * by --exclude-path (or on error; reported either way).
- */
-char *
-cz_target (struct gs_ctx *ctx, guestfs_h *g, const struct cz_action *act,
-           const char *path)
-{
-  char *real;
-
-  if (gs_path_protected (ctx, path)) {
-    gs_error ("%s: %s is protected by --exclude-path: not changed",
-              act->label, path);
-    return NULL;
-  }
-  if ((real = resolve (g, path)) == NULL) {
-    gs_error ("out of memory");
-    return NULL;
-  }
-  if (gs_path_protected (ctx, real)) {
-    gs_error ("%s: %s (%s) is protected by --exclude-path: not changed",
-              act->label, path, real);
-    free (real);
-    return NULL;
-  }
-  return real;
-}
-
-char *
-cz_read_host_file (const char *label, const char *file, size_t *len_r)
-{
-  int fd = open (file, O_RDONLY | O_CLOEXEC);
-  size_t len = 0, cap = 4096;
-  char *buf = NULL;
-  ssize_t n;
-
-  if (fd == -1) {
-    gs_error ("%s: %s: %m", label, file);
-    return NULL;
-  }
-  for (;;) {
-    if (len + 1 >= cap || buf == NULL) {
-      char *nb = realloc (buf, cap *= 2);
-
-      if (nb == NULL) {
-        gs_error ("out of memory");
-        goto fail;
-      }
-      buf = nb;
-    }
-    if ((n = read (fd, buf + len, cap - len - 1)) == -1) {
-      if (errno == EINTR)
-        continue;
-      gs_error ("%s: %s: read: %m", label, file);
-      goto fail;
-    }
-    if (n == 0)
-      break;
-    len += n;
-  }
-  close (fd);
-  buf[len] = '\0';
-  *len_r = len;
-  return buf;
-
- fail:
-  close (fd);
-  free (buf);
-  return NULL;
-}
-
 /* ---- perform ------------------------------------------------------- */
 
 static int
@@ -933,7 +771,7 @@ customize_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   if (st == NULL)
     return -1;
   if (st->nactions == 0 && st->npasswords == 0 && st->root == NULL &&
-      !st->selinux_relabel) {
+      !st->selinux_relabel && !st->no_logfile) {
     gs_not_applicable (ctx, "no customizations were asked for");
     return 0;
   }
@@ -1008,190 +846,7 @@ static const struct gs_operation customize = {
   .name = "customize",
   .family = "sysprep",
   .heading = "Customize the guest",
-  .description =
-    "Run virt-customize's actions on the guest, after the cleanups (it is "
-    "ordered last).  Without any action, password or relabelling it does "
-    "nothing (and reports itself not applicable).  Linux guests only.\n"
-    "\n"
-    "Unlike virt-sysprep's customize operation, it does nothing that was "
-    "not asked for: it writes no random seed and never regenerates "
-    "F</etc/machine-id>, so the B<machine-id> operation's emptying "
-    "sticks and every clone makes its own machine ID (virt-sysprep "
-    "undid it, RHBZ 1557042).\n"
-    "\n"
-    "The actions run in the order they are given: the C<actions> of the "
-    "configuration files first, in file order, then the command-line "
-    "options, in command-line order.  Then the passwords are set, then "
-    "the guest is relabelled.  Every path an action creates, changes or "
-    "removes is in the report; one that B<--exclude-path> protects is "
-    "never changed: the action fails (B<--delete> keeps it and removes "
-    "the rest).  In a dry run nothing is changed and the report lists "
-    "what each action would do, planned against the guest as it is plus "
-    "what earlier actions would create.\n"
-    "\n"
-    "=over 4\n"
-    "\n"
-    "=item B<--hostname> I<NAME>  (C<hostname:NAME>)\n"
-    "\n"
-    "Fedora, RHEL 7 and later and their relatives: F</etc/hostname>, and "
-    "C<PRETTY_HOSTNAME> in F</etc/machine-info> if that file exists.  "
-    "Debian, Ubuntu: F</etc/hostname>, and the old name (long or short) "
-    "becomes the new one in F</etc/hosts>.  Older Red Hat: "
-    "C<HOSTNAME=> in F</etc/sysconfig/network>.  SUSE: F</etc/HOSTNAME>.  "
-    "Other Linux guests: F</etc/hostname> if it exists, else a warning.  "
-    "The name is checked (letters, digits, C<->, C<.>).\n"
-    "\n"
-    "=item B<--timezone> I<TZ>  (C<timezone:TZ>)\n"
-    "\n"
-    "F</etc/localtime> becomes a symlink to "
-    "F</usr/share/zoneinfo/>I<TZ>; on Debian and Ubuntu "
-    "F</etc/timezone> says I<TZ> too.  As in virt-customize, a zone the "
-    "guest does not have is an error (a dangling F</etc/localtime> "
-    "silently means UTC).\n"
-    "\n"
-    "=item B<--ssh-inject> I<USER>[B<:file:>I<KEYFILE>|B<:string:>I<KEY>]\n"
-    "\n"
-    "Append a public key to F<~USER/.ssh/authorized_keys> (home, uid and "
-    "gid from the guest's F</etc/passwd>); F<.ssh> is created mode 0700 "
-    "and the file 0600, owned by the user.  Without a key, the newest "
-    "F<~/.ssh/id*.pub> of the user running goldsmith (not "
-    "F<*-cert.pub>), as virt-customize and ssh-copy-id do.\n"
-    "\n"
-    "=item B<--firstboot> I<SCRIPT>, B<--firstboot-command> I<COMMAND>\n"
-    "\n"
-    "Run the script (read from the host) or the command once at the "
-    "guest's next boot, in order, through goldsmith's first-boot runner "
-    "(a systemd unit, or a SysV init script), before sshd starts.  On "
-    "a guest whose SysV boot order comes from insserv (Debian's "
-    "sysvinit-core, where startpar runs only what "
-    "F</etc/init.d/.depend.start> lists), goldsmith runs the guest's "
-    "insserv in the appliance to register the script; a link in "
-    "F</etc/rcN.d> alone would never run there.  Both paths are proven "
-    "by booting a real Debian 12 guest (F<tests/slow/sysprep-boots.sh>, "
-    "with B<GS_BOOT_INIT=sysv> for sysvinit).\n"
-    "\n"
-    "=item B<--run> I<SCRIPT>, B<--run-command> I<COMMAND>\n"
-    "\n"
-    "Run the script (read from the host) or the command now, with "
-    "F</bin/sh> chrooted into the guest inside the appliance (no network). "
-    " The guest needs a F</bin/sh> of the host's architecture; otherwise "
-    "this is an error (use B<--firstboot-command>).  A failure is an "
-    "error.  What the command changes is not in the report, and a dry run "
-    "cannot run it: it warns that the command was not run.  Output is "
-    "shown with B<-v>; nothing is left in the guest (virt-customize logs "
-    "to F</tmp/builder.log> there).\n"
-    "\n"
-    "=item B<--delete> I<PATH>\n"
-    "\n"
-    "Remove each match of the glob (expanded in the guest), directories "
-    "with their contents; symlinks are removed, never followed; paths "
-    "protected by B<--exclude-path> are kept.\n"
-    "\n"
-    "=item B<--touch> I<FILE>, B<--mkdir> I<DIR>\n"
-    "\n"
-    "Create an empty file (or update its times); create a directory and "
-    "its missing parents.\n"
-    "\n"
-    "=item B<--write> I<FILE>B<:>I<CONTENT>, B<--append-line> "
-    "I<FILE>B<:>I<LINE>\n"
-    "\n"
-    "Write CONTENT (as given: no escapes, no newline added) to FILE.  "
-    "Append LINE to FILE (created if missing), with the file's own line "
-    "ending (CRLF, LF or CR, guessed from its start; LF if unknown), "
-    "after adding one if the file does not end with it.  LINE must not "
-    "contain newlines.\n"
-    "\n"
-    "=item B<--chmod> I<PERMS>B<:>I<FILE>\n"
-    "\n"
-    "Change FILE's mode.  PERMS is read as virt-customize reads it: "
-    "octal with a leading C<0> (C<0644>), else decimal (C<420> is "
-    "C<0644>).  A decimal number that looks like a mode (C<644>) is "
-    "taken all the same, with a warning saying which mode it means, so "
-    "that a virt-sysprep command line does what it did there.\n"
-    "\n"
-    "=item B<--truncate> I<FILE>, B<--truncate-recursive> I<PATH>\n"
-    "\n"
-    "Truncate the file to zero length; truncate every regular file under "
-    "PATH (symbolic links are not followed; files protected by "
-    "B<--exclude-path> are kept).\n"
-    "\n"
-    "=item B<--scrub> I<FILE>\n"
-    "\n"
-    "Overwrite the file's data with the appliance's scrub(1), then "
-    "remove it.\n"
-    "\n"
-    "=item B<--copy> I<SOURCE>B<:>I<DEST>, B<--move> I<SOURCE>B<:>I<DEST>\n"
-    "\n"
-    "Copy (C<cp -a>: modes, owners and times kept) or move a file or "
-    "directory inside the guest; a DEST that is a directory receives "
-    "it.\n"
-    "\n"
-    "=item B<--link> I<TARGET>B<:>I<LINK>[B<:>I<LINK>...]\n"
-    "\n"
-    "Make each LINK a symbolic link to TARGET (C<ln -sf>).\n"
-    "\n"
-    "=item B<--edit> I<FILE>B<:>I<EXPR>\n"
-    "\n"
-    "Apply the Perl expression EXPR to each line of FILE, as C<perl -pe> "
-    "(and virt-edit B<-e>) do.  The expression runs B<on the host>, "
-    "with goldsmith's privileges, over the file's content copied out of "
-    "the appliance; never inside the guest.  The file is rewritten in "
-    "place (owner, mode and labels kept) only if it changed.  A dry run "
-    "runs the expression too, to say whether the file would change.  "
-    "Needs B<perl> in C<PATH>, checked before any launch.\n"
-    "\n"
-    "=item B<--commands-from-file> I<FILE>\n"
-    "\n"
-    "Read customize commands from FILE (on the host), in "
-    "virt-customize's syntax: one a line, the option's name without "
-    "C<-->, a space, its argument (C<write /etc/motd:hello>); blank "
-    "lines and lines starting with C<#> are skipped; a line ending in "
-    "C<\\> continues on the next, the newline kept.  The commands run "
-    "where the option stands among the others.  Errors name FILE and "
-    "line; a virt-customize command goldsmith does not do yet "
-    "(B<install>, B<sm-register>, ...) is refused by name.\n"
-    "\n"
-    "=item B<--no-logfile>\n"
-    "\n"
-    "Scrub F</tmp/builder.log> from the guest at the end, as "
-    "virt-customize does with the log it writes.  goldsmith writes no "
-    "such log; this removes one an earlier virt-customize or "
-    "virt-builder left.\n"
-    "\n"
-    "=item B<--upload> I<FILE>B<:>I<DEST>, B<--copy-in> "
-    "I<LOCALPATH>B<:>I<REMOTEDIR>\n"
-    "\n"
-    "Upload a host file to DEST (into it, if DEST is a directory), with "
-    "the host file's mode, uid and gid, as virt-customize.  Copy a host "
-    "file or directory tree into REMOTEDIR, which must exist.\n"
-    "\n"
-    "=item B<--root-password> I<SELECTOR>, B<--password> "
-    "I<USER>B<:>I<SELECTOR>, B<--password-crypto> I<HASH>\n"
-    "\n"
-    "Set passwords in F</etc/shadow> (edited with augeas, its owner, mode "
-    "and SELinux label kept), after all the "
-    "actions.  SELECTOR: C<password:>I<PW> (PW may contain C<:>; note that "
-    "command lines are visible to other users), C<file:>I<FILE> (the "
-    "first line of a host file), C<random> (16 letters and digits, "
-    "printed as a warning, which B<-q> does not hide), C<disabled> (no "
-    "password login: C<*>), any of these after C<locked:> or C<lock:> "
-    "(the account is locked: C<!> before the hash), or C<locked> alone "
-    "(C<!*>).  The same user twice is an error, and so is a user the "
-    "guest's F</etc/shadow> does not have (virt-customize ignores it "
-    "silently).  HASH: C<md5>, C<sha256>, C<sha512> (the default, for "
-    "every guest: virt-customize picks per distribution) or C<yescrypt> "
-    "(guests with libxcrypt 4.3 or later), salted from the host's random "
-    "source.\n"
-    "\n"
-    "=item B<--selinux-relabel>\n"
-    "\n"
-    "After everything else, relabel the guest's files with its own "
-    "policy (SELINUXTYPE in F</etc/selinux/config>), or, if that cannot "
-    "be done now, create F</.autorelabel> so that the guest relabels at "
-    "boot.  A guest without F</etc/selinux/config> is left alone.  Off "
-    "by default, as in virt-customize 1.48.\n"
-    "\n"
-    "=back",
+  .description = cz_description,  /* customize.pod, built in */
   .phase = GS_PHASE_FILESYSTEMS,
   .order = 900,
   .enabled_by_default = true,

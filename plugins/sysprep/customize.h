@@ -84,7 +84,10 @@ struct cz_state {
   string_vector planned;
 };
 
-/* customize.c */
+/* customize-doc.c (generated from customize.pod): the man-page text. */
+extern const char cz_description[];
+
+/* customize-util.c: what every action uses. */
 extern char *cz_target (struct gs_ctx *ctx, guestfs_h *g,
                         const struct cz_action *act, const char *path);
 extern int cz_exists (struct cz_state *st, guestfs_h *g, const char *path);
