@@ -132,6 +132,22 @@ copy_guest () {
   cp --sparse=always "$phony_guests/$1.img" "$2"
 }
 
+# ext4_manifest IMAGE N: the manifest (tests/manifest.py) of the ext4
+# filesystem on partition N of the raw IMAGE, read on the host with
+# debugfs: an image read back without an appliance launch.
+ext4_manifest () {
+  local d start
+  d=$(mktemp -d) || return 1
+  start=$(partx -g -o START -n "$2" "$1") &&
+    mkdir "$d/root" &&
+    debugfs -R "rdump / $d/root" "$1?offset=$((start * 512))" >/dev/null 2>&1 &&
+    (cd "$d/root" && tar --numeric-owner -cf "$d/fs.tar" .) &&
+    python3 "$srcdir/tests/manifest.py" "$d/fs.tar"
+  local r=$?
+  rm -rf "$d"
+  return $r
+}
+
 # ---- valgrind ----------------------------------------------------------
 # memcheck [env ...] goldsmith ARGS...: that command, with goldsmith run
 # by ./run under valgrind's memcheck (GS_VALGRIND: --error-exitcode=119

@@ -13,7 +13,7 @@
 # the two guests is done (the state), only the empty file is tried
 # again.  A touched image is redone, and only it.
 source "$(dirname "$0")/functions.sh"
-plan 87
+plan 89
 
 tmp="$builddir/tests/tmp/batch"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -231,6 +231,18 @@ for g in fedora debian; do
   is "$g: committed" "$(j "$tmp/$g.json" 'r["guests"][0]["committed"]')" True
   n=1
 done
+# The Debian image itself, read back on the host (no launch): exactly
+# the fixture's targets gone or changed, nothing else.
+ops=$(fixture expect-ops sysprep defaults)
+fixture manifest "$ops" "$phony_guests/debian.manifest" \
+  "$srcdir/tests/fixtures/debian.txt" > "$tmp/debian.manifest.expected"
+ext4_manifest "$tmp/debian.img" 1 > "$tmp/debian.manifest.raw"
+fixture match "$tmp/debian.manifest.expected" "$tmp/debian.manifest.raw" \
+  > "$tmp/debian.manifest"
+is "debian, read back: exactly the targets are gone or changed, nothing else" \
+   "$(diff "$tmp/debian.manifest.expected" "$tmp/debian.manifest")" ""
+ok "... and the read-back saw the image (its machine-id is there, emptied)" \
+   grep -q '^/etc/machine-id file e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' "$tmp/debian.manifest"
 is "inspect found Fedora and Debian after sysprep" \
    "$(j "$r1" '" ".join(i["steps"][1]["report"]["operatingsystems"][0]["distro"] for i in r["images"] if i["status"] == "ok")')" \
    "fedora debian"
