@@ -11,6 +11,8 @@
 /* Options every subcommand takes (cli/options.c). */
 struct gs_common_opts {
   int verbose, trace, quiet, json, version, allow_external, isolate;
+  int keys_from_stdin, echo_keys;
+  struct gs_keys keys;           /* --key, in order */
   char *config_file;
   struct gs_config_layers sets;  /* --set, then operations' options */
 };
@@ -21,6 +23,7 @@ extern struct poptOption gs_common_table[];
 /* Option values handled by gs_cli_common_option(). */
 enum {
   OPT_SET = 1000,
+  OPT_KEY,
 };
 
 extern int gs_cli_common_option (poptContext pc, int rc);

@@ -29,6 +29,13 @@ struct poptOption gs_common_table[] = {
     0, "Accept images whose backing or data files lie outside their "
     "directory (only for images you trust: see SECURITY in goldsmith(1))",
     NULL },
+  { "key", '\0', POPT_ARG_STRING, NULL, OPT_KEY,
+    "The key of an encrypted (LUKS) device: ID:key:KEY or ID:file:FILE "
+    "(ID: a device, /dev/mapper name, LUKS UUID, or all)", "SELECTOR" },
+  { "keys-from-stdin", '\0', POPT_ARG_NONE, &gs_common.keys_from_stdin, 0,
+    "Read the keys of encrypted devices from stdin, one a line", NULL },
+  { "echo-keys", '\0', POPT_ARG_NONE, &gs_common.echo_keys, 0,
+    "Show the keys typed at the terminal", NULL },
   { "isolate", '\0', POPT_ARG_NONE, &gs_common.isolate, 0,
     "Give every guest an appliance launch of its own (appliance.isolate)",
     NULL },
@@ -185,6 +192,14 @@ gs_cli_common_option (poptContext pc, int rc)
   if (rc == OPT_SET) {
     CLEANUP_FREE char *arg = poptGetOptArg (pc);
     return add_set (arg) == -1 ? -1 : 0;
+  }
+  if (rc == OPT_KEY) {
+    char *arg = poptGetOptArg (pc);
+    int r = gs_int_keys_add (&gs_common.keys, arg);
+
+    explicit_bzero (arg, strlen (arg));
+    free (arg);
+    return r == -1 ? -1 : 0;
   }
   return 1;
 }

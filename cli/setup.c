@@ -47,6 +47,9 @@ gs_cli_load (struct gs_env *env)
                           &gs_common.sets, &env->merged) == -1)
     return -1;
   env->settings.isolate |= gs_common.isolate;
+  gs_common.keys.from_stdin = gs_common.keys_from_stdin;
+  gs_common.keys.echo = gs_common.echo_keys;
+  env->settings.keys = &gs_common.keys;
   return 0;
 }
 

@@ -135,6 +135,13 @@ gs_int_engine_launch (const struct gs_engine *e, struct gs_plan *plan,
     goto close;
   }
   gs_int_report_appliance (report, &s, e->settings);
+  if (gs_int_luks_open_all (&s, e->settings->keys) == -1) {
+    for (size_t i = 0; i < n; ++i) {
+      gs_int_report_set_error (jgs[at[i]], gs_int_last_error ());
+      results[at[i]] = GS_EXIT_USAGE;
+    }
+    goto close;
+  }
   if (gs_int_shared_inspect (&s, guests, n, &sh) == -1) {
     for (size_t i = 0; i < n; ++i)
       if (!sh.deferred || !sh.deferred[i]) {

@@ -107,7 +107,23 @@ struct gs_settings {
   int smp;                       /* vCPUs, 0 = libguestfs default */
   bool uncompressed_kernel;      /* TCG: boot an uncompressed kernel */
   bool isolate;                  /* every guest in a launch of its own */
+  const struct gs_keys *keys;    /* --key and friends (not owned) */
 };
+
+/* luks.c: keys for encrypted guests (--key, --keys-from-stdin). */
+struct gs_key {
+  char *id;                      /* device, /dev/mapper name, UUID, "all" */
+  char *key;                     /* never printed */
+};
+struct gs_keys {
+  struct gs_key *v;
+  size_t n;
+  bool from_stdin;               /* --keys-from-stdin */
+  bool echo;                     /* --echo-keys: show what is typed */
+};
+/* One --key SELECTOR (ID:key:KEY, ID:file:FILENAME): -1 said. */
+extern int gs_int_keys_add (struct gs_keys *k, const char *selector);
+extern void gs_int_keys_free (struct gs_keys *k);
 
 /* Refuse what libconfig 1.5 would misread in TEXT (named NAME in the
  * message): integers beyond 32 bits, an @include with no newline.
@@ -324,6 +340,12 @@ extern int gs_int_session_launch (struct gs_session *s,
                                   struct gs_guest *guests, size_t nguests,
                                   const struct gs_session_opts *opts);
 extern int gs_int_session_close (struct gs_session *s);
+/* After the launch: open every LUKS device with its key (asking on a
+ * terminal or stdin when none is given), LVM inside included.  -1: a
+ * key given does not open its device (said: bad input, exit 2).
+ */
+extern int gs_int_luks_open_all (struct gs_session *s,
+                                 const struct gs_keys *keys);
 /* appliance.accel = "auto": probe KVM once per process (a broken KVM
  * is said once, and later launches go straight to TCG).
  */

@@ -73,6 +73,11 @@ launch (struct gs_registry *reg, struct gs_settings *settings,
     }
     goto out;
   }
+  /* Encrypted devices, opened: their filesystems are sparsified too. */
+  if (gs_int_luks_open_all (&s, settings->keys) == -1) {
+    code = GS_EXIT_USAGE;
+    goto out;
+  }
   if (j->in_place && !j->dry_run) {
     const char *f[] = { "fstrim", NULL };
 

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* luks.c: encrypted guests.  --key ID:key:STRING / ID:file:FILE (ID: a
+ * device name, a /dev/mapper name or the LUKS UUID; "all": any device)
+ * and --keys-from-stdin, as guestfs-tools read them.  After a launch,
+ * every LUKS device is opened with its key, then LVM is scanned again
+ * and the new devices looked at once more, so that LVM inside LUKS and
+ * LUKS inside an LV both open.  Keys are never printed, logged or put
+ * on a command line (libguestfs's trace shows key arguments as ***).
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "goldsmith-int.h"
+#include "cleanups.h"
+
+/* The first line of FILE (guestfs-tools' ID:file:FILE). */
+static char *
+first_line (const char *file, const char *selector_id)
+{
+  CLEANUP_FREE char *text = gs_int_read_text_file (file);
+
+  if (text == NULL) {
+    gs_error ("--key %s:file:%s: %m", selector_id, file);
+    return NULL;
+  }
+  text[strcspn (text, "\n")] = '\0';
+  return strdup (text);
+}
+
+int
+gs_int_keys_add (struct gs_keys *k, const char *selector)
+{
+  const char *colon = strchr (selector, ':');
+  CLEANUP_FREE char *id = NULL;
+  struct gs_key *v;
+  char *key = NULL;
+
+  if (colon == NULL || colon == selector) {
+    gs_error ("--key: expected ID:key:KEY or ID:file:FILENAME");
+    return -1;
+  }
+  if ((id = strndup (selector, colon - selector)) == NULL)
+    goto nomem;
+  /* The selector holds the key: never echo it in a message. */
+  if (strncmp (colon + 1, "key:", 4) == 0)
+    key = strdup (colon + 5);
+  else if (strncmp (colon + 1, "file:", 5) == 0 && colon[6]) {
+    if ((key = first_line (colon + 6, id)) == NULL)
+      return -1;
+  }
+  else {
+    gs_error ("--key %s:...: expected ID:key:KEY or ID:file:FILENAME", id);
+    return -1;
+  }
+  if (key == NULL)
+    goto nomem;
+  if ((v = realloc (k->v, (k->n + 1) * sizeof *v)) == NULL) {
+    free (key);
+    goto nomem;
+  }
+  k->v = v;
+  v[k->n].id = id;
+  id = NULL;
+  v[k->n++].key = key;
+  return 0;
+
+ nomem:
+  gs_error ("out of memory");
+  return -1;
+}
+
+void
+gs_int_keys_free (struct gs_keys *k)
+{
+  for (size_t i = 0; i < k->n; ++i) {
+    free (k->v[i].id);
+    /* Not left in freed memory. */
+    explicit_bzero (k->v[i].key, strlen (k->v[i].key));
+    free (k->v[i].key);
+  }
+  free (k->v);
+  k->v = NULL;
+  k->n = 0;
+}
+
+/* A key read from stdin (--keys-from-stdin), or typed at the terminal,
+ * for DEV: NULL when there is none to read.
+ */
+static char *
+ask_key (const struct gs_keys *k, const char *dev)
+{
+  bool tty = isatty (0);
+  struct termios old, quiet;
+  bool hidden = false;
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t n;
+
+  if (!k->from_stdin && !tty)
+    return NULL;
+  if (tty) {
+    fprintf (stderr, "Enter key or passphrase (\"%s\"): ", dev);
+    fflush (stderr);
+    if (!k->echo && tcgetattr (0, &old) == 0) {
+      quiet = old;
+      quiet.c_lflag &= ~ECHO;
+      hidden = tcsetattr (0, TCSAFLUSH, &quiet) == 0;
+    }
+  }
+  n = getline (&line, &cap, stdin);
+  if (hidden) {
+    tcsetattr (0, TCSAFLUSH, &old);
+    fputc ('\n', stderr);
+  }
+  if (n <= 0) {
+    free (line);
+    return NULL;
+  }
+  line[strcspn (line, "\n")] = '\0';
+  return line;
+}
+
+/* Does key K name DEV (its device name, mapper name or LUKS UUID)? */
+static bool
+names (const struct gs_key *key, const char *dev, const char *uuid)
+{
+  const char *base = strrchr (dev, '/');
+
+  if (strcmp (key->id, dev) == 0 || (uuid && strcmp (key->id, uuid) == 0))
+    return true;
+  /* /dev/mapper/NAME for an LV /dev/VG/LV is "VG-LV". */
+  if (strncmp (key->id, "/dev/mapper/", 12) == 0 && base &&
+      strncmp (dev, "/dev/", 5) == 0) {
+    const char *vg = dev + 5;
+    size_t vglen = base - vg;
+
+    return strncmp (key->id + 12, vg, vglen) == 0 &&
+      key->id[12 + vglen] == '-' && strcmp (key->id + 13 + vglen, base + 1) == 0;
+  }
+  return false;
+}
+
+/* Open DEV: the keys that name it, else the "all" keys, else one
+ * asked for.  0 opened, 1 left closed (no key), -1 a key given for it
+ * does not open it (said).
+ */
+static int
+open_one (struct gs_session *s, const struct gs_keys *k, const char *dev,
+          int seq)
+{
+  guestfs_h *g = s->g;
+  CLEANUP_FREE char *uuid = NULL, *map = NULL, *asked = NULL;
+  bool tried = false, named = false;
+
+  s->quiet_errors = true;
+  uuid = guestfs_luks_uuid (g, dev);
+  s->quiet_errors = false;
+  if ((uuid ? asprintf (&map, "luks-%s", uuid)
+            : asprintf (&map, "gsluks%d", seq)) == -1) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  for (int pass = 0; pass < 2; ++pass)
+    for (size_t i = 0; k && i < k->n; ++i) {
+      bool all = strcmp (k->v[i].id, "all") == 0;
+
+      if (pass == 0 ? !names (&k->v[i], dev, uuid) : !all)
+        continue;
+      named |= !all;
+      tried = true;
+      s->quiet_errors = true;
+      if (guestfs_cryptsetup_open (g, dev, k->v[i].key, map, -1) == 0) {
+        s->quiet_errors = false;
+        gs_debug ("%s: opened as /dev/mapper/%s", dev, map);
+        return 0;
+      }
+      s->quiet_errors = false;
+    }
+  if (!tried && (asked = ask_key (k, dev)) != NULL) {
+    s->quiet_errors = true;
+    if (guestfs_cryptsetup_open (g, dev, asked, map, -1) == 0) {
+      s->quiet_errors = false;
+      explicit_bzero (asked, strlen (asked));
+      return 0;
+    }
+    s->quiet_errors = false;
+    explicit_bzero (asked, strlen (asked));
+    gs_error ("%s: the key typed does not open this encrypted device", dev);
+    return -1;
+  }
+  if (tried) {
+    gs_error ("%s: %s does not open this encrypted device (a wrong key?)",
+              dev, named ? "the key given for it" : "none of the keys given");
+    return -1;
+  }
+  gs_warning ("%s: an encrypted (LUKS) device and no key for it: left "
+              "closed (--key %s:key:..., or --keys-from-stdin)", dev, dev);
+  return 1;
+}
+
+int
+gs_int_luks_open_all (struct gs_session *s, const struct gs_keys *k)
+{
+  string_vector seen = empty_vector;
+  int seq = 0, r = 0;
+
+  /* Without keys, asking needs a terminal: a pipeline given none does
+   * not pay for the look at every device.
+   */
+  if ((k == NULL || (k->n == 0 && !k->from_stdin)) && !isatty (0))
+    return 0;
+  /* LUKS inside LVM inside LUKS...: look again after each opening. */
+  for (int round = 0; round < 4 && r == 0; ++round) {
+    CLEANUP_FREE_STRV char **fs = NULL;
+    bool opened = false;
+
+    s->quiet_errors = true;
+    fs = guestfs_list_filesystems (s->g);
+    s->quiet_errors = false;
+    if (fs == NULL)
+      break;
+    for (size_t i = 0; fs[i] && fs[i + 1] && r == 0; i += 2) {
+      bool done = false;
+      int o;
+
+      if (strcmp (fs[i + 1], "crypto_LUKS") != 0)
+        continue;
+      for (size_t j = 0; j < seen.len; ++j)
+        done |= strcmp (seen.ptr[j], fs[i]) == 0;
+      if (done)
+        continue;
+      string_vector_append_copy (&seen, fs[i]);
+      if ((o = open_one (s, k, fs[i], seq++)) == -1)
+        r = -1;
+      opened |= o == 0;
+    }
+    if (!opened || r == -1)
+      break;
+    /* Volume groups inside what was opened. */
+    if (guestfs_lvm_scan (s->g, 1) == -1)
+      r = -1;
+  }
+  string_vector_free_all (&seen);
+  return r;
+}
