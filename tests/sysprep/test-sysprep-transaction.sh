@@ -49,8 +49,14 @@ kill_at () {
   [ -z "$2" ] || $2
   kill "-$sig" "$pid"
   wait "$pid" 2>/dev/null
-  # The appliance (qemu) dies with its parent: wait for it.
-  sleep 2
+  # The appliance (qemu) dies with its parent: wait until no process
+  # holds a lock on the image any more (an event, not a guess).
+  local ino
+  ino=$(stat -c %i "$img")
+  for ((i = 0; i < 200; ++i)); do
+    grep -q ":$ino " /proc/locks || break
+    sleep 0.1
+  done
 }
 
 # While that run works on the image, a second goldsmith must refuse it
