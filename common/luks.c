@@ -217,29 +217,40 @@ gs_int_luks_open_all (struct gs_session *s, const struct gs_keys *k)
     return 0;
   /* LUKS inside LVM inside LUKS...: look again after each opening. */
   for (int round = 0; round < 4 && r == 0; ++round) {
-    CLEANUP_FREE_STRV char **fs = NULL;
+    /* Whole disks, partitions, LVs: libguestfs 1.48's
+     * list_filesystems leaves LUKS devices out, so each is asked.
+     */
+    char **lists[3];
     bool opened = false;
 
     s->quiet_errors = true;
-    fs = guestfs_list_filesystems (s->g);
-    s->quiet_errors = false;
-    if (fs == NULL)
-      break;
-    for (size_t i = 0; fs[i] && fs[i + 1] && r == 0; i += 2) {
-      bool done = false;
-      int o;
+    lists[0] = guestfs_list_devices (s->g);
+    lists[1] = guestfs_list_partitions (s->g);
+    lists[2] = guestfs_lvs (s->g);
+    for (size_t l = 0; l < 3; ++l)
+      for (size_t i = 0; lists[l] && lists[l][i] && r == 0; ++i) {
+        const char *dev = lists[l][i];
+        CLEANUP_FREE char *type = NULL;
+        bool done = false;
+        int o;
 
-      if (strcmp (fs[i + 1], "crypto_LUKS") != 0)
-        continue;
-      for (size_t j = 0; j < seen.len; ++j)
-        done |= strcmp (seen.ptr[j], fs[i]) == 0;
-      if (done)
-        continue;
-      string_vector_append_copy (&seen, fs[i]);
-      if ((o = open_one (s, k, fs[i], seq++)) == -1)
-        r = -1;
-      opened |= o == 0;
-    }
+        for (size_t j = 0; j < seen.len; ++j)
+          done |= strcmp (seen.ptr[j], dev) == 0;
+        if (done)
+          continue;
+        string_vector_append_copy (&seen, dev);
+        if ((type = guestfs_vfs_type (s->g, dev)) == NULL ||
+            strcmp (type, "crypto_LUKS") != 0)
+          continue;
+        s->quiet_errors = false;
+        if ((o = open_one (s, k, dev, seq++)) == -1)
+          r = -1;
+        opened |= o == 0;
+        s->quiet_errors = true;
+      }
+    s->quiet_errors = false;
+    for (size_t l = 0; l < 3; ++l)
+      gs_free_strv (lists[l]);
     if (!opened || r == -1)
       break;
     /* Volume groups inside what was opened. */

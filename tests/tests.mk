@@ -41,6 +41,7 @@ TESTS += \
 	tests/sysprep/test-edit-ops.sh \
 	tests/sysprep/test-device-ops.sh \
 	tests/sysprep/test-hostile.sh \
+	tests/luks/test-luks.sh \
 	tests/resize/test-resize-grow.sh \
 	tests/resize/test-resize-refuse.sh \
 	tests/resize/test-resize-fs.sh \
@@ -62,7 +63,7 @@ EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py tests/refusa
 	tests/inspect/fedora.xml tests/inspect/debian.xml \
 	tests/inspect/windows.xml $(TESTS)
 # Opt-in and slow (a real Debian guest booted twice): never in TESTS.
-EXTRA_DIST += tests/slow/sysprep-boots.sh
+EXTRA_DIST += tests/slow/sysprep-boots.sh tests/luks/luks-guest.pl
 
 # The phony guests: built once (one launch) before the tests run, and
 # again only when the script that makes them changes.  Where the
