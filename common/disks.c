@@ -361,8 +361,8 @@ remote_check (struct gs_disk *disk, const char *label)
   return 0;
 }
 
-int
-gs_int_disk_check (struct gs_disk *disk)
+static int
+disk_check (struct gs_disk *disk)
 {
   struct stat st;
   CLEANUP_FREE char *err = NULL;
@@ -448,4 +448,14 @@ gs_int_disk_check (struct gs_disk *disk)
   gs_debug ("%s: format %s, virtual size %lld", disk->path, disk->format,
             (long long) disk->virtual_size);
   return 0;
+}
+
+int
+gs_int_disk_check (struct gs_disk *disk)
+{
+  const char *was = gs_int_set_current_image (disk->path);
+  int r = disk_check (disk);
+
+  gs_int_set_current_image (was);
+  return r;
 }

@@ -157,6 +157,7 @@ gs_int_engine_launch (const struct gs_engine *e, struct gs_plan *plan,
 
     if (gs_int_shared_defer (plan, &sh, at, i))
       continue;
+    gs_int_set_current_image (guests[i].name);
     if (sh.roots[i][0] == NULL) {
       gs_error ("%s: no operating system was found on this disk image "
                 "(not a virtual machine's disk, an operating system "
@@ -172,6 +173,7 @@ gs_int_engine_launch (const struct gs_engine *e, struct gs_plan *plan,
     results[at[i]] = gs_int_run_roots (&s, e->reg, sh.roots[i], &ro, jg)
       == -1 ? GS_EXIT_ERROR : GS_EXIT_OK;
   }
+  gs_int_set_current_image (NULL);
 
  close:
   if (gs_int_session_close (&s) == -1) {

@@ -33,6 +33,10 @@ extern void gs_int_set_verbosity (bool quiet, bool verbose);
 extern bool gs_int_verbose (void);
 extern bool gs_int_quiet (void);
 extern void gs_int_set_current_op (const char *name);
+/* The image messages are about (the journal's GOLDSMITH_IMAGE field),
+ * or NULL.  Returns the one before, to put back.
+ */
+extern const char *gs_int_set_current_image (const char *name);
 extern const char *gs_int_last_error (void);
 /* Guest or user bytes shown, never interpreted: at most N bytes of S to
  * FP, each control byte as \xNN (a newline cannot split a line, an

@@ -4,6 +4,10 @@
  * who speaks: "goldsmith: [OPERATION: ]error: text".  Messages are
  * never cut (a long argument must not hide the reason), and errno is
  * the same after a message as before it, so a caller may still say %m.
+ *
+ * When stderr is the journal (a systemd service), each message is a
+ * journal entry of its own, with its priority and the image and
+ * operation it is about as fields (journal_send).
  */
 #include <config.h>
 
@@ -14,6 +18,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <syslog.h>
+#include <unistd.h>
 
 #include "goldsmith-plugin.h"
 #include "goldsmith-int.h"
@@ -21,6 +30,7 @@
 static const char *program = "goldsmith";
 static bool quiet, verbose;
 static const char *current_op;   /* prefix while a plugin runs */
+static const char *current_image; /* the journal's GOLDSMITH_IMAGE */
 static char *last_error;        /* whole, for the report */
 
 void
@@ -46,6 +56,15 @@ void
 gs_int_set_current_op (const char *name)
 {
   current_op = name;
+}
+
+const char *
+gs_int_set_current_image (const char *name)
+{
+  const char *old = current_image;
+
+  current_image = name;
+  return old;
 }
 
 void
@@ -123,11 +142,93 @@ gs_int_human_size (int64_t bytes, char *buf, size_t len)
   }
 }
 
-static void vmessage (const char *kind, const char *fs, va_list args)
-  __attribute__((format (printf, 2, 0)));
+/* Is stderr the journal?  systemd.exec(5): JOURNAL_STREAM is the
+ * "DEVICE:INODE" of the stream it connected.  Checked for each message:
+ * a child may have pointed stderr elsewhere (batch reads its tools'
+ * refusals through a pipe).
+ */
+static bool
+stderr_is_journal (void)
+{
+  const char *e = getenv ("JOURNAL_STREAM");
+  unsigned long long dev, ino;
+  struct stat st;
+  int end = 0;
+
+  return e && sscanf (e, "%llu:%llu%n", &dev, &ino, &end) == 2 &&
+    e[end] == '\0' && fstat (STDERR_FILENO, &st) == 0 &&
+    st.st_dev == dev && st.st_ino == ino;
+}
+
+/* KEY=VALUE, or where VALUE holds a newline, the native protocol's
+ * binary form: KEY, VALUE's length (64 bits, little endian), VALUE.
+ */
+static void
+journal_field (FILE *fp, const char *key, const char *value)
+{
+  uint64_t len = strlen (value);
+
+  if (strchr (value, '\n') == NULL) {
+    fprintf (fp, "%s=%s\n", key, value);
+    return;
+  }
+  fprintf (fp, "%s\n", key);
+  for (int i = 0; i < 8; ++i)
+    fputc ((int) (len >> (8 * i)) & 0xff, fp);
+  fprintf (fp, "%s\n", value);
+}
+
+/* The message as one datagram to journald (sd_journal_send's protocol,
+ * without libsystemd).  False if it could not go: then it goes to
+ * stderr as usual.
+ */
+static bool
+journal_send (int priority, const char *kind, const char *msg)
+{
+  static int fd = -1;
+  /* For the test suite only (a socket it listens on). */
+  const char *path = getenv ("GOLDSMITH_JOURNAL_SOCKET");
+  struct sockaddr_un sa = { .sun_family = AF_UNIX };
+  char *buf = NULL, *line = NULL, prio[4];
+  size_t len = 0;
+  FILE *fp;
+  bool sent;
+
+  if (path == NULL || path[0] == '\0')
+    path = "/run/systemd/journal/socket";
+  if (strlen (path) >= sizeof sa.sun_path ||
+      (fd == -1 && (fd = socket (AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1))
+    return false;
+  strcpy (sa.sun_path, path);
+  if (asprintf (&line, "%s%s%s%s%s", current_op ? current_op : "",
+                current_op ? ": " : "", kind, kind[0] ? ": " : "", msg) == -1)
+    return false;
+  if ((fp = open_memstream (&buf, &len)) == NULL) {
+    free (line);
+    return false;
+  }
+  snprintf (prio, sizeof prio, "%d", priority);
+  journal_field (fp, "MESSAGE", line);
+  journal_field (fp, "PRIORITY", prio);
+  journal_field (fp, "SYSLOG_IDENTIFIER", "goldsmith");
+  if (current_image)
+    journal_field (fp, "GOLDSMITH_IMAGE", current_image);
+  if (current_op)
+    journal_field (fp, "GOLDSMITH_OPERATION", current_op);
+  sent = fclose (fp) == 0 &&
+    sendto (fd, buf, len, MSG_NOSIGNAL, (struct sockaddr *) &sa,
+            sizeof sa) == (ssize_t) len;
+  free (buf);
+  free (line);
+  return sent;
+}
+
+static void vmessage (int priority, const char *kind, const char *fs,
+                      va_list args)
+  __attribute__((format (printf, 3, 0)));
 
 static void
-vmessage (const char *kind, const char *fs, va_list args)
+vmessage (int priority, const char *kind, const char *fs, va_list args)
 {
   int saved_errno = errno;
   char *msg = NULL;
@@ -138,12 +239,15 @@ vmessage (const char *kind, const char *fs, va_list args)
   if (vasprintf (&msg, fs, args) == -1)
     msg = NULL;
   fflush (stdout);
-  fprintf (stderr, "%s: ", program);
-  if (current_op)
-    fprintf (stderr, "%s: ", current_op);
-  if (kind[0])
-    fprintf (stderr, "%s: ", kind);
-  fprintf (stderr, "%s\n", msg ? msg : "out of memory (formatting a message)");
+  if (!msg || !stderr_is_journal () || !journal_send (priority, kind, msg)) {
+    fprintf (stderr, "%s: ", program);
+    if (current_op)
+      fprintf (stderr, "%s: ", current_op);
+    if (kind[0])
+      fprintf (stderr, "%s: ", kind);
+    fprintf (stderr, "%s\n",
+             msg ? msg : "out of memory (formatting a message)");
+  }
   if (strcmp (kind, "error") == 0) {
     free (last_error);
     last_error = msg;
@@ -159,7 +263,7 @@ gs_error (const char *fs, ...)
   va_list args;
 
   va_start (args, fs);
-  vmessage ("error", fs, args);
+  vmessage (LOG_ERR, "error", fs, args);
   va_end (args);
 }
 
@@ -169,7 +273,7 @@ gs_warning (const char *fs, ...)
   va_list args;
 
   va_start (args, fs);
-  vmessage ("warning", fs, args);
+  vmessage (LOG_WARNING, "warning", fs, args);
   va_end (args);
 }
 
@@ -181,7 +285,7 @@ gs_info (const char *fs, ...)
   if (quiet)
     return;
   va_start (args, fs);
-  vmessage ("", fs, args);
+  vmessage (LOG_INFO, "", fs, args);
   va_end (args);
 }
 
@@ -193,6 +297,6 @@ gs_debug (const char *fs, ...)
   if (!verbose)
     return;
   va_start (args, fs);
-  vmessage ("debug", fs, args);
+  vmessage (LOG_DEBUG, "debug", fs, args);
   va_end (args);
 }

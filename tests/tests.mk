@@ -20,7 +20,8 @@ TESTS += \
 	tests/test-customize-args.sh \
 	tests/sparsify/test-sparsify-args.sh \
 	tests/inspect/test-inspect-cli.sh \
-	tests/resize/test-resize-docs.sh
+	tests/resize/test-resize-docs.sh \
+	tests/test-journal.sh
 
 # The unit tests again under ASan and UBSan (a build tree of their
 # own), then each fuzz target for FUZZ_TIME (20) seconds: together

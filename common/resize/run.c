@@ -51,6 +51,7 @@ gs_int_resize_run (struct gs_registry *reg, struct gs_settings *settings,
   guestfs_h *g;
 
   json_object_object_add (report, "operations", ops);
+  gs_int_set_current_image (guest->name);
   /* A remote IN is reached through a scratch overlay (remote.c). */
   if (j->indisk->remote) {
     if (gs_int_overlay_create (j->indisk) == -1)
@@ -185,5 +186,6 @@ gs_int_resize_run (struct gs_registry *reg, struct gs_settings *settings,
   string_vector_free_all (&src.strings);
   string_vector_free_all (&lv_devs);
   string_vector_free_all (&lv_contents);
+  gs_int_set_current_image (NULL);
   return code;
 }

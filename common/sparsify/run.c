@@ -131,7 +131,9 @@ gs_int_sparsify_run (struct gs_registry *reg, struct gs_settings *settings,
     add_size (in, "allocated", j->in_allocated);
     json_object_object_add (report, "input", in);
   }
+  gs_int_set_current_image (j->in);
   code = launch (reg, settings, j, guest, report);
+  gs_int_set_current_image (NULL);
   if (!j->in_place && !j->out_is_blockdev)
     gs_int_outfile_finish (j->out, code == GS_EXIT_OK && !j->dry_run, &code);
   if (code == GS_EXIT_OK && !j->dry_run) {
