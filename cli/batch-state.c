@@ -27,15 +27,18 @@
 #include "batch.h"
 #include "cleanups.h"
 
+/* fleet.json -> fleet.EXT: the state directory (".state") and the
+ * lock (".lock", batch-lock.c) are named after the report.
+ */
 char *
-batch_state_dir (const char *report)
+batch_beside (const char *report, const char *ext)
 {
   size_t n = strlen (report);
   char *r;
 
   if (n > 5 && strcmp (report + n - 5, ".json") == 0)
     n -= 5;
-  if (asprintf (&r, "%.*s.state", (int) n, report) == -1)
+  if (asprintf (&r, "%.*s%s", (int) n, report, ext) == -1)
     return NULL;
   return r;
 }

@@ -294,6 +294,9 @@ batch_free (struct batch *b)
   free (b->sel);
   free (b->report);
   free (b->state_dir);
+  for (size_t i = 0; i < 2; ++i)
+    if (b->lock_fd[i] >= 0)
+      close (b->lock_fd[i]);
   if (b->tmpdir) {
     for (size_t i = 0; i < b->m.n; ++i) {
       CLEANUP_FREE char *f = NULL;
@@ -336,7 +339,7 @@ int
 gs_cmd_batch (int argc, const char **argv)
 {
   poptContext pc;
-  struct batch b = { 0 };
+  struct batch b = { .lock_fd = { -1, -1 } };
   const char *manifest;
   int rc, code = GS_EXIT_USAGE;
   double t0 = batch_now ();
@@ -360,23 +363,33 @@ gs_cmd_batch (int argc, const char **argv)
 
   if ((b.sel = calloc (b.m.n + 1, sizeof *b.sel)) == NULL ||
       (b.report = shard_report (b.m.report, b.shard_i, b.shard_n)) == NULL ||
-      (b.state_dir = batch_state_dir (b.m.report)) == NULL) {
+      (b.state_dir = batch_beside (b.m.report, ".state")) == NULL) {
     gs_error ("out of memory");
     goto fail;
   }
-  for (size_t i = 0; i < b.m.n; ++i) {
-    struct batch_image *img = &b.m.images[i];
+  for (size_t i = 0; i < b.m.n; ++i)
+    if (!b.shard_n || i % b.shard_n == b.shard_i - 1)
+      b.sel[b.nsel++] = &b.m.images[i];
+  if (batch_check_outputs (&b) == -1)
+    goto fail;
+  /* Before the state is read: a run that waited for none must not plan
+   * from a state that the run it would wait for is still writing.
+   */
+  if (!plan_only && !b.dry_run && (rc = batch_lock (&b)) < 0) {
+    if (rc == -1)
+      goto fail;
+    code = gs_cli_fail ("batch", GS_EXIT_BUSY);
+    goto out;
+  }
+  for (size_t i = 0; i < b.nsel; ++i) {
+    struct batch_image *img = b.sel[i];
 
-    if (b.shard_n && i % b.shard_n != b.shard_i - 1)
-      continue;
-    b.sel[b.nsel++] = img;
     if (!force)
       batch_state_resume (b.state_dir, img);
     for (size_t s = 0; s < img->resume; ++s)
       img->steps[s].status = BS_ALREADY;
   }
-  if (make_plan (&b) == -1 || batch_check_args (&b) == -1 ||
-      batch_check_outputs (&b) == -1)
+  if (make_plan (&b) == -1 || batch_check_args (&b) == -1)
     goto fail;
   if (!plan_only && !b.dry_run)
     batch_carry_over (&b);

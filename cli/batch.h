@@ -94,6 +94,7 @@ struct batch {
   size_t nruns;
   char *tmpdir;                  /* domain XML for guests of several -a */
   double seconds;
+  int lock_fd[2];                /* batch-lock.c; -1: none */
 };
 
 /* batch.c */
@@ -123,6 +124,12 @@ extern void batch_carry_over (struct batch *b);
 extern int batch_check_outputs (const struct batch *b);
 extern int batch_check_report (const struct batch *b);
 
+/* batch-lock.c: one run of a manifest (or of a shard) at a time on
+ * this host.  0: held until exit; -1: an error (said); -2: another run
+ * holds it (said, with its pid: exit GS_EXIT_BUSY).
+ */
+extern int batch_lock (struct batch *b);
+
 /* batch-manifest.c */
 extern int batch_manifest_load (const char *file, struct batch_manifest *m);
 extern void batch_manifest_free (struct batch_manifest *m);
@@ -131,7 +138,7 @@ extern void batch_manifest_free (struct batch_manifest *m);
  * the report, so shards never write the same file and any --shard
  * layout resumes what another one did.
  */
-extern char *batch_state_dir (const char *report);
+extern char *batch_beside (const char *report, const char *ext);
 extern char *batch_state_file (const char *dir, const struct batch_image *img);
 extern void batch_state_resume (const char *dir, struct batch_image *img);
 extern int batch_state_save (const char *dir, const struct batch_image *img,

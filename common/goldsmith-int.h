@@ -25,6 +25,7 @@ enum gs_exit {
   GS_EXIT_PARTIAL = 4,           /* several guests: some failed */
   GS_EXIT_UNSUPPORTED = 3,       /* the disk lacks what the mode needs
                                     (sparsify --in-place: discard) */
+  GS_EXIT_BUSY = 5,              /* batch: another run has the manifest */
 };
 
 /* messages.c */

@@ -21,6 +21,7 @@ TESTS += \
 	tests/sparsify/test-sparsify-args.sh \
 	tests/inspect/test-inspect-cli.sh \
 	tests/resize/test-resize-docs.sh \
+	tests/test-batch-lock.sh \
 	tests/test-journal.sh
 
 # The unit tests again under ASan and UBSan (a build tree of their
