@@ -22,7 +22,8 @@ TESTS += \
 	tests/inspect/test-inspect-cli.sh \
 	tests/resize/test-resize-docs.sh \
 	tests/test-batch-lock.sh \
-	tests/test-journal.sh
+	tests/test-journal.sh \
+	tests/test-systemd.sh
 
 # The unit tests again under ASan and UBSan (a build tree of their
 # own), then each fuzz target for FUZZ_TIME (20) seconds: together
