@@ -1,17 +1,20 @@
 #!/usr/bin/perl
 # SPDX-License-Identifier: GPL-2.0-or-later
-# luks-guest.pl build IMAGE KEY | machine-id IMAGE KEY: the phony
+# luks-guest.pl build IMAGE KEY DATA.LUKS DATAKEY | machine-id IMAGE KEY:
+# the phony
 # encrypted guest of tests/luks/test-luks.sh, through libguestfs's Perl
 # binding (guestfish reads keys from stdin, where its script is).
 # IMAGE's partition 1 already holds a LUKS header (made on the host,
 # with a fast PBKDF): "build" puts LVM inside it (VG CVG, LV root,
-# ext4) with a minimal Debian root; "machine-id" prints the size of its
+# ext4, a minimal Debian root; LV data, holding the LUKS volume
+# DATA.LUKS made on the host, with ext4 inside); "machine-id" prints
+# the size of its
 # /etc/machine-id, read back independently of goldsmith.
 use strict;
 use warnings;
 use Sys::Guestfs;
 
-my ($cmd, $img, $key) = @ARGV;
+my ($cmd, $img, $key, $data_luks, $data_key) = @ARGV;
 my $g = Sys::Guestfs->new ();
 $g->add_drive_opts ($img, format => "raw", readonly => $cmd eq "build" ? 0 : 1);
 $g->launch ();
@@ -19,7 +22,13 @@ $g->cryptsetup_open ("/dev/sda1", $key, "cr", readonly => $cmd eq "build" ? 0 : 
 if ($cmd eq "build") {
     $g->pvcreate ("/dev/mapper/cr");
     $g->vgcreate ("CVG", ["/dev/mapper/cr"]);
-    $g->lvcreate_free ("root", "CVG", 100);
+    $g->lvcreate ("root", "CVG", 48);
+    $g->lvcreate_free ("data", "CVG", 100);
+    # LUKS inside an LV: a header made on the host, uploaded, opened.
+    $g->upload ($data_luks, "/dev/CVG/data");
+    $g->cryptsetup_open ("/dev/CVG/data", $data_key, "crdata");
+    $g->mkfs ("ext4", "/dev/mapper/crdata");
+    $g->cryptsetup_close ("/dev/mapper/crdata");
     $g->mkfs ("ext4", "/dev/CVG/root");
     $g->mount ("/dev/CVG/root", "/");
     $g->mkdir_p ($_) for qw(/etc /usr/bin /tmp /var/tmp /root);
