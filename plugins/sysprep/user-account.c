@@ -366,16 +366,172 @@ group_stays (struct gs_aug *a, struct gs_aug_file *group,
   return 0;
 }
 
+/* The account files, their augeas lenses for reading. */
+static const char *const account_files[][2] = {
+  { "Passwd", "/etc/passwd" }, { "Shadow", "/etc/shadow" },
+  { "Group", "/etc/group" }, { "Gshadow", "/etc/gshadow" },
+};
+
+/* Edit the account files: passwd and shadow line by line (see
+ * line_predicate), group and gshadow with their lenses, in the augeas
+ * session A (a new one: one file cannot have two lenses).  PRESENT: the
+ * files that are there and not protected.
+ */
+static int
+edit_account_files (struct gs_ctx *ctx, guestfs_h *g, struct gs_aug *ap,
+                    const bool present[4], const struct user *users,
+                    size_t nusers)
+{
+  static const char *const group_elems[] = { "user", NULL };
+  static const char *const gshadow_elems[] = { "member", "admin", NULL };
+  struct gs_aug_file *af[4] = { NULL };
+  int r = -1;
+
+  {
+    static const char *const edit_lens[4] = {
+      "Simplelines", "Simplelines", "Group", "Gshadow",
+    };
+
+    if (gs_aug_begin (ap, g) == -1)
+      goto out;
+    for (size_t i = 0; i < 4; ++i)
+      if (present[i] &&
+          gs_aug_add (ap, edit_lens[i], account_files[i][1]) == NULL)
+        goto out;
+    if (gs_aug_load (ap) == -1)
+      goto out;
+    for (size_t i = 0, k = 0; i < 4; ++i)
+      af[i] = present[i] ? &ap->files[k++] : NULL;
+    for (size_t i = 0; i < ap->nfiles; ++i)
+      if (ap->files[i].error) {
+        gs_error ("%s: augeas cannot parse it (%s): no account was removed",
+                  ap->files[i].path, ap->files[i].error);
+        goto out;
+      }
+  }
+  for (size_t i = 0; i < nusers; ++i) {
+    const struct user *u = &users[i];
+    CLEANUP_FREE char *esc = NULL, *line = NULL;
+
+    if (!u->remove)
+      continue;
+    if ((esc = gs_aug_escape (u->name)) == NULL ||
+        (line = line_predicate (u->name)) == NULL) {
+      gs_error ("out of memory");
+      goto out;
+    }
+    if (gs_aug_rm (ap, af[0], line) == -1 ||
+        (af[1] && gs_aug_rm (ap, af[1], line) == -1))
+      goto out;
+    if (u->group_stays)
+      gs_warning ("group %s is kept: it is the primary group of an account "
+                  "that stays", u->name);
+    else if (rm_sub (ap, af[2], esc, "") == -1 ||
+             rm_sub (ap, af[3], esc, "") == -1)
+      goto out;
+    if (rm_member (ap, af[2], u->name, group_elems) == -1 ||
+        rm_member (ap, af[3], u->name, gshadow_elems) == -1)
+      goto out;
+  }
+  if (gs_aug_commit (ctx, ap) == -1)
+    goto out;
+
+  r = 0;
+ out:
+  return r;
+}
+
+/* After the account files: the homes and mail spools of the accounts
+ * that went.
+ */
+static int
+remove_homes_and_spools (struct gs_ctx *ctx, guestfs_h *g,
+                         const struct user *users, size_t nusers,
+                         const char *mail_dir)
+{
+  string_vector spools = empty_vector;
+  int r = -1;
+
+  /* Then homes and mail spools.  The spool directories are often one
+   * (/var/mail -> spool/mail): resolve them once, so that nothing is
+   * removed, or reported in a dry run, twice.
+   */
+  {
+    const char *dirs[] = { "/var/spool/mail", "/var/mail", mail_dir };
+
+    for (size_t k = 0; k < 3; ++k) {
+      char *real;
+      int is;
+
+      if (dirs[k] == NULL || dirs[k][0] != '/')
+        continue;
+      if ((is = guestfs_is_dir_opts (g, dirs[k],
+                                     GUESTFS_IS_DIR_OPTS_FOLLOWSYMLINKS, 1,
+                                     -1)) == -1)
+        goto out;
+      if (!is)
+        continue;
+      if ((real = guestfs_realpath (g, dirs[k])) == NULL)
+        goto out;
+      if (in_list (&spools, real)) {
+        free (real);
+        continue;
+      }
+      if (string_vector_append (&spools, real) == -1) {
+        gs_error ("out of memory");
+        goto out;
+      }
+    }
+  }
+  for (size_t i = 0; i < nusers; ++i) {
+    const struct user *u = &users[i];
+    bool done = false;
+
+    if (!u->remove)
+      continue;
+    /* A home shared by accounts that all go is removed once. */
+    for (size_t k = 0; k < i && !done; ++k)
+      done = users[k].remove && users[k].home && u->home &&
+        strcmp (users[k].home, u->home) == 0;
+    if (u->home && u->home[0] && !done) {
+      const char *why = u->home_kept;
+
+      if (why == NULL) {
+        if (gs_remove (ctx, g, u->home, GS_REMOVE_RECURSIVE) == -1)
+          goto out;
+      }
+      else {
+        int e;
+
+        guestfs_push_error_handler (g, NULL, NULL);
+        e = guestfs_exists (g, u->home);
+        guestfs_pop_error_handler (g);
+        if (e == 1)
+          gs_warning ("user %s: home directory %s is not removed: %s",
+                      u->name, u->home, why);
+      }
+    }
+    for (size_t k = 0; k < spools.len; ++k) {
+      CLEANUP_FREE char *p = NULL;
+
+      if (asprintf (&p, "%s/%s", spools.ptr[k], u->name) == -1) {
+        gs_error ("out of memory");
+        goto out;
+      }
+      if (gs_remove (ctx, g, p, GS_REMOVE_RECURSIVE) == -1)
+        goto out;
+    }
+  }
+  r = 0;
+ out:
+  string_vector_free_all (&spools);
+  return r;
+}
+
 static int
 user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
                       const char *root)
 {
-  static const char *const account_files[][2] = {
-    { "Passwd", "/etc/passwd" }, { "Shadow", "/etc/shadow" },
-    { "Group", "/etc/group" }, { "Gshadow", "/etc/gshadow" },
-  };
-  static const char *const group_elems[] = { "user", NULL };
-  static const char *const gshadow_elems[] = { "member", "admin", NULL };
   const char *type = gs_guest_get (ctx, "type");
   struct gs_aug a = { 0 };
   struct gs_aug_file *defs = NULL, *af[4] = { NULL };
@@ -386,7 +542,6 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   CLEANUP_FREE char *min_s = NULL, *max_s = NULL, *mail_dir = NULL;
   struct user *users = NULL;
   size_t nusers = 0;
-  string_vector spools = empty_vector;
   long uid_min, uid_max;
   int r = -1;
 
@@ -594,136 +749,16 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
       u->home_kept = "the home directory of another account too";
   }
 
-  /* Edit the account files: passwd and shadow line by line (see
-   * line_predicate), group and gshadow with their lenses.  A second
-   * augeas session, as one file cannot have two lenses.
-   */
   gs_aug_end (&a);
-  {
-    static const char *const edit_lens[4] = {
-      "Simplelines", "Simplelines", "Group", "Gshadow",
-    };
-
-    if (gs_aug_begin (&a, g) == -1)
-      goto out;
-    for (size_t i = 0; i < 4; ++i)
-      if (present[i] &&
-          gs_aug_add (&a, edit_lens[i], account_files[i][1]) == NULL)
-        goto out;
-    if (gs_aug_load (&a) == -1)
-      goto out;
-    for (size_t i = 0, k = 0; i < 4; ++i)
-      af[i] = present[i] ? &a.files[k++] : NULL;
-    for (size_t i = 0; i < a.nfiles; ++i)
-      if (a.files[i].error) {
-        gs_error ("%s: augeas cannot parse it (%s): no account was removed",
-                  a.files[i].path, a.files[i].error);
-        goto out;
-      }
-  }
-  for (size_t i = 0; i < nusers; ++i) {
-    const struct user *u = &users[i];
-    CLEANUP_FREE char *esc = NULL, *line = NULL;
-
-    if (!u->remove)
-      continue;
-    if ((esc = gs_aug_escape (u->name)) == NULL ||
-        (line = line_predicate (u->name)) == NULL) {
-      gs_error ("out of memory");
-      goto out;
-    }
-    if (gs_aug_rm (&a, af[0], line) == -1 ||
-        (af[1] && gs_aug_rm (&a, af[1], line) == -1))
-      goto out;
-    if (u->group_stays)
-      gs_warning ("group %s is kept: it is the primary group of an account "
-                  "that stays", u->name);
-    else if (rm_sub (&a, af[2], esc, "") == -1 ||
-             rm_sub (&a, af[3], esc, "") == -1)
-      goto out;
-    if (rm_member (&a, af[2], u->name, group_elems) == -1 ||
-        rm_member (&a, af[3], u->name, gshadow_elems) == -1)
-      goto out;
-  }
-  if (gs_aug_commit (ctx, &a) == -1)
+  if (edit_account_files (ctx, g, &a, present, users, nusers) == -1)
     goto out;
-
-  /* Then homes and mail spools.  The spool directories are often one
-   * (/var/mail -> spool/mail): resolve them once, so that nothing is
-   * removed, or reported in a dry run, twice.
-   */
-  {
-    const char *dirs[] = { "/var/spool/mail", "/var/mail", mail_dir };
-
-    for (size_t k = 0; k < 3; ++k) {
-      char *real;
-      int is;
-
-      if (dirs[k] == NULL || dirs[k][0] != '/')
-        continue;
-      if ((is = guestfs_is_dir_opts (g, dirs[k],
-                                     GUESTFS_IS_DIR_OPTS_FOLLOWSYMLINKS, 1,
-                                     -1)) == -1)
-        goto out;
-      if (!is)
-        continue;
-      if ((real = guestfs_realpath (g, dirs[k])) == NULL)
-        goto out;
-      if (in_list (&spools, real)) {
-        free (real);
-        continue;
-      }
-      if (string_vector_append (&spools, real) == -1) {
-        gs_error ("out of memory");
-        goto out;
-      }
-    }
-  }
-  for (size_t i = 0; i < nusers; ++i) {
-    const struct user *u = &users[i];
-    bool done = false;
-
-    if (!u->remove)
-      continue;
-    /* A home shared by accounts that all go is removed once. */
-    for (size_t k = 0; k < i && !done; ++k)
-      done = users[k].remove && users[k].home && u->home &&
-        strcmp (users[k].home, u->home) == 0;
-    if (u->home && u->home[0] && !done) {
-      const char *why = u->home_kept;
-
-      if (why == NULL) {
-        if (gs_remove (ctx, g, u->home, GS_REMOVE_RECURSIVE) == -1)
-          goto out;
-      }
-      else {
-        int e;
-
-        guestfs_push_error_handler (g, NULL, NULL);
-        e = guestfs_exists (g, u->home);
-        guestfs_pop_error_handler (g);
-        if (e == 1)
-          gs_warning ("user %s: home directory %s is not removed: %s",
-                      u->name, u->home, why);
-      }
-    }
-    for (size_t k = 0; k < spools.len; ++k) {
-      CLEANUP_FREE char *p = NULL;
-
-      if (asprintf (&p, "%s/%s", spools.ptr[k], u->name) == -1) {
-        gs_error ("out of memory");
-        goto out;
-      }
-      if (gs_remove (ctx, g, p, GS_REMOVE_RECURSIVE) == -1)
-        goto out;
-    }
-  }
+  if (remove_homes_and_spools (ctx, g, users, nusers, mail_dir) == -1)
+    goto out;
   r = 0;
 
  out:
   gs_aug_end (&a);
   free_users (users, nusers);
-  string_vector_free_all (&spools);
   return r;
 }
 
