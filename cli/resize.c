@@ -22,7 +22,7 @@
 
 #include "cli.h"
 #include "cleanups.h"
-#include "resize/resize.h"
+#include "common/resize/resize.h"
 
 enum {
   OPT_REQ_RESIZE = 1, OPT_REQ_RESIZE_FORCE, OPT_REQ_DELETE, OPT_REQ_IGNORE,

@@ -10,7 +10,7 @@
 #include <unistd.h>              /* isatty */
 
 #include "cli.h"
-#include "sparsify/sparsify.h"
+#include "common/sparsify/sparsify.h"
 
 enum { OPT_IGNORE = 1, OPT_ZERO, OPT_OPERATIONS };
 

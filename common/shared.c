@@ -197,7 +197,9 @@ gs_int_plan_next (const struct gs_plan *p, size_t *ids)
 int
 gs_int_guests_check (const struct gs_guest *guests, size_t n)
 {
-  struct seen { dev_t dev; ino_t ino; size_t guest; } *seen = NULL;
+  /* A file by device and inode; a remote disk by its URI. */
+  struct seen { dev_t dev; ino_t ino; const char *uri; size_t guest; }
+    *seen = NULL;
   size_t nseen = 0, total = 0;
   int r = -1;
 
@@ -224,20 +226,21 @@ gs_int_guests_check (const struct gs_guest *guests, size_t n)
       struct stat st;
 
       if (guests[i].disks[d].remote) {
-        for (size_t i2 = 0; i2 <= i; ++i2)
-          for (size_t d2 = 0; d2 < (i2 < i ? guests[i2].ndisks : d); ++d2)
-            if (guests[i2].disks[d2].remote &&
-                strcmp (guests[i2].disks[d2].path,
-                        guests[i].disks[d].path) == 0) {
-              gs_error ("%s: given twice", guests[i].disks[d].path);
-              goto out;
-            }
+        for (size_t k = 0; k < nseen; ++k)
+          if (seen[k].uri &&
+              strcmp (seen[k].uri, guests[i].disks[d].path) == 0) {
+            gs_error ("%s: given twice", guests[i].disks[d].path);
+            goto out;
+          }
+        seen[nseen].uri = guests[i].disks[d].path;
+        seen[nseen++].guest = i;
         continue;
       }
       if (stat (guests[i].disks[d].path, &st) == -1)
         continue;                /* the disk check says why */
       for (size_t k = 0; k < nseen; ++k)
-        if (seen[k].dev == st.st_dev && seen[k].ino == st.st_ino) {
+        if (!seen[k].uri &&
+            seen[k].dev == st.st_dev && seen[k].ino == st.st_ino) {
           if (seen[k].guest == i)
             gs_error ("%s: given twice (two disks of %s are one file)",
                       guests[i].disks[d].path, guests[i].name);

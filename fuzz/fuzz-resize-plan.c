@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "goldsmith-int.h"
-#include "resize/plan.h"
+#include "common/resize/plan.h"
 #include "fuzz-util.h"
 
 #define MAX_PARTS 12

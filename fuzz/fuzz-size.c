@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "goldsmith-int.h"
-#include "resize/plan.h"
+#include "common/resize/plan.h"
 #include "fuzz-util.h"
 
 typedef __int128 i128;

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "goldsmith-int.h"
-#include "resize/gpt-renumber.h"
+#include "gpt-renumber.h"
 
 /* GPT header offsets (UEFI specification, "GPT Header"). */
 #define H_SIGNATURE 0

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "resize/host-table.h"
+#include "host-table.h"
 
 #define SECTOR 512
 #define HEAD_BYTES (34 * SECTOR)  /* MBR, GPT header, 128 entries */

@@ -6,7 +6,7 @@
 #define GS_RESIZE_HOST_TABLE_H
 
 #include "goldsmith-int.h"
-#include "resize/plan.h"
+#include "plan.h"
 
 #define GS_RESIZE_HOST_MAX_PARTS 128
 

@@ -20,7 +20,7 @@
 
 #include "goldsmith-int.h"
 #include "cleanups.h"
-#include "resize/plan.h"
+#include "plan.h"
 
 #define KiB 1024
 #define HUMAN_LEN 32

@@ -5,7 +5,7 @@
 #ifndef GS_RESIZE_INT_H
 #define GS_RESIZE_INT_H
 
-#include "resize/resize.h"
+#include "resize.h"
 
 /* The source table, with the strings the planner borrows. */
 struct gs_resize_source {

@@ -8,8 +8,8 @@
 #define GS_RESIZE_H
 
 #include "goldsmith-int.h"
-#include "resize/plan.h"
-#include "resize/host-table.h"
+#include "plan.h"
+#include "host-table.h"
 
 struct gs_resize_job {
   const char *in, *out;          /* as the user named them */

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "cleanups.h"
-#include "resize/resize-int.h"
+#include "resize-int.h"
 
 /* Grow DEV holding CONTENT: the resize operations that take it run
  * (the core asks each first), recorded in OPS.  -1 if one failed.

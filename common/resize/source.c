@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "cleanups.h"
-#include "resize/resize-int.h"
+#include "resize-int.h"
 
 static const char *
 keep (struct gs_resize_source *src, char *s)

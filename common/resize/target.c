@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "cleanups.h"
-#include "resize/gpt-renumber.h"
-#include "resize/resize-int.h"
+#include "gpt-renumber.h"
+#include "resize-int.h"
 
 int
 gs_int_resize_create_target (const char *path, const char *out,

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "cleanups.h"
-#include "sparsify/sparsify-int.h"
+#include "sparsify-int.h"
 
 static int64_t
 free_space (const char *dir)

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "cleanups.h"
-#include "sparsify/sparsify-int.h"
+#include "sparsify-int.h"
 
 /* Does the user's NAME (--ignore, --zero) mean DEV? */
 static bool

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sparsify/sparsify-int.h"
+#include "sparsify-int.h"
 
 static int64_t
 allocated (const char *path)

@@ -5,7 +5,7 @@
 #ifndef GS_SPARSIFY_IMPL_H
 #define GS_SPARSIFY_IMPL_H
 
-#include "sparsify/sparsify.h"
+#include "sparsify.h"
 
 /* devices.c: in the appliance, every device of the guest handed to the
  * sparsify operations (or zeroed, or ignored), each recorded in

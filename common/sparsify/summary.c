@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cleanups.h"
-#include "sparsify/sparsify-int.h"
+#include "sparsify-int.h"
 
 void
 gs_int_sparsify_print_text (json_object *report,

@@ -95,6 +95,15 @@ do_truncate_recursive (struct cz_state *st, struct gs_ctx *ctx,
   return 0;
 }
 
+/* Has the appliance scrub(1)? */
+static bool
+can_scrub (guestfs_h *g)
+{
+  const char *scrub[] = { "scrub", NULL };
+
+  return guestfs_feature_available (g, (char **) scrub) == 1;
+}
+
 /* virt-customize's scrub: overwrite the file's data, then remove it
  * (the appliance's scrub(1)).
  */
@@ -103,11 +112,10 @@ do_scrub (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
           const struct cz_action *act)
 {
   CLEANUP_FREE char *real = cz_target (ctx, g, act, act->a);
-  const char *scrub[] = { "scrub", NULL };
 
   if (real == NULL || need_file (st, g, act, act->a) == -1)
     return -1;
-  if (guestfs_feature_available (g, (char **) scrub) != 1) {
+  if (!can_scrub (g)) {
     gs_error ("%s: this libguestfs appliance has no scrub(1)", act->label);
     return -1;
   }
@@ -358,7 +366,6 @@ int
 cz_scrub_logfile (struct gs_ctx *ctx, guestfs_h *g)
 {
   const char *log = "/tmp/builder.log";
-  const char *scrub[] = { "scrub", NULL };
 
   if (guestfs_is_file_opts (g, log, GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 0,
                             -1) != 1)
@@ -367,7 +374,7 @@ cz_scrub_logfile (struct gs_ctx *ctx, guestfs_h *g)
     return -1;
   if (gs_dry_run (ctx))
     return 0;
-  if (guestfs_feature_available (g, (char **) scrub) == 1)
+  if (can_scrub (g))
     return guestfs_scrub_file (g, log);
   return guestfs_rm (g, log);
 }

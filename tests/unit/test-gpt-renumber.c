@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "resize/gpt-renumber.h"
+#include "common/resize/gpt-renumber.h"
 #include "tap.h"
 #include "unit-util.h"
 
