@@ -24,6 +24,7 @@ extern struct poptOption gs_common_table[];
 enum {
   OPT_SET = 1000,
   OPT_KEY,
+  OPT_PROGRESS_FD,
 };
 
 extern int gs_cli_common_option (poptContext pc, int rc);

@@ -28,7 +28,7 @@ enum {
 };
 
 static char *xpath;
-static int no_applications, no_icon, jobs = GS_JOBS_UNSET;
+static int no_applications, no_icon, cache, no_cache, jobs = GS_JOBS_UNSET;
 static struct gs_inputs inputs;  /* -a, --format, -d, -c, --domxml */
 
 static struct poptOption inspect_table[] = {
@@ -40,6 +40,10 @@ static struct poptOption inspect_table[] = {
     "Do not extract the icon (the 'icon' operation)", NULL },
   { "jobs", 'j', POPT_ARG_INT, &jobs, 0,
     "Up to N appliances at once (default: from cores and memory)", "N" },
+  { "cache", '\0', POPT_ARG_NONE, &cache, 0,
+    "Reuse the inspection of images unchanged since (cache.inspect)", NULL },
+  { "no-cache", '\0', POPT_ARG_NONE, &no_cache, 0,
+    "Inspect every image, even with cache.inspect = true", NULL },
   { "xpath", '\0', POPT_ARG_STRING, &xpath, 0,
     "Query the XML read on standard input, print the result", "QUERY" },
   { "operations", '\0', POPT_ARG_STRING, NULL, OPT_OPERATIONS,
@@ -51,39 +55,6 @@ static struct poptOption inspect_table[] = {
   POPT_AUTOHELP
   POPT_TABLEEND
 };
-
-/* Each guest's "operatingsystems": its roots' inspection records. */
-static json_object *
-collect (json_object *report)
-{
-  json_object *guests = json_object_object_get (report, "guests");
-  json_object *out = json_object_new_array ();
-
-  for (size_t i = 0; i < json_object_array_length (guests); ++i) {
-    json_object *jg = json_object_array_get_idx (guests, i);
-    json_object *roots = json_object_object_get (jg, "roots");
-    json_object *oses = json_object_new_array (), *o = json_object_new_object ();
-
-    /* A guest whose launch failed has no roots. */
-    size_t nroots = json_object_is_type (roots, json_type_array)
-      ? json_object_array_length (roots) : 0;
-
-    for (size_t j = 0; j < nroots; ++j) {
-      json_object *rec = json_object_object_get
-        (json_object_array_get_idx (roots, j), "inspect");
-
-      if (rec)
-        json_object_array_add (oses, json_object_get (rec));
-    }
-    json_object_object_add (jg, "operatingsystems", json_object_get (oses));
-    json_object_object_add (o, "name",
-                            json_object_get (json_object_object_get (jg,
-                                                                     "name")));
-    json_object_object_add (o, "operatingsystems", oses);
-    json_object_array_add (out, o);
-  }
-  return out;
-}
 
 /* virt-inspector's old style: a bare argument naming a file (or with a
  * '/') is -a, anything else -d.
@@ -108,7 +79,8 @@ gs_cmd_inspect (int argc, const char **argv)
   struct gs_env env = { 0 };
   struct gs_guest *guests = NULL;
   struct gs_selection sel = { 0 };
-  json_object *report = NULL, **jgs = NULL;
+  struct gs_run_result res;
+  bool have_result = false;
 
   gs_cli_inputs_init (&inputs, GS_INPUTS_GUEST_EACH);
   pc = poptGetContext ("goldsmith inspect", argc, argv, inspect_table, 0);
@@ -180,6 +152,12 @@ gs_cmd_inspect (int argc, const char **argv)
   }
   if (gs_int_config_complete (&env.reg) == -1)
     goto fail;
+  if (cache && no_cache) {
+    gs_error ("--cache and --no-cache cannot be used together");
+    goto fail;
+  }
+  if (cache || no_cache)
+    env.settings.cache_inspect = cache;
   if (list) {
     code = gs_cli_list_ops (&env.reg, "inspect", !gs_common.json, false);
     goto out;
@@ -196,62 +174,42 @@ gs_cmd_inspect (int argc, const char **argv)
                             &guests, &nguests) == -1)
     goto fail;
 
-  report = gs_int_report_new ("inspect", true);
-  jgs = calloc (nguests, sizeof *jgs);
-  if (report == NULL || jgs == NULL) {
-    gs_error ("out of memory");
-    code = GS_EXIT_ERROR;
-    goto out;
-  }
   /* Entries in command-line order, whichever launch fills them. */
-  for (size_t i = 0; i < nguests; ++i)
-    jgs[i] = gs_int_report_add_guest (report, &guests[i]);
+  gs_int_result_init (&res, "inspect", true, guests, nguests);
+  have_result = true;
   {
-    CLEANUP_FREE int *results = calloc (nguests ? nguests : 1,
-                                        sizeof *results);
     const struct gs_engine e = {
       .reg = &env.reg, .settings = &env.settings, .family = "inspect",
       .dry_run = true, .verbose = gs_common.verbose,
       .trace = gs_common.trace, .progress = !gs_common.quiet && isatty (2),
-      .results = results,
+      .result = &res,
     };
 
-    if (results == NULL) {
-      gs_error ("out of memory");
-      code = GS_EXIT_ERROR;
-      goto out;
-    }
-    gs_int_engine_run (&e, guests, nguests, jobs, jgs, report);
-    /* A guest failed: its launch, its inspection or an operation. */
-    code = GS_EXIT_OK;
-    for (size_t i = 0; i < nguests; ++i)
-      if (results[i] != GS_EXIT_OK)
-        code = results[i];
+    gs_int_engine_run_cached (&e, guests, nguests, jobs);
   }
-  {
-    json_object *data = collect (report);
+  /* A guest failed: its launch, its inspection or an operation. */
+  code = gs_int_result_exit (&res);
+  if (gs_common.json) {
+    json_object *report = gs_int_result_json (&res);
 
     json_object_object_add (report, "exit_status", json_object_new_int (code));
-    if (gs_common.json) {
-      if (gs_int_report_print_json (report) == -1 && code == GS_EXIT_OK)
-        code = GS_EXIT_ERROR;
-    }
-    else if (json_object_array_length (data) > 0 &&
-             gs_int_inspect_write_xml (data, stdout) == -1 &&
-             code == GS_EXIT_OK)
+    if (gs_int_report_print_json (report) == -1 && code == GS_EXIT_OK)
       code = GS_EXIT_ERROR;
-    json_object_put (data);
+    json_object_put (report);
   }
+  else if (nguests > 0 && gs_int_inspect_write_xml (&res, stdout) == -1 &&
+           code == GS_EXIT_OK)
+    code = GS_EXIT_ERROR;
   goto out;
 
  fail:
   code = gs_cli_fail ("inspect", GS_EXIT_USAGE);
  out:
-  free (jgs);
+  if (have_result)
+    gs_int_result_free (&res);
   string_vector_free_all (&ops);
   gs_cli_guests_free (guests, nguests);
   gs_cli_inputs_free (&inputs);
-  json_object_put (report);
   gs_cli_env_free (&env);
   poptFreeContext (pc);
   return code;

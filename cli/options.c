@@ -2,6 +2,7 @@
 /* options.c: the options every subcommand takes, and popt errors. */
 #include <config.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,9 @@ struct poptOption gs_common_table[] = {
     "Read the keys of encrypted devices from stdin, one a line", NULL },
   { "echo-keys", '\0', POPT_ARG_NONE, &gs_common.echo_keys, 0,
     "Show the keys typed at the terminal", NULL },
+  { "progress-fd", '\0', POPT_ARG_STRING, NULL, OPT_PROGRESS_FD,
+    "Write progress events to file descriptor N, one JSON object a line",
+    "N" },
   { "isolate", '\0', POPT_ARG_NONE, &gs_common.isolate, 0,
     "Give every guest an appliance launch of its own (appliance.isolate)",
     NULL },
@@ -192,6 +196,17 @@ gs_cli_common_option (poptContext pc, int rc)
   if (rc == OPT_SET) {
     CLEANUP_FREE char *arg = poptGetOptArg (pc);
     return add_set (arg) == -1 ? -1 : 0;
+  }
+  if (rc == OPT_PROGRESS_FD) {
+    CLEANUP_FREE char *arg = poptGetOptArg (pc);
+    char *end;
+    long fd = strtol (arg, &end, 10);
+
+    if (end == arg || *end || fd < 0 || fd > INT_MAX) {
+      gs_error ("--progress-fd %s: not a file descriptor number", arg);
+      return -1;
+    }
+    return gs_int_progress_open ((int) fd) == -1 ? -1 : 0;
   }
   if (rc == OPT_KEY) {
     char *arg = poptGetOptArg (pc);

@@ -281,6 +281,7 @@ gs_cmd_resize (int argc, const char **argv)
   j.print_plan = !gs_common.quiet && !gs_common.json;
   code = gs_int_resize_run (&env.reg, &env.settings, &j, &guest, report);
   gs_int_outfile_finish (j.out, code == GS_EXIT_OK, &code);
+  gs_int_progress_done ("resize", guest.name, code);
   if (code == GS_EXIT_OK && !dry_run)
     gs_info ("Resize operation completed with no errors.  Check the output "
              "disk boots before deleting the input disk.");

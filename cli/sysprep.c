@@ -75,49 +75,30 @@ static int
 run (struct gs_env *env, struct gs_guest *guests, size_t n,
      const struct gs_exclude *exclude)
 {
-  json_object *report = gs_int_report_new ("sysprep", dry_run);
-  json_object **jgs = calloc (n, sizeof *jgs);
-  CLEANUP_FREE int *results = calloc (n ? n : 1, sizeof *results);
+  struct gs_run_result res;
   const struct gs_engine e = {
     .reg = &env->reg, .settings = &env->settings, .family = "sysprep",
     .dry_run = dry_run, .transactional = !in_place, .in_place = in_place,
     .verbose = gs_common.verbose, .trace = gs_common.trace,
     .progress = !gs_common.quiet && isatty (2),
-    .mount_options = mount_options, .exclude = exclude, .results = results,
+    .mount_options = mount_options, .exclude = exclude, .result = &res,
   };
-  size_t failed = 0;
-  int r = GS_EXIT_OK;
+  int r;
 
-  if (report == NULL || jgs == NULL || results == NULL) {
-    gs_error ("out of memory");
-    r = GS_EXIT_ERROR;
-    goto out;
-  }
   /* Entries in command-line order, whichever launch fills them. */
-  for (size_t i = 0; i < n; ++i)
-    if ((jgs[i] = gs_int_report_add_guest (report, &guests[i])) == NULL) {
-      gs_error ("out of memory");
-      r = GS_EXIT_ERROR;
-      goto out;
-    }
-  gs_int_engine_run (&e, guests, n, jobs, jgs, report);
-  for (size_t i = 0; i < n; ++i)
-    if (results[i] != GS_EXIT_OK) {
-      failed++;
-      r = results[i];
-    }
-  if (n > 1 && failed > 0 && failed < n)
-    r = GS_EXIT_PARTIAL;
-  else if (n > 1 && failed > 0)
-    r = GS_EXIT_ERROR;
-  json_object_object_add (report, "exit_status", json_object_new_int (r));
-  if (gs_common.json)
+  gs_int_result_init (&res, "sysprep", dry_run, guests, n);
+  gs_int_engine_run (&e, guests, n, jobs);
+  r = gs_int_result_exit_fleet (&res);
+  if (gs_common.json) {
+    json_object *report = gs_int_result_json (&res);
+
+    json_object_object_add (report, "exit_status", json_object_new_int (r));
     gs_int_report_print_json (report);
+    json_object_put (report);
+  }
   else if (!gs_common.quiet || r != GS_EXIT_OK)
-    gs_int_report_print_text (report);
- out:
-  json_object_put (report);
-  free (jgs);
+    gs_int_result_print_text (&res);
+  gs_int_result_free (&res);
   return r;
 }
 

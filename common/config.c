@@ -61,6 +61,12 @@ static const struct gs_config_key appliance_keys[] = {
   { NULL, 0, NULL },
 };
 
+static const struct gs_config_key cache_keys[] = {
+  { "inspect", GS_KEY_BOOL, "reuse the inspection of images unchanged since (goldsmith inspect --cache)" },
+  { "dir", GS_KEY_STRING, "where entries are kept (empty: $XDG_CACHE_HOME/goldsmith/inspect)" },
+  { NULL, 0, NULL },
+};
+
 const char *
 gs_int_key_type_name (enum gs_key_type t)
 {
@@ -339,6 +345,23 @@ get_strings (const config_setting_t *sec, const char *key,
 }
 
 static int
+load_cache (struct gs_settings *st, const config_setting_t *group,
+            const char *file)
+{
+  const char *s;
+  int i;
+
+  if (check_keys (group, file, "cache", cache_keys, NULL) == -1)
+    return -1;
+  if (config_setting_lookup_bool (group, "inspect", &i))
+    st->cache_inspect = i;
+  if (config_setting_lookup_string (group, "dir", &s) &&
+      set_string (&st->cache_dir, s) == -1)
+    return -1;
+  return 0;
+}
+
+static int
 load_paths (struct gs_settings *st, const config_setting_t *group,
             const char *file)
 {
@@ -537,6 +560,10 @@ load_one (struct gs_registry *reg, struct gs_settings *st,
       if (load_paths (st, top, file) == -1)
         return -1;
     }
+    else if (strcmp (name, "cache") == 0) {
+      if (load_cache (st, top, file) == -1)
+        return -1;
+    }
     else if (is_family) {
       for (int j = 0; j < config_setting_length (top); ++j)
         if (load_op_section (reg, name, config_setting_get_elem (top, j),
@@ -545,7 +572,7 @@ load_one (struct gs_registry *reg, struct gs_settings *st,
     }
     else {
       gs_error ("%s:%u: unknown section \"%s\" (expected appliance, "
-                "paths, sysprep, inspect, resize or sparsify)",
+                "paths, cache, sysprep, inspect, resize or sparsify)",
                 where_file (top, file), config_setting_source_line (top),
                 name);
       return -1;
@@ -765,6 +792,7 @@ gs_int_settings_free (struct gs_settings *st)
 {
   free (st->accel);
   free (st->backend);
+  free (st->cache_dir);
   string_vector_free_all (&st->exclude_paths);
   memset (st, 0, sizeof *st);
 }

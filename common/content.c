@@ -25,15 +25,17 @@ ask (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g, const char *dev)
   bool dry_run = ctx->dry_run;
   int st;
 
+  struct gs_op_results scratch = { 0 };
+
   ctx->dry_run = true;
-  ctx->paths = json_object_new_array ();
+  ctx->op = gs_int_result_add_op (&scratch, op->name);
   ctx->not_applicable = false;
   gs_int_set_current_op (op->name);
   st = op->def->perform (op, ctx, g, dev) == -1 ? GS_OP_FAILED
     : ctx->not_applicable ? GS_OP_NA : GS_OP_APPLIED;
   gs_int_set_current_op (NULL);
-  json_object_put (ctx->paths);
-  ctx->paths = NULL;
+  gs_int_op_results_free (&scratch);
+  ctx->op = NULL;
   ctx->dry_run = dry_run;
   return st;
 }
@@ -63,14 +65,12 @@ gs_int_content_claims (struct gs_registry *reg, guestfs_h *g,
 int
 gs_int_content_run (struct gs_registry *reg, guestfs_h *g, const char *dev,
                     const char *content, const struct gs_content_opts *o,
-                    json_object *ops, const char **method)
+                    struct gs_op_results *ops)
 {
   struct gs_ctx ctx = { .dry_run = o->dry_run, .in_place = o->in_place,
                         .content = content };
   int st = GS_OP_NA, failed = 0;
 
-  if (method)
-    *method = NULL;
   for (size_t i = 0; i < reg->nops; ++i) {
     struct gs_op *op = reg->ops[i];
     int r;
@@ -86,7 +86,6 @@ gs_int_content_run (struct gs_registry *reg, guestfs_h *g, const char *dev,
       if (r != GS_OP_APPLIED)
         continue;
     }
-    ctx.method = NULL;
     r = gs_int_run_op (op, &ctx, g, dev, false, ops);
     if (r == GS_OP_FAILED)
       failed++;
@@ -96,8 +95,6 @@ gs_int_content_run (struct gs_registry *reg, guestfs_h *g, const char *dev,
     if (o->first_only && r != GS_OP_NA)
       break;
   }
-  if (method)
-    *method = ctx.method;
   free (ctx.reason);
   return failed ? GS_OP_FAILED : st;
 }

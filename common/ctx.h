@@ -15,8 +15,7 @@ struct gs_ctx {
   bool dry_run;
   const struct gs_exclude *exclude;
   char *facts[GS_NFACTS];
-  json_object *paths;            /* of the operation running now */
-  int64_t bytes;                 /* sum of its positive path sizes */
+  struct gs_op_result *op;       /* the operation running now */
   bool not_applicable;
   char *reason;
   unsigned firstboot_seq;        /* scripts added this run */
@@ -24,8 +23,8 @@ struct gs_ctx {
   const char *content;           /* resize, sparsify: what ROOT holds */
   bool in_place;                 /* sparsify --in-place */
   const char *method;            /* sparsify: how (gs_sparsify_method) */
-  json_object *inspect;          /* family "inspect": this root's record */
-  json_object *item;             /* the list item gs_inspect_item_set sets */
+  struct gs_inspect_result *inspect; /* family "inspect": this root's */
+  struct gs_fields *item;        /* the list item gs_inspect_item_set sets */
   size_t disk_start, disk_count; /* the guest's disks in the appliance */
 };
 

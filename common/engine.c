@@ -7,9 +7,8 @@
  * transactional), inspects them together, leaves for a later launch a
  * guest that clashes with another, runs the family's selected
  * operations on each root of the others (run.c), and commits or rolls
- * back each guest on its own.  What happened is recorded in the report
- * entries and in the engine's results; the tools only say what to run
- * and render the report.
+ * back each guest on its own.  What happened is recorded in the engine's
+ * results (result.h); the tools only say what to run and render them.
  */
 #include <config.h>
 
@@ -45,7 +44,8 @@ begin_transaction (const struct gs_engine *e, struct gs_guest *guest)
 }
 
 static int
-end_transaction (struct gs_guest *guest, bool success, json_object *jg)
+end_transaction (struct gs_guest *guest, bool success,
+                 struct gs_guest_result *gr)
 {
   int r = 0;
   bool any = false;
@@ -67,8 +67,7 @@ end_transaction (struct gs_guest *guest, bool success, json_object *jg)
       r = -1;
   }
   if (any) {
-    json_object_object_add (jg, "committed",
-                            json_object_new_boolean (success && r == 0));
+    gr->committed = success && r == 0 ? GS_COMMIT_DONE : GS_COMMIT_NOT_DONE;
     if (!success)
       gs_info ("%s: nothing was written to the image (the run failed)",
                guest->name);
@@ -76,10 +75,37 @@ end_transaction (struct gs_guest *guest, bool success, json_object *jg)
   return r;
 }
 
+/* The selected operations on ROOTS of guest G (its disks from START
+ * of the launch's N guests' disks), recorded in GR.
+ */
+static void
+run_guest (const struct gs_engine *e, struct gs_session *s,
+           struct gs_run_opts *ro, const struct gs_guest *g,
+           char *const *roots, size_t start, size_t n,
+           struct gs_guest_result *gr)
+{
+  gs_int_set_current_image (g->name);
+  gs_int_progress_image ("image-start", e->result->tool, g->name, NULL);
+  if (roots[0] == NULL) {
+    gs_error ("%s: no operating system was found on this disk image "
+              "(not a virtual machine's disk, an operating system "
+              "goldsmith does not know, or encrypted)", g->name);
+    gs_int_result_set_error (&gr->error, "no operating system was found "
+                             "on this disk image");
+    gr->exit = GS_EXIT_ERROR;
+  }
+  else {
+    ro->disk_start = start;
+    ro->disk_count = n > 1 ? g->ndisks : 0;
+    gr->exit = gs_int_run_roots (s, e->reg, roots, ro, gr) == -1
+      ? GS_EXIT_ERROR : GS_EXIT_OK;
+  }
+  gs_int_set_current_image (NULL);
+}
+
 int
 gs_int_engine_launch (const struct gs_engine *e, struct gs_plan *plan,
-                      const size_t *ids, size_t k, json_object **jgs,
-                      json_object *report)
+                      const size_t *ids, size_t k)
 {
   struct gs_session_opts so = {
     .settings = e->settings,
@@ -99,7 +125,8 @@ gs_int_engine_launch (const struct gs_engine *e, struct gs_plan *plan,
   struct gs_guest *guests = calloc (k ? k : 1, sizeof *guests);
   size_t *at = calloc (k ? k : 1, sizeof *at);   /* their indexes in PLAN */
   size_t n = 0, ndisks = 0;      /* guests (and disks) in this launch */
-  int *results = e->results;
+  struct gs_guest_result *res = e->result->guest;
+  bool launched;
   int r = GS_EXIT_OK;
 
   if (guests == NULL || at == NULL) {
@@ -111,10 +138,12 @@ gs_int_engine_launch (const struct gs_engine *e, struct gs_plan *plan,
     struct gs_guest *g = &plan->guests[ids[i]];
 
     if (begin_transaction (e, g) == -1) {
-      gs_int_report_set_error (jgs[ids[i]], gs_int_last_error ());
-      results[ids[i]] = r = GS_EXIT_USAGE;
+      gs_int_result_set_error (&res[ids[i]].error, gs_int_last_error ());
+      res[ids[i]].exit = r = GS_EXIT_USAGE;
       plan->state[ids[i]] = GS_PLAN_DONE;
-      end_transaction (g, false, jgs[ids[i]]);
+      end_transaction (g, false, &res[ids[i]]);
+      gs_int_progress_image ("image-done", e->result->tool, g->name,
+                             &res[ids[i]]);
       continue;
     }
     at[n] = ids[i];
@@ -126,53 +155,51 @@ gs_int_engine_launch (const struct gs_engine *e, struct gs_plan *plan,
   gs_info ("Launching the appliance (%zu guest%s, %zu disk%s%s) ...", n,
            n == 1 ? "" : "s", ndisks, ndisks == 1 ? "" : "s",
            e->dry_run ? ", read-only" : "");
-  if (gs_int_session_launch (&s, guests, n, &so) == -1) {
-    gs_int_report_appliance (report, &s, e->settings);
+  launched = gs_int_session_launch (&s, guests, n, &so) == 0;
+  gs_int_result_launch (e->result, 1, s.tcg_fallback, e->settings->accel);
+  if (!launched) {
     for (size_t i = 0; i < n; ++i) {
-      gs_int_report_set_error (jgs[at[i]], s.last_guestfs_error);
-      results[at[i]] = GS_EXIT_ERROR;
+      gs_int_result_set_error (&res[at[i]].error, s.last_guestfs_error);
+      res[at[i]].exit = GS_EXIT_ERROR;
     }
     goto close;
   }
-  gs_int_report_appliance (report, &s, e->settings);
   if (gs_int_luks_open_all (&s, e->settings->keys) == -1) {
     for (size_t i = 0; i < n; ++i) {
-      gs_int_report_set_error (jgs[at[i]], gs_int_last_error ());
-      results[at[i]] = GS_EXIT_USAGE;
+      gs_int_result_set_error (&res[at[i]].error, gs_int_last_error ());
+      res[at[i]].exit = GS_EXIT_USAGE;
     }
     goto close;
   }
   if (gs_int_shared_inspect (&s, guests, n, &sh) == -1) {
     for (size_t i = 0; i < n; ++i)
       if (!sh.deferred || !sh.deferred[i]) {
-        json_object_object_add (jgs[at[i]], "roots",
-                                json_object_new_array ());
-        gs_int_report_set_error (jgs[at[i]], s.last_guestfs_error);
-        results[at[i]] = GS_EXIT_ERROR;
+        gs_int_result_set_error (&res[at[i]].error, s.last_guestfs_error);
+        res[at[i]].exit = GS_EXIT_ERROR;
       }
     goto close;
   }
-  for (size_t i = 0; i < n; ++i) {
-    json_object *jg = jgs[at[i]];
+  for (size_t i = 0; i < n; ++i)
+    if (!sh.deferred || !sh.deferred[i])
+      run_guest (e, &s, &ro, &guests[i], sh.roots[i], sh.starts[i], n,
+                 &res[at[i]]);
+  /* Clones: one after another in this same launch, each alone. */
+  for (size_t i = 0; sh.deferred && i < n; ++i) {
+    CLEANUP_FREE_STRV char **roots = NULL;
 
-    if (gs_int_shared_defer (plan, &sh, at, i))
+    if (!sh.deferred[i])
       continue;
-    gs_int_set_current_image (guests[i].name);
-    if (sh.roots[i][0] == NULL) {
-      gs_error ("%s: no operating system was found on this disk image "
-                "(not a virtual machine's disk, an operating system "
-                "goldsmith does not know, or encrypted)", guests[i].name);
-      gs_int_report_set_error (jg, "no operating system was found on this "
-                               "disk image");
-      json_object_object_add (jg, "roots", json_object_new_array ());
-      results[at[i]] = GS_EXIT_ERROR;
+    gs_info ("%s: its LVM or filesystem IDs are also on another guest's "
+             "disks (a clone?): done on its own", guests[i].name);
+    if (gs_int_shared_pass (&s, &sh, i, &roots) == -1) {
+      gs_int_shared_defer (plan, &sh, at, i);
       continue;
     }
-    ro.disk_start = sh.starts[i];
-    ro.disk_count = n > 1 ? guests[i].ndisks : 0;
-    results[at[i]] = gs_int_run_roots (&s, e->reg, sh.roots[i], &ro, jg)
-      == -1 ? GS_EXIT_ERROR : GS_EXIT_OK;
+    sh.deferred[i] = false;
+    run_guest (e, &s, &ro, &guests[i], roots, sh.starts[i], n, &res[at[i]]);
   }
+  if (gs_int_shared_pass_end (&s, &sh) == -1)
+    gs_warning ("cannot clear the LVM filter of the last clone");
   gs_int_set_current_image (NULL);
 
  close:
@@ -180,18 +207,26 @@ gs_int_engine_launch (const struct gs_engine *e, struct gs_plan *plan,
     gs_error ("the appliance did not shut down cleanly%s",
               e->in_place ? ": changes may be lost" : "");
     for (size_t i = 0; i < n; ++i)
-      if (!sh.deferred || !sh.deferred[i])
-        results[at[i]] = GS_EXIT_ERROR;
+      if (!sh.deferred || !sh.deferred[i]) {
+        gs_int_result_set_error (&res[at[i]].error, "the appliance did not "
+                                 "shut down cleanly");
+        res[at[i]].exit = GS_EXIT_ERROR;
+      }
   }
   for (size_t i = 0; i < n; ++i) {
+    struct gs_guest_result *gr = &res[at[i]];
+
     if (sh.deferred && sh.deferred[i])
       continue;
     plan->state[at[i]] = GS_PLAN_DONE;
-    if (end_transaction (&plan->guests[at[i]], results[at[i]] == GS_EXIT_OK,
-                         jgs[at[i]]) == -1)
-      results[at[i]] = GS_EXIT_ERROR;
-    if (results[at[i]] != GS_EXIT_OK)
-      r = results[at[i]];
+    if (end_transaction (&plan->guests[at[i]], gr->exit == GS_EXIT_OK,
+                         gr) == -1) {
+      gs_int_result_set_error (&gr->error, gs_int_last_error ());
+      gr->exit = GS_EXIT_ERROR;
+    }
+    gs_int_progress_image ("image-done", e->result->tool, gr->name, gr);
+    if (gr->exit != GS_EXIT_OK)
+      r = gr->exit;
   }
  out:
   gs_int_shared_free (&sh);
@@ -202,7 +237,7 @@ gs_int_engine_launch (const struct gs_engine *e, struct gs_plan *plan,
 
 int
 gs_int_engine_each_launch (const struct gs_engine *e, struct gs_guest *guests,
-                           size_t n, json_object **jgs, json_object *report)
+                           size_t n)
 {
   struct gs_plan plan;
   size_t *ids = calloc (n ? n : 1, sizeof *ids), k;
@@ -215,7 +250,7 @@ gs_int_engine_each_launch (const struct gs_engine *e, struct gs_guest *guests,
     return GS_EXIT_ERROR;
   }
   while ((k = gs_int_plan_next (&plan, ids)) > 0) {
-    int r = gs_int_engine_launch (e, &plan, ids, k, jgs, report);
+    int r = gs_int_engine_launch (e, &plan, ids, k);
 
     if (r != GS_EXIT_OK)
       code = r;

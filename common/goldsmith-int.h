@@ -16,6 +16,7 @@
 
 #include "goldsmith-plugin.h"
 #include "string-vector.h"
+#include "result.h"
 
 /* Exit codes shared by every subcommand (STYLE: cli maps to these). */
 enum gs_exit {
@@ -38,6 +39,8 @@ extern void gs_int_set_current_op (const char *name);
  * or NULL.  Returns the one before, to put back.
  */
 extern const char *gs_int_set_current_image (const char *name);
+/* The image being worked on (journal fields, progress events), or NULL. */
+extern const char *gs_int_current_image (void);
 extern const char *gs_int_last_error (void);
 /* Guest or user bytes shown, never interpreted: at most N bytes of S to
  * FP, each control byte as \xNN (a newline cannot split a line, an
@@ -112,6 +115,8 @@ struct gs_settings {
   int smp;                       /* vCPUs, 0 = libguestfs default */
   bool uncompressed_kernel;      /* TCG: boot an uncompressed kernel */
   bool isolate;                  /* every guest in a launch of its own */
+  bool cache_inspect;            /* cache.inspect: reuse unchanged images' */
+  char *cache_dir;               /* cache.dir, or NULL: XDG's */
   const struct gs_keys *keys;    /* --key and friends (not owned) */
 };
 
@@ -202,8 +207,6 @@ struct gs_disk {
   bool readonly;
   int64_t virtual_size;
   char *overlay;                 /* transactional run: qcow2 over path */
-  uint64_t table_fp;             /* shared.c: partition table hash, */
-  bool table_read;               /* read once (then kept for --jobs) */
   mode_t mode;                   /* st_mode, after gs_int_disk_check */
   char *origin;                  /* "FILE:LINE: disk vda" (domain XML), or NULL */
   bool remote;                   /* path is a URI (remote.c) */
@@ -388,23 +391,21 @@ extern char *gs_int_regex_error (const char *re);
 extern bool gs_int_exclude_match (const struct gs_exclude *ex,
                                   const char *path);
 
-/* One operation on one root, recorded in the array OPS; with SKIP only
- * recorded as skipped.  Returns its status.
+/* One operation on one root, recorded in OPS; with SKIP only recorded
+ * as skipped.  Returns its status.
  */
 enum { GS_OP_APPLIED, GS_OP_NA, GS_OP_SKIPPED, GS_OP_FAILED };
 extern int gs_int_run_op (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
-                          const char *root, bool skip, json_object *ops);
+                          const char *root, bool skip,
+                          struct gs_op_results *ops);
 
-extern int gs_int_run_guest (struct gs_session *s, struct gs_registry *reg,
-                             const struct gs_guest *guest,
-                             const struct gs_run_opts *opts,
-                             json_object *report_guest);
-
-/* Run the operations on the given ROOTS only (NULL-terminated). */
+/* Run the operations on the given ROOTS (NULL-terminated), each
+ * recorded as a root of GUEST's result.
+ */
 extern int gs_int_run_roots (struct gs_session *s, struct gs_registry *reg,
                              char *const *roots,
                              const struct gs_run_opts *opts,
-                             json_object *report_guest);
+                             struct gs_guest_result *guest);
 
 /* content.c: operations chosen by what a device holds (resize,
  * sparsify).  How many selected operations of FAMILY take DEV holding
@@ -421,24 +422,70 @@ struct gs_content_opts {
 };
 /* Run the selected operations of O->family that take DEV holding
  * CONTENT (every one, or with FIRST_ONLY the first), each recorded in
- * OPS; *METHOD (unless NULL) says how (gs_sparsify_method).  Returns
+ * OPS (with how it did it, gs_sparsify_method).  Returns
  * GS_OP_FAILED if one failed, GS_OP_NA if none took it, else the last
  * status.
  */
 extern int gs_int_content_run (struct gs_registry *reg, guestfs_h *g,
                                const char *dev, const char *content,
                                const struct gs_content_opts *o,
-                               json_object *ops, const char **method);
+                               struct gs_op_results *ops);
 extern int gs_int_clear_device (guestfs_h *g, const char *dev, bool in_place,
                                 bool must_zero, const char **method);
 
 /* inspect.c */
 extern char *gs_int_utf8_copy (const char *s, bool xml_chars);
 extern char *gs_int_sanitise_utf8 (const char *s);
+/* The inspect records of R's guests as virt-inspector's XML on FP. */
+extern int gs_int_inspect_write_xml (const struct gs_run_result *r, FILE *fp);
+extern int gs_int_inspect_xpath (const char *expr, FILE *fp);
+
+/* progress.c: --progress-fd's events (goldsmith(1), PROGRESS EVENTS). */
+extern int gs_int_progress_open (int fd);
+extern bool gs_int_progress_on (void);
+/* EVENT "image-start" (G NULL) or "image-done" of IMAGE in TOOL. */
+extern void gs_int_progress_image (const char *event, const char *tool,
+                                   const char *image,
+                                   const struct gs_guest_result *g);
+/* OK -1: "launch" (starting); else "launched" after SECONDS. */
+extern void gs_int_progress_launch (size_t guests, size_t disks,
+                                    double seconds, const char *accel,
+                                    int ok);
+extern void gs_int_progress_operation (const char *image, const char *root,
+                                       const struct gs_op_result *op);
+extern void gs_int_progress_copy (uint64_t done, uint64_t total);
+/* "image-done" of a one-image tool (resize, sparsify) ending with CODE. */
+extern void gs_int_progress_done (const char *tool, const char *image,
+                                  int code);
+
+/* inspect-cache.c: inspect results of unchanged images (--cache).
+ * The identity of GUEST's images inspected by the operations OPS (a
+ * string compared whole), NULL if it cannot be cached; *NEWEST: the
+ * last change of its files (seconds since the epoch).
+ */
+extern char *gs_int_cache_identity (const struct gs_guest *guest,
+                                    const char *ops, double *newest);
+extern char *gs_int_cache_dir (const struct gs_settings *st);
+/* 1: G filled from DIR's entry for GUEST, whose identity is IDENTITY;
+ * 0: no such entry (or a stale or bad one).
+ */
+extern int gs_int_cache_lookup (const char *dir, const struct gs_guest *guest,
+                                const char *ops, const char *identity,
+                                struct gs_guest_result *g);
+extern void gs_int_cache_store (const char *dir, const struct gs_guest *guest,
+                                const char *ops, const char *identity,
+                                const struct gs_guest_result *g);
+/* gs_int_engine_run, with E->settings->cache_inspect: guests found in
+ * the cache are not launched; those inspected are cached.
+ */
+struct gs_engine;
+extern int gs_int_engine_run_cached (const struct gs_engine *e,
+                                     struct gs_guest *guests, size_t n,
+                                     int jobs);
+
+/* ownership.c: which guest of a shared launch owns what. */
 extern char *gs_int_guest_device (size_t start, size_t count,
                                   const char *dev);
-extern int gs_int_inspect_write_xml (json_object *guests, FILE *fp);
-extern int gs_int_inspect_xpath (const char *expr, FILE *fp);
 extern int gs_int_inspect_root_guest (guestfs_h *g, const char *root,
                                       const size_t *starts, size_t nguests);
 /* The guest (index into STARTS) whose disk holds DEV, or -1. */
@@ -490,11 +537,21 @@ struct gs_shared {
   unsigned char *pairs;          /* n*n: which clashes with which */
   char ***roots;                 /* per guest, NULL-terminated */
   char **all;                    /* inspect_os's list: owns the strings */
+  bool filtered;                 /* an LVM filter is set (a pass) */
 };
 extern int gs_int_shared_inspect (struct gs_session *s,
                                   const struct gs_guest *guests, size_t n,
                                   struct gs_shared *sh);
 extern void gs_int_shared_free (struct gs_shared *sh);
+/* A clashing guest I of the launch, alone: only its volumes visible to
+ * LVM (re-inspected if it has any); *ROOTS its roots (NULL-terminated,
+ * the caller frees).  -1 on error (said): left for a later launch.
+ */
+extern int gs_int_shared_pass (struct gs_session *s, struct gs_shared *sh,
+                               size_t i, char ***roots);
+/* After the passes: every volume visible again. */
+extern int gs_int_shared_pass_end (struct gs_session *s,
+                                   struct gs_shared *sh);
 /* Guest I of the launch (IDS[I] in PLAN) clashes: say so, record with
  * which guests in PLAN, return true (it stays pending).
  */
@@ -513,42 +570,33 @@ struct gs_engine {
   bool verbose, trace, progress;
   const char *mount_options;     /* "MP:OPTS;..." as in virt-sysprep */
   const struct gs_exclude *exclude;
-  int *results;                  /* out: GS_EXIT_* per guest */
+  struct gs_run_result *result;  /* out: what happened, per guest */
 };
 /* Every guest: in parallel jobs (up to JOBS; <= 0: from the cores and
  * memory), each a child process with whole launches, when there are
  * several guests and the plan makes more than one job worth it; else
- * here, launch after launch.  JGS are the guests' report entries (in
- * REPORT), filled whichever process did the work; E->results too.
- * Returns the last code that is not GS_EXIT_OK, or GS_EXIT_OK.
+ * here, launch after launch.  E->result (made by gs_int_result_init
+ * from GUESTS) is filled whichever process did the work.  Returns the
+ * last code that is not GS_EXIT_OK, or GS_EXIT_OK.
  */
 extern int gs_int_engine_run (const struct gs_engine *e,
-                              struct gs_guest *guests, size_t n, int jobs,
-                              json_object **jgs, json_object *report);
+                              struct gs_guest *guests, size_t n, int jobs);
 extern int gs_int_engine_each_launch (const struct gs_engine *e,
-                                      struct gs_guest *guests, size_t n,
-                                      json_object **jgs, json_object *report);
+                                      struct gs_guest *guests, size_t n);
 /* One launch of the guests IDS (K of them) of PLAN: each is marked
  * done, or left pending when it clashes with another of them.
  */
 extern int gs_int_engine_launch (const struct gs_engine *e,
                                  struct gs_plan *plan, const size_t *ids,
-                                 size_t k, json_object **jgs,
-                                 json_object *report);
+                                 size_t k);
 
-/* report.c */
+/* report.c (and result.h): the head of every tool's JSON report. */
 extern json_object *gs_int_report_new (const char *tool, bool dry_run);
-extern json_object *gs_int_report_add_guest (json_object *report,
-                                             const struct gs_guest *guest);
 extern void gs_int_report_set_error (json_object *obj, const char *msg);
-/* Add LAUNCHES to REPORT's "appliance" entry (made if missing). */
-extern void gs_int_report_launches (json_object *report, int launches,
-                                    bool tcg, const char *accel);
-extern void gs_int_report_appliance (json_object *report,
-                                     const struct gs_session *s,
-                                     const struct gs_settings *settings);
+/* REPORT's "appliance": LAUNCHES launches, how they ran. */
+extern void gs_int_report_appliance (json_object *report, int launches,
+                                     bool tcg, const char *accel);
 extern int gs_int_report_print_json (json_object *report);
-extern void gs_int_report_print_text (json_object *report);
 extern int gs_int_json_add_string (json_object *obj, const char *key,
                                    const char *value);
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* inspect.c: what inspect plugins report (gs_inspect_*), kept per root
- * as one json-c object, and written as virt-inspector's XML (libxml2's
- * xmlTextWriter) or as JSON.  Guest strings are sanitised once, when a
+ * in its result (result.h), and written as virt-inspector's XML (libxml2's
+ * xmlTextWriter); report.c writes it as JSON.  Guest strings are sanitised once, when a
  * plugin hands them over, so both outputs are always well-formed.
  */
 #include <config.h>
@@ -81,24 +81,22 @@ gs_int_sanitise_utf8 (const char *s)
   return gs_int_utf8_copy (s, true);
 }
 
+/* Plugins' values are a guest's bytes: kept as valid UTF-8 with only
+ * the characters XML allows, and "unknown" (libguestfs's "don't know")
+ * as no value at all.
+ */
 static int
-set_clean (json_object *obj, const char *key, const char *value)
+set_clean (struct gs_fields *f, const char *key, const char *value)
 {
-  char *v;
-  json_object *s;
+  char *v = NULL;
 
-  if (value == NULL || strcmp (value, "unknown") == 0) {
-    json_object_object_del (obj, key);
-    return 0;
-  }
-  if ((v = gs_int_sanitise_utf8 (value)) == NULL)
+  if (value && strcmp (value, "unknown") != 0 &&
+      (v = gs_int_sanitise_utf8 (value)) == NULL) {
+    gs_error ("out of memory");
     return -1;
-  s = json_object_new_string (v);
+  }
+  gs_int_fields_set (f, key, v);
   free (v);
-  if (s == NULL || json_object_object_add (obj, key, s)) {
-    json_object_put (s);
-    return -1;
-  }
   return 0;
 }
 
@@ -107,56 +105,24 @@ gs_inspect_set (struct gs_ctx *ctx, const char *key, const char *value)
 {
   if (ctx->inspect == NULL || key == NULL)
     return -1;
-  if (set_clean (ctx->inspect, key, value) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
-  return 0;
-}
-
-static json_object *
-get_list (struct gs_ctx *ctx, const char *section)
-{
-  json_object *l;
-
-  if (ctx->inspect == NULL || section == NULL)
-    return NULL;
-  if (json_object_object_get_ex (ctx->inspect, section, &l) &&
-      json_object_is_type (l, json_type_array))
-    return l;
-  l = json_object_new_array ();
-  if (l == NULL || json_object_object_add (ctx->inspect, section, l)) {
-    json_object_put (l);
-    return NULL;
-  }
-  return l;
+  return set_clean (&ctx->inspect->fields, key, value);
 }
 
 int
 gs_inspect_list (struct gs_ctx *ctx, const char *section)
 {
-  if (get_list (ctx, section) == NULL) {
-    gs_error ("out of memory");
+  if (ctx->inspect == NULL || section == NULL)
     return -1;
-  }
+  gs_int_inspect_list (ctx->inspect, section, false);
   return 0;
 }
 
 int
 gs_inspect_add_item (struct gs_ctx *ctx, const char *section)
 {
-  json_object *l = get_list (ctx, section), *item;
-
-  if (l == NULL || (item = json_object_new_object ()) == NULL) {
-    gs_error ("out of memory");
+  if (ctx->inspect == NULL || section == NULL)
     return -1;
-  }
-  if (json_object_array_add (l, item)) {
-    json_object_put (item);
-    gs_error ("out of memory");
-    return -1;
-  }
-  ctx->item = item;
+  ctx->item = gs_int_inspect_list (ctx->inspect, section, true);
   return 0;
 }
 
@@ -167,25 +133,10 @@ gs_inspect_item_set (struct gs_ctx *ctx, const char *key, const char *value)
     gs_error ("gs_inspect_item_set called before gs_inspect_add_item");
     return -1;
   }
-  if (set_clean (ctx->item, key, value) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
-  return 0;
+  return set_clean (ctx->item, key, value);
 }
 
 /* ---- XML ---------------------------------------------------------- */
-
-static const char *
-jstr (json_object *o, const char *key)
-{
-  json_object *v;
-
-  if (o && json_object_object_get_ex (o, key, &v) &&
-      json_object_is_type (v, json_type_string))
-    return json_object_get_string (v);
-  return NULL;
-}
 
 #define X(expr) do { if ((expr) < 0) goto fail; } while (0)
 
@@ -214,10 +165,22 @@ static const char *const app_fields[] = {
   "description", NULL,
 };
 
-static int
-write_os (xmlTextWriterPtr w, json_object *os)
+static const struct gs_inspect_list *
+list_of (const struct gs_inspect_result *os, const char *name)
 {
-  json_object *l;
+  for (size_t i = 0; i < os->nlists; ++i)
+    if (strcmp (os->list[i].name, name) == 0)
+      return &os->list[i];
+  return NULL;
+}
+
+#define jstr(f, key) gs_int_fields_get ((f), (key))
+
+static int
+write_os (xmlTextWriterPtr w, const struct gs_inspect_result *ir)
+{
+  const struct gs_fields *os = &ir->fields;
+  const struct gs_inspect_list *l;
 
   X (xmlTextWriterStartElement (w, BAD_CAST "operatingsystem"));
   for (size_t i = 0; os_fields[i]; ++i) {
@@ -239,9 +202,9 @@ write_os (xmlTextWriterPtr w, json_object *os)
   }
 
   X (xmlTextWriterStartElement (w, BAD_CAST "mountpoints"));
-  if (json_object_object_get_ex (os, "mountpoints", &l))
-    for (size_t i = 0; i < json_object_array_length (l); ++i) {
-      json_object *m = json_object_array_get_idx (l, i);
+  if ((l = list_of (ir, "mountpoints")) != NULL)
+    for (size_t i = 0; i < l->n; ++i) {
+      const struct gs_fields *m = &l->item[i];
 
       X (xmlTextWriterStartElement (w, BAD_CAST "mountpoint"));
       X (xmlTextWriterWriteAttribute (w, BAD_CAST "dev",
@@ -252,9 +215,9 @@ write_os (xmlTextWriterPtr w, json_object *os)
   X (xmlTextWriterEndElement (w));
 
   X (xmlTextWriterStartElement (w, BAD_CAST "filesystems"));
-  if (json_object_object_get_ex (os, "filesystems", &l))
-    for (size_t i = 0; i < json_object_array_length (l); ++i) {
-      json_object *f = json_object_array_get_idx (l, i);
+  if ((l = list_of (ir, "filesystems")) != NULL)
+    for (size_t i = 0; i < l->n; ++i) {
+      const struct gs_fields *f = &l->item[i];
 
       X (xmlTextWriterStartElement (w, BAD_CAST "filesystem"));
       X (xmlTextWriterWriteAttribute (w, BAD_CAST "dev",
@@ -266,11 +229,10 @@ write_os (xmlTextWriterPtr w, json_object *os)
     }
   X (xmlTextWriterEndElement (w));
 
-  if (json_object_object_get_ex (os, "drive_mappings", &l) &&
-      json_object_array_length (l) > 0) {
+  if ((l = list_of (ir, "drive_mappings")) != NULL && l->n > 0) {
     X (xmlTextWriterStartElement (w, BAD_CAST "drive_mappings"));
-    for (size_t i = 0; i < json_object_array_length (l); ++i) {
-      json_object *d = json_object_array_get_idx (l, i);
+    for (size_t i = 0; i < l->n; ++i) {
+      const struct gs_fields *d = &l->item[i];
 
       X (xmlTextWriterStartElement (w, BAD_CAST "drive_mapping"));
       X (xmlTextWriterWriteAttribute (w, BAD_CAST "name",
@@ -281,10 +243,10 @@ write_os (xmlTextWriterPtr w, json_object *os)
     X (xmlTextWriterEndElement (w));
   }
 
-  if (json_object_object_get_ex (os, "applications", &l)) {
+  if ((l = list_of (ir, "applications")) != NULL) {
     X (xmlTextWriterStartElement (w, BAD_CAST "applications"));
-    for (size_t i = 0; i < json_object_array_length (l); ++i) {
-      json_object *a = json_object_array_get_idx (l, i);
+    for (size_t i = 0; i < l->n; ++i) {
+      const struct gs_fields *a = &l->item[i];
 
       X (xmlTextWriterStartElement (w, BAD_CAST "application"));
       for (size_t j = 0; app_fields[j]; ++j) {
@@ -307,27 +269,27 @@ write_os (xmlTextWriterPtr w, json_object *os)
 }
 
 static int
-write_oses (xmlTextWriterPtr w, json_object *oses)
+write_oses (xmlTextWriterPtr w, const struct gs_guest_result *g)
 {
   X (xmlTextWriterStartElement (w, BAD_CAST "operatingsystems"));
-  for (size_t i = 0; i < json_object_array_length (oses); ++i)
-    X (write_os (w, json_object_array_get_idx (oses, i)));
+  for (size_t i = 0; i < g->nroots; ++i)
+    if (g->root[i].inspect)
+      X (write_os (w, g->root[i].inspect));
   X (xmlTextWriterEndElement (w));
   return 0;
  fail:
   return -1;
 }
 
-/* GUESTS: array of { "name", "operatingsystems": [ ... ] }.  One guest
- * gives virt-inspector's document; several are wrapped in
+/* One guest gives virt-inspector's document; several are wrapped in
  * <guests><guest name="...">.
  */
 int
-gs_int_inspect_write_xml (json_object *guests, FILE *fp)
+gs_int_inspect_write_xml (const struct gs_run_result *res, FILE *fp)
 {
   xmlBufferPtr buf = xmlBufferCreate ();
   xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory (buf, 0) : NULL;
-  size_t n = json_object_array_length (guests);
+  size_t n = res->nguests;
   int r = -1;
 
   if (w == NULL)
@@ -335,20 +297,13 @@ gs_int_inspect_write_xml (json_object *guests, FILE *fp)
   X (xmlTextWriterSetIndent (w, 1));
   X (xmlTextWriterSetIndentString (w, BAD_CAST "  "));
   X (xmlTextWriterStartDocument (w, NULL, NULL, NULL));
-  if (n == 1) {
-    json_object *oses = NULL;
-
-    json_object_object_get_ex (json_object_array_get_idx (guests, 0),
-                               "operatingsystems", &oses);
-    X (write_oses (w, oses));
-  }
+  if (n == 1)
+    X (write_oses (w, &res->guest[0]));
   else {
     X (xmlTextWriterStartElement (w, BAD_CAST "guests"));
     for (size_t i = 0; i < n; ++i) {
-      json_object *g = json_object_array_get_idx (guests, i), *oses = NULL;
-      char *name = gs_int_sanitise_utf8 (jstr (g, "name") ?: "");
+      char *name = gs_int_sanitise_utf8 (res->guest[i].name);
 
-      json_object_object_get_ex (g, "operatingsystems", &oses);
       X (xmlTextWriterStartElement (w, BAD_CAST "guest"));
       if (name == NULL)
         goto fail;
@@ -356,7 +311,7 @@ gs_int_inspect_write_xml (json_object *guests, FILE *fp)
       free (name);
       X (r);
       r = -1;
-      X (write_oses (w, oses));
+      X (write_oses (w, &res->guest[i]));
       X (xmlTextWriterEndElement (w));
     }
     X (xmlTextWriterEndElement (w));
@@ -505,294 +460,4 @@ gs_int_inspect_xpath (const char *expr, FILE *fp)
   if (doc) xmlFreeDoc (doc);
   free (data);
   return r;
-}
-
-/* ---- Which guest a root belongs to ------------------------------- */
-
-/* The index of the disk (in the order drives were added) holding DEV:
- * a whole device, a partition, an LV or a VG (through the VG's first
- * PV).
- */
-static int
-disk_index (guestfs_h *g, const char *dev)
-{
-  CLEANUP_FREE char *whole = NULL;
-
-  if (strncmp (dev, "/dev/sd", 7) == 0 || strncmp (dev, "/dev/vd", 7) == 0
-      || strncmp (dev, "/dev/hd", 7) == 0) {
-    whole = guestfs_part_to_dev (g, dev);
-    if (whole == NULL)
-      whole = strdup (dev);
-    return whole ? guestfs_device_index (g, whole) : -1;
-  }
-  if (strncmp (dev, "/dev/", 5) == 0 && dev[5] != '\0') {
-    /* /dev/VG/LV, or a VG: /dev/VG */
-    CLEANUP_FREE char *vg = strndup (dev + 5, strcspn (dev + 5, "/"));
-    CLEANUP_FREE_STRV char **pvuuids = vg ? guestfs_vgpvuuids (g, vg) : NULL;
-    CLEANUP_FREE_STRV char **pvs = guestfs_pvs (g);
-
-    if (pvuuids == NULL || pvs == NULL || pvuuids[0] == NULL)
-      return -1;
-    for (size_t i = 0; pvs[i]; ++i) {
-      CLEANUP_FREE char *u = guestfs_pvuuid (g, pvs[i]);
-
-      /* vgpvuuids has the 32-character form without dashes. */
-      if (u && strcmp (u, pvuuids[0]) == 0)
-        return disk_index (g, pvs[i]);
-    }
-  }
-  return -1;
-}
-
-/* Map ROOT to a guest: STARTS[i] is the index of guest i's first disk
- * (NGUESTS+1 entries, the last the total).  -1 if unknown.
- */
-int
-gs_int_inspect_root_guest (guestfs_h *g, const char *root,
-                           const size_t *starts, size_t nguests)
-{
-  int d = disk_index (g, root);
-
-  if (d < 0)
-    return -1;
-  for (size_t i = 0; i < nguests; ++i)
-    if ((size_t) d >= starts[i] && (size_t) d < starts[i + 1])
-      return (int) i;
-  return -1;
-}
-
-/* The guest (index into STARTS, see above) whose disk holds DEV, or -1. */
-static int
-guest_of (guestfs_h *g, const char *dev, const size_t *starts,
-          size_t nguests)
-{
-  int d = disk_index (g, dev);
-
-  for (size_t i = 0; d >= 0 && i < nguests; ++i)
-    if ((size_t) d >= starts[i] && (size_t) d < starts[i + 1])
-      return (int) i;
-  return -1;
-}
-
-/* One identifier seen on a guest's disks. */
-struct seen {
-  char *id;                      /* "pv:UUID", "fs:UUID", "label:L", "vg:N" */
-  int guest;
-};
-
-static int
-note (struct seen **v, size_t *n, const char *kind, const char *val,
-      int guest)
-{
-  struct seen *p;
-
-  if (val == NULL || val[0] == '\0' || guest < 0)
-    return 0;
-  if ((p = realloc (*v, (*n + 1) * sizeof *p)) == NULL)
-    return -1;
-  *v = p;
-  if (asprintf (&p[*n].id, "%s:%s", kind, val) == -1)
-    return -1;
-  p[*n].guest = guest;
-  (*n)++;
-  return 0;
-}
-
-/* The identifiers of DEV (a partition, whole disk or LV) that the
- * appliance's kernel itself matches across disks as soon as it sees
- * them: an LVM PV's UUID, a RAID member's array UUID (mdadm assembles
- * by it), a btrfs filesystem's (the kernel groups devices by fsid).
- * Other filesystems' UUIDs and labels only matter when a guest's fstab
- * names them: gs_int_inspect_foreign_mounts checks that after the
- * inspection, so different guests with the same labels (every cloud
- * image of a distribution) still share a launch.
- */
-static int
-note_device (guestfs_h *g, const char *dev, int guest, struct seen **v,
-             size_t *n)
-{
-  CLEANUP_FREE char *t = guestfs_vfs_type (g, dev);
-  CLEANUP_FREE char *u = NULL;
-
-  if (t == NULL || t[0] == '\0')
-    return 0;                    /* no filesystem: nothing to resolve */
-  if (strcmp (t, "LVM2_member") == 0 || strcmp (t, "linux_raid_member") == 0 ||
-      strcmp (t, "btrfs") == 0) {
-    u = guestfs_vfs_uuid (g, dev);
-    return note (v, n, t[0] == 'L' ? "pv" : t, u, guest);
-  }
-  return 0;
-}
-
-int
-gs_int_device_guest (guestfs_h *g, const char *dev, const size_t *starts,
-                     size_t nguests)
-{
-  return guest_of (g, dev, starts, nguests);
-}
-
-/* Which of the launched guests cannot be inspected in this launch?
- * Guest i clashes (CLASH[i] set) when an identifier the appliance
- * matches across disks (see note_device) is seen on its disks and on
- * another guest's: an LVM PV UUID (LVM then uses one of the two PVs: a
- * clone's), a VG name, a RAID array UUID, a btrfs fsid.  A VG whose PVs
- * lie on two guests' disks clashes too.  Clones clash; the other guests
- * can share the launch.
- * PAIRS (NGUESTS*NGUESTS) says which with which.  Returns how many
- * guests clash, or -1 on error.
- */
-int
-gs_int_inspect_clashes (guestfs_h *g, const size_t *starts, size_t nguests,
-                        bool *clash, unsigned char *pairs)
-{
-  CLEANUP_FREE_STRV char **parts = guestfs_list_partitions (g);
-  CLEANUP_FREE_STRV char **devs = guestfs_list_devices (g);
-  CLEANUP_FREE_STRV char **lvs = guestfs_lvs (g);
-  CLEANUP_FREE_STRV char **vgs = guestfs_vgs (g);
-  struct seen *v = NULL;
-  size_t n = 0;
-  int r = -1, count = 0;
-
-  for (size_t i = 0; i < nguests; ++i)
-    clash[i] = false;
-  memset (pairs, 0, nguests * nguests);
-  if (parts == NULL || devs == NULL || lvs == NULL || vgs == NULL)
-    goto out;
-  for (size_t i = 0; devs[i]; ++i)
-    if (note_device (g, devs[i], guest_of (g, devs[i], starts, nguests),
-                     &v, &n) == -1)
-      goto nomem;
-  for (size_t i = 0; parts[i]; ++i)
-    if (note_device (g, parts[i], guest_of (g, parts[i], starts, nguests),
-                     &v, &n) == -1)
-      goto nomem;
-  for (size_t i = 0; lvs[i]; ++i)
-    if (note_device (g, lvs[i], guest_of (g, lvs[i], starts, nguests),
-                     &v, &n) == -1)
-      goto nomem;
-  /* A VG name, owned by the guests holding its PVs (a VG on two guests'
-   * disks is noted for both, so both clash).
-   */
-  for (size_t i = 0; vgs[i]; ++i) {
-    CLEANUP_FREE_STRV char **u = guestfs_vgpvuuids (g, vgs[i]);
-    CLEANUP_FREE_STRV char **pvs = u ? guestfs_pvs (g) : NULL;
-
-    for (size_t j = 0; pvs && u[j]; ++j)
-      for (size_t k = 0; pvs[k]; ++k) {
-        CLEANUP_FREE char *pu = guestfs_pvuuid (g, pvs[k]);
-        int gi = guest_of (g, pvs[k], starts, nguests);
-
-        if (pu == NULL || strcmp (pu, u[j]) != 0)
-          continue;
-        if (note (&v, &n, "vg", vgs[i], gi) == -1)
-          goto nomem;
-      }
-    /* Two VGs of one name (not clones: their PVs differ): LVM cannot
-     * tell them apart by name, nor can we.  Every guest with a PV
-     * clashes.
-     */
-    for (size_t j = i + 1; vgs[j]; ++j)
-      if (strcmp (vgs[i], vgs[j]) == 0)
-        for (size_t k = 0; k < n; ++k)
-          for (size_t l = 0; l < n; ++l)
-            if (strncmp (v[k].id, "pv:", 3) == 0 &&
-                strncmp (v[l].id, "pv:", 3) == 0 &&
-                v[k].guest != v[l].guest) {
-              clash[v[k].guest] = true;
-              pairs[v[k].guest * nguests + v[l].guest] = 1;
-            }
-  }
-  for (size_t i = 0; i < n; ++i)
-    for (size_t j = i + 1; j < n; ++j)
-      if (v[i].guest != v[j].guest && strcmp (v[i].id, v[j].id) == 0) {
-        gs_debug ("%s is on the disks of guests %d and %d", v[i].id,
-                  v[i].guest + 1, v[j].guest + 1);
-        clash[v[i].guest] = clash[v[j].guest] = true;
-        pairs[v[i].guest * nguests + v[j].guest] = 1;
-        pairs[v[j].guest * nguests + v[i].guest] = 1;
-      }
-  for (size_t i = 0; i < nguests; ++i)
-    count += clash[i];
-  r = count;
-  goto out;
-
- nomem:
-  gs_error ("out of memory");
- out:
-  for (size_t i = 0; i < n; ++i)
-    free (v[i].id);
-  free (v);
-  return r;
-}
-
-/* ---- Guest device names in a shared appliance --------------------- */
-
-static const char *const disk_prefixes[] = {
-  "/dev/sd", "/dev/vd", "/dev/hd", "/dev/xvd", NULL,
-};
-
-char *
-gs_int_guest_device (size_t start, size_t count, const char *dev)
-{
-  const char *p = NULL, *letters;
-  size_t idx = 0, nl = 0;
-  char name[16], *out;
-
-  for (size_t i = 0; disk_prefixes[i] && p == NULL; ++i)
-    if (strncmp (dev, disk_prefixes[i], strlen (disk_prefixes[i])) == 0)
-      p = dev + strlen (disk_prefixes[i]);
-  if (p == NULL || count == 0)
-    return strdup (dev);
-  letters = p;
-  while (*p >= 'a' && *p <= 'z' && nl < 3) {
-    idx = idx * 26 + (size_t) (*p - 'a') + (nl ? 26 : 0);
-    nl++;
-    p++;
-  }
-  /* Only DISK or DISK followed by a partition number. */
-  if (nl == 0 || strspn (p, "0123456789") != strlen (p))
-    return strdup (dev);
-  (void) letters;
-  if ((idx >= start && idx < start + count) || idx >= count)
-    return strdup (dev);         /* the appliance's name already */
-  idx += start;
-  {                              /* index to letters: a..z, aa.. */
-    char tmp[8];
-    size_t n = 0, v = idx;
-
-    do {
-      tmp[n++] = (char) ('a' + v % 26);
-      v = v / 26;
-    } while (v-- > 0 && n < sizeof tmp);
-    for (size_t i = 0; i < n; ++i)
-      name[i] = tmp[n - 1 - i];
-    name[n] = '\0';
-  }
-  if (asprintf (&out, "/dev/sd%s%s", name, p) == -1)
-    return NULL;
-  return out;
-}
-
-char *
-gs_inspect_device (const struct gs_ctx *ctx, const char *dev)
-{
-  return gs_int_guest_device (ctx->disk_start, ctx->disk_count, dev);
-}
-
-int
-gs_guest_has_device (const struct gs_ctx *ctx, guestfs_h *g, const char *dev)
-{
-  int d;
-
-  if (ctx->disk_count == 0)
-    return 1;                    /* the only guest of its launch */
-  guestfs_push_error_handler (g, NULL, NULL);
-  d = disk_index (g, dev);
-  guestfs_pop_error_handler (g);
-  if (d < 0) {
-    gs_error ("%s: cannot tell which guest's disk holds it", dev);
-    return -1;
-  }
-  return (size_t) d >= ctx->disk_start &&
-    (size_t) d < ctx->disk_start + ctx->disk_count;
 }

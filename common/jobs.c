@@ -118,20 +118,20 @@ jobs_split (struct gs_guest *guests, size_t n, size_t jobs, bool isolate,
   return njobs > 0 ? njobs : 1;
 }
 
-/* The child: its guests (those of share J), its report, sent as JSON
- * on FD.  Never returns.
+/* The child: its guests (those of share J), their results sent as
+ * JSON on FD (report.c's form, read back by the parent).  Never
+ * returns.
  */
 static void __attribute__((noreturn))
 child (const struct gs_engine *e, struct gs_guest *guests, size_t n,
-       const size_t *share, size_t j, const char *tool, int fd)
+       const size_t *share, size_t j, int fd)
 {
   struct gs_engine mine_e = *e;
   static char name[32];
   struct gs_guest *mine = calloc (n, sizeof *mine);
-  json_object *report = gs_int_report_new (tool, e->dry_run);
-  json_object **jgs = calloc (n, sizeof *jgs);
-  int *results = calloc (n, sizeof *results);
-  json_object *out = json_object_new_object (), *res;
+  struct gs_run_result res;
+  json_object *out = json_object_new_object ();
+  json_object *jg = json_object_new_array (), *exits = json_object_new_array ();
   const char *s;
   size_t k = 0, len;
 
@@ -139,27 +139,23 @@ child (const struct gs_engine *e, struct gs_guest *guests, size_t n,
   prctl (PR_SET_PDEATHSIG, SIGTERM);
   snprintf (name, sizeof name, "goldsmith[%zu]", j + 1);
   gs_int_set_program (name);
-  if (mine == NULL || report == NULL || jgs == NULL || results == NULL ||
-      out == NULL)
+  if (mine == NULL || out == NULL || jg == NULL || exits == NULL)
     _exit (GS_EXIT_ERROR);
   for (size_t i = 0; i < n; ++i)
-    if (share[i] == j) {
-      mine[k] = guests[i];       /* shallow: the child's own copy */
-      jgs[k] = gs_int_report_add_guest (report, &mine[k]);
-      k++;
-    }
-  mine_e.results = results;
-  gs_int_engine_each_launch (&mine_e, mine, k, jgs, report);
-  res = json_object_new_array ();
-  for (size_t i = 0; i < k; ++i)
-    json_object_array_add (res, json_object_new_int (results[i]));
-  json_object_object_add (out, "results", res);
-  json_object_object_add (out, "guests",
-                          json_object_get (json_object_object_get (report,
-                                                                   "guests")));
-  json_object_object_add (out, "appliance",
-                          json_object_get (json_object_object_get
-                                           (report, "appliance")));
+    if (share[i] == j)
+      mine[k++] = guests[i];     /* shallow: the child's own copy */
+  gs_int_result_init (&res, e->result->tool, e->dry_run, mine, k);
+  mine_e.result = &res;
+  gs_int_engine_each_launch (&mine_e, mine, k);
+  for (size_t i = 0; i < k; ++i) {
+    json_object_array_add (jg, gs_int_guest_result_json (&res.guest[i],
+                                                         false));
+    json_object_array_add (exits, json_object_new_int (res.guest[i].exit));
+  }
+  json_object_object_add (out, "guests", jg);
+  json_object_object_add (out, "exits", exits);
+  if (res.launches > 0)
+    gs_int_report_appliance (out, res.launches, res.tcg_fallback, res.accel);
   s = json_object_to_json_string_ext (out, JSON_C_TO_STRING_PLAIN);
   len = strlen (s);
   for (size_t off = 0; off < len; ) {
@@ -203,18 +199,14 @@ read_all (int fd)
   return NULL;
 }
 
-/* One child per job, each running FN on its share; RESULTS[i] := the
- * GS_EXIT_* code of guest i.  -1: out of memory, no job started.
+/* One child per job, each running the engine on its share; E->result
+ * gets each guest's result.  -1: out of memory, no job started.
  */
 static int
 jobs_run (const struct gs_engine *e, struct gs_guest *guests, size_t n,
-          const size_t *share, size_t njobs, json_object **jgs,
-          json_object *report)
+          const size_t *share, size_t njobs)
 {
-  int *results = e->results;
-  const char *tool = json_object_get_string (json_object_object_get (report,
-                                                                     "tool"));
-  json_object *all = json_object_object_get (report, "guests");
+  struct gs_guest_result *res = e->result->guest;
   int *fds = calloc (njobs, sizeof *fds);
   pid_t *pids = calloc (njobs, sizeof *pids);
 
@@ -242,7 +234,7 @@ jobs_run (const struct gs_engine *e, struct gs_guest *guests, size_t n,
       for (size_t i = 0; i < j; ++i)
         if (fds[i] >= 0)
           close (fds[i]);
-      child (e, guests, n, share, j, tool, p[1]);
+      child (e, guests, n, share, j, p[1]);
     }
     close (p[1]);
     if (pids[j] == -1) {
@@ -256,7 +248,7 @@ jobs_run (const struct gs_engine *e, struct gs_guest *guests, size_t n,
     CLEANUP_FREE char *buf = fds[j] >= 0 ? read_all (fds[j]) : NULL;
     json_object *out = buf ? json_tokener_parse (buf) : NULL;
     json_object *gs = json_object_object_get (out, "guests");
-    json_object *rs = json_object_object_get (out, "results");
+    json_object *rs = json_object_object_get (out, "exits");
     json_object *app;
     size_t k = 0;
     /* A job that died sent nothing (json-c asserts on an index into
@@ -278,22 +270,20 @@ jobs_run (const struct gs_engine *e, struct gs_guest *guests, size_t n,
       if (share[i] != j)
         continue;
       g = k < ngs ? json_object_array_get_idx (gs, k) : NULL;
-      if (g == NULL) {           /* the job died before it reported */
-        gs_int_report_set_error (jgs[i], "the job preparing this guest "
-                                 "died (see the messages above)");
-        results[i] = GS_EXIT_ERROR;
+      if (g == NULL || gs_int_guest_result_from_json (g, &res[i]) == -1) {
+        /* the job died before it reported */
+        gs_int_result_set_error (&res[i].error, "the job preparing this "
+                                 "guest died (see the messages above)");
+        res[i].exit = GS_EXIT_ERROR;
       }
-      else {
-        json_object_array_put_idx (all, i, json_object_get (g));
-        jgs[i] = g;
-        results[i] = json_object_get_int (json_object_array_get_idx (rs, k));
-      }
+      else
+        res[i].exit = json_object_get_int (json_object_array_get_idx (rs, k));
       k++;
     }
     if ((app = json_object_object_get (out, "appliance")) != NULL)
-      gs_int_report_launches
-        (report, json_object_get_int (json_object_object_get (app,
-                                                              "launches")),
+      gs_int_result_launch
+        (e->result,
+         json_object_get_int (json_object_object_get (app, "launches")),
          json_object_get_boolean (json_object_object_get (app,
                                                           "tcg_fallback")),
          json_object_get_string (json_object_object_get (app, "accel")));
@@ -306,12 +296,10 @@ jobs_run (const struct gs_engine *e, struct gs_guest *guests, size_t n,
 
 int
 gs_int_engine_run (const struct gs_engine *e, struct gs_guest *guests,
-                   size_t n, int jobs, json_object **jgs, json_object *report)
+                   size_t n, int jobs)
 {
   CLEANUP_FREE size_t *share = calloc (n ? n : 1, sizeof *share);
-  int *results = e->results;
   size_t njobs = 1;
-  int code = GS_EXIT_OK;
 
   if (share == NULL) {
     gs_error ("out of memory");
@@ -323,14 +311,11 @@ gs_int_engine_run (const struct gs_engine *e, struct gs_guest *guests,
                         : jobs_default (e->settings),
                         e->settings->isolate, share);
   if (njobs <= 1)
-    return gs_int_engine_each_launch (e, guests, n, jgs, report);
-  if (jobs_run (e, guests, n, share, njobs, jgs, report) == -1) {
+    return gs_int_engine_each_launch (e, guests, n);
+  if (jobs_run (e, guests, n, share, njobs) == -1) {
     for (size_t i = 0; i < n; ++i)
-      results[i] = GS_EXIT_ERROR;
+      e->result->guest[i].exit = GS_EXIT_ERROR;
     return GS_EXIT_ERROR;
   }
-  for (size_t i = 0; i < n; ++i)
-    if (results[i] != GS_EXIT_OK)
-      code = results[i];
-  return code;
+  return gs_int_result_exit (e->result);
 }

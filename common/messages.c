@@ -67,6 +67,12 @@ gs_int_set_current_image (const char *name)
   return old;
 }
 
+const char *
+gs_int_current_image (void)
+{
+  return current_image;
+}
+
 void
 gs_int_set_program (const char *name)
 {

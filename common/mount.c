@@ -59,6 +59,48 @@ options_for (const char *spec, const char *mp)
   return NULL;
 }
 
+/* In a launch shared with clones, the guest's fstab (UUID=, LABEL=,
+ * which libguestfs resolved) may name another guest's filesystem: the
+ * same UUID or label is on both.  DEV itself if it is the guest's; else
+ * its own filesystem with DEV's UUID, or label; NULL if it has none.
+ * "/" is ROOT, by definition the guest's.  Mounts by device, never by
+ * a name two guests share.
+ */
+static char *
+own_device (guestfs_h *g, const struct gs_ctx *ctx, const char *root,
+            const char *path, const char *dev)
+{
+  CLEANUP_FREE char *uuid = NULL, *label = NULL;
+  CLEANUP_FREE_STRV char **fss = NULL;
+  char *found = NULL;
+
+  if (ctx == NULL || gs_guest_has_device (ctx, g, dev) == 1)
+    return strdup (dev);
+  if (strcmp (path, "/") == 0)
+    return strdup (root);
+  guestfs_push_error_handler (g, NULL, NULL);
+  uuid = guestfs_vfs_uuid (g, dev);
+  label = guestfs_vfs_label (g, dev);
+  fss = guestfs_list_filesystems (g);
+  for (size_t i = 0; fss && fss[i] && fss[i + 1] && !found; i += 2) {
+    CLEANUP_FREE char *u = NULL, *l = NULL;
+
+    if (gs_guest_has_device (ctx, g, fss[i]) != 1)
+      continue;
+    if (uuid && uuid[0] && (u = guestfs_vfs_uuid (g, fss[i])) &&
+        strcmp (u, uuid) == 0)
+      found = strdup (fss[i]);
+    else if (label && label[0] && (l = guestfs_vfs_label (g, fss[i])) &&
+             strcmp (l, label) == 0)
+      found = strdup (fss[i]);
+  }
+  guestfs_pop_error_handler (g);
+  if (found)
+    gs_debug ("%s: %s is another guest's: mounting the guest's own %s",
+              path, dev, found);
+  return found;
+}
+
 int
 gs_int_mount_root (guestfs_h *g, const char *root, bool readonly,
                    const char *mount_options, const struct gs_ctx *ctx)
@@ -80,16 +122,22 @@ gs_int_mount_root (guestfs_h *g, const char *root, bool readonly,
     list[i].path = mps[2 * i];
     list[i].device = mps[2 * i + 1];
     if (ctx) {                   /* the guest's own names, as mounted */
-      char *d = gs_inspect_device (ctx, mps[2 * i + 1]);
+      CLEANUP_FREE char *d = gs_inspect_device (ctx, mps[2 * i + 1]);
+      char *own = d ? own_device (g, ctx, root, mps[2 * i], d) : NULL;
 
-      if (d == NULL) {
+      if (d != NULL && own == NULL) {
+        gs_warning ("%s: %s is another guest's filesystem and this "
+                    "guest has none like it: not mounted", mps[2 * i], d);
+        own = strdup ("");       /* "": left out below */
+      }
+      if (own == NULL) {
         free (list);
         gs_error ("out of memory");
         return -1;
       }
       free (mps[2 * i + 1]);
-      mps[2 * i + 1] = d;
-      list[i].device = d;
+      mps[2 * i + 1] = own;
+      list[i].device = own;
     }
   }
   qsort (list, n, sizeof *list, by_length);

@@ -167,7 +167,10 @@ commit_file (const char *image, const char *file)
               "again): %s", image, file, gs_int_first_line (err));
     return -1;
   }
-  if (gs_int_sync_path (image) == -1) {
+  /* A remote image (nbd://...) was flushed by qemu-img commit through
+   * its protocol; the host has no file of it to flush.
+   */
+  if (!gs_int_uri_is_remote (image) && gs_int_sync_path (image) == -1) {
     gs_error ("%s: cannot flush the committed image (the changes are kept "
               "in %s): %m", image, file);
     return -1;

@@ -369,7 +369,7 @@ int
 gs_remove_all (struct gs_ctx *ctx, guestfs_h *g, char *const *paths,
                unsigned flags)
 {
-  size_t before = json_object_array_length (ctx->paths);
+  size_t before = ctx->op ? ctx->op->npaths : 0;
   string_vector run = empty_vector;
   CLEANUP_FREE char *parent = NULL;
   int r = 0;
@@ -408,5 +408,5 @@ gs_remove_all (struct gs_ctx *ctx, guestfs_h *g, char *const *paths,
   string_vector_free_all (&run);
   if (r == -1)
     return -1;
-  return json_object_array_length (ctx->paths) - before;
+  return (ctx->op ? ctx->op->npaths : 0) - before;
 }

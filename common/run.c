@@ -67,37 +67,26 @@ gs_report_path (struct gs_ctx *ctx, const char *path, enum gs_action action,
                 int64_t bytes)
 {
   static const char *const names[] = { NULL, "remove", "change", "create" };
-  json_object *p = json_object_new_object ();
 
-  if (p == NULL || (unsigned) action > GS_ACTION_CREATED || action == 0)
-    goto fail;
+  if ((unsigned) action > GS_ACTION_CREATED || action == 0 ||
+      ctx->op == NULL) {
+    gs_error ("gs_report_path: no such action, or no operation running");
+    return -1;
+  }
   /* --exclude-path holds for every operation, not by each plugin's
    * goodwill: a change to a protected path fails the operation (so a
    * transactional run writes nothing).
    */
   if (gs_int_exclude_match (ctx->exclude, path)) {
-    json_object_put (p);
     gs_error ("%s is protected (--exclude-path or paths.exclude): the "
               "operation may not %s it", path,
               action == GS_ACTION_REMOVED ? "remove"
               : action == GS_ACTION_CREATED ? "create" : "change");
     return -1;
   }
-  /* json-c escapes whatever bytes a guest file name holds. */
-  if (gs_int_json_add_string (p, "path", path) == -1 ||
-      gs_int_json_add_string (p, "action", names[action]) == -1 ||
-      json_object_object_add (p, "bytes", json_object_new_int64 (bytes)) ||
-      json_object_array_add (ctx->paths, p))
-    goto fail;
-  if (bytes > 0)
-    ctx->bytes += bytes;
+  gs_int_result_add_path (ctx->op, path, action, bytes);
   gs_debug ("%s %s", names[action], path);
   return 0;
-
- fail:
-  json_object_put (p);
-  gs_error ("out of memory");
-  return -1;
 }
 
 void
@@ -122,9 +111,9 @@ now (void)
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int
+static void
 load_facts (struct gs_ctx *ctx, guestfs_h *g, const char *root,
-            json_object *os)
+            struct gs_fields *os)
 {
   for (size_t i = 0; i < NFACTS; ++i) {
     const char *k = fact_keys[i];
@@ -152,19 +141,8 @@ load_facts (struct gs_ctx *ctx, guestfs_h *g, const char *root,
       v = NULL;
     }
     ctx->facts[i] = v;
-    if (v && gs_int_json_add_string (os, k, v) == -1)
-      return -1;
+    gs_int_fields_set (os, k, v);
   }
-  return 0;
-}
-
-static const char *
-status_name (int status)
-{
-  static const char *const n[] = {
-    "applied", "not-applicable", "skipped", "failed"
-  };
-  return n[status];
 }
 
 enum { ST_APPLIED = GS_OP_APPLIED, ST_NA = GS_OP_NA,
@@ -173,27 +151,20 @@ enum { ST_APPLIED = GS_OP_APPLIED, ST_NA = GS_OP_NA,
 /* Run one operation on the root; return its status (GS_OP_*). */
 int
 gs_int_run_op (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
-        const char *root, bool skip, json_object *ops)
+               const char *root, bool skip, struct gs_op_results *ops)
 {
-  json_object *o = json_object_new_object ();
+  struct gs_op_result *o = gs_int_result_add_op (ops, op->name);
   double t0 = now ();
-  int status, r;
+  int r;
 
-  if (o == NULL || json_object_array_add (ops, o)) {
-    json_object_put (o);
-    gs_error ("out of memory");
-    return ST_FAILED;
-  }
-  gs_int_json_add_string (o, "name", op->name);
-  ctx->paths = json_object_new_array ();
-  ctx->bytes = 0;
+  ctx->op = o;
   ctx->not_applicable = false;
   free (ctx->reason);
   ctx->reason = NULL;
 
   if (skip) {
-    status = ST_SKIPPED;
-    ctx->reason = strdup ("an earlier operation failed");
+    o->status = ST_SKIPPED;
+    gs_int_result_set_error (&o->reason, "an earlier operation failed");
   }
   else {
     /* Operations chosen by content (resize, sparsify): the caller
@@ -204,53 +175,46 @@ gs_int_run_op (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
                : ctx->dry_run ? "Planning" : "Performing", op->name);
     gs_int_clear_last_error ();
     gs_int_set_current_op (op->name);
+    ctx->method = NULL;
     r = op->def->perform (op, ctx, g, root);
     gs_int_set_current_op (NULL);
+    o->method = ctx->method;
     if (r == -1) {
-      status = ST_FAILED;
-      ctx->reason = strdup (gs_int_last_error ()[0]
-                            ? gs_int_last_error () : "failed");
+      o->status = ST_FAILED;
+      gs_int_result_set_error (&o->reason, gs_int_last_error ());
     }
-    else
-      status = ctx->not_applicable ? ST_NA : ST_APPLIED;
+    else {
+      o->status = ctx->not_applicable ? ST_NA : ST_APPLIED;
+      if (ctx->reason)
+        gs_int_result_set_error (&o->reason, ctx->reason);
+    }
   }
-
-  gs_int_json_add_string (o, "status", status_name (status));
-  if (ctx->reason)
-    gs_int_json_add_string (o, "reason", ctx->reason);
-  json_object_object_add (o, "paths", ctx->paths);
-  json_object_object_add (o, "bytes", json_object_new_int64 (ctx->bytes));
-  json_object_object_add (o, "duration_ms",
-                          json_object_new_int64 ((int64_t)
-                                                 ((now () - t0) * 1000)));
-  ctx->paths = NULL;
-  return status;
+  o->duration_ms = (int64_t) ((now () - t0) * 1000);
+  ctx->op = NULL;
+  gs_int_progress_operation (gs_int_current_image (), root, o);
+  return o->status;
 }
 
 static int
 run_root (struct gs_session *s, struct gs_registry *reg, const char *root,
-          const struct gs_run_opts *opts, json_object *jroot)
+          const struct gs_run_opts *opts, struct gs_root_result *rr)
 {
   guestfs_h *g = s->g;
   struct gs_ctx ctx = { .dry_run = opts->dry_run, .exclude = opts->exclude,
                         .disk_start = opts->disk_start,
                         .disk_count = opts->disk_count };
-  json_object *os = json_object_new_object ();
-  json_object *ops = json_object_new_array ();
   bool failed = false, mounted = false;
   int r = 0;
 
-  json_object_object_add (jroot, "os", os);
-  json_object_object_add (jroot, "operations", ops);
   if (strcmp (opts->family, "inspect") == 0) {
-    ctx.inspect = json_object_new_object ();
-    json_object_object_add (jroot, "inspect", ctx.inspect);
+    if ((rr->inspect = calloc (1, sizeof *rr->inspect)) == NULL) {
+      gs_error ("out of memory");
+      return -1;
+    }
+    ctx.inspect = rr->inspect;
     gs_inspect_set (&ctx, "root", root);
   }
-  if (load_facts (&ctx, g, root, os) == -1) {
-    r = -1;
-    goto out;
-  }
+  load_facts (&ctx, g, root, &rr->os);
   /* Root and type name an <operatingsystem> (the schema requires
    * <name>): recorded whichever operations are selected, so the report
    * stays valid with the 'os' operation switched off.
@@ -274,7 +238,7 @@ run_root (struct gs_session *s, struct gs_registry *reg, const char *root,
                                opts->mount_options, &ctx);
         s->quiet_errors = false;
         if (r == -1) {
-          gs_int_report_set_error (jroot, gs_int_last_error ());
+          gs_int_result_set_error (&rr->error, gs_int_last_error ());
           failed = true;
         }
         mounted = r == 0;
@@ -284,7 +248,7 @@ run_root (struct gs_session *s, struct gs_registry *reg, const char *root,
           failed = true;
         mounted = false;
       }
-      if (gs_int_run_op (op, &ctx, g, root, failed, ops) == ST_FAILED)
+      if (gs_int_run_op (op, &ctx, g, root, failed, &rr->ops) == ST_FAILED)
         failed = true;
     }
     /* Filesystem operations write through the page cache of the
@@ -308,46 +272,15 @@ run_root (struct gs_session *s, struct gs_registry *reg, const char *root,
 }
 
 int
-gs_int_run_guest (struct gs_session *s, struct gs_registry *reg,
-                  const struct gs_guest *guest,
-                  const struct gs_run_opts *opts, json_object *jguest)
-{
-  CLEANUP_FREE_STRV char **roots = guestfs_inspect_os (s->g);
-
-  if (roots == NULL) {
-    json_object_object_add (jguest, "roots", json_object_new_array ());
-    gs_int_report_set_error (jguest, s->last_guestfs_error);
-    return -1;
-  }
-  if (roots[0] == NULL) {
-    char msg[512];
-
-    snprintf (msg, sizeof msg, "%s: no operating system was found on "
-              "this disk image", guest->name);
-    gs_error ("%s", msg);
-    gs_int_report_set_error (jguest, msg);
-    json_object_object_add (jguest, "roots", json_object_new_array ());
-    return -1;
-  }
-  return gs_int_run_roots (s, reg, roots, opts, jguest);
-}
-
-int
 gs_int_run_roots (struct gs_session *s, struct gs_registry *reg,
                   char *const *roots, const struct gs_run_opts *opts,
-                  json_object *jguest)
+                  struct gs_guest_result *guest)
 {
-  json_object *jroots = json_object_new_array ();
   int r = 0;
 
-  json_object_object_add (jguest, "roots", jroots);
-  for (size_t i = 0; roots[i] != NULL; ++i) {
-    json_object *jroot = json_object_new_object ();
-
-    json_object_array_add (jroots, jroot);
-    gs_int_json_add_string (jroot, "root", roots[i]);
-    if (run_root (s, reg, roots[i], opts, jroot) == -1)
+  for (size_t i = 0; roots[i] != NULL; ++i)
+    if (run_root (s, reg, roots[i], opts,
+                  gs_int_result_add_root (guest, roots[i])) == -1)
       r = -1;
-  }
   return r;
 }

@@ -43,7 +43,9 @@ error_cb (guestfs_h *g, void *opaque, const char *msg)
   gs_error ("%s", msg);
 }
 
-/* A progress bar on stderr, only on a terminal and without -q. */
+/* A progress bar on stderr, only on a terminal and without -q; and
+ * --progress-fd's copy events.
+ */
 static void
 progress_cb (guestfs_h *g, void *opaque, uint64_t event, int eh, int flags,
              const char *buf, size_t buf_len, const uint64_t *array,
@@ -55,6 +57,9 @@ progress_cb (guestfs_h *g, void *opaque, uint64_t event, int eh, int flags,
     return;
 
   uint64_t pos = array[2], total = array[3];
+  gs_int_progress_copy (pos, total);
+  if (opaque == NULL)            /* events only: no terminal bar */
+    return;
   int width = 40, filled = (int) (pos * width / total);
 
   fprintf (stderr, "\r[%.*s%*s] %3d%%",
@@ -183,9 +188,10 @@ make_handle (struct gs_session *s, struct gs_guest *guests, size_t nguests,
     goto fail;
   s->tcg_kernel = st->uncompressed_kernel && will_use_tcg (force) &&
     gs_int_tcg_kernel (g, o->verbose);
-  if (o->progress &&
+  /* OPAQUE non-NULL: the terminal's bar too. */
+  if ((o->progress || gs_int_progress_on ()) &&
       guestfs_set_event_callback (g, progress_cb, GUESTFS_EVENT_PROGRESS,
-                                  0, NULL) == -1)
+                                  0, o->progress ? (void *) o : NULL) == -1)
     goto fail;
 
   for (size_t i = 0; i < nguests; ++i)
@@ -243,9 +249,9 @@ gs_int_accel_decide (const struct gs_settings *settings)
   guestfs_close (g);
 }
 
-int
-gs_int_session_launch (struct gs_session *s, struct gs_guest *guests,
-                       size_t nguests, const struct gs_session_opts *o)
+static int
+launch (struct gs_session *s, struct gs_guest *guests,
+        size_t nguests, const struct gs_session_opts *o)
 {
   const char *accel = o->settings->accel ? o->settings->accel : "auto";
   bool is_auto = strcmp (accel, "auto") == 0;
@@ -304,6 +310,30 @@ gs_int_session_launch (struct gs_session *s, struct gs_guest *guests,
                 ? gs_int_first_line (s->last_guestfs_error) : "?");
   }
   return -1;
+}
+
+/* The launch, as progress events too (progress.c). */
+int
+gs_int_session_launch (struct gs_session *s, struct gs_guest *guests,
+                       size_t nguests, const struct gs_session_opts *o)
+{
+  struct timespec t0, t1;
+  size_t ndisks = 0;
+  int r;
+
+  for (size_t i = 0; i < nguests; ++i)
+    ndisks += guests[i].ndisks;
+  clock_gettime (CLOCK_MONOTONIC, &t0);
+  gs_int_progress_launch (nguests, ndisks, 0, NULL, -1);
+  r = launch (s, guests, nguests, o);
+  clock_gettime (CLOCK_MONOTONIC, &t1);
+  gs_int_progress_launch (nguests, ndisks,
+                          (t1.tv_sec - t0.tv_sec) +
+                          (t1.tv_nsec - t0.tv_nsec) / 1e9,
+                          s->tcg_fallback ? "tcg"
+                          : o->settings->accel ? o->settings->accel : "auto",
+                          r == 0);
+  return r;
 }
 
 int

@@ -7,12 +7,17 @@
  * the same filesystem UUID or label, on two guests' disks make LVM and
  * fstab's UUID=/LABEL= pick one of the two (gs_int_inspect_clashes).
  *
- * The plan: launches are filled in command-line order, no two guests
- * known to clash in one launch.  Clashes are known either before any
- * launch (byte-identical partition tables: clones, see fingerprint) or
- * from an earlier launch, whose clashing guests were left alone and are
- * planned again.  Each launch checks its own guests once more, so a
- * wrong guess costs a launch, never a wrong result.
+ * Clones share a launch all the same: the guests that clash with
+ * another (gs_int_inspect_clashes, or an fstab resolved to another's
+ * filesystem) are left out of the first pass and then done one after
+ * another (gs_int_shared_pass), each with only its own disks' volumes
+ * visible to LVM and re-inspected, its mounts made by device
+ * (mount.c).  A clone costs an inspection, not a launch.
+ *
+ * The plan: launches are filled in command-line order, up to the
+ * appliance's disks; with --isolate, one guest per launch.  A guest
+ * that cannot be done in a pass (LVM would not filter) is left for a
+ * later launch, planned apart from those it clashed with.
  */
 #include <config.h>
 
@@ -26,21 +31,6 @@
 
 #include "goldsmith-int.h"
 #include "cleanups.h"
-
-/* MBR, GPT header and 128 GPT entries: what clones share byte for byte
- * and separately made guests (random disk GUIDs and signatures) don't.
- */
-#define TABLE_BYTES (34 * 512)
-
-static uint64_t
-fnv1a (const unsigned char *p, size_t n)
-{
-  uint64_t h = 14695981039346656037ULL;
-
-  for (size_t i = 0; i < n; ++i)
-    h = (h ^ p[i]) * 1099511628211ULL;
-  return h;
-}
 
 ssize_t
 gs_int_read_head (const struct gs_disk *d, unsigned char *buf, size_t len)
@@ -85,54 +75,16 @@ gs_int_read_head (const struct gs_disk *d, unsigned char *buf, size_t len)
   return got;
 }
 
-/* The partition table of DISK's first TABLE_BYTES, read on the host.
- * 0: unreadable or all zeros.
- */
-static uint64_t
-fingerprint (const struct gs_disk *d)
-{
-  unsigned char buf[TABLE_BYTES];
-  bool zero = true;
-
-  if (gs_int_read_head (d, buf, sizeof buf) != (ssize_t) sizeof buf)
-    return 0;
-  for (size_t i = 0; i < sizeof buf && zero; ++i)
-    zero = buf[i] == 0;
-  return zero ? 0 : fnv1a (buf, sizeof buf);
-}
-
-/* Guest I's fingerprint (0: none), read at most once per disk: the
- * jobs of --jobs plan again what the parent planned, from its copy.
- * *FRESH says whether it was read just now.
- */
-static uint64_t
-guest_fingerprint (struct gs_guest *g, bool *fresh)
-{
-  struct gs_disk *d = g->ndisks > 0 ? &g->disks[0] : NULL;
-
-  *fresh = false;
-  if (d == NULL)
-    return 0;
-  if (!d->table_read) {
-    d->table_fp = fingerprint (d);
-    d->table_read = *fresh = true;
-  }
-  return d->table_fp;
-}
-
 int
 gs_int_plan_new (struct gs_plan *p, struct gs_guest *guests, size_t n,
                  bool isolate)
 {
-  CLEANUP_FREE uint64_t *fp = calloc (n ? n : 1, sizeof *fp);
-  CLEANUP_FREE bool *fresh = calloc (n ? n : 1, sizeof *fresh);
-
   memset (p, 0, sizeof *p);
   p->n = n;
   p->guests = guests;
   p->clash = calloc (n ? n * n : 1, 1);
   p->state = calloc (n ? n : 1, sizeof *p->state);
-  if (fp == NULL || fresh == NULL || p->clash == NULL || p->state == NULL) {
+  if (p->clash == NULL || p->state == NULL) {
     gs_error ("out of memory");
     gs_int_plan_free (p);
     return -1;
@@ -143,16 +95,6 @@ gs_int_plan_new (struct gs_plan *p, struct gs_guest *guests, size_t n,
   for (size_t i = 0; isolate && i < n; ++i)
     for (size_t j = i + 1; j < n; ++j)
       gs_int_plan_clash (p, i, j);
-  for (size_t i = 0; !isolate && n > 1 && i < n; ++i)
-    fp[i] = guest_fingerprint (&guests[i], &fresh[i]);
-  for (size_t i = 0; i < n; ++i)
-    for (size_t j = i + 1; j < n; ++j)
-      if (fp[i] != 0 && fp[i] == fp[j]) {
-        if (fresh[i] || fresh[j])  /* said once, not again by each job */
-          gs_info ("%s and %s have the same partition table (clones?): "
-                   "not in one launch", guests[i].name, guests[j].name);
-        gs_int_plan_clash (p, i, j);
-      }
   return 0;
 }
 
@@ -408,4 +350,101 @@ gs_int_shared_defer (struct gs_plan *plan, const struct gs_shared *sh,
     if (sh->pairs[i * sh->n + j])
       gs_int_plan_clash (plan, ids[i], ids[j]);
   return true;
+}
+
+/* ---- Clones, one after another in the same launch ----------------- */
+
+/* Does guest I have LVM physical volumes? */
+static int
+has_pvs (struct gs_session *s, const struct gs_shared *sh, size_t i)
+{
+  CLEANUP_FREE_STRV char **pvs = guestfs_pvs (s->g);
+
+  if (pvs == NULL)
+    return -1;
+  for (size_t k = 0; pvs[k]; ++k)
+    if (gs_int_device_guest (s->g, pvs[k], sh->starts, sh->n) == (int) i)
+      return 1;
+  return 0;
+}
+
+int
+gs_int_shared_pass (struct gs_session *s, struct gs_shared *sh, size_t i,
+                    char ***roots)
+{
+  guestfs_h *g = s->g;
+  CLEANUP_FREE_STRV char **devs = NULL, **all = NULL;
+  string_vector mine = empty_vector, found = empty_vector;
+  char **from;
+  int lvm, r = -1;
+
+  *roots = NULL;
+  s->quiet_errors = true;
+  guestfs_umount_all (g);
+  lvm = has_pvs (s, sh, i);
+  s->quiet_errors = false;
+  if (lvm == -1)
+    goto out;
+  if (lvm) {
+    /* Only its own volumes: the clones' share its VG and PV names. */
+    if ((devs = guestfs_list_devices (g)) == NULL)
+      goto out;
+    for (size_t k = sh->starts[i]; k < sh->starts[i + 1] && devs[k]; ++k)
+      if (string_vector_append_copy (&mine, devs[k]) == -1)
+        goto nomem;
+    if (string_vector_append (&mine, NULL) == -1)
+      goto nomem;
+    s->quiet_errors = true;
+    guestfs_vg_activate_all (g, 0);
+    s->quiet_errors = false;
+    if (guestfs_lvm_set_filter (g, mine.ptr) == -1 ||
+        (all = guestfs_inspect_os (g)) == NULL)
+      goto out;
+    sh->filtered = true;
+  }
+  /* Without LVM its roots were inspected with the others': its fstab's
+   * shared names are mounted as its own (mount.c).
+   */
+  /* Every guest clashed: the first pass inspected nothing. */
+  if (!lvm && sh->all == NULL && (sh->all = guestfs_inspect_os (g)) == NULL)
+    goto out;
+  from = lvm ? all : sh->all;
+  for (size_t k = 0; from && from[k]; ++k) {
+    int gi;
+
+    s->quiet_errors = true;
+    gi = gs_int_inspect_root_guest (g, from[k], sh->starts, sh->n);
+    s->quiet_errors = false;
+    if (gi == (int) i && string_vector_append_copy (&found, from[k]) == -1)
+      goto nomem;
+  }
+  if (string_vector_append (&found, NULL) == -1)
+    goto nomem;
+  *roots = found.ptr;
+  found = (string_vector) empty_vector;
+  r = 0;
+  goto out;
+ nomem:
+  gs_error ("out of memory");
+ out:
+  string_vector_free_all (&mine);
+  string_vector_free_all (&found);
+  return r;
+}
+
+int
+gs_int_shared_pass_end (struct gs_session *s, struct gs_shared *sh)
+{
+  int r = 0;
+
+  if (!sh->filtered)
+    return 0;
+  s->quiet_errors = true;
+  guestfs_umount_all (s->g);
+  guestfs_vg_activate_all (s->g, 0);
+  s->quiet_errors = false;
+  if (guestfs_lvm_clear_filter (s->g) == -1)
+    r = -1;
+  sh->filtered = false;
+  return r;
 }

@@ -21,11 +21,11 @@
  */
 static int
 grow_content (struct gs_registry *reg, guestfs_h *g, const char *dev,
-              const char *content, json_object *ops)
+              const char *content, struct gs_op_results *ops)
 {
   const struct gs_content_opts o = { .family = "resize" };
 
-  return gs_int_content_run (reg, g, dev, content, &o, ops, NULL)
+  return gs_int_content_run (reg, g, dev, content, &o, ops)
     == GS_OP_FAILED ? -1 : 0;
 }
 
@@ -46,12 +46,12 @@ gs_int_resize_run (struct gs_registry *reg, struct gs_settings *settings,
   string_vector lv_devs = empty_vector, lv_contents = empty_vector;
   CLEANUP_FREE_STRV char **devs = NULL;
   const char *indev, *outdev = NULL;
-  json_object *ops = json_object_new_array ();
+  struct gs_op_results ops = { 0 };
   int code = GS_EXIT_ERROR;
   guestfs_h *g;
 
-  json_object_object_add (report, "operations", ops);
   gs_int_set_current_image (guest->name);
+  gs_int_progress_image ("image-start", "resize", guest->name, NULL);
   /* A remote IN is reached through a scratch overlay (remote.c). */
   if (j->indisk->remote) {
     if (gs_int_overlay_create (j->indisk) == -1)
@@ -156,7 +156,7 @@ gs_int_resize_run (struct gs_registry *reg, struct gs_settings *settings,
       goto out;
     gs_info ("Expanding the %s on partition %d ...", pp->src->content,
              pp->new_num);
-    if (grow_content (reg, g, dev, pp->src->content, ops) == -1)
+    if (grow_content (reg, g, dev, pp->src->content, &ops) == -1)
       goto out;
   }
   for (size_t i = 0; i < lv_devs.len; ++i) {
@@ -165,13 +165,15 @@ gs_int_resize_run (struct gs_registry *reg, struct gs_settings *settings,
       goto out;
     if (j->rq.expand_content && lv_contents.ptr[i][0] &&
         grow_content (reg, g, lv_devs.ptr[i], lv_contents.ptr[i],
-                      ops) == -1)
+                      &ops) == -1)
       goto out;
   }
   code = GS_EXIT_OK;
 
  out:
-  gs_int_report_appliance (report, &s, settings);
+  json_object_object_add (report, "operations", gs_int_op_results_json (&ops));
+  gs_int_op_results_free (&ops);
+  gs_int_report_appliance (report, 1, s.tcg_fallback, settings->accel);
   if (gs_int_session_close (&s) == -1 && code == GS_EXIT_OK) {
     gs_error ("the appliance did not shut down cleanly: the output may be "
               "incomplete");

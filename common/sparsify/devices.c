@@ -83,9 +83,8 @@ sparsify_device (struct gs_registry *reg, guestfs_h *g,
     .family = "sparsify", .dry_run = j->dry_run, .in_place = j->in_place,
     .first_only = true,
   };
-  json_object *tries = json_object_new_array ();
-  const char *method;
-  int st = gs_int_content_run (reg, g, dev, content, &o, tries, &method);
+  struct gs_op_results tries = { 0 };
+  int st = gs_int_content_run (reg, g, dev, content, &o, &tries);
 
   if (st == GS_OP_NA) {
     json_object *r = device_record (records, dev, content);
@@ -94,22 +93,30 @@ sparsify_device (struct gs_registry *reg, guestfs_h *g,
     gs_int_json_add_string (r, "reason", "no selected operation handles it");
     json_object_object_add (r, "bytes", json_object_new_int64 (0));
   }
-  else {
-    json_object *op = json_object_array_get_idx
-      (tries, json_object_array_length (tries) - 1);
+  else if (tries.n == 0) {      /* asking them failed */
     json_object *r = device_record (records, dev, content);
 
-    json_object_object_foreach (op, key, val) {
+    gs_int_json_add_string (r, "status", "failed");
+    gs_int_report_set_error (r, gs_int_last_error ());
+  }
+  else {
+    /* The operation that handled it (FIRST_ONLY: the last one run). */
+    const struct gs_op_result *op = &tries.op[tries.n - 1];
+    json_object *r = device_record (records, dev, content);
+    json_object *jop = gs_int_op_result_json (op);
+
+    json_object_object_foreach (jop, key, val) {
       if (strcmp (key, "name") == 0)
         key = "operation";
       else if (strcmp (key, "paths") == 0)
         continue;
       json_object_object_add (r, key, json_object_get (val));
     }
-    if (method)
-      gs_int_json_add_string (r, "method", method);
+    json_object_put (jop);
+    if (op->method)
+      gs_int_json_add_string (r, "method", op->method);
   }
-  json_object_put (tries);
+  gs_int_op_results_free (&tries);
   return st == GS_OP_FAILED ? -1 : 0;
 }
 

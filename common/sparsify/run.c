@@ -103,7 +103,7 @@ launch (struct gs_registry *reg, struct gs_settings *settings,
   code = GS_EXIT_OK;
 
  out:
-  gs_int_report_appliance (report, &s, settings);
+  gs_int_report_appliance (report, 1, s.tcg_fallback, settings->accel);
   gs_int_session_close (&s);
   if (j->disk->overlay) {
     gs_int_scratch_forget (j->disk->overlay);
@@ -132,10 +132,12 @@ gs_int_sparsify_run (struct gs_registry *reg, struct gs_settings *settings,
     json_object_object_add (report, "input", in);
   }
   gs_int_set_current_image (j->in);
+  gs_int_progress_image ("image-start", "sparsify", j->in, NULL);
   code = launch (reg, settings, j, guest, report);
   gs_int_set_current_image (NULL);
   if (!j->in_place && !j->out_is_blockdev)
     gs_int_outfile_finish (j->out, code == GS_EXIT_OK && !j->dry_run, &code);
+  gs_int_progress_done ("sparsify", j->in, code);
   if (code == GS_EXIT_OK && !j->dry_run) {
     json_object *out = json_object_new_object ();
     const char *path = j->in_place ? j->in : j->out;

@@ -1,8 +1,9 @@
 #!/bin/bash -
 # SPDX-License-Identifier: GPL-2.0-or-later
-# goldsmith inspect end to end, in six appliance launches.
+# goldsmith inspect end to end, in four appliance launches (and three
+# runs answered from the inspect cache with none).
 # 1. XML, the three phony guests (fedora, debian, windows) in ONE
-#    launch: the XML validates against docs/goldsmith-inspect.rng and
+#    launch, with --cache: the XML validates against docs/goldsmith-inspect.rng and
 #    matches, guest by guest, tests/inspect/*.xml: virt-inspector
 #    1.48's output on each image alone, but for the hostile strings the
 #    fixtures plant (bytes that are not UTF-8, control characters and
@@ -11,21 +12,25 @@
 #    on the phony guest's missing rpm database) and windows' icon,
 #    which virt-inspector wraps in lines of 72 (CR LF; LF in the golden
 #    file) and goldsmith does not: compared without the line breaks.
+#    The cache (goldsmith-inspect(1)), no launch: the same guests again
+#    with a stand-in qemu that records any start and fails: the same
+#    XML from the cache; a touched image is launched again (and the
+#    others still answered from the cache); --no-cache launches.
 # 2. JSON without the icon, debian, fedora and windows, --jobs 2:
 #    strict, valid JSON with the same data, command-line order, two
 #    launches at once (debian; fedora and windows).
 # 3. XML with the 'os' operation off, debian plus fedora plus a copy of
 #    fedora (a clone: same VG name, PV and filesystem UUIDs, but its own
-#    MBR disk signature, so that goldsmith cannot tell before a launch):
-#    still valid against the schema; debian is inspected in the first
-#    launch, each clone in a launch of its own (three launches), and
-#    all three are reported as their images hold.
+#    MBR disk signature): still valid against the schema; ONE launch:
+#    debian is inspected with the others, then each clone alone in the
+#    same launch (only its own LVM volumes visible), and all three are
+#    reported as their images hold.
 # The images stay byte-identical.
 # The Windows guest (tests/make-phony-windows.sh) exists only where
 # hivexregedit does: without it, its checks skip (but not under CI).
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 35
+plan 41
 
 tmp="$builddir/tests/tmp/inspect"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -57,8 +62,13 @@ sums () {
 before=$(sums)
 
 # ---- 1. XML, fedora, debian, windows ------------------------------------
+# An image changed in the second before a run is not cached: wait for
+# the clock to pass the copies' last change (an event, not a guess).
+newest=$(stat -c %Z "$tmp"/*.img | sort -n | tail -1)
+while [ $(( $(date +%s) - newest )) -lt 3 ]; do sleep 0.2; done
+export XDG_CACHE_HOME="$tmp/cache"
 memcheck env -u LIBGUESTFS_BACKEND_SETTINGS \
-  goldsmith inspect --jobs 1 -a "$tmp/fedora.img" -a "$tmp/debian.img" \
+  goldsmith inspect --jobs 1 --cache -a "$tmp/fedora.img" -a "$tmp/debian.img" \
   "${win[@]}" > "$tmp/both.xml" 2> "$tmp/both.stderr"
 is "XML run: exit status 0" "$?" 0
 memcheck_ok "goldsmith inspect of two guests"
@@ -123,6 +133,38 @@ if has_windows 2; then
      "$(x 'string(/guests/guest[3]//application[starts-with(name,"Zz")]/display_name)')" \
      "Zz <Hostile> & \"App\" ]]>$r[1m$r$r café 😀"
 fi
+
+# ---- 1b. The inspect cache: no launch for unchanged images --------------
+cat > "$tmp/fake-qemu" <<SH
+#!/bin/sh
+echo "\$*" >> "$tmp/LAUNCHED"
+exit 1
+SH
+chmod +x "$tmp/fake-qemu"
+is "cache: one entry per guest, private" \
+   "$(find "$tmp/cache/goldsmith/inspect" -name '*.json' | wc -l) $(stat -c %a "$tmp/cache/goldsmith/inspect")" \
+   "$((2 + nwin)) 700"
+cached () {                      # cached OUT OPTION...: a run, no appliance
+  LIBGUESTFS_HV="$tmp/fake-qemu" goldsmith inspect --jobs 1 "${@:2}" \
+    -a "$tmp/fedora.img" -a "$tmp/debian.img" "${win[@]}" > "$tmp/$1" \
+    2> "$tmp/$1.stderr"
+}
+cached cached.xml --set cache.inspect=true
+is "cache (cache.inspect = true): exit 0, nothing launched" \
+   "$? $([ -e "$tmp/LAUNCHED" ] && echo launched)" "0 "
+ok "cache: the same XML, byte for byte" cmp "$tmp/both.xml" "$tmp/cached.xml"
+touch "$tmp/debian.img"
+cached touched.json --cache --json
+is "cache: a touched image is launched again (and fails, here)" \
+   "$? $([ -e "$tmp/LAUNCHED" ] && echo launched)" "1 launched"
+is "cache: ... the others are still answered from it" \
+   "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(" ".join("%s:%s:%d" % (g["name"].rsplit("/",1)[1], "error" in g, len(g["operatingsystems"])) for g in d["guests"]))' "$tmp/touched.json")" \
+   "fedora.img:False:1 debian.img:True:0${win[*]:+ windows.img:False:1}"
+rm -f "$tmp/LAUNCHED"
+cached nocache.xml --set cache.inspect=true --no-cache
+is "cache: --no-cache launches" \
+   "$? $([ -e "$tmp/LAUNCHED" ] && echo launched)" "1 launched"
+unset XDG_CACHE_HOME
 
 # ---- 2. JSON, debian, fedora, windows, without the icon ------------------
 # --jobs 2 halves the one launch the three would share: debian alone,
@@ -223,10 +265,10 @@ env -u LIBGUESTFS_BACKEND_SETTINGS \
   > "$tmp/clones.xml" 2> "$tmp/clones.stderr"
 is "clones: exit status 0" "$?" 0
 sed 's/^/# stderr: /' "$tmp/clones.stderr"
-is "clones: three launches (all, then one per clone)" \
-   "$(grep -c 'Launching the appliance' "$tmp/clones.stderr")" 3
-is "clones: each clone, not debian, gets a launch of its own" \
-   "$(sed -n 's|.*/\([^/]*\): its LVM or filesystem IDs .*|\1|p' "$tmp/clones.stderr" | xargs)" \
+is "clones: one launch for the three" \
+   "$(grep -c 'Launching the appliance' "$tmp/clones.stderr")" 1
+is "clones: each clone, not debian, is done on its own in it" \
+   "$(sed -n 's|.*/\([^/]*\): its LVM or filesystem IDs .*: done on its own$|\1|p' "$tmp/clones.stderr" | xargs)" \
    "fedora.img fedora-copy.img"
 ok "clones, no 'os': XML validates against the RELAX NG schema" \
    xmllint --noout --relaxng "$srcdir/docs/goldsmith-inspect.rng" \

@@ -11,15 +11,19 @@
 # with its own root filesystem UUID and MBR disk ID, whose fstab still
 # says UUID= of the original: in a launch with the original, that
 # fstab line finds the original's root, so the variant is found out by
-# its mountpoints after inspection and goes to a second launch alone.
+# its mountpoints after inspection and is prepared alone afterwards, in
+# the same launch, its root mounted by device.  And an exact clone of
+# the phony Debian guest (the same root filesystem UUID): one of the two
+# is prepared alone too.  Each Debian guest's own machine-id is emptied
+# (read back on the host with debugfs): the right image was changed.
 # The phony Debian guest is served over NBD (qemu-nbd on a Unix socket,
 # -a nbd+unix:///?socket=...): a remote disk in the same launch, its
 # overlay committed into the export; its machine-id is read back on the
 # host with debugfs.
-# Two launches, no read-back: UUIDs are read on the host with blkid.
+# One launch, no read-back: UUIDs are read on the host with blkid.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 16
+plan 19
 
 tmp="$builddir/tests/tmp/shared"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -28,6 +32,7 @@ copy_guest fedora "$tmp/fedora.img"
 copy_guest sparse "$tmp/other.img"
 copy_guest debian "$tmp/debian.img"
 copy_guest debian "$tmp/variant.img"
+copy_guest debian "$tmp/dclone.img"
 vstart=$(partx -g -o START -n 1 "$tmp/variant.img")
 e2fsck -fy "$tmp/variant.img?offset=$((vstart * 512))" >/dev/null 2>&1
 tune2fs -U random "$tmp/variant.img?offset=$((vstart * 512))" >/dev/null 2>&1 ||
@@ -51,14 +56,17 @@ other_before=$(other_uuids)
 boot_before=$(part_uuid "$tmp/fedora.img" 1)
 pv_before=$(part_uuid "$tmp/fedora.img" 2)
 
-# The Debian guest's machine-id, read on the host (root: partition 1).
+# A Debian guest's machine-id size, read on the host (root: partition
+# 1 of IMAGE, by default the one served over NBD).
 machine_id_size () {
-  local start
-  start=$(partx -g -o START -n 1 "$tmp/debian.img")
-  debugfs -R 'stat /etc/machine-id' "$tmp/debian.img?offset=$((start * 512))" \
+  local img="${1:-$tmp/debian.img}" start
+  start=$(partx -g -o START -n 1 "$img")
+  debugfs -R 'stat /etc/machine-id' "$img?offset=$((start * 512))" \
     2>/dev/null | sed -n 's/.*Size: \([0-9]*\).*/\1/p' | head -1
 }
 mid_before=$(machine_id_size)
+[ "$(machine_id_size "$tmp/variant.img") $(machine_id_size "$tmp/dclone.img")" = "33 33" ] ||
+  bail "the Debian copies have no 33-byte machine-id to empty"
 qemu-nbd -f raw -t -e 4 -k "$tmp/nbd.sock" "$tmp/debian.img" &
 nbd_pid=$!
 cleanup_fn "kill $nbd_pid 2>/dev/null"
@@ -66,27 +74,66 @@ for ((i = 0; i < 100; ++i)); do [ -S "$tmp/nbd.sock" ] && break; sleep 0.1; done
 [ -S "$tmp/nbd.sock" ] || bail "qemu-nbd did not start"
 
 goldsmith sysprep --json --each-image --in-place --jobs 1 \
-  --enable fs-uuids,lvm-uuids,machine-id \
+  --enable fs-uuids,lvm-uuids,machine-id --progress-fd 3 \
   -a "$tmp/fedora.img" -a "$tmp/other.img" -a "$tmp/variant.img" \
-  -a "nbd+unix:///?socket=$tmp/nbd.sock" \
-  > "$tmp/report.json" 2> "$tmp/stderr"
+  -a "nbd+unix:///?socket=$tmp/nbd.sock" -a "$tmp/dclone.img" \
+  > "$tmp/report.json" 2> "$tmp/stderr" 3> "$tmp/progress.jsonl"
 is "exit status 4: one guest prepared, one failed" "$?" 4
 sed 's/^/# stderr: /' "$tmp/stderr"
+
+# --progress-fd: one JSON object a line, and what they say is what the
+# report says: every launch, every operation of every root, every
+# guest's end (after its operations) with its error.
+progress_check () {
+  python3 - "$tmp/report.json" "$tmp/progress.jsonl" <<'PY'
+import collections, json, sys
+r = json.load(open(sys.argv[1]))
+ev = [json.loads(l) for l in open(sys.argv[2])]
+assert ev and all({"event", "time", "pid"} <= set(e) for e in ev), ev[:3]
+kinds = collections.Counter(e["event"] for e in ev)
+n = r["appliance"]["launches"]
+assert kinds["launch"] == kinds["launched"] == n, (kinds, n)
+assert all(e["ok"] for e in ev if e["event"] == "launched"), ev
+ops = collections.Counter((g["name"], rt["root"], o["name"], o["status"])
+                          for g in r["guests"] for rt in g["roots"]
+                          for o in rt["operations"])
+got = collections.Counter((e["image"], e["root"], e["operation"], e["status"])
+                          for e in ev if e["event"] == "operation")
+assert ops == got and ops, (ops, got)
+done = {e["image"]: ("error" in e, e["exit_status"] != 0)
+        for e in ev if e["event"] == "image-done"}
+want = {g["name"]: ("error" in g, "error" in g) for g in r["guests"]}
+assert done == want and kinds["image-done"] == len(r["guests"]), (done, want)
+last = {}
+for i, e in enumerate(ev):
+    if "image" in e:
+        last.setdefault(e["image"], []).append((i, e["event"]))
+for img, seq in last.items():
+    assert seq[-1][1] == "image-done", (img, seq)
+print("ok")
+PY
+}
+is "--progress-fd: launches, operations and ends as in the report" \
+   "$(progress_check 2>&1 | tail -3)" ok
 
 q () {
   python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($1)" \
     "$tmp/report.json"
 }
-is "two launches: all but the variant, then the variant" \
-   "$(q 'r["appliance"]["launches"]')" 2
+is "one launch for the five guests" \
+   "$(q 'r["appliance"]["launches"]')" 1
 ok "the variant is found out after inspection, and said so" \
-   grep -q "variant.img: its LVM or filesystem IDs are also on another guest's disks" "$tmp/stderr"
+   grep -q "variant.img: its LVM or filesystem IDs are also on another guest's disks.*: done on its own" "$tmp/stderr"
+is "the variant and one of the two exact Debian clones were prepared alone" \
+   "$(grep -c "its LVM or filesystem IDs are also on another guest's disks.*: done on its own" "$tmp/stderr")" 2
+is "each local Debian guest's own machine-id was emptied" \
+   "$(machine_id_size "$tmp/variant.img") $(machine_id_size "$tmp/dclone.img")" "0 0"
 is "the report: every guest, in command-line order" \
    "$(q '" ".join(g["name"].split("/")[-1] for g in r["guests"])')" \
-   "fedora.img other.img variant.img nbd.sock"
-is "both Debian guests prepared, the local one and the one over NBD" \
+   "fedora.img other.img variant.img nbd.sock dclone.img"
+is "the Debian guests prepared, the local ones and the one over NBD" \
    "$(q '" ".join(o["status"] for g in r["guests"][2:] for o in g["roots"][0]["operations"] if o["name"]=="machine-id")')" \
-   "applied applied"
+   "applied applied applied"
 kill "$nbd_pid"; wait "$nbd_pid" 2>/dev/null
 is "over NBD: the export's machine-id was truncated (committed through qemu-nbd)" \
    "$mid_before $(machine_id_size)" "33 0"

@@ -3,8 +3,9 @@
  * written as XML and JSON when guest strings are hostile: invalid UTF-8,
  * control characters, markup, "]]>", U+FFFE, overlong and surrogate
  * encodings.  The bytes enter where plugins and the report hand guest
- * strings over (gs_inspect_set, gs_int_json_add_string) and come out of
- * the real writers (gs_int_inspect_write_xml, gs_int_report_print_json);
+ * strings over (gs_inspect_set, gs_int_json_add_string, a guest result's
+ * name) and come out of the real writers (gs_int_inspect_write_xml,
+ * gs_int_result_json printed by gs_int_report_print_json);
  * the expected text is written here by hand, byte for byte, so that it
  * is not json-c's or libxml2's own output checked against itself.  No
  * appliance.
@@ -79,20 +80,23 @@ int
 main (void)
 {
   struct gs_ctx ctx = { 0 };
-  json_object *os = json_object_new_object ();
-  json_object *guests = json_object_new_array ();
-  json_object *g = json_object_new_object (), *oses = json_object_new_array ();
+  struct gs_guest one = { .name = (char *) "one" };
+  struct gs_run_result res;
+  struct gs_root_result *rr;
   char *buf = NULL;
   size_t len = 0;
   FILE *fp;
   xmlDocPtr doc;
 
-  plan (22);
+  plan (23);
 
   /* One guest's record, filled as inspect plugins fill it; the
    * expected XML below is written out by hand, byte for byte.
    */
-  ctx.inspect = os;
+  gs_int_result_init (&res, "inspect", true, &one, 1);
+  rr = gs_int_result_add_root (&res.guest[0], "/dev/sda1");
+  rr->inspect = calloc (1, sizeof *rr->inspect);
+  ctx.inspect = rr->inspect;
   gs_inspect_set (&ctx, "root", "/dev/sda1");
   gs_inspect_set (&ctx, "name", "linux");
   gs_inspect_set (&ctx, "hostname", hostile[2]);
@@ -104,13 +108,10 @@ main (void)
     gs_inspect_item_set (&ctx, "name", hostile[i]);
     gs_inspect_item_set (&ctx, "description", hostile[(i + 3) % NH]);
   }
-  json_object_array_add (oses, os);
-  json_object_object_add (g, "operatingsystems", oses);
-  json_object_array_add (guests, g);
 
   fp = open_memstream (&buf, &len);
   {
-    int r = gs_int_inspect_write_xml (guests, fp), n = 0;
+    int r = gs_int_inspect_write_xml (&res, fp), n = 0;
 
     fclose (fp);
     for (const char *p = buf; r == 0 && (p = strstr (p, "<application>"));
@@ -148,33 +149,20 @@ main (void)
   ok (buf && strstr (buf, "distro") == NULL, "XML: \"unknown\" is omitted");
   free (buf);
   buf = NULL;
-  json_object_put (guests);
+  gs_int_result_free (&res);
 
-  /* Several guests: their names come from the report (as
-   * gs_int_report_add_guest writes them, control bytes kept) and
-   * become attributes.
+  /* Several guests: their names come from the result (kept as given,
+   * control bytes and all) and become attributes.
    */
   {
     struct gs_guest gg[2] = {
       { .name = (char *) "g\x01\xff<\"&>\t" },
       { .name = (char *) "caf\xc3\xa9" },
     };
-    json_object *rep = json_object_new_object ();
 
-    json_object_object_add (rep, "guests", json_object_new_array ());
-    guests = json_object_new_array ();
-    for (size_t i = 0; i < 2; ++i) {
-      json_object *jg = gs_int_report_add_guest (rep, &gg[i]);
-      json_object *o = json_object_new_object ();
-      json_object *name = json_object_object_get (jg, "name");
-
-      /* As goldsmith inspect's collect () does. */
-      json_object_object_add (o, "name", json_object_get (name));
-      json_object_object_add (o, "operatingsystems", json_object_new_array ());
-      json_object_array_add (guests, o);
-    }
+    gs_int_result_init (&res, "inspect", true, gg, 2);
     fp = open_memstream (&buf, &len);
-    gs_int_inspect_write_xml (guests, fp);
+    gs_int_inspect_write_xml (&res, fp);
     fclose (fp);
     is_str (buf,
             "<?xml version=\"1.0\"?>\n"
@@ -188,8 +176,6 @@ main (void)
             "</guests>\n",
             "XML of two guests with hostile names, byte for byte");
     free (buf);
-    json_object_put (guests);
-    json_object_put (rep);
   }
 
   /* JSON, as gs_int_report_print_json prints it.  A report string
@@ -215,19 +201,54 @@ main (void)
     free (js);
     json_object_put (r);
 
-    c2.inspect = json_object_new_object ();
+    /* The record, as the report of two guests renders it: the second
+     * guest's name too, its control bytes as \u00XX.
+     */
+    rr = gs_int_result_add_root (&res.guest[1], "/dev/sda1");
+    rr->inspect = calloc (1, sizeof *rr->inspect);
+    c2.inspect = rr->inspect;
     gs_inspect_set (&c2, "hostname", hostile[2]);
     gs_inspect_set (&c2, "product_name", hostile[4]);
-    js = stdout_of (gs_int_report_print_json, c2.inspect);
+    r = gs_int_result_json (&res);
+    js = stdout_of (gs_int_report_print_json,
+                    json_object_array_get_idx (json_object_object_get
+                                               (r, "guests"), 1));
     is_str (js, "{\n"
-            "  \"hostname\":\"ctl\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd[31m"
+            "  \"name\":\"caf\xc3\xa9\",\n"
+            "  \"disks\":[\n  ],\n"
+            "  \"roots\":[\n"
+            "    {\n"
+            "      \"root\":\"/dev/sda1\",\n"
+            "      \"os\":{\n      },\n"
+            "      \"operations\":[\n      ],\n"
+            "      \"inspect\":{\n"
+            "        \"hostname\":\"ctl\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd[31m"
             "\xef\xbf\xbd" "end\",\n"
-            "  \"product_name\":\"overlong \xef\xbf\xbd\xef\xbf\xbd and "
+            "        \"product_name\":\"overlong \xef\xbf\xbd\xef\xbf\xbd and "
             "surrogate \xef\xbf\xbd\"\n"
+            "      }\n"
+            "    }\n"
+            "  ],\n"
+            "  \"operatingsystems\":[\n"
+            "    {\n"
+            "      \"hostname\":\"ctl\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd[31m"
+            "\xef\xbf\xbd" "end\",\n"
+            "      \"product_name\":\"overlong \xef\xbf\xbd\xef\xbf\xbd and "
+            "surrogate \xef\xbf\xbd\"\n"
+            "    }\n"
+            "  ]\n"
             "}\n",
             "JSON inspect record: the same U+FFFD as the XML");
     free (js);
-    json_object_put (c2.inspect);
+    js = stdout_of (gs_int_report_print_json,
+                    json_object_object_get
+                    (json_object_array_get_idx (json_object_object_get
+                                                (r, "guests"), 0), "name"));
+    is_str (js, "\"g\\u0001\xef\xbf\xbd<\\\"&>\\t\"\n",
+            "JSON guest name: control bytes \\u00XX, bad byte U+FFFD");
+    free (js);
+    json_object_put (r);
+    gs_int_result_free (&res);
   }
 
   /* Guest device names in a shared appliance (gs_int_guest_device). */

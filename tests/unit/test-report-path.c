@@ -20,15 +20,16 @@ main (void)
   string_vector res = empty_vector;
   struct gs_exclude *ex;
   struct gs_ctx ctx = { 0 };
+  struct gs_op_results ops = { 0 };
   char *err;
   int r;
 
-  plan (6);
+  plan (7);
   string_vector_append_copy (&res, "^/etc/machine-id$");
   string_vector_append_copy (&res, "^/var/log/keep/");
   ex = gs_int_exclude_new (&res, "--exclude-path");
   ctx.exclude = ex;
-  ctx.paths = json_object_new_array ();
+  ctx.op = gs_int_result_add_op (&ops, "test");
 
   is_int (gs_report_path (&ctx, "/etc/hostname", GS_ACTION_CHANGED, 5), 0,
           "an unprotected path is recorded");
@@ -45,12 +46,13 @@ main (void)
   err = unit_capture_end ();
   is_int (r, -1, "a removal under a protected prefix fails too");
   free (err);
-  is_int ((int) json_object_array_length (ctx.paths), 1,
+  is_int ((int) ctx.op->npaths, 1,
           "only the unprotected path is in the report");
+  is_str (ctx.op->paths[0].path, "/etc/hostname", "... that one");
   ctx.exclude = NULL;
   is_int (gs_report_path (&ctx, "/etc/machine-id", GS_ACTION_CHANGED, 33), 0,
           "without protections the same change is recorded");
-  json_object_put (ctx.paths);
+  gs_int_op_results_free (&ops);
   gs_int_exclude_free (ex);
   string_vector_free_all (&res);
   return exit_status ();

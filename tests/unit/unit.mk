@@ -15,6 +15,7 @@ UNIT_TESTS = \
 	tests/unit/test-edit-config \
 	tests/unit/test-inspect-xml \
 	tests/unit/test-report-path \
+	tests/unit/test-result \
 	tests/unit/test-commit-crash \
 	tests/unit/test-qemu-img
 check_PROGRAMS += $(UNIT_TESTS)
@@ -142,6 +143,11 @@ tests_unit_test_report_path_SOURCES = tests/unit/test-report-path.c $(UNIT_COMMO
 tests_unit_test_report_path_LDADD = $(CORE_LIBS)
 tests_unit_test_report_path_LDFLAGS = $(UNIT_LINK_FLAGS)
 EXTRA_tests_unit_test_report_path_DEPENDENCIES = $(UNIT_DEPS)
+
+tests_unit_test_result_SOURCES = tests/unit/test-result.c $(UNIT_COMMON)
+tests_unit_test_result_LDADD = $(CORE_LIBS)
+tests_unit_test_result_LDFLAGS = $(UNIT_LINK_FLAGS)
+EXTRA_tests_unit_test_result_DEPENDENCIES = $(UNIT_DEPS)
 
 tests_unit_test_commit_crash_SOURCES = tests/unit/test-commit-crash.c $(UNIT_COMMON)
 tests_unit_test_commit_crash_LDADD = $(CORE_LIBS) -ldl
