@@ -9,9 +9,11 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "goldsmith-int.h"
+#include "xalloc.h"
 
 /* sysprep: one overlay per disk of a launch (deferred guests keep
  * theirs into the next), plus OUT: a fixed array, which the signal
@@ -21,6 +23,8 @@
 
 /* Read by the signal handler: set before the handler is installed. */
 static char *volatile scratch[MAX_SCRATCH];
+/* The process that added each (a forked child inherits the array). */
+static pid_t owner[MAX_SCRATCH];
 
 static void
 on_signal (int sig)
@@ -48,6 +52,7 @@ gs_int_scratch_add (char *path)
 {
   for (size_t i = 0; i < MAX_SCRATCH; ++i)
     if (scratch[i] == NULL) {
+      owner[i] = getpid ();
       scratch[i] = path;
       handle_signals (on_signal);
       return;
@@ -68,3 +73,16 @@ gs_int_scratch_forget (const char *path)
     handle_signals (SIG_DFL);
 }
 
+
+/* Out of memory (xalloc.c): the process ends without its callers
+ * cleaning up, so its scratch files go now.
+ */
+void
+gs_int_scratch_remove_all (void)
+{
+  pid_t me = getpid ();
+
+  for (size_t i = 0; i < MAX_SCRATCH; ++i)
+    if (scratch[i] && owner[i] == me)
+      unlink (scratch[i]);
+}

@@ -47,6 +47,7 @@
 #define GOLDSMITH_PLUGIN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <guestfs.h>
@@ -173,6 +174,25 @@ extern const struct gs_plugin_entry gs_plugin_entry;
 extern void gs_error (const char *fs, ...) GS_PRINTF (1, 2);
 extern void gs_warning (const char *fs, ...) GS_PRINTF (1, 2);
 extern void gs_debug (const char *fs, ...) GS_PRINTF (1, 2);
+
+/* Memory (added within ABI version 2: new functions only).  These
+ * never return NULL: when memory runs out, the core says "out of
+ * memory" once (one gs_error line) and ends the process with exit
+ * status 1, so there is no failure to handle after them.  That is safe
+ * for the user's image: a run writes to an overlay committed only after
+ * every operation succeeded, and OUT is renamed into place only on
+ * success (goldsmith(1), EXIT STATUS).  gs_xcalloc and gs_xreallocarray
+ * refuse an N * SIZE that overflows in the same way; a size of 0 gives
+ * a pointer to free, never NULL.  gs_xasprintf returns the formatted
+ * string.  Free what they return with free(3).
+ */
+extern void *gs_xmalloc (size_t n);
+extern void *gs_xcalloc (size_t n, size_t size);
+extern void *gs_xrealloc (void *ptr, size_t n);
+extern void *gs_xreallocarray (void *ptr, size_t n, size_t size);
+extern char *gs_xstrdup (const char *s);
+extern char *gs_xstrndup (const char *s, size_t n);
+extern char *gs_xasprintf (const char *fs, ...) GS_PRINTF (1, 2);
 
 /* Operation instance. */
 extern const char *gs_op_name (const struct gs_op *op);

@@ -17,7 +17,8 @@ UNIT_TESTS = \
 	tests/unit/test-report-path \
 	tests/unit/test-result \
 	tests/unit/test-commit-crash \
-	tests/unit/test-qemu-img
+	tests/unit/test-qemu-img \
+	tests/unit/test-xalloc
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -159,3 +160,9 @@ tests_unit_test_qemu_img_SOURCES = tests/unit/test-qemu-img.c $(UNIT_COMMON)
 tests_unit_test_qemu_img_LDADD = $(CORE_LIBS)
 tests_unit_test_qemu_img_LDFLAGS = $(UNIT_LINK_FLAGS)
 EXTRA_tests_unit_test_qemu_img_DEPENDENCIES = $(UNIT_DEPS)
+
+# The checked allocators: each failure in a child process.
+tests_unit_test_xalloc_SOURCES = tests/unit/test-xalloc.c $(UNIT_COMMON)
+tests_unit_test_xalloc_LDADD = $(CORE_LIBS)
+tests_unit_test_xalloc_LDFLAGS = $(UNIT_LINK_FLAGS)
+EXTRA_tests_unit_test_xalloc_DEPENDENCIES = $(UNIT_DEPS)
