@@ -259,18 +259,13 @@ check_keys (const config_setting_t *group, const char *file,
   return 0;
 }
 
-static int
+static void
 set_string (char **dst, const char *src)
 {
-  char *c = strdup (src);
+  char *c = gs_xstrdup (src);
 
-  if (c == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
   free (*dst);
   *dst = c;
-  return 0;
 }
 
 static int
@@ -290,12 +285,10 @@ load_appliance (struct gs_settings *st, const config_setting_t *group,
                 config_setting_source_line (m), s);
       return -1;
     }
-    if (set_string (&st->accel, s) == -1)
-      return -1;
+    set_string (&st->accel, s);
   }
-  if (config_setting_lookup_string (group, "backend", &s) &&
-      set_string (&st->backend, s) == -1)
-    return -1;
+  if (config_setting_lookup_string (group, "backend", &s))
+    set_string (&st->backend, s);
   if (config_setting_lookup_int (group, "memsize", &i)) {
     if (i != 0 && i < 256) {
       const config_setting_t *m = config_setting_get_member (group, "memsize");
@@ -324,24 +317,18 @@ load_appliance (struct gs_settings *st, const config_setting_t *group,
 /* If KEY is in SEC, replace *OUT with its strings (or, APPEND, add
  * them).
  */
-static int
+static void
 get_strings (const config_setting_t *sec, const char *key,
              string_vector *out, bool append)
 {
   const config_setting_t *list = config_setting_get_member (sec, key);
 
   if (list == NULL)
-    return 0;
+    return;
   if (!append)
     string_vector_free_all (out);
   for (int i = 0; i < config_setting_length (list); ++i)
-    if (string_vector_append_copy (out,
-                                   config_setting_get_string_elem (list, i))
-        == -1) {
-      gs_error ("out of memory");
-      return -1;
-    }
-  return 0;
+    string_vector_append_copy (out, config_setting_get_string_elem (list, i));
 }
 
 static int
@@ -381,7 +368,8 @@ load_paths (struct gs_settings *st, const config_setting_t *group,
     }
   }
   /* Protections add up across files. */
-  return get_strings (group, "exclude", &st->exclude_paths, true);
+  get_strings (group, "exclude", &st->exclude_paths, true);
+  return 0;
 }
 
 /* One operation's section from one file. */
@@ -394,12 +382,8 @@ load_op_section (struct gs_registry *reg, const char *family,
   struct gs_op *op;
   int v;
   unsigned line = config_setting_source_line (sec);
-  CLEANUP_FREE char *what = NULL;
+  CLEANUP_FREE char *what = gs_xasprintf ("%s.%s", family, name);
 
-  if (asprintf (&what, "%s.%s", family, name) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
   if (!config_setting_is_group (sec)) {
     gs_error ("%s:%u: %s must be a group: %s: { ... };",
               where_file (sec, file), line, what, name);
@@ -433,8 +417,8 @@ load_op_section (struct gs_registry *reg, const char *family,
                 where_file (sec, file), line, what);
       return -1;
     }
-    if (asprintf (&source, "%s:%u", where_file (sec, file), line) == -1 ||
-        gs_int_registry_add_instance (reg, tmpl, name, source) == -1)
+    source = gs_xasprintf ("%s:%u", where_file (sec, file), line);
+    if (gs_int_registry_add_instance (reg, tmpl, name, source) == -1)
       return -1;
     op = gs_int_registry_find (reg, family, name);
   }
@@ -454,19 +438,16 @@ load_op_section (struct gs_registry *reg, const char *family,
                 "period", where_file (sec, file), line, what);
       return -1;
     }
-    if (set_string (&op->heading, s) == -1)
-      return -1;
+    set_string (&op->heading, s);
   }
-  if (config_setting_lookup_string (sec, "description", &s) &&
-      set_string (&op->description, s) == -1)
-    return -1;
+  if (config_setting_lookup_string (sec, "description", &s))
+    set_string (&op->description, s);
   if (config_setting_lookup_bool (sec, "enabled", &v))
     op->enabled_by_default = v;
   if (config_setting_lookup_int (sec, "order", &v))
     op->order = v;
-  if (get_strings (sec, "after", &op->after, false) == -1 ||
-      get_strings (sec, "before", &op->before, false) == -1)
-    return -1;
+  get_strings (sec, "after", &op->after, false);
+  get_strings (sec, "before", &op->before, false);
 
   if (op->def->configure) {
     int r;
@@ -587,22 +568,11 @@ int
 gs_int_layers_add (struct gs_config_layers *l, const char *name,
                    const char *text, config_t *cfg)
 {
-  struct gs_config_layer *v = realloc (l->v, (l->n + 1) * sizeof *v);
-
-  if (v == NULL)
-    goto nomem;
-  l->v = v;
-  v[l->n] = (struct gs_config_layer) { strdup (name), NULL, cfg };
-  if (v[l->n].name == NULL || (text && (v[l->n].text = strdup (text)) == NULL)) {
-    free (v[l->n].name);
-    goto nomem;
-  }
-  l->n++;
+  l->v = gs_xreallocarray (l->v, l->n + 1, sizeof *l->v);
+  l->v[l->n++] = (struct gs_config_layer) {
+    gs_xstrdup (name), text ? gs_xstrdup (text) : NULL, cfg
+  };
   return 0;
-
- nomem:
-  gs_error ("out of memory");
-  return -1;
 }
 
 void
@@ -649,8 +619,8 @@ gs_int_config_load (struct gs_registry *reg, struct gs_settings *st,
                     const string_vector *files,
                     const struct gs_config_layers *extra, config_t *merged)
 {
-  if (st->accel == NULL && set_string (&st->accel, "auto") == -1)
-    return -1;
+  if (st->accel == NULL)
+    set_string (&st->accel, "auto");
   st->uncompressed_kernel = true;  /* unless a file says otherwise */
 
   for (size_t i = 0; i < files->len; ++i) {
@@ -723,7 +693,6 @@ add_dir (string_vector *files, const char *dir)
 {
   struct dirent **names = NULL;
   int n = scandir (dir, &names, is_conf_file, alphasort);
-  int r = 0;
 
   if (n == -1) {
     if (errno == ENOENT || errno == ENOTDIR)
@@ -732,17 +701,12 @@ add_dir (string_vector *files, const char *dir)
     return -1;
   }
   for (int i = 0; i < n; ++i) {
-    char *f = NULL;
-
-    if (r == 0 && (asprintf (&f, "%s/%s", dir, names[i]->d_name) == -1 ||
-                   string_vector_append (files, f) == -1)) {
-      gs_error ("out of memory");
-      r = -1;
-    }
+    string_vector_append (files, gs_xasprintf ("%s/%s", dir,
+                                               names[i]->d_name));
     free (names[i]);
   }
   free (names);
-  return r;
+  return 0;
 }
 
 /* The files, in precedence order: SYSCONFDIR/goldsmith.conf, the
@@ -753,37 +717,22 @@ int
 gs_int_config_files (const char *sysconfdir, const char *user_file,
                      string_vector *files)
 {
-  char *f = NULL;
-
-  if (asprintf (&f, "%s/goldsmith.conf", sysconfdir) == -1 ||
-      string_vector_append (files, f) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  string_vector_append (files,
+                        gs_xasprintf ("%s/goldsmith.conf", sysconfdir));
   for (size_t i = 0; families[i]; ++i) {
-    CLEANUP_FREE char *dir = NULL;
+    CLEANUP_FREE char *dir = gs_xasprintf ("%s/%s", sysconfdir, families[i]);
 
-    if (asprintf (&dir, "%s/%s", sysconfdir, families[i]) == -1) {
-      gs_error ("out of memory");
-      return -1;
-    }
     if (add_dir (files, dir) == -1)
       return -1;
   }
   {
-    CLEANUP_FREE char *dir = NULL;
+    CLEANUP_FREE char *dir = gs_xasprintf ("%s/conf.d", sysconfdir);
 
-    if (asprintf (&dir, "%s/conf.d", sysconfdir) == -1) {
-      gs_error ("out of memory");
-      return -1;
-    }
     if (add_dir (files, dir) == -1)
       return -1;
   }
-  if (user_file && string_vector_append_copy (files, user_file) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  if (user_file)
+    string_vector_append_copy (files, user_file);
   return 0;
 }
 

@@ -81,10 +81,7 @@ gs_int_probe_format (const char *path)
   else if (n >= 22 && memcmp (buf, "#!/bin/sh\n#V2.0 Format", 22) == 0)
     fmt = "cloop";
 
-  char *r = strdup (fmt);
-  if (r == NULL)
-    gs_error ("out of memory");
-  return r;
+  return gs_xstrdup (fmt);
 }
 
 /* All of FD until EOF, NUL-terminated, or NULL. */
@@ -92,21 +89,13 @@ char *
 gs_int_read_all (int fd)
 {
   size_t len = 0, cap = 4096;
-  char *buf = malloc (cap);
+  char *buf = gs_xmalloc (cap);
   ssize_t n;
 
-  if (buf == NULL)
-    return NULL;
   while ((n = read (fd, buf + len, cap - len - 1)) > 0) {
     len += n;
-    if (cap - len < 2) {
-      char *p = realloc (buf, cap *= 2);
-      if (p == NULL) {
-        free (buf);
-        return NULL;
-      }
-      buf = p;
-    }
+    if (cap - len < 2)
+      buf = gs_xrealloc (buf, cap *= 2);
   }
   buf[len] = '\0';
   return buf;
@@ -164,15 +153,13 @@ named_file (const char *image, const char *what, const char *named,
 
   if (not_a_file (named)) {
     if (allow_external)
-      return strdup (named);
+      return gs_xstrdup (named);
     gs_error ("%s: its %s is not a file ('%s'): refused (a trusted image: "
               "--allow-external-files)", image, what, named);
     return NULL;
   }
-  if (named[0] != '/' && asprintf (&joined, "%s/%s", idir, named) == -1) {
-    gs_error ("out of memory");
-    return NULL;
-  }
+  if (named[0] != '/')
+    joined = gs_xasprintf ("%s/%s", idir, named);
   if ((real = realpath (joined ? joined : named, NULL)) == NULL) {
     gs_error ("%s: its %s '%s' cannot be opened: %m", image, what, named);
     return NULL;
@@ -195,15 +182,11 @@ static int
 check_references (const char *image, const char *path, json_object *info,
                   const char *top_dir, char **backing, char **bfmt)
 {
-  CLEANUP_FREE char *copy = strdup (path);
+  CLEANUP_FREE char *copy = gs_xstrdup (path);
   const char *idir;
   json_object *fs, *data, *v, *extents;
 
   *backing = *bfmt = NULL;
-  if (copy == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
   idir = dirname (copy);
   if (json_object_object_get_ex (info, "format-specific", &fs) &&
       json_object_object_get_ex (fs, "data", &data)) {
@@ -233,11 +216,8 @@ check_references (const char *image, const char *path, json_object *info,
                               json_object_get_string (v), idir,
                               top_dir)) == NULL)
     return -1;
-  if (json_object_object_get_ex (info, "backing-filename-format", &v) &&
-      (*bfmt = strdup (json_object_get_string (v))) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  if (json_object_object_get_ex (info, "backing-filename-format", &v))
+    *bfmt = gs_xstrdup (json_object_get_string (v));
   return 0;
 }
 
@@ -332,12 +312,8 @@ remote_check (struct gs_disk *disk, const char *label)
       gs_error ("%s: cannot read the disk (is the server there?)", label);
       return -1;
     }
-    disk->format = strdup (memcmp (head, "QFI\xfb", 4) == 0 ? "qcow2"
-                                                             : "raw");
-    if (disk->format == NULL) {
-      gs_error ("out of memory");
-      return -1;
-    }
+    disk->format = gs_xstrdup (memcmp (head, "QFI\xfb", 4) == 0 ? "qcow2"
+                                                                : "raw");
   }
   switch (gs_int_qemu_img_info (disk->path, disk->format, false, &info,
                                 &err)) {

@@ -23,27 +23,17 @@ int
 gs_int_guest_add_disk (struct gs_guest *guest, const char *path,
                        const char *format, bool readonly)
 {
-  struct gs_disk *d = realloc (guest->disks,
-                               (guest->ndisks + 1) * sizeof *d);
+  struct gs_disk *d;
 
-  if (d == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
-  guest->disks = d;
+  guest->disks = gs_xreallocarray (guest->disks, guest->ndisks + 1,
+                                   sizeof *d);
   d = &guest->disks[guest->ndisks];
   memset (d, 0, sizeof *d);
-  d->path = strdup (path);
-  d->format = format ? strdup (format) : NULL;
+  d->path = gs_xstrdup (path);
+  d->format = format ? gs_xstrdup (format) : NULL;
   d->readonly = readonly;
   d->virtual_size = -1;
   d->remote = gs_int_uri_is_remote (path);
-  if (d->path == NULL || (format && d->format == NULL)) {
-    free (d->path);
-    free (d->format);
-    gs_error ("out of memory");
-    return -1;
-  }
   guest->ndisks++;
   return 0;
 }
@@ -252,22 +242,14 @@ gs_int_domxml_parse (const char *xml, size_t len, const char *what,
       gs_error ("%s:%d: disk %s has no <source>", what, line, tgt);
       return -1;
     }
-    if (src[0] != '/' && base_dir && !gs_int_uri_is_remote (src)) {
-      if (asprintf (&path, "%s/%s", base_dir, src) == -1) {
-        gs_error ("out of memory");
-        return -1;
-      }
-    }
+    if (src[0] != '/' && base_dir && !gs_int_uri_is_remote (src))
+      path = gs_xasprintf ("%s/%s", base_dir, src);
     if (gs_int_guest_add_disk (guest, path ? path : src, format,
                                readonly) == -1)
       return -1;
     /* Messages about the disk name the XML that named it. */
-    if (asprintf (&guest->disks[guest->ndisks - 1].origin, "%s:%d: disk %s",
-                  what, line, tgt) == -1) {
-      guest->disks[guest->ndisks - 1].origin = NULL;
-      gs_error ("out of memory");
-      return -1;
-    }
+    guest->disks[guest->ndisks - 1].origin =
+      gs_xasprintf ("%s:%d: disk %s", what, line, tgt);
   }
   if (guest->ndisks == 0) {
     gs_error ("%s: the domain has no disks", what);
@@ -283,27 +265,17 @@ gs_int_domxml_load_file (const char *file, struct gs_guest *guest)
 {
   CLEANUP_FCLOSE FILE *fp = fopen (file, "r");
   CLEANUP_FREE char *buf = NULL;
-  CLEANUP_FREE char *copy = strdup (file);
+  CLEANUP_FREE char *copy = gs_xstrdup (file);
   size_t len = 0, cap = 0, n;
 
   if (fp == NULL) {
     gs_error ("%s: cannot open domain XML: %m", file);
     return -1;
   }
-  if (copy == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
   /* Stop past the limit: --domxml /dev/zero must not eat the memory. */
   do {
-    if (len + 4096 > cap) {
-      char *p = realloc (buf, cap = cap * 2 + 8192);
-      if (p == NULL) {
-        gs_error ("out of memory");
-        return -1;
-      }
-      buf = p;
-    }
+    if (len + 4096 > cap)
+      buf = gs_xrealloc (buf, cap = cap * 2 + 8192);
     n = fread (buf + len, 1, cap - len, fp);
     len += n;
   } while (n > 0 && len <= DOMXML_MAX);

@@ -206,9 +206,6 @@ gs_firstboot_add (struct gs_ctx *ctx, guestfs_h *g, const char *name,
   }
   n += ctx->dry_run ? ctx->firstboot_seq : 0;
   ctx->firstboot_seq++;
-  if (asprintf (&path, FB_DIR "/scripts/%04zu-%s", n + 1, name) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  path = gs_xasprintf (FB_DIR "/scripts/%04zu-%s", n + 1, name);
   return write_file (ctx, g, path, script, len, 0755);
 }

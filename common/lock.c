@@ -66,7 +66,6 @@ gs_int_lock_image (const char *path)
 {
   struct stat st;
   struct flock fl;
-  struct held *p;
   bool writable = true;
   int fd;
 
@@ -125,13 +124,7 @@ gs_int_lock_image (const char *path)
     return -1;
   }
 
-  p = realloc (held, (nheld + 1) * sizeof *held);
-  if (p == NULL) {
-    close (fd);
-    gs_error ("out of memory");
-    return -1;
-  }
-  held = p;
+  held = gs_xreallocarray (held, nheld + 1, sizeof *held);
   held[nheld].dev = st.st_dev;
   held[nheld].ino = st.st_ino;
   held[nheld].fd = fd;

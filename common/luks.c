@@ -30,7 +30,7 @@ first_line (const char *file, const char *selector_id)
     return NULL;
   }
   text[strcspn (text, "\n")] = '\0';
-  return strdup (text);
+  return gs_xstrdup (text);
 }
 
 int
@@ -38,18 +38,16 @@ gs_int_keys_add (struct gs_keys *k, const char *selector)
 {
   const char *colon = strchr (selector, ':');
   CLEANUP_FREE char *id = NULL;
-  struct gs_key *v;
   char *key = NULL;
 
   if (colon == NULL || colon == selector) {
     gs_error ("--key: expected ID:key:KEY or ID:file:FILENAME");
     return -1;
   }
-  if ((id = strndup (selector, colon - selector)) == NULL)
-    goto nomem;
+  id = gs_xstrndup (selector, colon - selector);
   /* The selector holds the key: never echo it in a message. */
   if (strncmp (colon + 1, "key:", 4) == 0)
-    key = strdup (colon + 5);
+    key = gs_xstrdup (colon + 5);
   else if (strncmp (colon + 1, "file:", 5) == 0 && colon[6]) {
     if ((key = first_line (colon + 6, id)) == NULL)
       return -1;
@@ -58,21 +56,11 @@ gs_int_keys_add (struct gs_keys *k, const char *selector)
     gs_error ("--key %s:...: expected ID:key:KEY or ID:file:FILENAME", id);
     return -1;
   }
-  if (key == NULL)
-    goto nomem;
-  if ((v = realloc (k->v, (k->n + 1) * sizeof *v)) == NULL) {
-    free (key);
-    goto nomem;
-  }
-  k->v = v;
-  v[k->n].id = id;
+  k->v = gs_xreallocarray (k->v, k->n + 1, sizeof *k->v);
+  k->v[k->n].id = id;
   id = NULL;
-  v[k->n++].key = key;
+  k->v[k->n++].key = key;
   return 0;
-
- nomem:
-  gs_error ("out of memory");
-  return -1;
 }
 
 void
@@ -161,11 +149,8 @@ open_one (struct gs_session *s, const struct gs_keys *k, const char *dev,
   s->quiet_errors = true;
   uuid = guestfs_luks_uuid (g, dev);
   s->quiet_errors = false;
-  if ((uuid ? asprintf (&map, "luks-%s", uuid)
-            : asprintf (&map, "gsluks%d", seq)) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  map = uuid ? gs_xasprintf ("luks-%s", uuid)
+             : gs_xasprintf ("gsluks%d", seq);
   for (int pass = 0; pass < 2; ++pass)
     for (size_t i = 0; k && i < k->n; ++i) {
       bool all = strcmp (k->v[i].id, "all") == 0;

@@ -114,10 +114,7 @@ gs_int_mount_root (guestfs_h *g, const char *root, bool readonly,
   for (n = 0; mps[n] != NULL; ++n)
     ;
   n /= 2;
-  if ((list = calloc (n ? n : 1, sizeof *list)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  list = gs_xcalloc (n, sizeof *list);
   for (size_t i = 0; i < n; ++i) {
     list[i].path = mps[2 * i];
     list[i].device = mps[2 * i + 1];
@@ -147,13 +144,8 @@ gs_int_mount_root (guestfs_h *g, const char *root, bool readonly,
     int r;
 
     if (readonly && opts) {
-      CLEANUP_FREE char *ro = NULL;
+      CLEANUP_FREE char *ro = gs_xasprintf ("ro,%s", opts);
 
-      if (asprintf (&ro, "ro,%s", opts) == -1) {
-        free (list);
-        gs_error ("out of memory");
-        return -1;
-      }
       r = guestfs_mount_options (g, ro, list[i].device, list[i].path);
     }
     else if (readonly)

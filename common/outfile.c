@@ -28,11 +28,7 @@ gs_int_outfile_reserve (const char *out)
   mode_t um;
   int fd;
 
-  if (asprintf (&tmp_out, "%s.goldsmith-XXXXXX", out) == -1) {
-    tmp_out = NULL;
-    gs_error ("out of memory");
-    return NULL;
-  }
+  tmp_out = gs_xasprintf ("%s.goldsmith-XXXXXX", out);
   if ((fd = mkstemp (tmp_out)) == -1) {
     gs_error ("%s: cannot create: %m", out);
     free (tmp_out);

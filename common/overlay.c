@@ -82,7 +82,7 @@ gs_int_overlay_create_in (struct gs_disk *disk, const char *dir,
 {
   static bool cleaned;
   /* A remote disk's overlay is backed by its URI, for qemu to open. */
-  CLEANUP_FREE char *abs = disk->remote ? strdup (disk->path)
+  CLEANUP_FREE char *abs = disk->remote ? gs_xstrdup (disk->path)
                                         : realpath (disk->path, NULL);
   char err[1024];
   int fd;
@@ -95,12 +95,8 @@ gs_int_overlay_create_in (struct gs_disk *disk, const char *dir,
     gs_error ("%s: %m", disk->path);
     return -1;
   }
-  if (asprintf (&disk->overlay, "%s/goldsmith-overlay-%ld-XXXXXX.qcow2",
-                dir, (long) getpid ()) == -1) {
-    disk->overlay = NULL;
-    gs_error ("out of memory");
-    return -1;
-  }
+  disk->overlay = gs_xasprintf ("%s/goldsmith-overlay-%ld-XXXXXX.qcow2",
+                                dir, (long) getpid ());
   if ((fd = mkstemps (disk->overlay, 6)) == -1) {
     gs_error ("cannot create an overlay in %s (set TMPDIR, or use "
               "--in-place): %m", dir);
@@ -144,9 +140,9 @@ gs_int_sync_path (const char *path)
 int
 gs_int_sync_dir_of (const char *path)
 {
-  CLEANUP_FREE char *copy = strdup (path);
+  CLEANUP_FREE char *copy = gs_xstrdup (path);
 
-  return copy ? gs_int_sync_path (dirname (copy)) : -1;
+  return gs_int_sync_path (dirname (copy));
 }
 
 /* qemu-img commit -d FILE into its backing IMAGE, then flush IMAGE and
@@ -191,12 +187,13 @@ gs_int_overlay_commit (struct gs_disk *disk)
   base = strrchr (disk->overlay, '/');
   base = base ? base + 1 : disk->overlay;
   /* goldsmith-overlay-PID-X.qcow2 -> goldsmith-commit-PID-X.qcow2 */
-  if (strncmp (base, "goldsmith-overlay-", 18) != 0 ||
-      asprintf (&committing, "%.*sgoldsmith-commit-%s",
-                (int) (base - disk->overlay), disk->overlay, base + 18) == -1) {
+  if (strncmp (base, "goldsmith-overlay-", 18) != 0) {
     gs_error ("%s: cannot name the overlay being committed", disk->path);
     return -1;
   }
+  committing = gs_xasprintf ("%.*sgoldsmith-commit-%s",
+                             (int) (base - disk->overlay), disk->overlay,
+                             base + 18);
   /* The overlay whole on disk, then its new name: from here on, a
    * later run finishes the commit.
    */

@@ -9,20 +9,18 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "goldsmith-plugin.h"    /* gs_xasprintf */
+
 /* NAME is an entry of DIR (from ls) or a path under it (from find,
  * which starts them with '/': "/notes.txt", "/sub/x").  A malloc'd
- * string, or NULL when out of memory.
+ * string (never NULL: gs_xasprintf).
  */
 static inline char *
 gs_path_join (const char *dir, const char *name)
 {
-  char *p;
-
   while (name[0] == '/')
     name++;
-  if (asprintf (&p, "%s%s%s", dir, strcmp (dir, "/") ? "/" : "", name) == -1)
-    return NULL;
-  return p;
+  return gs_xasprintf ("%s%s%s", dir, strcmp (dir, "/") ? "/" : "", name);
 }
 
 #endif /* GS_PATH_JOIN_H */

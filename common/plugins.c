@@ -38,48 +38,29 @@ valid_heading (const char *h)
   return h[n - 1] != '.' && strchr (h, '\n') == NULL;
 }
 
-static int
+static void
 push (void ***arr, size_t *n, void *item)
 {
-  void **p = realloc (*arr, (*n + 1) * sizeof (void *));
-
-  if (p == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
-  p[(*n)++] = item;
-  *arr = p;
-  return 0;
+  *arr = gs_xreallocarray (*arr, *n + 1, sizeof (void *));
+  (*arr)[(*n)++] = item;
 }
 
 static struct gs_op *
 new_op (const struct gs_operation *def, const char *name,
         const char *heading, const char *description, const char *source)
 {
-  struct gs_op *op = calloc (1, sizeof *op);
+  struct gs_op *op = gs_xcalloc (1, sizeof *op);
 
-  if (op == NULL)
-    goto nomem;
   op->def = def;
-  op->name = strdup (name);
-  op->family = strdup (def->family);
-  op->heading = strdup (heading ? heading : "");
-  op->description = description ? strdup (description) : NULL;
-  op->source = strdup (source);
-  if (!op->name || !op->family || !op->heading || !op->source)
-    goto nomem;
+  op->name = gs_xstrdup (name);
+  op->family = gs_xstrdup (def->family);
+  op->heading = gs_xstrdup (heading ? heading : "");
+  op->description = description ? gs_xstrdup (description) : NULL;
+  op->source = gs_xstrdup (source);
   op->phase = def->phase;
   op->order = def->order;
   op->enabled_by_default = def->enabled_by_default;
   return op;
-
- nomem:
-  gs_error ("out of memory");
-  if (op) {
-    free (op->name); free (op->family); free (op->heading);
-    free (op->description); free (op->source); free (op);
-  }
-  return NULL;
 }
 
 static void
@@ -231,9 +212,9 @@ gs_int_registry_add_instance (struct gs_registry *reg,
     return -1;
   }
   /* An instance's heading and description come from its section. */
-  if ((op = new_op (tmpl->def, name, NULL, NULL, source)) == NULL)
-    return -1;
-  return push ((void ***) &reg->ops, &reg->nops, op);
+  op = new_op (tmpl->def, name, NULL, NULL, source);
+  push ((void ***) &reg->ops, &reg->nops, op);
+  return 0;
 }
 
 int
@@ -279,10 +260,7 @@ gs_int_registry_load_file (struct gs_registry *reg, const char *file)
     dlclose (dl);
     return -1;
   }
-  if (push (&reg->handles, &reg->nhandles, dl) == -1) {
-    dlclose (dl);
-    return -1;
-  }
+  push (&reg->handles, &reg->nhandles, dl);
 
   for (size_t i = 0; entry->operations[i] != NULL; ++i) {
     const struct gs_operation *def = entry->operations[i];
@@ -306,14 +284,11 @@ gs_int_registry_load_file (struct gs_registry *reg, const char *file)
                   other->name, other->source);
         goto undo;
       }
-    if ((op = new_op (def, def->name, def->heading, def->description, file)) == NULL)
-      goto undo;
-    if (def->is_template
-        ? push ((void ***) &reg->templates, &reg->ntemplates, op)
-        : push ((void ***) &reg->ops, &reg->nops, op)) {
-      free_op (op);
-      goto undo;
-    }
+    op = new_op (def, def->name, def->heading, def->description, file);
+    if (def->is_template)
+      push ((void ***) &reg->templates, &reg->ntemplates, op);
+    else
+      push ((void ***) &reg->ops, &reg->nops, op);
   }
   gs_debug ("loaded plugin %s (built with goldsmith-plugin.h %s)", file,
             entry->build_version);
@@ -343,13 +318,9 @@ is_plugin_file (const struct dirent *d)
 int
 gs_int_registry_load_path (struct gs_registry *reg, const char *path_list)
 {
-  CLEANUP_FREE char *copy = strdup (path_list ? path_list : "");
+  CLEANUP_FREE char *copy = gs_xstrdup (path_list ? path_list : "");
   char *save = NULL;
 
-  if (copy == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
   for (char *dir = strtok_r (copy, ":", &save); dir != NULL;
        dir = strtok_r (NULL, ":", &save)) {
     struct dirent **names = NULL;
@@ -365,12 +336,9 @@ gs_int_registry_load_path (struct gs_registry *reg, const char *path_list)
       continue;
     }
     for (int i = 0; i < n; ++i) {
-      CLEANUP_FREE char *file = NULL;
+      CLEANUP_FREE char *file = gs_xasprintf ("%s/%s", dir,
+                                              names[i]->d_name);
 
-      if (r == 0 && asprintf (&file, "%s/%s", dir, names[i]->d_name) == -1) {
-        gs_error ("out of memory");
-        r = -1;
-      }
       if (r == 0 && gs_int_registry_load_file (reg, file) == -1)
         r = -1;
       free (names[i]);
@@ -456,10 +424,7 @@ gs_int_registry_sort (struct gs_registry *reg)
   }
   if (n < 2)
     return 0;
-  if ((out = malloc (n * sizeof *out)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  out = gs_xreallocarray (NULL, n, sizeof *out);
   for (size_t k = 0; k < n; ++k) {
     size_t pick = n;
 

@@ -30,32 +30,22 @@ struct sink {
   int fd;                        /* -1: at EOF */
   char *buf;
   size_t len, cap;
-  bool nomem;                    /* the rest was read and dropped */
 };
 
 /* One read from S into its buffer; false at EOF or on error. */
 static bool
 sink_read (struct sink *s)
 {
-  char drop[4096];
   ssize_t n;
 
-  if (!s->nomem && s->cap - s->len < 2) {
-    char *p = realloc (s->buf, s->cap = s->cap ? 2 * s->cap : 4096);
-
-    if (p == NULL)
-      s->nomem = true;
-    else
-      s->buf = p;
-  }
+  if (s->cap - s->len < 2)
+    s->buf = gs_xrealloc (s->buf, s->cap = s->cap ? 2 * s->cap : 4096);
   do
-    n = s->nomem ? read (s->fd, drop, sizeof drop)
-      : read (s->fd, s->buf + s->len, s->cap - s->len - 1);
+    n = read (s->fd, s->buf + s->len, s->cap - s->len - 1);
   while (n == -1 && errno == EINTR);
   if (n <= 0)
     return false;
-  if (!s->nomem)
-    s->len += n;
+  s->len += n;
   return true;
 }
 
@@ -90,16 +80,12 @@ drain (struct sink *s, size_t n)
   }
 }
 
-/* S's text (NUL-terminated, never NULL unless out of memory). */
+/* S's text (NUL-terminated, never NULL). */
 static char *
 sink_text (struct sink *s)
 {
-  if (s->buf == NULL && !s->nomem && (s->buf = malloc (1)) == NULL)
-    s->nomem = true;
-  if (s->nomem) {
-    free (s->buf);
-    return NULL;
-  }
+  if (s->buf == NULL)
+    s->buf = gs_xmalloc (1);
   s->buf[s->len] = '\0';
   return s->buf;
 }
@@ -166,16 +152,6 @@ gs_int_qemu_img (const char *const argv[], enum gs_qemu_img_output how,
     *err = sink_text (&s[1]);
   else
     free (s[1].buf);
-  if (*out == NULL || (err && how == GS_QEMU_IMG_APART && *err == NULL)) {
-    free (*out);
-    *out = NULL;
-    if (err) {
-      free (*err);
-      *err = NULL;
-    }
-    errno = ENOMEM;
-    return GS_QEMU_IMG_NO_PIPE;
-  }
   return r == -1 || !WIFEXITED (status) ? GS_QEMU_IMG_KILLED
     : WEXITSTATUS (status);
 }
@@ -225,15 +201,12 @@ gs_int_qemu_img_on (const char *const argv[], const char *path, char **err,
   *code = gs_int_qemu_img (argv, GS_QEMU_IMG_APART, &o, &e);
   if (*code == GS_QEMU_IMG_NOT_RUN) {
     *code = -1;
-    *err = strdup ("cannot run qemu-img (is qemu-utils installed?)");
+    *err = gs_xstrdup ("cannot run qemu-img (is qemu-utils installed?)");
     return NULL;
   }
   if (*code == GS_QEMU_IMG_NO_PIPE) {
     *code = -1;
-    if (errno == ENOMEM)
-      gs_error ("out of memory");
-    else
-      gs_error ("pipe: %m");
+    gs_error ("pipe: %m");
     return NULL;
   }
   /* qemu-img check's 3: leaked clusters only, harmless. */
@@ -248,7 +221,7 @@ gs_int_qemu_img_on (const char *const argv[], const char *path, char **err,
   else if (strncmp (m, "qemu-img: ", 10) == 0)
     m += 10;
   m += strspn (m, " ");
-  *err = strndup (m, strcspn (m, "\n"));
+  *err = gs_xstrndup (m, strcspn (m, "\n"));
   free (o);
   free (e);
   return NULL;

@@ -18,6 +18,7 @@
 #include "ctx.h"
 #include "cleanups.h"
 #include "path-join.h"
+#include "xalloc.h"
 
 struct gs_exclude {
   size_t n;
@@ -33,27 +34,22 @@ gs_int_regex_error (const char *re)
   pcre2_code *c = pcre2_compile ((PCRE2_SPTR) re, PCRE2_ZERO_TERMINATED, 0,
                                  &err, &off, NULL);
   PCRE2_UCHAR msg[256];
-  char *r;
 
   if (c) {
     pcre2_code_free (c);
     return NULL;
   }
   pcre2_get_error_message (err, msg, sizeof msg);
-  if (asprintf (&r, "bad regular expression at offset %zu: %s", (size_t) off,
-                (char *) msg) == -1)
-    r = strdup ("bad regular expression");
-  return r;
+  return gs_xasprintf ("bad regular expression at offset %zu: %s",
+                       (size_t) off, (char *) msg);
 }
 
 struct gs_exclude *
 gs_int_exclude_new (const string_vector *regexes, const char *what)
 {
-  struct gs_exclude *ex = calloc (1, sizeof *ex);
+  struct gs_exclude *ex = gs_xcalloc (1, sizeof *ex);
 
-  if (ex == NULL || (ex->re = calloc (regexes->len + 1, sizeof *ex->re)) ==
-      NULL)
-    goto nomem;
+  ex->re = gs_xcalloc (regexes->len + 1, sizeof *ex->re);
   for (size_t i = 0; i < regexes->len; ++i) {
     int err;
     PCRE2_SIZE off;
@@ -73,13 +69,8 @@ gs_int_exclude_new (const string_vector *regexes, const char *what)
     ex->n = i + 1;
   }
   if ((ex->md = pcre2_match_data_create (1, NULL)) == NULL)
-    goto nomem;
+    gs_int_out_of_memory ();
   return ex;
-
- nomem:
-  gs_int_exclude_free (ex);
-  gs_error ("out of memory");
-  return NULL;
 }
 
 void
@@ -195,12 +186,8 @@ remove_names (struct gs_ctx *ctx, guestfs_h *g, const char *dir,
 
       if (st->val[j].st_ino == -1)
         continue;
-      if ((p = gs_path_join (dir, names[i + j])) == NULL) {
-        gs_error ("out of memory");
-        r = -1;
-      }
-      else
-        r = remove_real (ctx, g, p, st->val[j].st_mode & S_IFMT,
+      p = gs_path_join (dir, names[i + j]);
+      r = remove_real (ctx, g, p, st->val[j].st_mode & S_IFMT,
                          st->val[j].st_size, flags);
     }
     guestfs_free_statns_list (st);
@@ -267,11 +254,9 @@ remove_real (struct gs_ctx *ctx, guestfs_h *g, const char *path,
 static char *
 lexical_path (const char *path)
 {
-  char *out = malloc (strlen (path) + 2);
+  char *out = gs_xmalloc (strlen (path) + 2);
   size_t len = 0;
 
-  if (out == NULL)
-    return NULL;
   for (const char *p = path; *p; ) {
     size_t n;
 
@@ -313,10 +298,6 @@ dir_removable (struct gs_ctx *ctx, guestfs_h *g, const char *dir,
   CLEANUP_FREE char *lexical = lexical_path (dir);
   CLEANUP_FREE char *real = NULL;
 
-  if (lexical == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
   /* realpath fails on a missing path or a symlink loop: nothing to
    * remove there, and not an error of ours.
    */
@@ -397,13 +378,9 @@ gs_remove_all (struct gs_ctx *ctx, guestfs_h *g, char *const *paths,
     }
     if (p == NULL || r == -1)
       break;
-    if ((parent == NULL &&
-         (parent = strndup (p, plen ? plen : 1)) == NULL) ||
-        string_vector_append_copy (&run, strrchr (p, '/') + 1) == -1) {
-      gs_error ("out of memory");
-      r = -1;
-      break;
-    }
+    if (parent == NULL)
+      parent = gs_xstrndup (p, plen ? plen : 1);
+    string_vector_append_copy (&run, strrchr (p, '/') + 1);
   }
   string_vector_free_all (&run);
   if (r == -1)

@@ -58,13 +58,9 @@ gs_int_select (struct gs_registry *reg, const char *family,
                const char *spec)
 {
   bool is_enable = strcmp (option, "--enable") == 0;
-  CLEANUP_FREE char *copy = strdup (spec);
+  CLEANUP_FREE char *copy = gs_xstrdup (spec);
   char *p, *comma;
 
-  if (copy == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
   if (is_enable && sel->enable_seen) {
     gs_error ("--enable may only be given once");
     return -1;

@@ -82,13 +82,8 @@ gs_int_plan_new (struct gs_plan *p, struct gs_guest *guests, size_t n,
   memset (p, 0, sizeof *p);
   p->n = n;
   p->guests = guests;
-  p->clash = calloc (n ? n * n : 1, 1);
-  p->state = calloc (n ? n : 1, sizeof *p->state);
-  if (p->clash == NULL || p->state == NULL) {
-    gs_error ("out of memory");
-    gs_int_plan_free (p);
-    return -1;
-  }
+  p->clash = gs_xcalloc (n, n);
+  p->state = gs_xcalloc (n, sizeof *p->state);
   /* Isolated: a guest that took over the appliance (a hostile image)
    * could reach every other disk of its launch, so it has none.
    */
@@ -147,10 +142,7 @@ gs_int_guests_check (const struct gs_guest *guests, size_t n)
 
   for (size_t i = 0; i < n; ++i)
     total += guests[i].ndisks;
-  if ((seen = calloc (total ? total : 1, sizeof *seen)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  seen = gs_xcalloc (total, sizeof *seen);
   for (size_t i = 0; i < n; ++i) {
     if (guests[i].ndisks > GS_MAX_DISKS) {
       const char *o = guests[i].disks[0].origin; /* "FILE:LINE: disk ..." */
@@ -266,18 +258,14 @@ gs_int_shared_inspect (struct gs_session *s, const struct gs_guest *guests,
 
   memset (sh, 0, sizeof *sh);
   sh->n = n;
-  sh->starts = calloc (n + 1, sizeof *sh->starts);
-  sh->deferred = calloc (n ? n : 1, sizeof *sh->deferred);
-  sh->pairs = calloc (n ? n * n : 1, 1);
-  sh->roots = calloc (n ? n : 1, sizeof *sh->roots);
-  if (sh->starts == NULL || sh->deferred == NULL || sh->pairs == NULL ||
-      sh->roots == NULL)
-    goto nomem;
+  sh->starts = gs_xcalloc (n + 1, sizeof *sh->starts);
+  sh->deferred = gs_xcalloc (n, sizeof *sh->deferred);
+  sh->pairs = gs_xcalloc (n, n);
+  sh->roots = gs_xcalloc (n, sizeof *sh->roots);
   for (size_t i = 0; i < n; ++i) {
     sh->starts[i] = ndisks;
     ndisks += guests[i].ndisks;
-    if ((sh->roots[i] = calloc (1, sizeof (char *))) == NULL)
-      goto nomem;
+    sh->roots[i] = gs_xcalloc (1, sizeof (char *));
   }
   sh->starts[n] = ndisks;
 
@@ -321,9 +309,7 @@ gs_int_shared_inspect (struct gs_session *s, const struct gs_guest *guests,
     }
     while (sh->roots[gi][m])
       m++;
-    char **p = realloc (sh->roots[gi], (m + 2) * sizeof *p);
-    if (p == NULL)
-      goto nomem;
+    char **p = gs_xreallocarray (sh->roots[gi], m + 2, sizeof *p);
     sh->roots[gi] = p;
     p[m] = sh->all[i];
     p[m + 1] = NULL;
@@ -331,10 +317,6 @@ gs_int_shared_inspect (struct gs_session *s, const struct gs_guest *guests,
   if (n > 1)
     foreign_mounts (s, guests, sh);
   return 0;
-
- nomem:
-  gs_error ("out of memory");
-  return -1;
 }
 
 bool

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "goldsmith-plugin.h"    /* gs_xrealloc, gs_xstrdup */
+
 typedef struct {
   char **ptr;                    /* always NULL-terminated when len > 0 */
   size_t len;
@@ -16,19 +18,17 @@ typedef struct {
 
 #define empty_vector { .ptr = NULL, .len = 0, .cap = 0 }
 
-/* Append s, taking ownership.  Returns -1 on ENOMEM (s is freed). */
+/* Append s, taking ownership.  Memory running out ends the process
+ * (gs_xrealloc), so this always returns 0: the int is kept for the
+ * callers that still test it.
+ */
 static inline int
 string_vector_append (string_vector *v, char *s)
 {
   if (v->len + 2 > v->cap) {
     size_t ncap = v->cap ? v->cap * 2 : 8;
-    char **p = realloc (v->ptr, ncap * sizeof (char *));
 
-    if (p == NULL) {
-      free (s);
-      return -1;
-    }
-    v->ptr = p;
+    v->ptr = gs_xreallocarray (v->ptr, ncap, sizeof (char *));
     v->cap = ncap;
   }
   v->ptr[v->len++] = s;
@@ -39,11 +39,7 @@ string_vector_append (string_vector *v, char *s)
 static inline int
 string_vector_append_copy (string_vector *v, const char *s)
 {
-  char *c = strdup (s);
-
-  if (c == NULL)
-    return -1;
-  return string_vector_append (v, c);
+  return string_vector_append (v, gs_xstrdup (s));
 }
 
 static inline void

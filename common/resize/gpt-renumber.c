@@ -117,14 +117,10 @@ static int
 check_moves (const struct gs_renumber *moves, size_t nmoves, size_t n,
              const bool *used, const char *what)
 {
-  bool *is_from = calloc (n, sizeof *is_from);
-  bool *is_to = calloc (n, sizeof *is_to);
+  bool *is_from = gs_xcalloc (n, sizeof *is_from);
+  bool *is_to = gs_xcalloc (n, sizeof *is_to);
   int r = -1;
 
-  if (is_from == NULL || is_to == NULL) {
-    gs_error ("out of memory");
-    goto out;
-  }
   for (size_t i = 0; i < nmoves; ++i) {
     int f = moves[i].from, t = moves[i].to;
 
@@ -166,12 +162,8 @@ static int
 apply_moves (unsigned char *table, size_t size,
              const struct gs_renumber *moves, size_t nmoves)
 {
-  unsigned char *copy = malloc (nmoves * size);
+  unsigned char *copy = gs_xreallocarray (NULL, nmoves, size);
 
-  if (copy == NULL && nmoves > 0) {
-    gs_error ("out of memory");
-    return -1;
-  }
   for (size_t i = 0; i < nmoves; ++i)
     memcpy (copy + i * size, table + (moves[i].from - 1) * size, size);
   for (size_t i = 0; i < nmoves; ++i)
@@ -214,10 +206,7 @@ gs_int_gpt_renumber (unsigned char *hdr, size_t hdr_len,
     gs_error ("%s: bad CRC of the partition entries", what);
     return -1;
   }
-  if ((used = calloc (h.nentries, sizeof *used)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  used = gs_xcalloc (h.nentries, sizeof *used);
   for (size_t i = 0; i < h.nentries; ++i)
     used[i] = !all_zero (entries + i * h.entry_size, GPT_TYPE_GUID_LEN);
   r = check_moves (moves, nmoves, h.nentries, used, what);

@@ -203,10 +203,7 @@ load_source (struct state *st)
     gs_error ("the source disk has no partitions");
     return -1;
   }
-  if ((st->w = calloc (src->nparts, sizeof *st->w)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  st->w = gs_xcalloc (src->nparts, sizeof *st->w);
   st->nall = src->nparts;
 
   for (size_t i = 0; i < src->nparts; ++i) {
@@ -429,19 +426,12 @@ do_resize (struct state *st, const char *option, const char *arg,
   struct work *w;
   int64_t newsize;
 
-  if (asprintf (&what, "%s '%s'", option, arg) == -1) {
-    what = NULL;
-    gs_error ("out of memory");
-    return -1;
-  }
+  what = gs_xasprintf ("%s '%s'", option, arg);
   if (eq == NULL || eq[1] == '\0' || eq == arg) {
     gs_error ("%s: expected PART=SIZE", what);
     return -1;
   }
-  if ((name = strndup (arg, eq - arg)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  name = gs_xstrndup (arg, eq - arg);
   if ((w = find_partition (st, what, name)) == NULL ||
       gs_int_resize_parse_size (what, w->p->size, eq + 1, &newsize) == -1)
     return -1;
@@ -461,11 +451,7 @@ do_ignore_delete (struct state *st, const char *option, const char *arg,
   CLEANUP_FREE char *what = NULL;
   struct work *w;
 
-  if (asprintf (&what, "%s '%s'", option, arg) == -1) {
-    what = NULL;
-    gs_error ("out of memory");
-    return -1;
-  }
+  what = gs_xasprintf ("%s '%s'", option, arg);
   if ((w = find_partition (st, what, arg)) == NULL)
     return -1;
   if (w->p->kind == GS_RESIZE_LOGICAL) {
@@ -557,11 +543,7 @@ do_expand_shrink (struct state *st, struct gs_resize_plan *plan)
   }
   if (arg == NULL)
     return 0;
-  if (asprintf (&what, "%s '%s'", option, arg) == -1) {
-    what = NULL;
-    gs_error ("out of memory");
-    return -1;
-  }
+  what = gs_xasprintf ("%s '%s'", option, arg);
   if (calculate_surplus (st, plan) == -1)
     return -1;
   if (rq->expand && plan->surplus < 0) {
@@ -710,10 +692,7 @@ layout (struct state *st, struct gs_resize_plan *plan)
   int seq = 1;
   size_t n = 0;
 
-  if ((plan->parts = calloc (st->nall + 1, sizeof *plan->parts)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  plan->parts = gs_xcalloc (st->nall + 1, sizeof *plan->parts);
   plan->align_first = align_first (st);
   /* The first source partition's start (even if deleted, as
    * virt-resize), rounded up to a target sector, or `alignment'.

@@ -51,10 +51,7 @@ gs_int_resize_requests_free (struct gs_resize_requests *rq)
 static int
 append (string_vector *v, const char *arg)
 {
-  if (string_vector_append_copy (v, arg) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  string_vector_append_copy (v, arg);
   return 0;
 }
 
@@ -69,10 +66,7 @@ set_once (char **field, const char *option, const char *arg)
     gs_error ("%s option given more than once", option);
     return -1;
   }
-  if ((*field = strdup (arg)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  *field = gs_xstrdup (arg);
   return 0;
 }
 
@@ -84,23 +78,17 @@ set_once (char **field, const char *option, const char *arg)
 static int
 check_part_arg (const char *option, const char *arg, bool with_size)
 {
-  CLEANUP_FREE char *what = NULL, *name = NULL;
+  CLEANUP_FREE char *what = gs_xasprintf ("%s '%s'", option, arg);
+  CLEANUP_FREE char *name = NULL;
   const char *eq = with_size ? strchr (arg, '=') : NULL;
   int num;
   int64_t size;
 
-  if (asprintf (&what, "%s '%s'", option, arg) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
   if (with_size && (eq == NULL || eq[1] == '\0' || eq == arg)) {
     gs_error ("%s: expected PART=SIZE", what);
     return -1;
   }
-  if ((name = with_size ? strndup (arg, eq - arg) : strdup (arg)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  name = with_size ? gs_xstrndup (arg, eq - arg) : gs_xstrdup (arg);
   if (gs_int_resize_parse_partition (what, name, &num) == -1)
     return -1;
   if (!with_size)

@@ -19,22 +19,14 @@ keep (struct gs_resize_source *src, char *s)
 {
   if (s == NULL)
     return NULL;
-  /* string_vector_append frees S when it fails. */
-  if (string_vector_append (&src->strings, s) == -1) {
-    gs_error ("out of memory");
-    return NULL;
-  }
+  string_vector_append (&src->strings, s);
   return src->strings.ptr[src->strings.len - 1];
 }
 
 char *
 gs_int_resize_part_dev (const char *dev, int num)
 {
-  char *r;
-
-  if (asprintf (&r, "%s%d", dev, num) == -1)
-    return NULL;
-  return r;
+  return gs_xasprintf ("%s%d", dev, num);
 }
 
 /* Content of DEV as the planner and the operations name it: a vfs_type
@@ -131,12 +123,7 @@ gs_int_resize_read_source (struct gs_session *s, const char *indev,
 
   if ((pl = guestfs_part_list (g, indev)) == NULL)
     return -1;
-  src->parts = calloc (pl->len ? pl->len : 1, sizeof *src->parts);
-  if (src->parts == NULL) {
-    guestfs_free_partition_list (pl);
-    gs_error ("out of memory");
-    return -1;
-  }
+  src->parts = gs_xcalloc (pl->len, sizeof *src->parts);
   for (size_t i = 0; i < pl->len; ++i) {
     struct gs_resize_part *p = &src->parts[i];
     int n = pl->val[i].part_num;

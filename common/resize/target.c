@@ -190,10 +190,7 @@ renumber_table (guestfs_h *g, const char *outdev,
 
   if ((pl = guestfs_part_list (g, outdev)) == NULL)
     return -1;
-  if ((moves = calloc (plan->nparts + 1, sizeof *moves)) == NULL) {
-    gs_error ("out of memory");
-    goto out;
-  }
+  moves = gs_xcalloc (plan->nparts + 1, sizeof *moves);
   for (size_t i = 0; i < plan->nparts; ++i) {
     const struct gs_resize_plan_part *pp = &plan->parts[i];
     int cur = 0;

@@ -34,10 +34,10 @@ dir_of (const char *path)
   const char *slash = strrchr (path, '/');
 
   if (slash == NULL)
-    return strdup (".");
+    return gs_xstrdup (".");
   if (slash == path)
-    return strdup ("/");
-  return strndup (path, slash - path);
+    return gs_xstrdup ("/");
+  return gs_xstrndup (path, slash - path);
 }
 
 /* --tmp: an existing directory we can write, with room for the
@@ -119,10 +119,7 @@ check_out (struct gs_sparsify_job *j)
       return -1;
     }
   }
-  if ((dir = dir_of (j->out)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  dir = dir_of (j->out);
   if (access (dir, W_OK | X_OK) == -1) {
     gs_error ("%s: cannot write in %s: %m", j->out, dir);
     return -1;
