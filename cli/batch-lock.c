@@ -95,10 +95,6 @@ batch_lock (struct batch *b)
     : NULL;
   int fd;
 
-  if (whole == NULL || (b->shard_n && shard == NULL)) {
-    gs_error ("out of memory");
-    return -1;
-  }
   if ((fd = take (b, whole, shard ? LOCK_SH : LOCK_EX)) < 0)
     return fd;
   b->lock_fd[0] = fd;

@@ -150,11 +150,7 @@ get_strings (const config_setting_t *s, const char *key, bool one_ok,
     return -1;
   }
   for (int i = 0; i < config_setting_length (s); ++i)
-    if (string_vector_append_copy (v, config_setting_get_string_elem (s, i))
-        == -1) {
-      gs_error ("out of memory");
-      return -1;
-    }
+    string_vector_append_copy (v, config_setting_get_string_elem (s, i));
   return 0;
 }
 
@@ -162,13 +158,9 @@ get_strings (const config_setting_t *s, const char *key, bool one_ok,
 static char *
 resolve (const char *dir, const char *p)
 {
-  char *r;
-
   if (p[0] == '/')
-    return strdup (p);
-  if (asprintf (&r, "%s/%s", dir, p) == -1)
-    return NULL;
-  return r;
+    return gs_xstrdup (p);
+  return gs_xasprintf ("%s/%s", dir, p);
 }
 
 /* A file that must exist now: its canonical name, or NULL (reported). */
@@ -188,16 +180,12 @@ existing (const config_setting_t *s, const char *path)
 static char *
 to_create (const config_setting_t *s, const char *path)
 {
-  CLEANUP_FREE char *d = strdup (path), *b = strdup (path);
+  CLEANUP_FREE char *d = gs_xstrdup (path), *b = gs_xstrdup (path);
   CLEANUP_FREE char *real = NULL;
   const char *base;
   struct stat st;
   char *r;
 
-  if (d == NULL || b == NULL) {
-    gs_error ("out of memory");
-    return NULL;
-  }
   base = basename (b);
   if (path[0] == '\0' || path[strlen (path) - 1] == '/' ||
       strcmp (base, ".") == 0 || strcmp (base, "..") == 0) {
@@ -208,10 +196,7 @@ to_create (const config_setting_t *s, const char *path)
     at (s, "%s: %m", path);
     return NULL;
   }
-  if (asprintf (&r, "%s/%s", strcmp (real, "/") ? real : "", base) == -1) {
-    gs_error ("out of memory");
-    return NULL;
-  }
+  r = gs_xasprintf ("%s/%s", strcmp (real, "/") ? real : "", base);
   if (stat (r, &st) == 0 && S_ISDIR (st.st_mode)) {
     at (s, "out: %s is a directory: give the file of the copy", r);
     free (r);
@@ -302,10 +287,7 @@ make_step (const struct defaults *d, const config_setting_t *ig,
   }
   if (out == NULL)
     return 0;
-  if ((path = resolve (dir, out)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  path = resolve (dir, out);
   if ((st->out = to_create (config_setting_get_member (own, "out"),
                             path)) == NULL)
     return -1;
@@ -446,9 +428,10 @@ load_image (const struct defaults *d, const config_setting_t *ig,
         "'connect' is for domain (the libvirt URI to look it up)");
     return -1;
   }
-  if ((name && (img->name = strdup (name)) == NULL) ||
-      (format && (img->format = strdup (format)) == NULL))
-    goto nomem;
+  if (name)
+    img->name = gs_xstrdup (name);
+  if (format)
+    img->format = gs_xstrdup (format);
   if (add) {
     string_vector given = empty_vector;
 
@@ -470,37 +453,28 @@ load_image (const struct defaults *d, const config_setting_t *ig,
         return -1;
       }
       p = resolve (dir, given.ptr[i]);
-
-      if (p == NULL || string_vector_append (&img->add, p) == -1) {
-        string_vector_free_all (&given);
-        goto nomem;
-      }
+      string_vector_append (&img->add, p);
     }
-    if (img->name == NULL && (img->name = strdup (given.ptr[0])) == NULL) {
-      string_vector_free_all (&given);
-      goto nomem;
-    }
+    if (img->name == NULL)
+      img->name = gs_xstrdup (given.ptr[0]);
     string_vector_free_all (&given);
   }
   else if (domxml) {
     img->kind = GS_INPUT_DOMXML;
-    if ((img->domxml = resolve (dir, domxml)) == NULL)
-      goto nomem;
+    img->domxml = resolve (dir, domxml);
   }
   else {
     img->kind = GS_INPUT_DOMAIN;
-    if ((img->domain = strdup (domain)) == NULL)
-      goto nomem;
+    img->domain = gs_xstrdup (domain);
     if (connect == NULL)
       connect = d->connect;
-    if (connect && (img->connect = strdup (connect)) == NULL)
-      goto nomem;
+    if (connect)
+      img->connect = gs_xstrdup (connect);
   }
   if (make_steps (d, ig, dir, img) == -1 || find_disks (ig, img) == -1)
     return -1;
-  if (img->name == NULL &&
-      (img->name = strdup (domxml ? domxml : domain)) == NULL)
-    goto nomem;
+  if (img->name == NULL)
+    img->name = gs_xstrdup (domxml ? domxml : domain);
   /* sparsify and resize copy or trim one disk image. */
   for (size_t s = 0; s < img->nsteps; ++s) {
     enum batch_tool t = img->steps[s].tool;
@@ -512,10 +486,6 @@ load_image (const struct defaults *d, const config_setting_t *ig,
     }
   }
   return 0;
-
- nomem:
-  gs_error ("out of memory");
-  return -1;
 }
 
 /* No disk in two entries, no copy written over a disk or another copy:
@@ -559,19 +529,16 @@ default_report (const char *file)
   const char *slash = strrchr (file, '/');
   const char *base = slash ? slash + 1 : file;
   const char *dot = strrchr (base, '.');
-  char *r;
 
   if (dot == NULL || dot == base || strcmp (dot, ".json") == 0)
     dot = base + strlen (base);
-  if (asprintf (&r, "%.*s.json", (int) (dot - base), base) == -1)
-    return NULL;
-  return r;
+  return gs_xasprintf ("%.*s.json", (int) (dot - base), base);
 }
 
 int
 batch_manifest_load (const char *file, struct batch_manifest *m)
 {
-  CLEANUP_CONFIG config_t *cfg = malloc (sizeof *cfg);
+  CLEANUP_CONFIG config_t *cfg = gs_xmalloc (sizeof *cfg);
   const config_setting_t *root, *images;
   const char *report;
   struct defaults d = { 0 };
@@ -580,13 +547,9 @@ batch_manifest_load (const char *file, struct batch_manifest *m)
 
   manifest_file = file;
   /* Before any return: the cleanup destroys it. */
-  if (cfg)
-    config_init (cfg);
-  if (cfg == NULL || (m->file = strdup (file)) == NULL ||
-      (copy = strdup (file)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  config_init (cfg);
+  m->file = gs_xstrdup (file);
+  copy = gs_xstrdup (file);
   if ((m->dir = realpath (dirname (copy), NULL)) == NULL) {
     gs_error ("%s: %m", file);
     return -1;
@@ -631,10 +594,7 @@ batch_manifest_load (const char *file, struct batch_manifest *m)
   else
     m->report_line = config_setting_source_line
       (config_setting_get_member (root, "report"));
-  if (report == NULL || (m->report = resolve (m->dir, report)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  m->report = resolve (m->dir, report);
 
   images = config_setting_get_member (root, "images");
   if (images == NULL) {
@@ -653,10 +613,7 @@ batch_manifest_load (const char *file, struct batch_manifest *m)
         "} );");
     return -1;
   }
-  if ((m->images = calloc (m->n ? m->n : 1, sizeof *m->images)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  m->images = gs_xcalloc (m->n, sizeof *m->images);
   for (size_t i = 0; i < m->n; ++i) {
     const config_setting_t *ig = config_setting_get_elem (images, i);
 

@@ -105,14 +105,10 @@ static int
 check_file (const struct batch *b, const char *what, const char *path,
             const char *tool, const char *const *keys)
 {
-  CLEANUP_FREE char *copy = strdup (path);
+  CLEANUP_FREE char *copy = gs_xstrdup (path);
   struct stat st;
   const char *dir;
 
-  if (copy == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
   if (stat (path, &st) == -1) {
     int err = errno;
     CLEANUP_FREE char *why = err == ENOENT ? input_named (b, path, NULL) : NULL;
@@ -208,10 +204,6 @@ batch_check_outputs (const struct batch *b)
   for (size_t i = 0; i < b->nsel; ++i) {
     CLEANUP_FREE char *f = batch_state_file (b->state_dir, b->sel[i]);
 
-    if (f == NULL) {
-      gs_error ("out of memory");
-      return -1;
-    }
     if (check_file (b, "state file", f, NULL, state_keys) == -1)
       return -1;
   }

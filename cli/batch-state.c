@@ -34,13 +34,10 @@ char *
 batch_beside (const char *report, const char *ext)
 {
   size_t n = strlen (report);
-  char *r;
 
   if (n > 5 && strcmp (report + n - 5, ".json") == 0)
     n -= 5;
-  if (asprintf (&r, "%.*s%s", (int) n, report, ext) == -1)
-    return NULL;
-  return r;
+  return gs_xasprintf ("%.*s%s", (int) n, report, ext);
 }
 
 /* FNV-1a: a stable file name for the image; the file holds the disks
@@ -50,7 +47,6 @@ char *
 batch_state_file (const char *dir, const struct batch_image *img)
 {
   uint64_t h = 0xcbf29ce484222325ULL;
-  char *r;
 
   for (size_t i = 0; i < img->disks.len; ++i)
     for (const unsigned char *p = (const unsigned char *) img->disks.ptr[i];
@@ -59,9 +55,7 @@ batch_state_file (const char *dir, const struct batch_image *img)
       if (*p == '\0')
         break;
     }
-  if (asprintf (&r, "%s/%016" PRIx64 ".json", dir, h) == -1)
-    return NULL;
-  return r;
+  return gs_xasprintf ("%s/%016" PRIx64 ".json", dir, h);
 }
 
 /* The step's input when an earlier step wrote a copy (sparsify or
@@ -143,7 +137,7 @@ batch_state_resume (const char *dir, struct batch_image *img)
   size_t k = 0;
 
   img->resume = 0;
-  if (file == NULL || access (file, F_OK) == -1)
+  if (access (file, F_OK) == -1)
     return;
   /* An unreadable state only costs a re-run: never an error. */
   if ((st = json_object_from_file (file)) == NULL) {
@@ -187,10 +181,7 @@ batch_write_atomic (const char *path, const char *text)
   int fd;
 
   umask (um);
-  if (asprintf (&tmp, "%s.XXXXXX", path) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  tmp = gs_xasprintf ("%s.XXXXXX", path);
   if ((fd = mkstemp (tmp)) == -1) {
     gs_error ("%s: %m", tmp);
     return -1;
@@ -238,10 +229,6 @@ batch_state_save (const char *dir, const struct batch_image *img,
   time_t now = time (NULL);
   int r = -1;
 
-  if (file == NULL) {
-    gs_error ("out of memory");
-    goto out;
-  }
   if (mkdir (dir, 0777) == -1 && errno != EEXIST) {
     gs_error ("%s: cannot create the batch state directory: %m", dir);
     goto out;

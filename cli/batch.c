@@ -97,21 +97,14 @@ static int
 add_run (struct batch *b, enum batch_tool t, struct batch_image *img,
          size_t s)
 {
-  struct run *p = realloc (b->runs, (b->nruns + 1) * sizeof *p);
+  struct run *p;
 
-  if (p == NULL)
-    goto nomem;
-  b->runs = p;
+  b->runs = gs_xreallocarray (b->runs, b->nruns + 1, sizeof *p);
   p = &b->runs[b->nruns];
   memset (p, 0, sizeof *p);
   p->tool = t;
-  p->imgs = calloc (b->nsel, sizeof *p->imgs);
-  p->steps = calloc (b->nsel, sizeof *p->steps);
-  if (p->imgs == NULL || p->steps == NULL) {
-    free (p->imgs);
-    free (p->steps);
-    goto nomem;
-  }
+  p->imgs = gs_xcalloc (b->nsel, sizeof *p->imgs);
+  p->steps = gs_xcalloc (b->nsel, sizeof *p->steps);
   b->nruns++;
   p->has_domain = is_domain (img, s);
   p->connect = p->has_domain ? img->connect : NULL;
@@ -119,22 +112,14 @@ add_run (struct batch *b, enum batch_tool t, struct batch_image *img,
   p->steps[0] = s;
   p->n = 1;
   return 0;
-
- nomem:
-  gs_error ("out of memory");
-  return -1;
 }
 
 static int
 make_plan (struct batch *b)
 {
-  CLEANUP_FREE size_t *pos = calloc (b->nsel + 1, sizeof *pos);
+  CLEANUP_FREE size_t *pos = gs_xcalloc (b->nsel + 1, sizeof *pos);
   int rank[BT_NTOOLS], nrank = 0;
 
-  if (pos == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
   /* Ties go to the tool met first in the manifest. */
   for (int t = 0; t < BT_NTOOLS; ++t)
     rank[t] = BT_NTOOLS;
@@ -270,14 +255,11 @@ shard_report (const char *report, unsigned i, unsigned n)
 {
   size_t len = strlen (report);
   bool json = len > 5 && strcmp (report + len - 5, ".json") == 0;
-  char *r;
 
   if (n == 0)
-    return strdup (report);
-  if (asprintf (&r, "%.*s.shard-%u-of-%u%s", (int) (json ? len - 5 : len),
-                report, i, n, json ? ".json" : "") == -1)
-    return NULL;
-  return r;
+    return gs_xstrdup (report);
+  return gs_xasprintf ("%.*s.shard-%u-of-%u%s", (int) (json ? len - 5 : len),
+                       report, i, n, json ? ".json" : "");
 }
 
 static void
@@ -361,12 +343,9 @@ gs_cmd_batch (int argc, const char **argv)
   if (parse_shard (&b) == -1 || batch_manifest_load (manifest, &b.m) == -1)
     goto fail;
 
-  if ((b.sel = calloc (b.m.n + 1, sizeof *b.sel)) == NULL ||
-      (b.report = shard_report (b.m.report, b.shard_i, b.shard_n)) == NULL ||
-      (b.state_dir = batch_beside (b.m.report, ".state")) == NULL) {
-    gs_error ("out of memory");
-    goto fail;
-  }
+  b.sel = gs_xcalloc (b.m.n + 1, sizeof *b.sel);
+  b.report = shard_report (b.m.report, b.shard_i, b.shard_n);
+  b.state_dir = batch_beside (b.m.report, ".state");
   for (size_t i = 0; i < b.m.n; ++i)
     if (!b.shard_n || i % b.shard_n == b.shard_i - 1)
       b.sel[b.nsel++] = &b.m.images[i];

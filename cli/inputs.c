@@ -63,27 +63,16 @@ int
 gs_cli_inputs_add (struct gs_inputs *in, enum gs_input_kind kind,
                    const char *value, const char *format)
 {
-  struct gs_input *p = realloc (in->v, (in->n + 1) * sizeof *p);
+  struct gs_input *p;
 
-  if (p == NULL)
-    goto nomem;
-  in->v = p;
+  in->v = gs_xreallocarray (in->v, in->n + 1, sizeof *p);
   p = &in->v[in->n];
   p->kind = kind;
-  p->value = strdup (value);
-  p->format = format ? strdup (format) : NULL;
-  if (p->value == NULL || (format && p->format == NULL)) {
-    free (p->value);
-    free (p->format);
-    goto nomem;
-  }
+  p->value = gs_xstrdup (value);
+  p->format = format ? gs_xstrdup (format) : NULL;
   in->n++;
   in->count[kind]++;
   return 0;
-
- nomem:
-  gs_error ("out of memory");
-  return -1;
 }
 
 int
@@ -101,10 +90,8 @@ gs_cli_inputs_option (struct gs_inputs *in, poptContext pc, int rc)
   if (kind == GS_INPUT_FORMAT) {
     free (in->format);
     in->format = NULL;
-    if (strcmp (v, "auto") != 0 && (in->format = strdup (v)) == NULL) {
-      gs_error ("out of memory");
-      return -1;
-    }
+    if (strcmp (v, "auto") != 0)
+      in->format = gs_xstrdup (v);
     in->format_pending = true;
     return 0;
   }
@@ -141,10 +128,8 @@ load_one (const struct gs_inputs *in, const struct gs_input *i,
     if (gs_int_guest_add_disk (guest, i->value, i->format,
                                flags & GS_INPUTS_READONLY) == -1)
       return -1;
-    if (guest->name == NULL && (guest->name = strdup (i->value)) == NULL) {
-      gs_error ("out of memory");
-      return -1;
-    }
+    if (guest->name == NULL)
+      guest->name = gs_xstrdup (i->value);
     return 0;
   case GS_INPUT_DOMAIN:
     return gs_int_libvirt_load (in->connect_uri, i->value,
@@ -190,10 +175,7 @@ gs_cli_inputs_guests (const struct gs_inputs *in, unsigned flags,
     return -1;
   }
   want = (each ? nadd : nadd > 0) + ndom + nxml;
-  if ((guests = calloc (want, sizeof *guests)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  guests = gs_xcalloc (want, sizeof *guests);
   /* In order: an error names the first bad input on the command line.
    * Without EACH, the -a's make one guest, where the first -a is.
    */
@@ -212,11 +194,8 @@ gs_cli_inputs_guests (const struct gs_inputs *in, unsigned flags,
    * twice may not even answer.
    */
   for (size_t i = 0; i < n; ++i)
-    if (guests[i].name == NULL && guests[i].ndisks > 0 &&
-        (guests[i].name = strdup (guests[i].disks[0].path)) == NULL) {
-      gs_error ("out of memory");
-      goto fail;
-    }
+    if (guests[i].name == NULL && guests[i].ndisks > 0)
+      guests[i].name = gs_xstrdup (guests[i].disks[0].path);
   if (gs_int_guests_check (guests, n) == -1)
     goto fail;
   for (size_t i = 0; i < n; ++i)

@@ -64,14 +64,10 @@ int
 gs_cli_list_ops (struct gs_registry *reg, const char *family,
                  bool sysprep_style, bool pod)
 {
-  struct gs_op **ops = calloc (reg->nops + 1, sizeof *ops);
+  struct gs_op **ops = gs_xcalloc (reg->nops + 1, sizeof *ops);
   size_t n = 0;
   json_object *arr = NULL;
 
-  if (ops == NULL) {
-    gs_error ("out of memory");
-    return GS_EXIT_ERROR;
-  }
   for (size_t i = 0; i < reg->nops; ++i)
     if (family == NULL || strcmp (reg->ops[i]->family, family) == 0)
       ops[n++] = reg->ops[i];

@@ -80,10 +80,8 @@ gs_cli_print_version (void)
 char *
 gs_cli_quote (const char *s)
 {
-  char *q = malloc (4 * strlen (s) + 3), *t = q;
+  char *q = gs_xmalloc (4 * strlen (s) + 3), *t = q;
 
-  if (q == NULL)
-    return NULL;
   *t++ = '"';
   for (const unsigned char *p = (const unsigned char *) s; *p; ++p) {
     if (*p == '"' || *p == '\\') {
@@ -132,19 +130,15 @@ add_set (const char *arg)
     gs_error ("--set %s: expected KEY=VALUE, e.g. appliance.accel=tcg", arg);
     return -1;
   }
-  key = strndup (arg, eq - arg);
+  key = gs_xstrndup (arg, eq - arg);
   quoted = gs_cli_quote (eq + 1);
-  if (key == NULL || quoted == NULL)
-    goto nomem;
   {
     size_t cap = strlen (arg) * 4 + strlen (quoted) + 64;
-    CLEANUP_FREE char *text = malloc (cap);
+    CLEANUP_FREE char *text = gs_xmalloc (cap);
     char *t = text, *k, *save = NULL;
     config_t cfg;
     bool raw_ok;
 
-    if (text == NULL)
-      goto nomem;
     for (k = strtok_r (key, ".", &save); k; k = strtok_r (NULL, ".", &save)) {
       if (save && *save) {
         t += sprintf (t, "%s: { ", k);
@@ -172,8 +166,7 @@ add_set (const char *arg)
       if (raw_ok || pass == 1)
         break;
     }
-    if (asprintf (&entry, "--set %s", arg) == -1)
-      goto nomem;
+    entry = gs_xasprintf ("--set %s", arg);
     if (gs_int_layers_add (&gs_common.sets, entry, text, NULL) == -1) {
       free (entry);
       return -1;
@@ -181,10 +174,6 @@ add_set (const char *arg)
     free (entry);
   }
   return 0;
-
- nomem:
-  gs_error ("out of memory");
-  return -1;
 }
 
 /* Handle a common option value returned by poptGetNextOpt; 0 if it was

@@ -65,22 +65,17 @@ gs_cli_params_table (const struct gs_registry *reg, const char *family,
     if (strcmp (op->family, family) || op->def->options == NULL)
       continue;
     for (const struct gs_option *o = op->def->options; o->name; ++o) {
-      struct param *p;
-
       if (tool_has (tool, o->name)) {
         gs_error ("%s: option --%s of operation \"%s\" is one of goldsmith "
                   "%s's own options", op->source, o->name, op->name, family);
         return NULL;
       }
-      if ((p = realloc (params, (n + 1) * sizeof *p)) == NULL)
-        goto nomem;
-      params = p;
+      params = gs_xreallocarray (params, n + 1, sizeof *params);
       params[n++] = (struct param) { op, o };
     }
   }
   nparams = n;
-  if ((table = calloc (n + 1, sizeof *table)) == NULL)
-    goto nomem;
+  table = gs_xcalloc (n + 1, sizeof *table);
   for (size_t i = 0; i < n; ++i) {
     const struct gs_option *o = params[i].opt;
     bool flag = o->kind == GS_OPTION_TRUE || o->kind == GS_OPTION_FALSE;
@@ -92,25 +87,15 @@ gs_cli_params_table (const struct gs_registry *reg, const char *family,
   }
   table[n] = (struct poptOption) POPT_TABLEEND;
   return table;
-
- nomem:
-  gs_error ("out of memory");
-  return NULL;
 }
 
 /* Remember one parameter option; 0 if it was one, 1 if not, -1. */
 int
 gs_cli_params_option (poptContext pc, int rc)
 {
-  struct used *u;
-
   if (rc < PARAM_BASE || rc >= PARAM_BASE + (int) nparams)
     return 1;
-  if ((u = realloc (used, (nused + 1) * sizeof *used)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
-  used = u;
+  used = gs_xreallocarray (used, nused + 1, sizeof *used);
   used[nused].p = &params[rc - PARAM_BASE];
   used[nused].value = poptGetOptArg (pc);
   nused++;
@@ -194,11 +179,8 @@ gs_cli_params_layers (const char *family, struct gs_config_layers *layers)
       return -1;
     }
     /* Messages name the layer "--OPTION VALUE", on one line. */
-    if (asprintf (&name, "--%s%s%s", o->name, v ? " " : "", v ? v : "")
-        == -1 || (cfg = malloc (sizeof *cfg)) == NULL) {
-      gs_error ("out of memory");
-      return -1;
-    }
+    name = gs_xasprintf ("--%s%s%s", o->name, v ? " " : "", v ? v : "");
+    cfg = gs_xmalloc (sizeof *cfg);
     for (char *c = name; *c; ++c)
       if (*c == '\n' || *c == '\r')
         *c = ' ';
