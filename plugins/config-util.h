@@ -13,47 +13,38 @@
 #include "string-vector.h"
 
 /* If KEY is in SECTION, replace *OUT with its strings (a later file
- * overrides an earlier one).  Returns -1 on ENOMEM.
+ * overrides an earlier one).
  */
-static inline int
+static inline void
 gs_config_get_strings (const config_setting_t *section, const char *key,
                        string_vector *out, bool *seen)
 {
   const config_setting_t *list = config_setting_get_member (section, key);
 
   if (list == NULL)
-    return 0;
+    return;
   string_vector_free_all (out);
   if (seen)
     *seen = true;
   for (int i = 0; i < config_setting_length (list); ++i) {
     const char *s = config_setting_get_string_elem (list, i);
 
-    if (s && string_vector_append_copy (out, s) == -1) {
-      gs_error ("out of memory");
-      return -1;
-    }
+    if (s)
+      string_vector_append_copy (out, s);
   }
-  return 0;
 }
 
 /* If KEY is in SECTION, replace *OUT with a copy of its string. */
-static inline int
+static inline void
 gs_config_get_string (const config_setting_t *section, const char *key,
                       char **out)
 {
   const char *s;
-  char *copy;
 
   if (!config_setting_lookup_string (section, key, &s))
-    return 0;
-  if ((copy = strdup (s)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+    return;
   free (*out);
-  *out = copy;
-  return 0;
+  *out = gs_xstrdup (s);
 }
 
 static inline void

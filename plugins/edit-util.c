@@ -36,8 +36,7 @@ gs_edit_list (struct gs_ctx *ctx, guestfs_h *g, const char *dir,
     return -1;
   while (names[n])
     n++;
-  if ((matched = calloc (n + 1, sizeof *matched)) == NULL)
-    goto nomem;
+  matched = gs_xcalloc (n + 1, sizeof *matched);
   for (size_t i = 0; i < n; ++i)
     if (fnmatch (pattern, names[i], FNM_PERIOD) == 0)
       matched[j++] = names[i];
@@ -50,28 +49,16 @@ gs_edit_list (struct gs_ctx *ctx, guestfs_h *g, const char *dir,
     CLEANUP_FREE char *nominal = gs_path_join (dir, matched[i]);
     char *p = gs_path_join (real, matched[i]);
 
-    if (nominal == NULL || p == NULL) {
-      free (p);
-      guestfs_free_statns_list (st);
-      goto nomem;
-    }
     if (st->val[i].st_ino == -1 || (st->val[i].st_mode & S_IFMT) != S_IFREG ||
         gs_path_protected (ctx, nominal) || gs_path_protected (ctx, p)) {
       free (p);
       continue;
     }
-    if (string_vector_append (out, p) == -1) {
-      guestfs_free_statns_list (st);
-      goto nomem;
-    }
+    string_vector_append (out, p);
   }
   guestfs_free_statns_list (st);
   string_vector_sort (out);
   return 0;
-
- nomem:
-  gs_error ("out of memory");
-  return -1;
 }
 
 /* In a path expression, a backslash makes the next byte part of the
@@ -80,10 +67,8 @@ gs_edit_list (struct gs_ctx *ctx, guestfs_h *g, const char *dir,
 char *
 gs_aug_escape (const char *name)
 {
-  char *out = malloc (2 * strlen (name) + 1), *o = out;
+  char *out = gs_xmalloc (2 * strlen (name) + 1), *o = out;
 
-  if (out == NULL)
-    return NULL;
   for (const char *p = name; *p; ++p) {
     if (!isalnum ((unsigned char) *p) && !strchr ("._-:@+~%", *p))
       *o++ = '\\';
@@ -97,10 +82,8 @@ gs_aug_escape (const char *name)
 static char *
 glob_escape (const char *path)
 {
-  char *out = malloc (2 * strlen (path) + 1), *o = out;
+  char *out = gs_xmalloc (2 * strlen (path) + 1), *o = out;
 
-  if (out == NULL)
-    return NULL;
   for (const char *p = path; *p; ++p) {
     if (strchr ("*?[]\\", *p))
       *o++ = '\\';
@@ -113,21 +96,16 @@ glob_escape (const char *path)
 static char *
 node_of (const char *path)
 {
-  CLEANUP_FREE char *copy = strdup (path);
+  CLEANUP_FREE char *copy = gs_xstrdup (path);
   char *node, *save = NULL;
   size_t len = strlen ("/files") + 1;
 
-  if (copy == NULL || (node = malloc (2 * strlen (path) + len + 1)) == NULL)
-    return NULL;
+  node = gs_xmalloc (2 * strlen (path) + len + 1);
   strcpy (node, "/files");
   for (char *s = strtok_r (copy, "/", &save); s;
        s = strtok_r (NULL, "/", &save)) {
     CLEANUP_FREE char *e = gs_aug_escape (s);
 
-    if (e == NULL) {
-      free (node);
-      return NULL;
-    }
     strcat (node, "/");
     strcat (node, e);
   }
@@ -149,22 +127,13 @@ struct gs_aug_file *
 gs_aug_add (struct gs_aug *a, const char *lens, const char *path)
 {
   CLEANUP_FREE char *glob = glob_escape (path);
-  struct gs_aug_file *files, *f;
+  struct gs_aug_file *f;
 
-  if (glob == NULL ||
-      (files = realloc (a->files, (a->nfiles + 1) * sizeof *files)) == NULL) {
-    gs_error ("out of memory");
-    return NULL;
-  }
-  a->files = files;
+  a->files = gs_xreallocarray (a->files, a->nfiles + 1, sizeof *a->files);
   f = &a->files[a->nfiles];
   memset (f, 0, sizeof *f);
-  if ((f->path = strdup (path)) == NULL || (f->node = node_of (path)) == NULL) {
-    free (f->path);
-    free (f->node);
-    gs_error ("out of memory");
-    return NULL;
-  }
+  f->path = gs_xstrdup (path);
+  f->node = node_of (path);
   a->nfiles++;
   if (guestfs_aug_transform (a->g, lens, glob, -1) == -1)
     return NULL;
@@ -192,37 +161,26 @@ gs_aug_load (struct gs_aug *a)
     return -1;
   for (size_t i = 0; i < a->nfiles; ++i) {
     struct gs_aug_file *f = &a->files[i];
-    CLEANUP_FREE char *meta = NULL, *msg = NULL, *line = NULL;
+    CLEANUP_FREE char *meta = gs_xasprintf ("/augeas%s/error", f->node);
+    CLEANUP_FREE char *msg = NULL, *line = NULL;
     CLEANUP_FREE char *err = NULL;
     CLEANUP_FREE_STRV char **m = NULL;
 
-    if (asprintf (&meta, "/augeas%s/error", f->node) == -1) {
-      gs_error ("out of memory");
-      return -1;
-    }
     if ((m = guestfs_aug_match (a->g, meta)) == NULL)
       return -1;
     if (m[0] == NULL)
       continue;
     err = gs_aug_get (a, m[0]);
     {
-      CLEANUP_FREE char *pm = NULL, *pl = NULL;
+      CLEANUP_FREE char *pm = gs_xasprintf ("%s/message", m[0]);
+      CLEANUP_FREE char *pl = gs_xasprintf ("%s/line", m[0]);
 
-      if (asprintf (&pm, "%s/message", m[0]) == -1 ||
-          asprintf (&pl, "%s/line", m[0]) == -1) {
-        gs_error ("out of memory");
-        return -1;
-      }
       msg = gs_aug_get (a, pm);
       line = gs_aug_get (a, pl);
     }
-    if (asprintf (&f->error, "%s%s%s%s%s", err ? err : "error",
-                  line ? " at line " : "", line ? line : "",
-                  msg ? ": " : "", msg ? msg : "") == -1) {
-      f->error = NULL;
-      gs_error ("out of memory");
-      return -1;
-    }
+    f->error = gs_xasprintf ("%s%s%s%s%s", err ? err : "error",
+                             line ? " at line " : "", line ? line : "",
+                             msg ? ": " : "", msg ? msg : "");
   }
   return 0;
 }
@@ -230,12 +188,8 @@ gs_aug_load (struct gs_aug *a)
 char **
 gs_aug_match (struct gs_aug *a, struct gs_aug_file *f, const char *subpath)
 {
-  CLEANUP_FREE char *p = NULL;
+  CLEANUP_FREE char *p = gs_xasprintf ("%s%s", f->node, subpath);
 
-  if (asprintf (&p, "%s%s", f->node, subpath) == -1) {
-    gs_error ("out of memory");
-    return NULL;
-  }
   return guestfs_aug_match (a->g, p);
 }
 
@@ -247,10 +201,7 @@ gs_aug_rm (struct gs_aug *a, struct gs_aug_file *f, const char *subpath)
 
   if (f->error)
     return 0;                    /* never touch what was not parsed */
-  if (asprintf (&p, "%s%s", f->node, subpath) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  p = gs_xasprintf ("%s%s", f->node, subpath);
   if ((r = guestfs_aug_rm (a->g, p)) > 0)
     f->changed = true;
   return r;
@@ -301,10 +252,7 @@ gs_aug_save (struct gs_aug *a)
     any |= a->files[i].changed;
   if (!any)
     return 0;
-  if ((attrs = calloc (a->nfiles, sizeof *attrs)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  attrs = gs_xcalloc (a->nfiles, sizeof *attrs);
   /* Through a symlink, those of the file augeas replaces; a file
    * augeas is about to create has none.
    */

@@ -299,10 +299,8 @@ base64 (const unsigned char *p, size_t n)
 {
   static const char t[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  char *out = malloc ((n + 2) / 3 * 4 + 1), *o = out;
+  char *out = gs_xmalloc ((n + 2) / 3 * 4 + 1), *o = out;
 
-  if (out == NULL)
-    return NULL;
   for (size_t i = 0; i < n; i += 3) {
     unsigned v = p[i] << 16 | (i + 1 < n ? p[i + 1] << 8 : 0)
       | (i + 2 < n ? p[i + 2] : 0);
@@ -333,10 +331,7 @@ icon_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
     gs_not_applicable (ctx, "no icon found");
     return 0;
   }
-  if ((b64 = base64 ((unsigned char *) data, size)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  b64 = base64 ((unsigned char *) data, size);
   return gs_inspect_set (ctx, "icon", b64);
 }
 

@@ -44,18 +44,14 @@ fs_configure (struct gs_op *op, const config_setting_t *section)
   int mib;
 
   if (c == NULL) {
-    if ((c = calloc (1, sizeof *c)) == NULL) {
-      gs_error ("out of memory");
-      return -1;
-    }
+    c = gs_xcalloc (1, sizeof *c);
     c->types = (string_vector) empty_vector;
     gs_op_set_data (op, c);
   }
   if (section == NULL)
     return 0;
-  if (gs_config_get_strings (section, "types", &c->types, NULL) == -1 ||
-      gs_config_get_string (section, "method", &c->method) == -1)
-    return -1;
+  gs_config_get_strings (section, "types", &c->types, NULL);
+  gs_config_get_string (section, "method", &c->method);
   if (c->method && strcmp (c->method, "auto") && strcmp (c->method, "trim") &&
       strcmp (c->method, "zero")) {
     gs_error ("method = \"%s\": expected \"auto\", \"trim\" or \"zero\"",
@@ -80,10 +76,8 @@ fs_config_complete (struct gs_op *op)
   if (c == NULL && fs_configure (op, NULL) == -1)
     return -1;
   c = gs_op_get_data (op);
-  if (c->method == NULL && (c->method = strdup ("auto")) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  if (c->method == NULL)
+    c->method = gs_xstrdup ("auto");
   if (c->zero_file_size == 0)
     c->zero_file_size = (int64_t) 1024 << 20;
   return 0;

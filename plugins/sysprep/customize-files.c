@@ -28,14 +28,10 @@ cz_check_parent (struct cz_state *st, guestfs_h *g,
                  const struct cz_action *act, const char *path)
 {
   const char *base = cz_basename (path);
-  CLEANUP_FREE char *parent = strndup (path, base - path > 1
-                                       ? base - path - 1 : 1);
+  CLEANUP_FREE char *parent = gs_xstrndup (path, base - path > 1
+                                          ? base - path - 1 : 1);
   int r;
 
-  if (parent == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
   if ((r = cz_is_dir (st, g, parent)) == -1)
     return -1;
   if (r == 0) {
@@ -128,10 +124,7 @@ do_append_line (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
         return -1;
       return 0;
     }
-    if (asprintf (&data, "%s\n", line) == -1) {
-      gs_error ("out of memory");
-      return -1;
-    }
+    data = gs_xasprintf ("%s\n", line);
     return cz_write_file (st, ctx, g, act, path, data, strlen (data));
   }
 
@@ -160,13 +153,10 @@ do_append_line (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
                                &taillen)) == NULL)
       return -1;
   }
-  if (asprintf (&data, "%s%s%s",
-                size > 0 && (taillen != strlen (nl) ||
-                             memcmp (tail, nl, taillen) != 0) ? nl : "",
-                line, nl) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  data = gs_xasprintf ("%s%s%s",
+                       size > 0 && (taillen != strlen (nl) ||
+                                    memcmp (tail, nl, taillen) != 0) ? nl : "",
+                       line, nl);
   if (cz_report (ctx, real, true, strlen (data)) == -1)
     return -1;
   if (gs_dry_run (ctx))
@@ -179,15 +169,11 @@ static int
 do_mkdir (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
           const struct cz_action *act)
 {
-  CLEANUP_FREE char *path = strdup (act->a);
+  CLEANUP_FREE char *path = gs_xstrdup (act->a);
   CLEANUP_FREE char *real = NULL;
   size_t len;
   int r;
 
-  if (path == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
   len = strlen (path);
   while (len > 1 && path[len - 1] == '/')
     path[--len] = '\0';
@@ -256,11 +242,8 @@ do_upload (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
 
   if ((r = cz_is_dir (st, g, act->b)) == -1)
     return -1;
-  dest = r ? gs_path_join (act->b, cz_basename (act->a)) : strdup (act->b);
-  if (dest == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  dest = r ? gs_path_join (act->b, cz_basename (act->a))
+           : gs_xstrdup (act->b);
   if (stat (act->a, &sb) == -1) {
     gs_error ("%s: %s: %m", act->label, act->a);
     return -1;
@@ -335,14 +318,9 @@ copy_in_walk (struct cz_state *st, struct gs_ctx *ctx,
 
       if (strcmp (e->d_name, ".") == 0 || strcmp (e->d_name, "..") == 0)
         continue;
-      if ((l = gs_path_join (local, e->d_name)) == NULL ||
-          (gp = gs_path_join (guest, e->d_name)) == NULL ||
-          (rel ? (rp = gs_path_join (rel, e->d_name)) == NULL
-               : (rp = strdup (e->d_name)) == NULL)) {
-        gs_error ("out of memory");
-        r = -1;
-        break;
-      }
+      l = gs_path_join (local, e->d_name);
+      gp = gs_path_join (guest, e->d_name);
+      rp = rel ? gs_path_join (rel, e->d_name) : gs_xstrdup (e->d_name);
       r = copy_in_walk (st, ctx, act, l, gp, rp, existing);
     }
     if (r == 0 && errno) {
@@ -359,16 +337,12 @@ static int
 do_copy_in (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
             const struct cz_action *act)
 {
-  CLEANUP_FREE char *local = strdup (act->a);
+  CLEANUP_FREE char *local = gs_xstrdup (act->a);
   CLEANUP_FREE char *top = NULL, *real = NULL;
   CLEANUP_FREE_STRV char **existing = NULL;
   size_t len;
   int r;
 
-  if (local == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
   len = strlen (local);
   while (len > 1 && local[len - 1] == '/')
     local[--len] = '\0';
@@ -378,10 +352,7 @@ do_copy_in (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
     gs_error ("%s: no such directory in the guest", act->label);
     return -1;
   }
-  if ((top = gs_path_join (act->b, cz_basename (local))) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  top = gs_path_join (act->b, cz_basename (local));
   if ((real = cz_target (ctx, g, act, top)) == NULL)
     return -1;
   /* What is there already, to tell created from changed. */

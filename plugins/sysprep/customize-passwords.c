@@ -108,8 +108,7 @@ cz_parse_password (const char *label, const char *user, const char *sel,
                   "\"disabled\" for no password login)", label);
         return -1;
       }
-      if ((pw->password = strdup (sel + 9)) == NULL)
-        goto nomem;
+      pw->password = gs_xstrdup (sel + 9);
     }
     else if (strncmp (sel, "file:", 5) == 0 && sel[5]) {
       pw->kind = CZ_PW_SET;
@@ -133,15 +132,9 @@ cz_parse_password (const char *label, const char *user, const char *sel,
       return -1;
     }
   }
-  if ((pw->user = strdup (user)) == NULL ||
-      (pw->label = strdup (label)) == NULL)
-    goto nomem;
+  pw->user = gs_xstrdup (user);
+  pw->label = gs_xstrdup (label);
   return 0;
-
- nomem:
-  cz_password_free (pw);
-  gs_error ("out of memory");
-  return -1;
 }
 
 /* 16 characters from [A-Za-z0-9] without look-alikes (virt-customize's
@@ -178,13 +171,9 @@ hash_password (const char *crypto, const char *password)
 {
   const char *prefix = "$6$";
   char salt[CRYPT_GENSALT_OUTPUT_SIZE];
-  struct crypt_data *cd = calloc (1, sizeof *cd);
+  struct crypt_data *cd = gs_xcalloc (1, sizeof *cd);
   char *h, *r = NULL;
 
-  if (cd == NULL) {
-    gs_error ("out of memory");
-    return NULL;
-  }
   for (size_t i = 0; i < NHASHES; ++i)
     if (strcmp (crypto, hashes[i].name) == 0)
       prefix = hashes[i].prefix;
@@ -197,8 +186,7 @@ hash_password (const char *crypto, const char *password)
     gs_error ("--password-crypto %s: crypt failed: %m", crypto);
     goto out;
   }
-  if ((r = strdup (h)) == NULL)
-    gs_error ("out of memory");
+  r = gs_xstrdup (h);
  out:
   explicit_bzero (cd, sizeof *cd);
   free (cd);
@@ -213,11 +201,10 @@ shadow_field (struct cz_state *st, const struct cz_password *pw)
 {
   char rnd[17];
   CLEANUP_FREE char *h = NULL;
-  char *field;
 
   switch (pw->kind) {
   case CZ_PW_DISABLED:
-    return strdup (pw->locked ? "!*" : "*");
+    return gs_xstrdup (pw->locked ? "!*" : "*");
   case CZ_PW_RANDOM:
     if (random_password (rnd, 16) == -1)
       return NULL;
@@ -232,11 +219,7 @@ shadow_field (struct cz_state *st, const struct cz_password *pw)
   }
   if (h == NULL)
     return NULL;
-  if (asprintf (&field, "%s%s", pw->locked ? "!" : "", h) == -1) {
-    gs_error ("out of memory");
-    return NULL;
-  }
-  return field;
+  return gs_xasprintf ("%s%s", pw->locked ? "!" : "", h);
 }
 
 static int
@@ -246,10 +229,7 @@ set_one (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
   CLEANUP_FREE char *node = NULL, *field = NULL;
   CLEANUP_FREE_STRV char **m = NULL;
 
-  if (asprintf (&node, "/files/etc/shadow/%s", pw->user) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  node = gs_xasprintf ("/files/etc/shadow/%s", pw->user);
   if ((m = guestfs_aug_match (g, node)) == NULL)
     return -1;
   if (m[0] == NULL) {
@@ -266,11 +246,7 @@ set_one (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
     return 0;
   }
   free (node);
-  if (asprintf (&node, "/files/etc/shadow/%s/password", pw->user) == -1) {
-    node = NULL;
-    gs_error ("out of memory");
-    return -1;
-  }
+  node = gs_xasprintf ("/files/etc/shadow/%s/password", pw->user);
   if ((field = shadow_field (st, pw)) == NULL)
     return -1;
   return gs_aug_set (a, f, node, field);

@@ -75,10 +75,6 @@ do_truncate_recursive (struct cz_state *st, struct gs_ctx *ctx,
   for (size_t i = 0; names[i]; ++i) {
     CLEANUP_FREE char *path = gs_path_join (act->a, names[i]);
 
-    if (path == NULL) {
-      gs_error ("out of memory");
-      return -1;
-    }
     if (guestfs_is_file_opts (g, path, GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS, 0,
                               -1) != 1)
       continue;
@@ -124,7 +120,9 @@ do_scrub (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
   return gs_dry_run (ctx) ? 0 : guestfs_scrub_file (g, act->a);
 }
 
-/* Where SOURCE lands given DEST: inside DEST if it is a directory. */
+/* Where SOURCE lands given DEST: inside DEST if it is a directory;
+ * NULL on error (reported).
+ */
 static char *
 landing (struct cz_state *st, guestfs_h *g, const char *source,
          const char *dest)
@@ -133,7 +131,7 @@ landing (struct cz_state *st, guestfs_h *g, const char *source,
 
   if (r == -1)
     return NULL;
-  return r ? gs_path_join (dest, cz_basename (source)) : strdup (dest);
+  return r ? gs_path_join (dest, cz_basename (source)) : gs_xstrdup (dest);
 }
 
 /* --copy (cp -a) and --move (mv) inside the guest. */
@@ -150,10 +148,8 @@ do_copy_move (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
     gs_error ("%s: no such file or directory in the guest", act->label);
     return -1;
   }
-  if ((dest = landing (st, g, act->a, act->b)) == NULL) {
-    gs_error ("out of memory");
+  if ((dest = landing (st, g, act->a, act->b)) == NULL)
     return -1;
-  }
   if ((move && (src_real = cz_target (ctx, g, act, act->a)) == NULL) ||
       (real = cz_target (ctx, g, act, dest)) == NULL ||
       (existed = cz_exists (st, g, dest)) == -1 ||
@@ -175,14 +171,11 @@ do_link (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
 {
   for (const char *l = act->b; *l; ) {
     size_t n = strcspn (l, ":");
-    CLEANUP_FREE char *link = strndup (l, n), *at = NULL;
+    CLEANUP_FREE char *link = gs_xstrndup (l, n), *at = NULL;
     int existed;
 
-    if (link == NULL ||
-        (at = landing (st, g, act->a, link)) == NULL) {
-      gs_error ("out of memory");
+    if ((at = landing (st, g, act->a, link)) == NULL)
       return -1;
-    }
     if (gs_path_protected (ctx, at)) {
       gs_error ("%s: %s is protected by --exclude-path: not changed",
                 act->label, at);
@@ -238,19 +231,21 @@ run_perl (const struct cz_action *act, const char *in, size_t len,
     gs_error ("%s: there is no perl in PATH", act->label);
     return -1;
   }
-  if (asprintf (&tin, "%s/goldsmith-edit-XXXXXX", t && t[0] ? t : "/tmp")
-      == -1 ||
-      asprintf (&terr, "%s/goldsmith-edit-XXXXXX", t && t[0] ? t : "/tmp")
-      == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  tin = gs_xasprintf ("%s/goldsmith-edit-XXXXXX", t && t[0] ? t : "/tmp");
+  terr = gs_xasprintf ("%s/goldsmith-edit-XXXXXX", t && t[0] ? t : "/tmp");
   if ((fin = mkstemp (tin)) == -1 || (ferr = mkstemp (terr)) == -1 ||
       write (fin, in, len) != (ssize_t) len ||
       lseek (fin, 0, SEEK_SET) == -1 || pipe (fds) == -1) {
     gs_error ("%s: a temporary file for perl: %m", act->label);
     goto out;
   }
+  /* Open, the files need their names no longer: none (with the guest
+   * file's contents) is left behind however the process ends, also
+   * when memory runs out below (gs_xrealloc ends it).
+   */
+  unlink (tin);
+  unlink (terr);
+  tin[0] = terr[0] = '\0';
   if ((pid = fork ()) == -1) {
     gs_error ("%s: fork: %m", act->label);
     goto out;
@@ -268,11 +263,8 @@ run_perl (const struct cz_action *act, const char *in, size_t len,
   for (;;) {
     ssize_t n;
 
-    if ((*out == NULL || *outlen + 1 >= cap) &&
-        (*out = realloc (*out, cap *= 2)) == NULL) {
-      gs_error ("out of memory");
-      break;
-    }
+    if (*out == NULL || *outlen + 1 >= cap)
+      *out = gs_xrealloc (*out, cap *= 2);
     if ((n = read (fds[0], *out + *outlen, cap - *outlen - 1)) <= 0) {
       if (n == -1 && errno == EINTR)
         continue;
@@ -280,7 +272,7 @@ run_perl (const struct cz_action *act, const char *in, size_t len,
     }
     *outlen += n;
   }
-  if (waitpid (pid, &status, 0) == -1 || *out == NULL)
+  if (waitpid (pid, &status, 0) == -1)
     goto out;
   if (!WIFEXITED (status) || WEXITSTATUS (status) != 0) {
     char msg[512] = "";
@@ -300,11 +292,13 @@ run_perl (const struct cz_action *act, const char *in, size_t len,
   }
   if (fin != -1) {
     close (fin);
-    unlink (tin);
+    if (tin[0])
+      unlink (tin);
   }
   if (ferr != -1) {
     close (ferr);
-    unlink (terr);
+    if (terr[0])
+      unlink (terr);
   }
   if (fds[0] != -1)
     close (fds[0]);

@@ -79,10 +79,7 @@ aug_set_save (guestfs_h *g, const char *lens, const char *file,
   struct gs_aug_file *f;
   int r;
 
-  if (asprintf (&path, "/files%s/%s", file, node) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  path = gs_xasprintf ("/files%s/%s", file, node);
   r = (f = cz_aug_open (&a, g, lens, file)) == NULL ||
     gs_aug_set (&a, f, path, value) == -1 || gs_aug_save (&a) == -1 ? -1 : 0;
   gs_aug_end (&a);
@@ -117,10 +114,7 @@ write_hostname (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
 {
   CLEANUP_FREE char *content = NULL;
 
-  if (asprintf (&content, "%s\n", act->a) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  content = gs_xasprintf ("%s\n", act->a);
   return cz_write_file (st, ctx, g, act, file, content, strlen (content));
 }
 
@@ -151,15 +145,11 @@ rename_in_hosts (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
   size_t newshort = strcspn (new, ".");
   CLEANUP_FREE char *real = NULL;
   CLEANUP_FREE_STRV char **m = NULL;
-  CLEANUP_FREE char *shortname = strndup (new, newshort);
+  CLEANUP_FREE char *shortname = gs_xstrndup (new, newshort);
   struct gs_aug a = { 0 };
   struct gs_aug_file *f;
   int r, changes = 0;
 
-  if (shortname == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
   if ((r = guestfs_is_file (g, "/etc/hosts")) != 1)
     return r;
   if ((real = cz_target (ctx, g, act, "/etc/hosts")) == NULL)
@@ -251,10 +241,7 @@ do_timezone (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
   CLEANUP_FREE char *zone = NULL, *real = NULL, *content = NULL;
   int r, existed;
 
-  if (asprintf (&zone, "/usr/share/zoneinfo/%s", act->a) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  zone = gs_xasprintf ("/usr/share/zoneinfo/%s", act->a);
   if ((r = cz_exists (st, g, zone)) == -1)
     return -1;
   if (r == 0) {
@@ -279,10 +266,7 @@ do_timezone (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
 
   if (!one_of (distro, debian_family))
     return 0;
-  if (asprintf (&content, "%s\n", act->a) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  content = gs_xasprintf ("%s\n", act->a);
   return cz_write_file (st, ctx, g, act, "/etc/timezone", content,
                         strlen (content));
 }
@@ -306,10 +290,7 @@ cz_find_host_ssh_key (const char *label, char **file_r)
     gs_error ("%s: no key given and $HOME is not set", label);
     return -1;
   }
-  if (asprintf (&dir, "%s/.ssh", home) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  dir = gs_xasprintf ("%s/.ssh", home);
   if ((d = opendir (dir)) == NULL) {
     gs_error ("%s: no key given and no public key in %s: %m", label, dir);
     return -1;
@@ -323,12 +304,7 @@ cz_find_host_ssh_key (const char *label, char **file_r)
         strcmp (e->d_name + n - 4, ".pub") ||
         (n >= 9 && strcmp (e->d_name + n - 9, "-cert.pub") == 0))
       continue;
-    if (asprintf (&f, "%s/%s", dir, e->d_name) == -1) {
-      closedir (d);
-      free (best);
-      gs_error ("out of memory");
-      return -1;
-    }
+    f = gs_xasprintf ("%s/%s", dir, e->d_name);
     if (stat (f, &sb) == 0 && S_ISREG (sb.st_mode) &&
         (best == NULL || sb.st_mtime > newest)) {
       free (best);
@@ -354,10 +330,7 @@ passwd_field (guestfs_h *g, const char *user, const char *field)
 {
   CLEANUP_FREE char *p = NULL;
 
-  if (asprintf (&p, "/files/etc/passwd/%s/%s", user, field) == -1) {
-    gs_error ("out of memory");
-    return NULL;
-  }
+  p = gs_xasprintf ("/files/etc/passwd/%s/%s", user, field);
   return guestfs_aug_get (g, p);
 }
 
@@ -370,10 +343,7 @@ passwd_entry (guestfs_h *g, const struct cz_action *act, char **home,
   CLEANUP_FREE char *p = NULL, *u = NULL, *gr = NULL;
   struct gs_aug a = { 0 };
 
-  if (asprintf (&p, "/files/etc/passwd/%s", act->a) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  p = gs_xasprintf ("/files/etc/passwd/%s", act->a);
   if (cz_aug_open (&a, g, "Passwd", "/etc/passwd") == NULL ||
       (m = guestfs_aug_match (g, p)) == NULL)
     goto fail;
@@ -411,10 +381,8 @@ do_ssh_inject (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
         == NULL)
       return -1;
   }
-  else if ((key = strdup (act->b)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  else
+    key = gs_xstrdup (act->b);
   keylen = strlen (key);
   while (keylen > 0 && (key[keylen - 1] == '\n' || key[keylen - 1] == '\r'))
     key[--keylen] = '\0';
@@ -425,11 +393,8 @@ do_ssh_inject (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
 
   if (passwd_entry (g, act, &home, &uid, &gid) == -1)
     return -1;
-  if (asprintf (&dir, "%s/.ssh", strcmp (home, "/") ? home : "") == -1 ||
-      asprintf (&file, "%s/authorized_keys", dir) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  dir = gs_xasprintf ("%s/.ssh", strcmp (home, "/") ? home : "");
+  file = gs_xasprintf ("%s/authorized_keys", dir);
   if ((r = cz_is_dir (st, g, home)) == -1)
     return -1;
   if (r == 0) {
@@ -471,11 +436,8 @@ do_ssh_inject (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
   if (existed && size > 0 &&
       (tail = guestfs_pread (g, file, 1, size - 1, &taillen)) == NULL)
     return -1;
-  if (asprintf (&data, "%s%s\n", taillen == 1 && tail[0] != '\n' ? "\n" : "",
-                key) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  data = gs_xasprintf ("%s%s\n", taillen == 1 && tail[0] != '\n' ? "\n" : "",
+                       key);
   if (cz_report (ctx, real, existed, strlen (data)) == -1)
     return -1;
   if (gs_dry_run (ctx))
@@ -639,14 +601,11 @@ cz_selinux_relabel (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g)
     return -1;
   }
   gs_aug_end (&a);
-  if (asprintf (&specfile, "/etc/selinux/%s/contexts/files/file_contexts",
-                type && type[0] && strspn (type, "abcdefghijklmnopqrstuvwxyz"
-                                           "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                           "0123456789_-") == strlen (type)
-                ? type : "targeted") == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  specfile = gs_xasprintf ("/etc/selinux/%s/contexts/files/file_contexts",
+                           type && type[0] && strspn (type, "abcdefghijklmnopqrstuvwxyz"
+                                                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                      "0123456789_-") == strlen (type)
+                           ? type : "targeted");
   if ((r = guestfs_is_file (g, specfile)) == -1)
     return -1;
   if (r == 1) {

@@ -21,13 +21,7 @@
 int
 cz_plan (struct cz_state *st, char type, const char *path)
 {
-  char *e;
-
-  if (asprintf (&e, "%c%s", type, path) == -1 ||
-      string_vector_append (&st->planned, e) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  string_vector_append (&st->planned, gs_xasprintf ("%c%s", type, path));
   return 0;
 }
 
@@ -78,12 +72,10 @@ static char *
 resolve (guestfs_h *g, const char *path)
 {
   const char *base = cz_basename (path);
-  CLEANUP_FREE char *parent = strndup (path, base - path);
+  CLEANUP_FREE char *parent = gs_xstrndup (path, base - path);
   CLEANUP_FREE char *rparent = NULL;
   char *r = NULL;
 
-  if (parent == NULL)
-    return NULL;
   /* Probes: a failure only means "not resolvable". */
   guestfs_push_error_handler (g, NULL, NULL);
   if (guestfs_exists (g, path) == 1)
@@ -91,13 +83,11 @@ resolve (guestfs_h *g, const char *path)
   else if (parent[0] && guestfs_is_dir_opts (g, parent,
                                              GUESTFS_IS_DIR_OPTS_FOLLOWSYMLINKS,
                                              1, -1) == 1 &&
-           (rparent = guestfs_realpath (g, parent)) != NULL) {
-    if (asprintf (&r, "%s%s%s", rparent, strcmp (rparent, "/") ? "/" : "",
-                  base) == -1)
-      r = NULL;
-  }
+           (rparent = guestfs_realpath (g, parent)) != NULL)
+    r = gs_xasprintf ("%s%s%s", rparent, strcmp (rparent, "/") ? "/" : "",
+                      base);
   guestfs_pop_error_handler (g);
-  return r ? r : strdup (path);
+  return r ? r : gs_xstrdup (path);
 }
 
 /* The real path a change to PATH lands on, or NULL when it is protected
@@ -114,10 +104,7 @@ cz_target (struct gs_ctx *ctx, guestfs_h *g, const struct cz_action *act,
               act->label, path);
     return NULL;
   }
-  if ((real = resolve (g, path)) == NULL) {
-    gs_error ("out of memory");
-    return NULL;
-  }
+  real = resolve (g, path);
   if (gs_path_protected (ctx, real)) {
     gs_error ("%s: %s (%s) is protected by --exclude-path: not changed",
               act->label, path, real);
@@ -140,15 +127,8 @@ cz_read_host_file (const char *label, const char *file, size_t *len_r)
     return NULL;
   }
   for (;;) {
-    if (len + 1 >= cap || buf == NULL) {
-      char *nb = realloc (buf, cap *= 2);
-
-      if (nb == NULL) {
-        gs_error ("out of memory");
-        goto fail;
-      }
-      buf = nb;
-    }
+    if (len + 1 >= cap || buf == NULL)
+      buf = gs_xrealloc (buf, cap *= 2);
     if ((n = read (fd, buf + len, cap - len - 1)) == -1) {
       if (errno == EINTR)
         continue;

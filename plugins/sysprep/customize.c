@@ -161,10 +161,10 @@ get (struct gs_op *op)
 {
   struct cz_state *st = gs_op_get_data (op);
 
-  if (st == NULL && (st = calloc (1, sizeof *st)) != NULL)
+  if (st == NULL) {
+    st = gs_xcalloc (1, sizeof *st);
     gs_op_set_data (op, st);
-  if (st == NULL)
-    gs_error ("out of memory");
+  }
   return st;
 }
 
@@ -174,19 +174,10 @@ get (struct gs_op *op)
 static char *
 where_at (const char *file, unsigned line, const char *what)
 {
-  char *w;
-
-  if (file) {
-    if (asprintf (&w, "%s:%u: %s", file, line, what) == -1)
-      w = NULL;
-  }
+  if (file)
+    return gs_xasprintf ("%s:%u: %s", file, line, what);
   /* "actions" itself only comes from --set: no option to name. */
-  else if (asprintf (&w, "%s%s", strcmp (what, "actions") ? "--" : "",
-                     what) == -1)
-    w = NULL;
-  if (w == NULL)
-    gs_error ("out of memory");
-  return w;
+  return gs_xasprintf ("%s%s", strcmp (what, "actions") ? "--" : "", what);
 }
 
 static char *
@@ -196,7 +187,9 @@ where (const config_setting_t *s, const char *what)
                    config_setting_source_line (s), what);
 }
 
-/* Split "A:B" at the first colon into owned copies. */
+/* Split "A:B" at the first colon into owned copies: 1, or 0 when there
+ * is no colon.
+ */
 static int
 split2 (const char *arg, char **a, char **b)
 {
@@ -204,13 +197,8 @@ split2 (const char *arg, char **a, char **b)
 
   if (colon == NULL)
     return 0;
-  if ((*a = strndup (arg, colon - arg)) == NULL ||
-      (*b = strdup (colon + 1)) == NULL) {
-    free (*a);
-    *a = NULL;
-    gs_error ("out of memory");
-    return -1;
-  }
+  *a = gs_xstrndup (arg, colon - arg);
+  *b = gs_xstrdup (colon + 1);
   return 1;
 }
 
@@ -287,7 +275,7 @@ add_action_at (struct cz_state *st, const char *file, unsigned line,
                const char *text)
 {
   const struct verb *v = NULL;
-  struct cz_action act = { 0 }, *p;
+  struct cz_action act = { 0 };
   size_t vlen = strcspn (text, ":");
   CLEANUP_FREE char *w = NULL;
   const char *arg;
@@ -300,8 +288,6 @@ add_action_at (struct cz_state *st, const char *file, unsigned line,
   if (v == NULL || text[vlen] != ':') {
     CLEANUP_FREE char *wa = where_at (file, line, "actions");
 
-    if (wa == NULL)
-      return -1;
     if (v == NULL)
       gs_error ("%s: unknown action \"%.*s\" (expected hostname, timezone, "
                 "ssh-inject, firstboot, firstboot-command, run, run-command, "
@@ -313,8 +299,7 @@ add_action_at (struct cz_state *st, const char *file, unsigned line,
     return -1;
   }
   arg = text + vlen + 1;
-  if ((w = where_at (file, line, v->name)) == NULL)
-    return -1;
+  w = where_at (file, line, v->name);
   if (v->shape == ARG_COMMANDS)
     return add_commands (st, w, arg);
   act.verb = v->verb;
@@ -345,8 +330,7 @@ add_action_at (struct cz_state *st, const char *file, unsigned line,
                 arg);
       return -1;
     }
-    if ((act.a = strdup (arg)) == NULL)
-      goto nomem;
+    act.a = gs_xstrdup (arg);
     break;
 
   case ARG_GUEST_PATH_TEXT:
@@ -355,8 +339,7 @@ add_action_at (struct cz_state *st, const char *file, unsigned line,
   case ARG_GUEST_GUEST:
   case ARG_LINK:
   case ARG_EDIT:
-    if ((r = split2 (arg, &act.a, &act.b)) == -1)
-      return -1;
+    r = split2 (arg, &act.a, &act.b);
     if (r == 0 || act.a[0] == '\0' ||
         (v->shape != ARG_GUEST_PATH_TEXT && act.b[0] == '\0')) {
       gs_error ("%s: expected %s, not \"%s\"", w, v->syntax, arg);
@@ -420,8 +403,7 @@ add_action_at (struct cz_state *st, const char *file, unsigned line,
     const char *colon = strchr (arg, ':');
     size_t ulen = colon ? (size_t) (colon - arg) : strlen (arg);
 
-    if ((act.a = strndup (arg, ulen)) == NULL)
-      goto nomem;
+    act.a = gs_xstrndup (arg, ulen);
     if (!valid_user (act.a)) {
       gs_error ("%s: \"%s\" is not a valid user name", w, act.a);
       goto fail;
@@ -431,13 +413,12 @@ add_action_at (struct cz_state *st, const char *file, unsigned line,
         goto fail;
     }
     else if (strncmp (colon + 1, "file:", 5) == 0 && colon[6]) {
-      if (check_readable (w, colon + 6, false) == -1 ||
-          (act.key_file = strdup (colon + 6)) == NULL)
+      if (check_readable (w, colon + 6, false) == -1)
         goto fail;
+      act.key_file = gs_xstrdup (colon + 6);
     }
     else if (strncmp (colon + 1, "string:", 7) == 0 && colon[8]) {
-      if ((act.b = strdup (colon + 8)) == NULL)
-        goto nomem;
+      act.b = gs_xstrdup (colon + 8);
     }
     else {
       gs_error ("%s: invalid key selector \"%s\" (expected %s)", w,
@@ -449,19 +430,15 @@ add_action_at (struct cz_state *st, const char *file, unsigned line,
   }
 
   /* The label names the action in perform-time messages. */
-  if (asprintf (&act.label, "%s %s", w,
-                v->verb == CZ_CHMOD ? act.a
-                : v->shape == ARG_HOST_GUEST || v->shape == ARG_LINK
-                ? act.b : act.a) == -1)
-    goto nomem;
-  if ((p = realloc (st->actions, (st->nactions + 1) * sizeof *p)) == NULL)
-    goto nomem;
-  st->actions = p;
+  act.label = gs_xasprintf ("%s %s", w,
+                            v->verb == CZ_CHMOD ? act.a
+                            : v->shape == ARG_HOST_GUEST || v->shape == ARG_LINK
+                            ? act.b : act.a);
+  st->actions = gs_xreallocarray (st->actions, st->nactions + 1,
+                                  sizeof *st->actions);
   st->actions[st->nactions++] = act;
   return 0;
 
- nomem:
-  gs_error ("out of memory");
  fail:
   free (act.a);
   free (act.b);
@@ -486,7 +463,7 @@ password_given (const struct cz_state *st, const char *user)
 static int
 add_password (struct cz_state *st, const char *w, const char *text)
 {
-  struct cz_password pw = { 0 }, *p;
+  struct cz_password pw = { 0 };
   const char *colon = strchr (text, ':');
   CLEANUP_FREE char *user = NULL;
   const char *prev;
@@ -496,10 +473,7 @@ add_password (struct cz_state *st, const char *w, const char *text)
     gs_error ("%s: expected USER:SELECTOR", w);
     return -1;
   }
-  if ((user = strndup (text, colon - text)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  user = gs_xstrndup (text, colon - text);
   if (!valid_user (user)) {
     gs_error ("%s: \"%s\" is not a valid user name", w, user);
     return -1;
@@ -511,13 +485,8 @@ add_password (struct cz_state *st, const char *w, const char *text)
   }
   if (cz_parse_password (w, user, colon + 1, &pw) == -1)
     return -1;
-  if ((p = realloc (st->passwords, (st->npasswords + 1) * sizeof *p))
-      == NULL) {
-    cz_password_free (&pw);
-    gs_error ("out of memory");
-    return -1;
-  }
-  st->passwords = p;
+  st->passwords = gs_xreallocarray (st->passwords, st->npasswords + 1,
+                                    sizeof *st->passwords);
   st->passwords[st->npasswords++] = pw;
   return 0;
 }
@@ -544,11 +513,8 @@ set_root_password (struct cz_state *st, const char *w, const char *sel,
     }
   if (cz_parse_password (w, "root", sel, &pw) == -1)
     return -1;
-  if (st->root == NULL && (st->root = calloc (1, sizeof *st->root)) == NULL) {
-    cz_password_free (&pw);
-    gs_error ("out of memory");
-    return -1;
-  }
+  if (st->root == NULL)
+    st->root = gs_xcalloc (1, sizeof *st->root);
   cz_password_free (st->root);
   *st->root = pw;
   st->root_from_cli = cli;
@@ -564,10 +530,7 @@ set_crypto (struct cz_state *st, const char *w, const char *c)
     return -1;
   }
   free (st->crypto);
-  if ((st->crypto = strdup (c)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  st->crypto = gs_xstrdup (c);
   return 0;
 }
 
@@ -590,18 +553,13 @@ add_command (struct cz_state *st, const char *file, unsigned line,
   CLEANUP_FREE char *w = where_at (file, line, name);
   CLEANUP_FREE char *text = NULL;
 
-  if (w == NULL)
-    return -1;
   if (strcmp (name, "commands-from-file") == 0) {
     gs_error ("%s: a command file cannot include another", w);
     return -1;
   }
   for (size_t i = 0; i < NVERBS; ++i)
     if (strcmp (verbs[i].name, name) == 0) {
-      if (asprintf (&text, "%s:%s", name, arg) == -1) {
-        gs_error ("out of memory");
-        return -1;
-      }
+      text = gs_xasprintf ("%s:%s", name, arg);
       return add_action_at (st, file, line, text);
     }
   if (strcmp (name, "password") == 0)
@@ -658,18 +616,12 @@ add_commands (struct cz_state *st, const char *w, const char *file)
   for (p = text; r == 0 && *p; ) {
     size_t n = strcspn (p, "\n");
     bool more = n > 0 && p[n - 1] == '\\';
-    char *c;
 
     line++;
     if (cmd == NULL)
       first = line;
     /* Accumulate the physical lines of one command. */
-    if ((c = realloc (cmd, cmdlen + n + 2)) == NULL) {
-      gs_error ("out of memory");
-      r = -1;
-      break;
-    }
-    cmd = c;
+    cmd = gs_xrealloc (cmd, cmdlen + n + 2);
     memcpy (cmd + cmdlen, p, more ? n - 1 : n);
     cmdlen += more ? n - 1 : n;
     if (more)
@@ -704,8 +656,6 @@ customize_configure (struct gs_op *op, const config_setting_t *sec)
   struct cz_state *st = get (op);
   const config_setting_t *s;
 
-  if (st == NULL)
-    return -1;
   /* actions and passwords add to what earlier layers gave. */
   if ((s = config_setting_get_member (sec, "actions")) != NULL)
     for (int i = 0; i < config_setting_length (s); ++i) {
@@ -721,22 +671,20 @@ customize_configure (struct gs_op *op, const config_setting_t *sec)
       CLEANUP_FREE char *w = where (config_setting_get_elem (s, i),
                                     "password");
 
-      if (w == NULL ||
-          add_password (st, w, config_setting_get_string_elem (s, i)) == -1)
+      if (add_password (st, w, config_setting_get_string_elem (s, i)) == -1)
         return -1;
     }
   if ((s = config_setting_get_member (sec, "root-password")) != NULL) {
     CLEANUP_FREE char *w = where (s, "root-password");
 
-    if (w == NULL ||
-        set_root_password (st, w, config_setting_get_string (s),
+    if (set_root_password (st, w, config_setting_get_string (s),
                            config_setting_source_file (s) == NULL) == -1)
       return -1;
   }
   if ((s = config_setting_get_member (sec, "password-crypto")) != NULL) {
     CLEANUP_FREE char *w = where (s, "password-crypto");
 
-    if (w == NULL || set_crypto (st, w, config_setting_get_string (s)) == -1)
+    if (set_crypto (st, w, config_setting_get_string (s)) == -1)
       return -1;
   }
   gs_config_get_bool (sec, "selinux-relabel", &st->selinux_relabel);
@@ -749,12 +697,8 @@ customize_config_complete (struct gs_op *op)
 {
   struct cz_state *st = get (op);
 
-  if (st == NULL)
-    return -1;
-  if (st->crypto == NULL && (st->crypto = strdup ("sha512")) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  if (st->crypto == NULL)
+    st->crypto = gs_xstrdup ("sha512");
   return 0;
 }
 
@@ -768,8 +712,6 @@ customize_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   const char *type = gs_guest_get (ctx, "type");
 
   (void) root;
-  if (st == NULL)
-    return -1;
   if (st->nactions == 0 && st->npasswords == 0 && st->root == NULL &&
       !st->selinux_relabel && !st->no_logfile) {
     gs_not_applicable (ctx, "no customizations were asked for");

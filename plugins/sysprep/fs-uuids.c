@@ -66,9 +66,7 @@ fs_uuids_configure (struct gs_op *op, const config_setting_t *section)
   (void) op;
   gs_config_get_bool (section, "swap", &swap_too);
   gs_config_get_bool (section, "fstab", &fix_fstab);
-  if (gs_config_get_strings (section, "update-files", &files,
-                             &files_seen) == -1)
-    return -1;
+  gs_config_get_strings (section, "update-files", &files, &files_seen);
   for (size_t i = 0; i < files.len; ++i)
     if (files.ptr[i][0] != '/') {
       const config_setting_t *s = config_setting_get_member (section,
@@ -88,10 +86,7 @@ fs_uuids_config_complete (struct gs_op *op)
   if (files_seen)
     return 0;
   for (size_t i = 0; default_files[i]; ++i)
-    if (string_vector_append_copy (&files, default_files[i]) == -1) {
-      gs_error ("out of memory");
-      return -1;
-    }
+    string_vector_append_copy (&files, default_files[i]);
   return 0;
 }
 
@@ -223,10 +218,7 @@ report (struct gs_ctx *ctx, const char *this_root, const char *root,
 
   if (strcmp (this_root, root) == 0)
     return gs_report_path (ctx, path, GS_ACTION_CHANGED, bytes);
-  if (asprintf (&name, "%s:%s", root, path) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  name = gs_xasprintf ("%s:%s", root, path);
   return gs_report_path (ctx, name, GS_ACTION_CHANGED, bytes);
 }
 
@@ -350,10 +342,7 @@ mount_root (struct gs_ctx *ctx, guestfs_h *g, const char *root)
     return -1;
   while (mps[2 * n])
     n++;
-  if ((mp = calloc (n + 1, sizeof *mp)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  mp = gs_xcalloc (n + 1, sizeof *mp);
   for (size_t i = 0; i < n; ++i)
     mp[i] = mps[2 * i];
   qsort (mp, n, sizeof *mp, by_length);
@@ -436,10 +425,7 @@ fs_uuids_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
     return -1;
   while (fses[2 * nfs])
     nfs++;
-  if ((ch = calloc (nfs + 1, sizeof *ch)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  ch = gs_xcalloc (nfs + 1, sizeof *ch);
 
   for (size_t i = 0; i < nfs; ++i) {
     const char *dev = fses[2 * i], *type = fses[2 * i + 1];
@@ -467,10 +453,8 @@ fs_uuids_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
     guestfs_push_error_handler (g, NULL, NULL);
     c->old = guestfs_vfs_uuid (g, dev);
     guestfs_pop_error_handler (g);
-    if (c->old == NULL && (c->old = strdup ("")) == NULL) {
-      gs_error ("out of memory");
-      goto out;
-    }
+    if (c->old == NULL)
+      c->old = gs_xstrdup ("");
     if (!gs_dry_run (ctx) && set_new_uuid (g, c, type) == -1) {
       free (c->old);
       c->old = NULL;

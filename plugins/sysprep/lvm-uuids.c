@@ -32,13 +32,9 @@ report_all (struct gs_ctx *ctx, char **pvs, char **vgs)
     if (gs_report_path (ctx, pvs[i], GS_ACTION_CHANGED, -1) == -1)
       return -1;
   for (size_t i = 0; vgs[i]; ++i) {
-    CLEANUP_FREE char *path = NULL;
-
     /* A volume group is reported as its directory, /dev/VG. */
-    if (asprintf (&path, "/dev/%s", vgs[i]) == -1) {
-      gs_error ("out of memory");
-      return -1;
-    }
+    CLEANUP_FREE char *path = gs_xasprintf ("/dev/%s", vgs[i]);
+
     if (gs_report_path (ctx, path, GS_ACTION_CHANGED, -1) == -1)
       return -1;
   }
@@ -58,10 +54,8 @@ keep_own (struct gs_ctx *ctx, guestfs_h *g, char **list, bool vgs)
     CLEANUP_FREE char *dev = NULL;
     int r;
 
-    if (vgs && asprintf (&dev, "/dev/%s", list[i]) == -1) {
-      gs_error ("out of memory");
-      return -1;
-    }
+    if (vgs)
+      dev = gs_xasprintf ("/dev/%s", list[i]);
     if ((r = gs_guest_has_device (ctx, g, vgs ? dev : list[i])) == -1)
       return -1;
     if (r == 1)
@@ -115,11 +109,8 @@ lvm_uuids_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   if (gs_dry_run (ctx))
     return 0;
 
-  if ((old_pvs = calloc ((size_t) npvs + 1, sizeof (char *))) == NULL ||
-      (old_vgs = calloc ((size_t) nvgs + 1, sizeof (char *))) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  old_pvs = gs_xcalloc ((size_t) npvs + 1, sizeof (char *));
+  old_vgs = gs_xcalloc ((size_t) nvgs + 1, sizeof (char *));
   for (ssize_t i = 0; i < npvs; ++i)
     old_pvs[i] = get_uuid (g, pvs[i], false);
   for (ssize_t i = 0; i < nvgs; ++i)

@@ -26,8 +26,7 @@ static int
 machine_id_configure (struct gs_op *op, const config_setting_t *section)
 {
   (void) op;
-  if (gs_config_get_strings (section, "paths", &paths, NULL) == -1)
-    return -1;
+  gs_config_get_strings (section, "paths", &paths, NULL);
   for (size_t i = 0; i < paths.len; ++i)
     if (paths.ptr[i][0] != '/') {
       const config_setting_t *s = config_setting_get_member (section, "paths");
@@ -45,11 +44,8 @@ machine_id_config_complete (struct gs_op *op)
   (void) op;
   if (paths.len > 0)             /* configured: keep the user's list */
     return 0;
-  if (string_vector_append_copy (&paths, "/etc/machine-id") == -1 ||
-      string_vector_append_copy (&paths, "/var/lib/dbus/machine-id") == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  string_vector_append_copy (&paths, "/etc/machine-id");
+  string_vector_append_copy (&paths, "/var/lib/dbus/machine-id");
   return 0;
 }
 

@@ -42,8 +42,10 @@ get (struct gs_op *op)
 {
   struct ifcfg *c = gs_op_get_data (op);
 
-  if (c == NULL && (c = calloc (1, sizeof *c)) != NULL)
+  if (c == NULL) {
+    c = gs_xcalloc (1, sizeof *c);
     gs_op_set_data (op, c);
+  }
   return c;
 }
 
@@ -62,14 +64,8 @@ ifcfg_configure (struct gs_op *op, const config_setting_t *sec)
 {
   struct ifcfg *c = get (op);
 
-  if (c == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
-  if (gs_config_get_strings (sec, "variables", &c->variables, NULL) == -1 ||
-      gs_config_get_strings (sec, "distros", &c->distros,
-                             &c->distros_seen) == -1)
-    return -1;
+  gs_config_get_strings (sec, "variables", &c->variables, NULL);
+  gs_config_get_strings (sec, "distros", &c->distros, &c->distros_seen);
   for (size_t i = 0; i < c->variables.len; ++i)
     if (!valid_variable (c->variables.ptr[i])) {
       const config_setting_t *s = config_setting_get_member (sec, "variables");
@@ -87,21 +83,13 @@ defaults (struct gs_op *op, const char *const *variables)
 {
   struct ifcfg *c = get (op);
 
-  if (c == NULL)
-    goto nomem;
   if (c->variables.len == 0)
     for (size_t i = 0; variables[i]; ++i)
-      if (string_vector_append_copy (&c->variables, variables[i]) == -1)
-        goto nomem;
+      string_vector_append_copy (&c->variables, variables[i]);
   if (!c->distros_seen)
     for (size_t i = 0; rh_family[i]; ++i)
-      if (string_vector_append_copy (&c->distros, rh_family[i]) == -1)
-        goto nomem;
+      string_vector_append_copy (&c->distros, rh_family[i]);
   return 0;
-
- nomem:
-  gs_error ("out of memory");
-  return -1;
 }
 
 static int
@@ -152,10 +140,6 @@ ifcfg_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   int r = -1;
 
   (void) root;
-  if (c == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
   if (!applies (ctx, c))
     return 0;
   if (gs_edit_list (ctx, g, IFCFG_DIR, "ifcfg-*", &files) == -1)
@@ -180,12 +164,8 @@ ifcfg_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
       continue;
     }
     for (size_t k = 0; k < c->variables.len; ++k) {
-      CLEANUP_FREE char *sub = NULL;
+      CLEANUP_FREE char *sub = gs_xasprintf ("/%s", c->variables.ptr[k]);
 
-      if (asprintf (&sub, "/%s", c->variables.ptr[k]) == -1) {
-        gs_error ("out of memory");
-        goto out;
-      }
       if (gs_aug_rm (&a, f, sub) == -1)
         goto out;
     }

@@ -107,12 +107,9 @@ rm_if_mac (struct gs_aug *a, struct gs_aug_file *f, const char *sub,
   if (m == NULL)
     return -1;
   for (size_t i = 0; m[i]; ++i) {
-    CLEANUP_FREE char *vp = NULL, *v = NULL;
+    CLEANUP_FREE char *vp = gs_xasprintf ("%s%s", m[i], value_sub);
+    CLEANUP_FREE char *v = NULL;
 
-    if (asprintf (&vp, "%s%s", m[i], value_sub) == -1) {
-      gs_error ("out of memory");
-      return -1;
-    }
     if ((v = gs_aug_get (a, vp)) != NULL && gs_edit_is_mac (v) &&
         gs_aug_rm_node (a, f, m[i]) == -1)
       return -1;
@@ -189,13 +186,10 @@ nm_file (struct gs_aug *a, struct gs_aug_file *f)
   };
 
   for (size_t i = 0; sections[i]; ++i) {
-    CLEANUP_FREE char *bind = NULL, *cloned = NULL;
+    CLEANUP_FREE char *bind = gs_xasprintf ("/%s/mac-address", sections[i]);
+    CLEANUP_FREE char *cloned = gs_xasprintf ("/%s/cloned-mac-address",
+                                              sections[i]);
 
-    if (asprintf (&bind, "/%s/mac-address", sections[i]) == -1 ||
-        asprintf (&cloned, "/%s/cloned-mac-address", sections[i]) == -1) {
-      gs_error ("out of memory");
-      return -1;
-    }
     if (gs_aug_rm (a, f, bind) == -1 ||
         (assigned && rm_if_mac (a, f, cloned, "") == -1))
       return -1;

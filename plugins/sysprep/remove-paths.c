@@ -68,8 +68,10 @@ get (struct gs_op *op)
 {
   struct rp *rp = gs_op_get_data (op);
 
-  if (rp == NULL && (rp = calloc (1, sizeof *rp)) != NULL)
+  if (rp == NULL) {
+    rp = gs_xcalloc (1, sizeof *rp);
     gs_op_set_data (op, rp);
+  }
   return rp;
 }
 
@@ -78,27 +80,20 @@ remove_paths_configure (struct gs_op *op, const config_setting_t *sec)
 {
   struct rp *rp = get (op);
 
-  if (rp == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
-  if (gs_config_get_strings (sec, "globs", &rp->globs, &rp->globs_seen) ||
-      gs_config_get_strings (sec, "except", &rp->except, NULL) ||
-      gs_config_get_strings (sec, "os-types", &rp->os_types, NULL) ||
-      gs_config_get_strings (sec, "distros", &rp->distros, NULL) ||
-      gs_config_get_strings (sec, "package-formats", &rp->package_formats,
-                             NULL) ||
-      gs_config_get_strings (sec, "package-managers", &rp->package_managers,
-                             NULL))
-    return -1;
-  if (gs_config_get_strings (sec, "names", &rp->names, NULL) ||
-      gs_config_get_strings (sec, "touch", &rp->touch, NULL) ||
-      gs_config_get_strings (sec, "reset", &rp->reset, NULL) ||
-      gs_config_get_strings (sec, "firstboot-distros",
-                             &rp->firstboot_distros, NULL) ||
-      gs_config_get_string (sec, "reset-content", &rp->reset_content) ||
-      gs_config_get_string (sec, "firstboot", &rp->firstboot))
-    return -1;
+  gs_config_get_strings (sec, "globs", &rp->globs, &rp->globs_seen);
+  gs_config_get_strings (sec, "except", &rp->except, NULL);
+  gs_config_get_strings (sec, "os-types", &rp->os_types, NULL);
+  gs_config_get_strings (sec, "distros", &rp->distros, NULL);
+  gs_config_get_strings (sec, "package-formats", &rp->package_formats, NULL);
+  gs_config_get_strings (sec, "package-managers", &rp->package_managers,
+                         NULL);
+  gs_config_get_strings (sec, "names", &rp->names, NULL);
+  gs_config_get_strings (sec, "touch", &rp->touch, NULL);
+  gs_config_get_strings (sec, "reset", &rp->reset, NULL);
+  gs_config_get_strings (sec, "firstboot-distros", &rp->firstboot_distros,
+                         NULL);
+  gs_config_get_string (sec, "reset-content", &rp->reset_content);
+  gs_config_get_string (sec, "firstboot", &rp->firstboot);
   gs_config_get_bool (sec, "recursive", &rp->recursive);
   gs_config_get_bool (sec, "files-only", &rp->files_only);
   gs_config_get_bool (sec, "update-ca-store", &rp->update_ca_store);
@@ -119,7 +114,7 @@ remove_paths_config_complete (struct gs_op *op)
 {
   struct rp *rp = get (op);
 
-  if (rp == NULL || !rp->globs_seen) {
+  if (!rp->globs_seen) {
     gs_error ("no globs configured (a remove-paths operation needs "
               "globs = [ ... ])");
     return -1;
@@ -209,16 +204,11 @@ walk (guestfs_h *g, const struct rp *rp, const char *dir,
     return -1;
   for (size_t i = 0; all[i] != NULL; ++i) {
     const char *base = basename_of (all[i]);
-    char *p;
 
     if ((rp->names.len && !matches_any (&rp->names, base)) ||
         matches_any (&rp->except, base))
       continue;
-    if ((p = gs_path_join (dir, all[i])) == NULL ||
-        string_vector_append (out, p) == -1) {
-      gs_error ("out of memory");
-      return -1;
-    }
+    string_vector_append (out, gs_path_join (dir, all[i]));
   }
   return 0;
 }
@@ -253,10 +243,7 @@ remove_matches (struct gs_ctx *ctx, guestfs_h *g, const struct rp *rp,
           (rp->names.len && !matches_any (&rp->names, basename_of (match))))
         continue;
     }
-    if (string_vector_append_copy (&plain, match) == -1) {
-      gs_error ("out of memory");
-      goto out;
-    }
+    string_vector_append_copy (&plain, match);
   }
   if ((n1 = gs_remove_all (ctx, g, plain.len ? plain.ptr : none, flags)) ==
       -1 ||
@@ -276,13 +263,9 @@ touch_and_reset (struct gs_ctx *ctx, guestfs_h *g, const struct rp *rp)
 {
   for (size_t i = 0; i < rp->touch.len; ++i) {
     const char *p = rp->touch.ptr[i];
-    CLEANUP_FREE char *dir = strndup (p, basename_of (p) - p);
+    CLEANUP_FREE char *dir = gs_xstrndup (p, basename_of (p) - p);
     int r;
 
-    if (dir == NULL) {
-      gs_error ("out of memory");
-      return -1;
-    }
     if (gs_path_protected (ctx, p))
       continue;
     if ((r = guestfs_is_dir (g, dir)) == -1)

@@ -70,12 +70,10 @@ script_configure (struct gs_op *op, const config_setting_t *section)
                 config_setting_source_line (list), i);
       return -1;
     }
-    if (string_vector_append_copy (&scripts, s) == -1) {
-      gs_error ("out of memory");
-      return -1;
-    }
+    string_vector_append_copy (&scripts, s);
   }
-  return gs_config_get_string (section, "scriptdir", &scriptdir);
+  gs_config_get_string (section, "scriptdir", &scriptdir);
+  return 0;
 }
 
 /* The mountpoint must be an existing, empty directory: mounting over
@@ -375,12 +373,7 @@ script_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   else {
     const char *t = getenv ("TMPDIR");
 
-    if (asprintf (&tmp, "%s/goldsmith-script.XXXXXX",
-                  t && t[0] ? t : "/tmp") == -1) {
-      tmp = NULL;
-      gs_error ("out of memory");
-      return -1;
-    }
+    tmp = gs_xasprintf ("%s/goldsmith-script.XXXXXX", t && t[0] ? t : "/tmp");
     if (mkdtemp (tmp) == NULL) {
       gs_error ("%s: cannot create the mountpoint: %m", tmp);
       return -1;

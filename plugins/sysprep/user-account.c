@@ -80,10 +80,7 @@ add_names (const config_setting_t *sec, const char *key, string_vector *out)
                 config_setting_source_line (list), key, i, s ? s : "", why);
       return -1;
     }
-    if (string_vector_append_copy (out, s) == -1) {
-      gs_error ("out of memory");
-      return -1;
-    }
+    string_vector_append_copy (out, s);
   }
   return 0;
 }
@@ -191,13 +188,9 @@ static int
 any_stays (struct gs_aug *a, struct gs_aug_file *f, const char *pred,
            const struct user *users, size_t n)
 {
-  CLEANUP_FREE char *q = NULL;
+  CLEANUP_FREE char *q = gs_xasprintf ("/*[%s]", pred);
   CLEANUP_FREE_STRV char **m = NULL;
 
-  if (asprintf (&q, "/*[%s]", pred) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
   if ((m = gs_aug_match (a, f, q)) == NULL)
     return -1;
   for (size_t i = 0; m[i]; ++i)
@@ -217,24 +210,16 @@ home_shared (struct gs_aug *a, struct gs_aug_file *f, const char *home,
   size_t len = strlen (home);
   CLEANUP_FREE char *pred = NULL;
   char *re;
-  int r;
 
   while (len > 1 && home[len - 1] == '/')
     len--;
-  if ((re = strndup (home, len)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  re = gs_xstrndup (home, len);
   for (char *p = re; *p; ++p)
     if (!(isalnum ((unsigned char) *p) || *p == '/' || *p == '_' ||
           *p == '-'))
       *p = '.';
-  r = asprintf (&pred, "home =~ regexp('%s(/.*)?')", re);
+  pred = gs_xasprintf ("home =~ regexp('%s(/.*)?')", re);
   free (re);
-  if (r == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
   return any_stays (a, f, pred, users, n);
 }
 
@@ -269,20 +254,17 @@ line_predicate (const char *name)
   return buf;
 }
 
-/* A path predicate for VALUE: [.='v'] or [.="v"]. */
+/* A path predicate for VALUE: [.='v'] or [.="v"]; NULL when VALUE holds
+ * both kinds of quotes.
+ */
 static char *
 value_predicate (const char *elem, const char *value)
 {
-  char *p = NULL;
   char q = strchr (value, '\'') ? '"' : '\'';
 
-  if (strchr (value, q)) {
-    errno = EINVAL;
+  if (strchr (value, q))
     return NULL;
-  }
-  if (asprintf (&p, "/%s[.=%c%s%c]", elem, q, value, q) == -1)
-    return NULL;
-  return p;
+  return gs_xasprintf ("/%s[.=%c%s%c]", elem, q, value, q);
 }
 
 static int
@@ -293,10 +275,7 @@ rm_sub (struct gs_aug *a, struct gs_aug_file *f, const char *esc_name,
 
   if (f == NULL)
     return 0;
-  if (asprintf (&p, "/%s%s", esc_name, sub) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  p = gs_xasprintf ("/%s%s", esc_name, sub);
   return gs_aug_rm (a, f, p);
 }
 
@@ -314,18 +293,11 @@ rm_member (struct gs_aug *a, struct gs_aug_file *f, const char *name,
     CLEANUP_FREE char *sub = NULL;
 
     if (pred == NULL) {
-      if (errno != EINVAL) {
-        gs_error ("out of memory");
-        return -1;
-      }
       gs_warning ("%s: user %s is left in its member lists (its name holds "
                   "both kinds of quotes)", f->path, name);
       return 0;
     }
-    if (asprintf (&sub, "/*%s", pred) == -1) {
-      gs_error ("out of memory");
-      return -1;
-    }
+    sub = gs_xasprintf ("/*%s", pred);
     if (gs_aug_rm (a, f, sub) == -1)
       return -1;
   }
@@ -346,20 +318,13 @@ group_stays (struct gs_aug *a, struct gs_aug_file *group,
   *stays = false;
   if (group == NULL)
     return 0;
-  if (asprintf (&p, "%s/%s/gid", group->node, esc) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  p = gs_xasprintf ("%s/%s/gid", group->node, esc);
   if ((v = gs_aug_get (a, p)) == NULL || v[0] == '\0' ||
       strspn (v, "0123456789") != strlen (v))
     return 0;
   if (v[strspn (v, "0")] == '\0')
     return 0;                    /* gid 0: root's, never removed anyway */
-  if (asprintf (&pred, "gid =~ regexp('0*%s')", v + strspn (v, "0")) ==
-      -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  pred = gs_xasprintf ("gid =~ regexp('0*%s')", v + strspn (v, "0"));
   if ((r = any_stays (a, passwd, pred, users, n)) == -1)
     return -1;
   *stays = r == 1;
@@ -415,8 +380,8 @@ edit_account_files (struct gs_ctx *ctx, guestfs_h *g, struct gs_aug *ap,
 
     if (!u->remove)
       continue;
-    if ((esc = gs_aug_escape (u->name)) == NULL ||
-        (line = line_predicate (u->name)) == NULL) {
+    esc = gs_aug_escape (u->name);
+    if ((line = line_predicate (u->name)) == NULL) {
       gs_error ("out of memory");
       goto out;
     }
@@ -477,10 +442,7 @@ remove_homes_and_spools (struct gs_ctx *ctx, guestfs_h *g,
         free (real);
         continue;
       }
-      if (string_vector_append (&spools, real) == -1) {
-        gs_error ("out of memory");
-        goto out;
-      }
+      string_vector_append (&spools, real);
     }
   }
   for (size_t i = 0; i < nusers; ++i) {
@@ -512,12 +474,8 @@ remove_homes_and_spools (struct gs_ctx *ctx, guestfs_h *g,
       }
     }
     for (size_t k = 0; k < spools.len; ++k) {
-      CLEANUP_FREE char *p = NULL;
+      CLEANUP_FREE char *p = gs_xasprintf ("%s/%s", spools.ptr[k], u->name);
 
-      if (asprintf (&p, "%s/%s", spools.ptr[k], u->name) == -1) {
-        gs_error ("out of memory");
-        goto out;
-      }
       if (gs_remove (ctx, g, p, GS_REMOVE_RECURSIVE) == -1)
         goto out;
     }
@@ -615,14 +573,10 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
 
   /* The range of user IDs. */
   {
-    CLEANUP_FREE char *pmin = NULL, *pmax = NULL, *pmail = NULL;
+    CLEANUP_FREE char *pmin = gs_xasprintf ("%s/UID_MIN", defs->node);
+    CLEANUP_FREE char *pmax = gs_xasprintf ("%s/UID_MAX", defs->node);
+    CLEANUP_FREE char *pmail = gs_xasprintf ("%s/MAIL_DIR", defs->node);
 
-    if (asprintf (&pmin, "%s/UID_MIN", defs->node) == -1 ||
-        asprintf (&pmax, "%s/UID_MAX", defs->node) == -1 ||
-        asprintf (&pmail, "%s/MAIL_DIR", defs->node) == -1) {
-      gs_error ("out of memory");
-      goto out;
-    }
     min_s = gs_aug_get (&a, pmin);
     max_s = gs_aug_get (&a, pmax);
     mail_dir = gs_aug_get (&a, pmail);
@@ -652,18 +606,19 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
     CLEANUP_FREE char *q = NULL;
     size_t n = 0;
 
-    if (re == NULL || asprintf (&q, "/*[uid =~ regexp('%s')]", re) == -1) {
+    /* id-range.c is linked without the core too (its unit test), so
+     * it reports running out of memory with NULL.
+     */
+    if (re == NULL) {
       gs_error ("out of memory");
       goto out;
     }
+    q = gs_xasprintf ("/*[uid =~ regexp('%s')]", re);
     if (uid_max >= 1 && (nodes = gs_aug_match (&a, af[0], q)) == NULL)
       goto out;
     while (nodes && nodes[n])
       n++;
-    if ((users = calloc (n + 1, sizeof *users)) == NULL) {
-      gs_error ("out of memory");
-      goto out;
-    }
+    users = gs_xcalloc (n + 1, sizeof *users);
   }
   for (size_t i = 0; nodes && nodes[i]; ++i) {
     struct user *u = &users[nusers];
@@ -677,12 +632,8 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
       u->name = NULL;
       continue;
     }
-    if ((u->node = strdup (nodes[i])) == NULL ||
-        asprintf (&phome, "%s/home", nodes[i]) == -1) {
-      gs_error ("out of memory");
-      nusers++;
-      goto out;
-    }
+    u->node = gs_xstrdup (nodes[i]);
+    phome = gs_xasprintf ("%s/home", nodes[i]);
     nusers++;
     u->home = gs_aug_get (&a, phome);
     u->remove = !in_list (&keep_list, u->name) &&
@@ -699,10 +650,7 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
       found = strcmp (users[k].name, name) == 0;
     if (found)
       continue;
-    if (esc == NULL || asprintf (&puid, "%s/%s/uid", af[0]->node, esc) == -1) {
-      gs_error ("out of memory");
-      goto out;
-    }
+    puid = gs_xasprintf ("%s/%s/uid", af[0]->node, esc);
     if ((uid_s = gs_aug_get (&a, puid)) != NULL)
       gs_warning ("user %s is not removed: UID %s is outside "
                   "UID_MIN..UID_MAX (%ld..%ld) of %s", name, uid_s,
@@ -732,10 +680,7 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
 
     if (!u->remove)
       continue;
-    if ((esc = gs_aug_escape (u->name)) == NULL) {
-      gs_error ("out of memory");
-      goto out;
-    }
+    esc = gs_aug_escape (u->name);
     if (group_stays (&a, af[2], af[0], esc, users, nusers,
                      &u->group_stays) == -1)
       goto out;
