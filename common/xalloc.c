@@ -8,20 +8,24 @@
  * end the process with exit status 1 (GS_EXIT_ERROR, goldsmith(1)).
  *
  * Ending the process is safe for the user's images:
- * - a transactional run (sysprep, and sparsify/resize writing a copy)
- *   writes only to qcow2 overlays (overlay.c) committed after every
- *   operation succeeded and the appliance shut down; a process that
- *   ends before the commit leaves the image as it was (the next run
- *   removes the stale overlay).  Once the commit has begun (the rename
- *   to goldsmith-commit-*, overlay.c) the next run that writes the
- *   image finishes it, as after a kill -9;
- * - resize and sparsify write OUT under a stand-in name renamed to OUT
- *   only on success (outfile.c): OUT never exists half-written, and
- *   the stand-in is removed here;
- * - IN, for resize and copying sparsify, is only read.
- * Not covered, as for any failure or kill there: the modes that write
- * in place by request (sysprep --in-place, sparsify --in-place), where
- * an operation stopped half-way leaves what it did so far.
+ * - sysprep (transactional, the default) writes only to qcow2 overlays
+ *   (overlay.c) committed after every operation succeeded and the
+ *   appliance shut down; a process that ends before the commit leaves
+ *   the image as it was (the next run removes the stale overlay).  Once
+ *   the commit has begun (the rename to goldsmith-commit-*, overlay.c)
+ *   the next run that writes the image finishes it, as after a kill -9;
+ *   job children (jobs.c) die with their parent (PR_SET_PDEATHSIG),
+ *   removing their own overlays;
+ * - copying sparsify reads IN through an overlay, resize opens IN
+ *   read-only: IN is never written;
+ * - a new OUT (sparsify to a file, resize --output-size) is written
+ *   under a stand-in name renamed to OUT only on success (outfile.c):
+ *   OUT never exists half-written, and the stand-in is removed here.
+ * Not covered, exactly as for any other failure or a kill there: what
+ * is written in place by request, with no overlay: sysprep --in-place,
+ * sparsify --in-place, sparsify onto a block device, and resize into an
+ * existing OUT (without --output-size, the target the user made):
+ * whatever was written before the end stays.
  *
  * _exit, not exit: no atexit handler runs (libguestfs's would talk to
  * the appliance, needing memory; the appliance's qemu is stopped by

@@ -180,8 +180,9 @@ extern void gs_debug (const char *fs, ...) GS_PRINTF (1, 2);
  * memory" once (one gs_error line) and ends the process with exit
  * status 1, so there is no failure to handle after them.  That is safe
  * for the user's image: a run writes to an overlay committed only after
- * every operation succeeded, and OUT is renamed into place only on
- * success (goldsmith(1), EXIT STATUS).  gs_xcalloc and gs_xreallocarray
+ * every operation succeeded (unless it writes in place, as with
+ * --in-place, where any failure leaves what was done; goldsmith(1),
+ * EXIT STATUS).  gs_xcalloc and gs_xreallocarray
  * refuse an N * SIZE that overflows in the same way; a size of 0 gives
  * a pointer to free, never NULL.  gs_xasprintf returns the formatted
  * string.  Free what they return with free(3).
