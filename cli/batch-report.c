@@ -153,13 +153,9 @@ batch_write_report (struct batch *b, bool complete, int code)
     return -1;
   rep = batch_report (b, complete, code);
   /* As --json prints it: the same bytes, newline included. */
-  if (asprintf (&text, "%s\n", json_object_to_json_string_ext
-                (rep, JSON_C_TO_STRING_PRETTY |
-                 JSON_C_TO_STRING_NOSLASHESCAPE)) == -1) {
-    json_object_put (rep);
-    gs_error ("out of memory");
-    return -1;
-  }
+  text = gs_xasprintf ("%s\n", json_object_to_json_string_ext
+                       (rep, JSON_C_TO_STRING_PRETTY |
+                        JSON_C_TO_STRING_NOSLASHESCAPE));
   r = batch_write_atomic (b->report, text);
   json_object_put (rep);
   return r;

@@ -117,16 +117,8 @@ call_tool (enum batch_tool t, const string_vector *argv, int which,
   for (;;) {
     ssize_t n;
 
-    if (len + 4096 > cap) {
-      char *p = realloc (*text, cap = cap * 2 + 65536);
-
-      if (p == NULL) {
-        gs_error ("out of memory");
-        kill (pid, SIGTERM);
-        break;
-      }
-      *text = p;
-    }
+    if (len + 4096 > cap)
+      *text = gs_xrealloc (*text, cap = cap * 2 + 65536);
     n = read (fds[0], *text + len, cap - len - 1);
     if (n == -1 && errno == EINTR)
       continue;
@@ -236,10 +228,7 @@ domxml_for (struct batch *b, const struct batch_image *img)
 static int
 push (string_vector *v, const char *s)
 {
-  if (string_vector_append_copy (v, s) == -1) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  string_vector_append_copy (v, s);
   return 0;
 }
 
@@ -550,14 +539,10 @@ tcg_from_now_on (json_object *appliance)
 void
 batch_execute (struct batch *b, struct run *r)
 {
-  bool *live = r->live = calloc (r->n, sizeof *live);
+  bool *live = r->live = gs_xcalloc (r->n, sizeof *live);
   size_t nlive = 0;
   double t0 = batch_now ();
 
-  if (live == NULL) {
-    gs_error ("out of memory");
-    return;
-  }
   for (size_t k = 0; k < r->n; ++k) {
     live[k] = !r->imgs[k]->failed;
     nlive += live[k];

@@ -96,11 +96,8 @@ gs_cmd_inspect (int argc, const char **argv)
       continue;
     if (rc == OPT_LIST)
       list = true;
-    else if (rc == OPT_OPERATIONS &&
-             string_vector_append (&ops, poptGetOptArg (pc)) == -1) {
-      gs_error ("out of memory");
-      goto out;
-    }
+    else if (rc == OPT_OPERATIONS)
+      string_vector_append (&ops, poptGetOptArg (pc));
   }
   if (rc < -1) {
     code = gs_cli_popt_error (pc, "inspect", rc);

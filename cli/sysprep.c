@@ -150,12 +150,7 @@ gs_cmd_sysprep (int argc, const char **argv)
       list = true;
       continue;
     }
-    struct arg *p = realloc (args, (nargs + 1) * sizeof *args);
-    if (p == NULL) {
-      gs_error ("out of memory");
-      goto out;
-    }
-    args = p;
+    args = gs_xreallocarray (args, nargs + 1, sizeof *args);
     args[nargs].code = rc;
     args[nargs].value = poptGetOptArg (pc);
     nargs++;

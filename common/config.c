@@ -342,9 +342,8 @@ load_cache (struct gs_settings *st, const config_setting_t *group,
     return -1;
   if (config_setting_lookup_bool (group, "inspect", &i))
     st->cache_inspect = i;
-  if (config_setting_lookup_string (group, "dir", &s) &&
-      set_string (&st->cache_dir, s) == -1)
-    return -1;
+  if (config_setting_lookup_string (group, "dir", &s))
+    set_string (&st->cache_dir, s);
   return 0;
 }
 

@@ -122,18 +122,13 @@ gs_int_engine_launch (const struct gs_engine *e, struct gs_plan *plan,
   };
   struct gs_session s = { 0 };
   struct gs_shared sh = { 0 };
-  struct gs_guest *guests = calloc (k ? k : 1, sizeof *guests);
-  size_t *at = calloc (k ? k : 1, sizeof *at);   /* their indexes in PLAN */
+  struct gs_guest *guests = gs_xcalloc (k, sizeof *guests);
+  size_t *at = gs_xcalloc (k, sizeof *at);   /* their indexes in PLAN */
   size_t n = 0, ndisks = 0;      /* guests (and disks) in this launch */
   struct gs_guest_result *res = e->result->guest;
   bool launched;
   int r = GS_EXIT_OK;
 
-  if (guests == NULL || at == NULL) {
-    gs_error ("out of memory");
-    r = GS_EXIT_ERROR;
-    goto out;
-  }
   for (size_t i = 0; i < k; ++i) {
     struct gs_guest *g = &plan->guests[ids[i]];
 
@@ -240,15 +235,10 @@ gs_int_engine_each_launch (const struct gs_engine *e, struct gs_guest *guests,
                            size_t n)
 {
   struct gs_plan plan;
-  size_t *ids = calloc (n ? n : 1, sizeof *ids), k;
+  size_t *ids = gs_xcalloc (n, sizeof *ids), k;
   int code = GS_EXIT_OK;
 
-  if (ids == NULL ||
-      gs_int_plan_new (&plan, guests, n, e->settings->isolate) == -1) {
-    free (ids);
-    gs_error ("out of memory");
-    return GS_EXIT_ERROR;
-  }
+  gs_int_plan_new (&plan, guests, n, e->settings->isolate);
   while ((k = gs_int_plan_next (&plan, ids)) > 0) {
     int r = gs_int_engine_launch (e, &plan, ids, k);
 

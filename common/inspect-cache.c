@@ -47,11 +47,9 @@ fnv1a (uint64_t h, const void *p, size_t n)
 static int
 digest (int fd, off_t off, size_t len, uint64_t *h)
 {
-  CLEANUP_FREE char *buf = malloc (MIB);
+  CLEANUP_FREE char *buf = gs_xmalloc (MIB);
   size_t done = 0;
 
-  if (buf == NULL)
-    return -1;
   while (done < len) {
     ssize_t r = pread (fd, buf, len - done < MIB ? len - done : MIB,
                        off + (off_t) done);
@@ -131,17 +129,17 @@ file_identity (const char *path, json_object *a, int depth)
       goto out;
     if (boff != 0) {
       char name[PATH_MAX];
-      CLEANUP_FREE char *dir = strdup (real);
+      CLEANUP_FREE char *dir = gs_xstrdup (real);
       CLEANUP_FREE char *full = NULL;
 
-      if (blen == 0 || blen >= sizeof name || dir == NULL ||
+      if (blen == 0 || blen >= sizeof name ||
           pread (fd, name, blen, (off_t) boff) != (ssize_t) blen)
         goto out;
       name[blen] = '\0';
-      if (strstr (name, "://") ||
-          asprintf (&full, "%s/%s", name[0] == '/' ? "" : dirname (dir),
-                    name) == -1)
+      if (strstr (name, "://"))
         goto out;
+      full = gs_xasprintf ("%s/%s", name[0] == '/' ? "" : dirname (dir),
+                           name);
       if (file_identity (full, a, depth + 1) == -1)
         goto out;
     }
@@ -195,7 +193,8 @@ gs_int_cache_identity (const struct gs_guest *guest, const char *ops,
   }
   if (newest)
     *newest = newest_change (files);
-  s = strdup (json_object_to_json_string_ext (id, JSON_C_TO_STRING_PLAIN));
+  s = gs_xstrdup (json_object_to_json_string_ext (id,
+                                                 JSON_C_TO_STRING_PLAIN));
  out:
   json_object_put (id);
   return s;
@@ -205,17 +204,15 @@ char *
 gs_int_cache_dir (const struct gs_settings *st)
 {
   const char *x = getenv ("XDG_CACHE_HOME"), *home = getenv ("HOME");
-  char *d = NULL;
 
   if (st->cache_dir && st->cache_dir[0])
-    return strdup (st->cache_dir);
+    return gs_xstrdup (st->cache_dir);
   if (x && x[0] == '/')
-    return asprintf (&d, "%s/goldsmith/inspect", x) == -1 ? NULL : d;
+    return gs_xasprintf ("%s/goldsmith/inspect", x);
   if (home && home[0] == '/')
-    return asprintf (&d, "%s/.cache/goldsmith/inspect", home) == -1 ? NULL
-                                                                   : d;
-  gs_error ("--cache: no cache directory (set cache.dir, XDG_CACHE_HOME "
-            "or HOME)");
+    return gs_xasprintf ("%s/.cache/goldsmith/inspect", home);
+  gs_warning ("--cache: no cache directory (set cache.dir, XDG_CACHE_HOME "
+              "or HOME): inspecting every image");
   return NULL;
 }
 
@@ -226,7 +223,6 @@ static char *
 entry_path (const char *dir, const struct gs_guest *guest, const char *ops)
 {
   uint64_t h = 0xcbf29ce484222325ULL;
-  char *p;
 
   h = fnv1a (h, PACKAGE_VERSION, sizeof PACKAGE_VERSION);
   h = fnv1a (h, ops, strlen (ops) + 1);
@@ -236,8 +232,7 @@ entry_path (const char *dir, const struct gs_guest *guest, const char *ops)
 
     h = fnv1a (h, s, strlen (s) + 1);
   }
-  return asprintf (&p, "%s/%016jx.json", dir, (uintmax_t) h) == -1 ? NULL
-                                                                  : p;
+  return gs_xasprintf ("%s/%016jx.json", dir, (uintmax_t) h);
 }
 
 /* A directory only we can write: an entry is trusted input. */
@@ -293,20 +288,18 @@ gs_int_cache_store (const char *dir, const struct gs_guest *guest,
   bool ok;
   int fd;
 
-  if (path == NULL || asprintf (&tmp, "%s.%d.tmp", path, getpid ()) == -1)
-    return;
+  tmp = gs_xasprintf ("%s.%d.tmp", path, (int) getpid ());
   /* Made as needed, private; a directory we do not own is not used. */
   {
-    CLEANUP_FREE char *p = strdup (dir);
+    CLEANUP_FREE char *p = gs_xstrdup (dir);
 
-    for (char *s = p ? p + 1 : NULL; s && *s; ++s)
+    for (char *s = p + 1; *s; ++s)
       if (*s == '/') {
         *s = '\0';
         mkdir (p, 0700);
         *s = '/';
       }
-    if (p)
-      mkdir (p, 0700);
+    mkdir (p, 0700);
   }
   if (!private_dir (dir)) {
     gs_warning ("--cache: %s is not a directory only you can write: "
@@ -334,14 +327,12 @@ gs_int_cache_store (const char *dir, const struct gs_guest *guest,
 static char *
 selection (const struct gs_registry *reg, const char *family)
 {
-  char *s = strdup (""), *t;
+  char *s = gs_xstrdup (""), *t;
 
-  for (size_t i = 0; s && i < reg->nops; ++i)
+  for (size_t i = 0; i < reg->nops; ++i)
     if (reg->ops[i]->selected && strcmp (reg->ops[i]->family, family) == 0) {
       t = s;
-      if (asprintf (&s, "%s%s%s", t, t[0] ? "," : "", reg->ops[i]->name)
-          == -1)
-        s = NULL;
+      s = gs_xasprintf ("%s%s%s", t, t[0] ? "," : "", reg->ops[i]->name);
       free (t);
     }
   return s;
@@ -362,14 +353,12 @@ gs_int_engine_run_cached (const struct gs_engine *e, struct gs_guest *guests,
 
   if (!e->settings->cache_inspect)
     return gs_int_engine_run (e, guests, n, jobs);
-  if ((dir = gs_int_cache_dir (e->settings)) == NULL ||
-      (ops = selection (e->reg, e->family)) == NULL ||
-      (miss = calloc (n ? n : 1, sizeof *miss)) == NULL ||
-      (todo = calloc (n ? n : 1, sizeof *todo)) == NULL ||
-      (ids = calloc (n ? n : 1, sizeof *ids)) == NULL) {
-    free (ids);
+  if ((dir = gs_int_cache_dir (e->settings)) == NULL)
     return gs_int_engine_run (e, guests, n, jobs);
-  }
+  ops = selection (e->reg, e->family);
+  miss = gs_xcalloc (n, sizeof *miss);
+  todo = gs_xcalloc (n, sizeof *todo);
+  ids = gs_xcalloc (n, sizeof *ids);
   for (size_t i = 0; i < n; ++i) {
     double newest = 0;
 

@@ -30,10 +30,8 @@ gs_int_utf8_copy (const char *s, bool xml_chars)
 {
   const unsigned char *p = (const unsigned char *) s;
   size_t len = strlen (s);
-  char *out = malloc (len * 3 + 1), *o = out;
+  char *out = gs_xmalloc (len * 3 + 1), *o = out;
 
-  if (out == NULL)
-    return NULL;
   while (*p) {
     unsigned c = *p, cp = 0;
     size_t n = 0;
@@ -90,11 +88,8 @@ set_clean (struct gs_fields *f, const char *key, const char *value)
 {
   char *v = NULL;
 
-  if (value && strcmp (value, "unknown") != 0 &&
-      (v = gs_int_sanitise_utf8 (value)) == NULL) {
-    gs_error ("out of memory");
-    return -1;
-  }
+  if (value && strcmp (value, "unknown") != 0)
+    v = gs_int_sanitise_utf8 (value);
   gs_int_fields_set (f, key, v);
   free (v);
   return 0;
@@ -354,13 +349,7 @@ gs_int_inspect_xpath (const char *expr, FILE *fp)
   int r = GS_EXIT_ERROR;
 
   while ((n = fread (chunk, 1, sizeof chunk, fp)) > 0) {
-    char *p = realloc (data, size + n);
-
-    if (p == NULL) {
-      gs_error ("out of memory");
-      goto out;
-    }
-    data = p;
+    data = gs_xrealloc (data, size + n);
     memcpy (data + size, chunk, n);
     size += n;
   }

@@ -200,22 +200,16 @@ read_all (int fd)
 }
 
 /* One child per job, each running the engine on its share; E->result
- * gets each guest's result.  -1: out of memory, no job started.
+ * gets each guest's result.
  */
-static int
+static void
 jobs_run (const struct gs_engine *e, struct gs_guest *guests, size_t n,
           const size_t *share, size_t njobs)
 {
   struct gs_guest_result *res = e->result->guest;
-  int *fds = calloc (njobs, sizeof *fds);
-  pid_t *pids = calloc (njobs, sizeof *pids);
+  int *fds = gs_xcalloc (njobs, sizeof *fds);
+  pid_t *pids = gs_xcalloc (njobs, sizeof *pids);
 
-  if (fds == NULL || pids == NULL) {
-    free (fds);
-    free (pids);
-    gs_error ("out of memory");
-    return -1;
-  }
   /* Decided once, here: the children launch at once, quietly. */
   gs_int_accel_decide (e->settings);
   gs_info ("%zu guests in %zu parallel jobs", n, njobs);
@@ -291,20 +285,15 @@ jobs_run (const struct gs_engine *e, struct gs_guest *guests, size_t n,
   }
   free (fds);
   free (pids);
-  return 0;
 }
 
 int
 gs_int_engine_run (const struct gs_engine *e, struct gs_guest *guests,
                    size_t n, int jobs)
 {
-  CLEANUP_FREE size_t *share = calloc (n ? n : 1, sizeof *share);
+  CLEANUP_FREE size_t *share = gs_xcalloc (n, sizeof *share);
   size_t njobs = 1;
 
-  if (share == NULL) {
-    gs_error ("out of memory");
-    return GS_EXIT_ERROR;
-  }
   /* One guest: no need to weigh cores and memory. */
   if (n > 1)
     njobs = jobs_split (guests, n, jobs > 0 ? (size_t) jobs
@@ -312,10 +301,6 @@ gs_int_engine_run (const struct gs_engine *e, struct gs_guest *guests,
                         e->settings->isolate, share);
   if (njobs <= 1)
     return gs_int_engine_each_launch (e, guests, n);
-  if (jobs_run (e, guests, n, share, njobs) == -1) {
-    for (size_t i = 0; i < n; ++i)
-      e->result->guest[i].exit = GS_EXIT_ERROR;
-    return GS_EXIT_ERROR;
-  }
+  jobs_run (e, guests, n, share, njobs);
   return gs_int_result_exit (e->result);
 }

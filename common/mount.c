@@ -125,12 +125,7 @@ gs_int_mount_root (guestfs_h *g, const char *root, bool readonly,
       if (d != NULL && own == NULL) {
         gs_warning ("%s: %s is another guest's filesystem and this "
                     "guest has none like it: not mounted", mps[2 * i], d);
-        own = strdup ("");       /* "": left out below */
-      }
-      if (own == NULL) {
-        free (list);
-        gs_error ("out of memory");
-        return -1;
+        own = gs_xstrdup ("");   /* "": left out below */
       }
       free (mps[2 * i + 1]);
       mps[2 * i + 1] = own;

@@ -8,37 +8,13 @@
 
 #include "goldsmith-int.h"
 
-/* Out of memory while recording what happened: a report that silently
- * lost an entry would be worse than stopping.  Stopping is safe: writes
- * go to overlays committed only after a run ends well.
+/* Allocation failure ends the process (xalloc.c): a result is never
+ * silently incomplete.
  */
-static void __attribute__((noreturn))
-oom (void)
-{
-  gs_error ("out of memory");
-  abort ();
-}
-
-static void *
-grow (void *p, size_t n, size_t size)
-{
-  if (size && n > SIZE_MAX / size)
-    oom ();
-  if ((p = realloc (p, n * size > 0 ? n * size : 1)) == NULL)
-    oom ();
-  return p;
-}
-
 static char *
 dup (const char *s)
 {
-  char *d;
-
-  if (s == NULL)
-    return NULL;
-  if ((d = strdup (s)) == NULL)
-    oom ();
-  return d;
+  return s ? gs_xstrdup (s) : NULL;
 }
 
 void
@@ -49,14 +25,14 @@ gs_int_result_init (struct gs_run_result *r, const char *tool, bool dry_run,
   r->tool = dup (tool);
   r->dry_run = dry_run;
   r->nguests = n;
-  r->guest = grow (NULL, n, sizeof *r->guest);
+  r->guest = gs_xreallocarray (NULL, n, sizeof *r->guest);
   memset (r->guest, 0, n * sizeof *r->guest);
   for (size_t i = 0; i < n; ++i) {
     struct gs_guest_result *g = &r->guest[i];
 
     g->name = dup (guests[i].name);
     g->ndisks = guests[i].ndisks;
-    g->disk = grow (NULL, g->ndisks, sizeof *g->disk);
+    g->disk = gs_xreallocarray (NULL, g->ndisks, sizeof *g->disk);
     for (size_t k = 0; k < g->ndisks; ++k) {
       g->disk[k].path = dup (guests[i].disks[k].path);
       g->disk[k].format = dup (guests[i].disks[k].format);
@@ -93,7 +69,7 @@ gs_int_result_add_root (struct gs_guest_result *g, const char *root)
 {
   struct gs_root_result *rr;
 
-  g->root = grow (g->root, g->nroots + 1, sizeof *g->root);
+  g->root = gs_xreallocarray (g->root, g->nroots + 1, sizeof *g->root);
   rr = &g->root[g->nroots++];
   memset (rr, 0, sizeof *rr);
   rr->root = dup (root);
@@ -105,7 +81,7 @@ gs_int_result_add_op (struct gs_op_results *ops, const char *name)
 {
   struct gs_op_result *o;
 
-  ops->op = grow (ops->op, ops->n + 1, sizeof *ops->op);
+  ops->op = gs_xreallocarray (ops->op, ops->n + 1, sizeof *ops->op);
   o = &ops->op[ops->n++];
   memset (o, 0, sizeof *o);
   o->name = dup (name);
@@ -118,7 +94,7 @@ gs_int_result_add_path (struct gs_op_result *op, const char *path,
 {
   struct gs_path_result *p;
 
-  op->paths = grow (op->paths, op->npaths + 1, sizeof *op->paths);
+  op->paths = gs_xreallocarray (op->paths, op->npaths + 1, sizeof *op->paths);
   p = &op->paths[op->npaths++];
   p->path = dup (path);
   p->action = action;
@@ -149,8 +125,8 @@ gs_int_fields_set (struct gs_fields *f, const char *key, const char *value)
   }
   if (value == NULL)
     return;
-  f->key = grow (f->key, f->n + 1, sizeof *f->key);
-  f->value = grow (f->value, f->n + 1, sizeof *f->value);
+  f->key = gs_xreallocarray (f->key, f->n + 1, sizeof *f->key);
+  f->value = gs_xreallocarray (f->value, f->n + 1, sizeof *f->value);
   f->key[f->n] = dup (key);
   f->value[f->n++] = dup (value);
 }
@@ -176,13 +152,13 @@ gs_int_inspect_list (struct gs_inspect_result *ir, const char *name, bool add)
     if (strcmp (ir->list[i].name, name) == 0)
       l = &ir->list[i];
   if (l == NULL) {
-    ir->list = grow (ir->list, ir->nlists + 1, sizeof *ir->list);
+    ir->list = gs_xreallocarray (ir->list, ir->nlists + 1, sizeof *ir->list);
     l = &ir->list[ir->nlists++];
     memset (l, 0, sizeof *l);
     l->name = dup (name);
   }
   if (add) {
-    l->item = grow (l->item, l->n + 1, sizeof *l->item);
+    l->item = gs_xreallocarray (l->item, l->n + 1, sizeof *l->item);
     memset (&l->item[l->n], 0, sizeof *l->item);
     l->n++;
   }

@@ -207,10 +207,7 @@ run_root (struct gs_session *s, struct gs_registry *reg, const char *root,
   int r = 0;
 
   if (strcmp (opts->family, "inspect") == 0) {
-    if ((rr->inspect = calloc (1, sizeof *rr->inspect)) == NULL) {
-      gs_error ("out of memory");
-      return -1;
-    }
+    rr->inspect = gs_xcalloc (1, sizeof *rr->inspect);
     ctx.inspect = rr->inspect;
     gs_inspect_set (&ctx, "root", root);
   }

@@ -372,10 +372,8 @@ gs_int_shared_pass (struct gs_session *s, struct gs_shared *sh, size_t i,
     if ((devs = guestfs_list_devices (g)) == NULL)
       goto out;
     for (size_t k = sh->starts[i]; k < sh->starts[i + 1] && devs[k]; ++k)
-      if (string_vector_append_copy (&mine, devs[k]) == -1)
-        goto nomem;
-    if (string_vector_append (&mine, NULL) == -1)
-      goto nomem;
+      string_vector_append_copy (&mine, devs[k]);
+    string_vector_append (&mine, NULL);
     s->quiet_errors = true;
     guestfs_vg_activate_all (g, 0);
     s->quiet_errors = false;
@@ -397,17 +395,13 @@ gs_int_shared_pass (struct gs_session *s, struct gs_shared *sh, size_t i,
     s->quiet_errors = true;
     gi = gs_int_inspect_root_guest (g, from[k], sh->starts, sh->n);
     s->quiet_errors = false;
-    if (gi == (int) i && string_vector_append_copy (&found, from[k]) == -1)
-      goto nomem;
+    if (gi == (int) i)
+      string_vector_append_copy (&found, from[k]);
   }
-  if (string_vector_append (&found, NULL) == -1)
-    goto nomem;
+  string_vector_append (&found, NULL);
   *roots = found.ptr;
   found = (string_vector) empty_vector;
   r = 0;
-  goto out;
- nomem:
-  gs_error ("out of memory");
  out:
   string_vector_free_all (&mine);
   string_vector_free_all (&found);
