@@ -193,8 +193,7 @@ gs_int_engine_launch (const struct gs_engine *e, struct gs_plan *plan,
     sh.deferred[i] = false;
     run_guest (e, &s, &ro, &guests[i], roots, sh.starts[i], n, &res[at[i]]);
   }
-  if (gs_int_shared_pass_end (&s, &sh) == -1)
-    gs_warning ("cannot clear the LVM filter of the last clone");
+  gs_int_shared_pass_end (&s, &sh);
   gs_int_set_current_image (NULL);
 
  close:

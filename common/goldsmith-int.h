@@ -549,9 +549,9 @@ extern void gs_int_shared_free (struct gs_shared *sh);
  */
 extern int gs_int_shared_pass (struct gs_session *s, struct gs_shared *sh,
                                size_t i, char ***roots);
-/* After the passes: every volume visible again. */
-extern int gs_int_shared_pass_end (struct gs_session *s,
-                                   struct gs_shared *sh);
+/* After the passes (the launch ends): nothing left mounted. */
+extern void gs_int_shared_pass_end (struct gs_session *s,
+                                    struct gs_shared *sh);
 /* Guest I of the launch (IDS[I] in PLAN) clashes: say so, record with
  * which guests in PLAN, return true (it stays pending).
  */

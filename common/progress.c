@@ -17,6 +17,7 @@
 
 static int progress_fd = -1;
 static int last_percent = -1;
+static bool launching;           /* libguestfs's launch steps are no copy */
 
 int
 gs_int_progress_open (int fd)
@@ -118,6 +119,7 @@ gs_int_progress_launch (size_t guests, size_t disks, double seconds,
 {
   json_object *o;
 
+  launching = ok < 0;
   if (progress_fd < 0)
     return;
   o = json_object_new_object ();
@@ -164,7 +166,7 @@ gs_int_progress_copy (uint64_t done, uint64_t total)
   json_object *o;
   int pc;
 
-  if (progress_fd < 0 || total == 0)
+  if (progress_fd < 0 || total == 0 || launching)
     return;
   pc = (int) (done * 100 / total);
   if (pc == last_percent && done < total)

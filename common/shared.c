@@ -377,7 +377,9 @@ gs_int_shared_pass (struct gs_session *s, struct gs_shared *sh, size_t i,
     s->quiet_errors = true;
     guestfs_vg_activate_all (g, 0);
     s->quiet_errors = false;
+    /* The filter rescans; its volumes must be activated again. */
     if (guestfs_lvm_set_filter (g, mine.ptr) == -1 ||
+        guestfs_vg_activate_all (g, 1) == -1 ||
         (all = guestfs_inspect_os (g)) == NULL)
       goto out;
     sh->filtered = true;
@@ -408,19 +410,16 @@ gs_int_shared_pass (struct gs_session *s, struct gs_shared *sh, size_t i,
   return r;
 }
 
-int
+/* The launch ends after its passes: the last clone's filter stays (with
+ * it gone, LVM would see the clones' VGs again, and refuse them).
+ */
+void
 gs_int_shared_pass_end (struct gs_session *s, struct gs_shared *sh)
 {
-  int r = 0;
-
   if (!sh->filtered)
-    return 0;
+    return;
   s->quiet_errors = true;
   guestfs_umount_all (s->g);
-  guestfs_vg_activate_all (s->g, 0);
   s->quiet_errors = false;
-  if (guestfs_lvm_clear_filter (s->g) == -1)
-    r = -1;
   sh->filtered = false;
-  return r;
 }

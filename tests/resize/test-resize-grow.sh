@@ -91,7 +91,7 @@ if [ "$rc" != 0 ]; then
   [ "$CI" = true ] && bail "cannot build the guests (appliance?)"
   skip_all "cannot build the guests (no working appliance?)"
 fi
-plan 56
+plan 57
 is "build: one guestfish launch" "$rc" 0
 is "build: libguestfs sees the numbers 1 3 5 6 and 14 15 1 (disk order)" \
   "$(sed -n 's/^ *part_num: //p' build.log | tr '\n' ' ')" "1 3 5 6 14 15 1 "
@@ -113,8 +113,28 @@ ok "MBR: no temporary file left" test -z "$(ls | grep goldsmith-)"
 # ---- 3. GPT: twice the size, --expand the PV, --lv-expand the LV -------
 t0=$(date +%s)
 goldsmith resize gpt.img gpt-out.img --output-size 200% --expand sda1 \
-  --output-format qcow2 --lv-expand /dev/vg0/lv0 --json > gpt.json 2> gpt.err
+  --output-format qcow2 --lv-expand /dev/vg0/lv0 --json --progress-fd 3 \
+  > gpt.json 2> gpt.err 3> gpt.progress
 is "GPT resize: exit status 0" "$?" 0
+# --progress-fd: the run's start and end, its launch, and each content
+# operation as the report lists it; copies (if long enough to report)
+# never past their total.
+is "GPT resize: progress events as the report says" \
+   "$(python3 - gpt.json gpt.progress <<'PY' 2>&1 | tail -2
+import json, sys
+r = json.load(open(sys.argv[1]))
+ev = [json.loads(l) for l in open(sys.argv[2])]
+k = [e["event"] for e in ev]
+assert k[0] == "image-start" and k[-1] == "image-done", k
+assert ev[-1]["exit_status"] == 0 and ev[0]["tool"] == "resize", ev[-1]
+assert k.count("launch") == k.count("launched") == 1, k
+ops = [(o["name"], o["status"]) for o in r["operations"]]
+got = [(e["operation"], e["status"]) for e in ev if e["event"] == "operation"]
+assert ops == got and ops, (ops, got)
+assert all(0 <= e["bytes"] <= e["total"] for e in ev if e["event"] == "copy")
+print("ok")
+PY
+)" ok
 diag "GPT resize: $(( $(date +%s) - t0 )) s"
 is "GPT: IN unchanged" "$(sum gpt.img)" "$gpt_sum"
 is "GPT: OUT is a qcow2 twice IN" \
