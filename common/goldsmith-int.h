@@ -236,6 +236,13 @@ extern int gs_int_disk_check (struct gs_disk *disk);
  */
 extern void gs_int_disks_allow_external (bool allow);
 
+/* qemu-img.c */
+/* The first LEN bytes of disk D, read on the host (qemu-img dd for
+ * formats other than raw): how many were read, or -1.
+ */
+extern ssize_t gs_int_read_head (const struct gs_disk *d, unsigned char *buf,
+                                 size_t len);
+
 /* remote.c: disks named by a URI (nbd://, ssh://, ...). */
 extern bool gs_int_uri_is_remote (const char *name);
 extern bool gs_int_uri_readonly (const char *uri);
@@ -512,11 +519,6 @@ extern void gs_int_plan_clash (struct gs_plan *p, size_t i, size_t j);
  * in command-line order, no two known to clash.  0 when all are done.
  */
 extern size_t gs_int_plan_next (const struct gs_plan *p, size_t *ids);
-/* The first LEN bytes of disk D, read on the host (qemu-img dd for
- * formats other than raw): how many were read, or -1.
- */
-extern ssize_t gs_int_read_head (const struct gs_disk *d, unsigned char *buf,
-                                 size_t len);
 /* libguestfs's limit on the disks of one appliance (direct backend,
  * virtio-scsi: guestfs_max_disks).
  */

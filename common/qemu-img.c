@@ -250,3 +250,49 @@ gs_int_qemu_img_info (const char *path, const char *fmt, bool share,
     return -1;
   return (*info = json_tokener_parse (json)) ? 0 : -2;
 }
+
+/* A disk's first bytes, read on the host: raw files directly, other
+ * formats through qemu-img dd.
+ */
+ssize_t
+gs_int_read_head (const struct gs_disk *d, unsigned char *buf, size_t len)
+{
+  ssize_t got = -1;
+
+  if (d->format && strcmp (d->format, "raw") == 0 && !d->remote) {
+    int fd = open (d->path, O_RDONLY | O_CLOEXEC);
+
+    if (fd >= 0) {
+      got = pread (fd, buf, len, 0);
+      close (fd);
+    }
+  }
+  else if (d->format) {
+    char tmp[] = "/tmp/goldsmith-table-XXXXXX";
+    int fd = mkstemp (tmp);
+
+    if (fd >= 0) {
+      CLEANUP_FREE char *ifarg = NULL, *ofarg = NULL, *bs = NULL;
+      char out[256];
+
+      close (fd);
+      if (asprintf (&ifarg, "if=%s", d->path) != -1 &&
+          asprintf (&ofarg, "of=%s", tmp) != -1 &&
+          asprintf (&bs, "bs=%zu", len) != -1) {
+        char *argv[] = {
+          (char *) "qemu-img", (char *) "dd", (char *) "-f", d->format,
+          (char *) "-O", (char *) "raw", bs, (char *) "count=1", ifarg,
+          ofarg, NULL
+        };
+
+        if (gs_int_run_qemu_img (argv, out, sizeof out, false) == 0 &&
+            (fd = open (tmp, O_RDONLY | O_CLOEXEC)) >= 0) {
+          got = pread (fd, buf, len, 0);
+          close (fd);
+        }
+      }
+      unlink (tmp);
+    }
+  }
+  return got;
+}

@@ -32,49 +32,6 @@
 #include "goldsmith-int.h"
 #include "cleanups.h"
 
-ssize_t
-gs_int_read_head (const struct gs_disk *d, unsigned char *buf, size_t len)
-{
-  ssize_t got = -1;
-
-  if (d->format && strcmp (d->format, "raw") == 0 && !d->remote) {
-    int fd = open (d->path, O_RDONLY | O_CLOEXEC);
-
-    if (fd >= 0) {
-      got = pread (fd, buf, len, 0);
-      close (fd);
-    }
-  }
-  else if (d->format) {
-    char tmp[] = "/tmp/goldsmith-table-XXXXXX";
-    int fd = mkstemp (tmp);
-
-    if (fd >= 0) {
-      CLEANUP_FREE char *ifarg = NULL, *ofarg = NULL, *bs = NULL;
-      char out[256];
-
-      close (fd);
-      if (asprintf (&ifarg, "if=%s", d->path) != -1 &&
-          asprintf (&ofarg, "of=%s", tmp) != -1 &&
-          asprintf (&bs, "bs=%zu", len) != -1) {
-        char *argv[] = {
-          (char *) "qemu-img", (char *) "dd", (char *) "-f", d->format,
-          (char *) "-O", (char *) "raw", bs, (char *) "count=1", ifarg,
-          ofarg, NULL
-        };
-
-        if (gs_int_run_qemu_img (argv, out, sizeof out, false) == 0 &&
-            (fd = open (tmp, O_RDONLY | O_CLOEXEC)) >= 0) {
-          got = pread (fd, buf, len, 0);
-          close (fd);
-        }
-      }
-      unlink (tmp);
-    }
-  }
-  return got;
-}
-
 int
 gs_int_plan_new (struct gs_plan *p, struct gs_guest *guests, size_t n,
                  bool isolate)
