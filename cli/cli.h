@@ -7,6 +7,7 @@
 #include <popt.h>
 
 #include "goldsmith-int.h"
+#include "provenance.h"
 
 /* Options every subcommand takes (cli/options.c). */
 struct gs_common_opts {
@@ -14,6 +15,7 @@ struct gs_common_opts {
   int keys_from_stdin, echo_keys;
   struct gs_keys keys;           /* --key, in order */
   char *config_file;
+  char *provenance;              /* --provenance FILE, checked */
   struct gs_config_layers sets;  /* --set, then operations' options */
 };
 
@@ -25,6 +27,7 @@ enum {
   OPT_SET = 1000,
   OPT_KEY,
   OPT_PROGRESS_FD,
+  OPT_PROVENANCE,
 };
 
 extern int gs_cli_common_option (poptContext pc, int rc);
@@ -122,6 +125,20 @@ extern int gs_cli_inputs_guests (const struct gs_inputs *in, unsigned flags,
                                  struct gs_guest **guests_ret, size_t *n_ret);
 extern void gs_cli_guests_free (struct gs_guest *guests, size_t n);
 extern void gs_cli_inputs_free (struct gs_inputs *in);
+
+/* --provenance FILE (cli/provenance.c): NULL without it.  Begun once
+ * the run is sure to happen (every refusal said), inputs hashed then;
+ * ended after the report, with the run's exit CODE (returned, or
+ * GS_EXIT_ERROR if the record could not be written).
+ */
+extern struct gs_provenance *gs_cli_prov_begin (const char *tool, int argc,
+                                                const char **argv,
+                                                const struct gs_env *env);
+extern void gs_cli_prov_guests (struct gs_provenance *p,
+                                const struct gs_guest *guests, size_t n,
+                                bool outputs);
+extern int gs_cli_prov_end (struct gs_provenance *p, json_object *report,
+                            int code);
 
 /* Subcommands. */
 extern int gs_cmd_sysprep (int argc, const char **argv);

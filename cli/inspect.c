@@ -81,6 +81,8 @@ gs_cmd_inspect (int argc, const char **argv)
   struct gs_selection sel = { 0 };
   struct gs_run_result res;
   bool have_result = false;
+  struct gs_provenance *prov = NULL;
+  json_object *report = NULL;
 
   gs_cli_inputs_init (&inputs, GS_INPUTS_GUEST_EACH);
   pc = poptGetContext ("goldsmith inspect", argc, argv, inspect_table, 0);
@@ -171,6 +173,11 @@ gs_cmd_inspect (int argc, const char **argv)
                             &guests, &nguests) == -1)
     goto fail;
 
+  /* Nothing is made: the images read are the record's subjects. */
+  if ((prov = gs_cli_prov_begin ("inspect", argc, argv, &env)) != NULL) {
+    prov->inputs_are_subjects = true;
+    gs_cli_prov_guests (prov, guests, nguests, false);
+  }
   /* Entries in command-line order, whichever launch fills them. */
   gs_int_result_init (&res, "inspect", true, guests, nguests);
   have_result = true;
@@ -186,22 +193,25 @@ gs_cmd_inspect (int argc, const char **argv)
   }
   /* A guest failed: its launch, its inspection or an operation. */
   code = gs_int_result_exit (&res);
-  if (gs_common.json) {
-    json_object *report = gs_int_result_json (&res);
-
+  if (gs_common.json || prov) {
+    report = gs_int_result_json (&res);
     json_object_object_add (report, "exit_status", json_object_new_int (code));
+  }
+  if (gs_common.json) {
     if (gs_int_report_print_json (report) == -1 && code == GS_EXIT_OK)
       code = GS_EXIT_ERROR;
-    json_object_put (report);
   }
   else if (nguests > 0 && gs_int_inspect_write_xml (&res, stdout) == -1 &&
            code == GS_EXIT_OK)
     code = GS_EXIT_ERROR;
+  code = gs_cli_prov_end (prov, report, code);
+  prov = NULL;
   goto out;
 
  fail:
   code = gs_cli_fail ("inspect", GS_EXIT_USAGE);
  out:
+  json_object_put (report);
   if (have_result)
     gs_int_result_free (&res);
   string_vector_free_all (&ops);

@@ -186,39 +186,6 @@ gs_cmd_ops (int argc, const char **argv)
   return code;
 }
 
-static json_object *
-setting_json (const config_setting_t *s)
-{
-  switch (config_setting_type (s)) {
-  case CONFIG_TYPE_GROUP: {
-    json_object *o = json_object_new_object ();
-    for (int i = 0; i < config_setting_length (s); ++i) {
-      const config_setting_t *m = config_setting_get_elem (s, i);
-      json_object_object_add (o, config_setting_name (m), setting_json (m));
-    }
-    return o;
-  }
-  case CONFIG_TYPE_ARRAY:
-  case CONFIG_TYPE_LIST: {
-    json_object *a = json_object_new_array ();
-    for (int i = 0; i < config_setting_length (s); ++i)
-      json_object_array_add (a, setting_json (config_setting_get_elem (s, i)));
-    return a;
-  }
-  case CONFIG_TYPE_INT:
-    return json_object_new_int (config_setting_get_int (s));
-  case CONFIG_TYPE_INT64:
-    return json_object_new_int64 (config_setting_get_int64 (s));
-  case CONFIG_TYPE_FLOAT:
-    return json_object_new_double (config_setting_get_float (s));
-  case CONFIG_TYPE_BOOL:
-    return json_object_new_boolean (config_setting_get_bool (s));
-  case CONFIG_TYPE_STRING:
-    return json_object_new_string (config_setting_get_string (s));
-  }
-  return NULL;
-}
-
 static struct poptOption config_table[] = {
   { NULL, '\0', POPT_ARG_INCLUDE_TABLE, gs_common_table, 0,
     "Options of every subcommand:", NULL },
@@ -256,7 +223,7 @@ gs_cmd_config (int argc, const char **argv)
                              json_object_new_string (gs_common.sets.v[i].name));
     json_object_object_add (doc, "files", files);
     json_object_object_add (doc, "config",
-                            setting_json (config_root_setting (&env.merged)));
+                            gs_int_config_json (config_root_setting (&env.merged)));
     gs_int_report_print_json (doc);
     json_object_put (doc);
   }

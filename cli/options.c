@@ -40,6 +40,9 @@ struct poptOption gs_common_table[] = {
   { "progress-fd", '\0', POPT_ARG_STRING, NULL, OPT_PROGRESS_FD,
     "Write progress events to file descriptor N, one JSON object a line",
     "N" },
+  { "provenance", '\0', POPT_ARG_STRING, NULL, OPT_PROVENANCE,
+    "At the end, write an in-toto/SLSA provenance record of the run to "
+    "FILE", "FILE" },
   { "isolate", '\0', POPT_ARG_NONE, &gs_common.isolate, 0,
     "Give every guest an appliance launch of its own (appliance.isolate)",
     NULL },
@@ -196,6 +199,20 @@ gs_cli_common_option (poptContext pc, int rc)
       return -1;
     }
     return gs_int_progress_open ((int) fd) == -1 ? -1 : 0;
+  }
+  if (rc == OPT_PROVENANCE) {
+    char *arg = poptGetOptArg (pc);
+
+    /* Checked now: a record that cannot be written is refused before
+     * any launch, not found out after the work.
+     */
+    if (gs_int_provenance_check (arg) == -1) {
+      free (arg);
+      return -1;
+    }
+    free (gs_common.provenance);
+    gs_common.provenance = arg;
+    return 0;
   }
   if (rc == OPT_KEY) {
     char *arg = poptGetOptArg (pc);

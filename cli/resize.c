@@ -166,6 +166,7 @@ gs_cmd_resize (int argc, const char **argv)
   json_object *report = NULL;
   int rc, code = GS_EXIT_USAGE;
   struct stat st;
+  struct gs_provenance *prov = NULL;
 
   gs_int_resize_requests_init (&j.rq);
   pc = poptGetContext ("goldsmith resize", argc, argv, resize_table, 0);
@@ -268,6 +269,18 @@ gs_cmd_resize (int argc, const char **argv)
   }
   j.indisk = &guest.disks[0];
   j.outdisk = guest.ndisks > 1 ? &guest.disks[1] : NULL;
+  /* IN is only read; OUT (when made) is the subject, a dry run makes
+   * none: then IN is.
+   */
+  if ((prov = gs_cli_prov_begin ("resize", argc, argv, &env)) != NULL) {
+    gs_int_provenance_input (prov, j.in, j.indisk->format,
+                             j.indisk->virtual_size, j.indisk->remote);
+    if (dry_run)
+      prov->inputs_are_subjects = true;
+    else
+      gs_int_provenance_output (prov, j.out, out_format ? out_format
+                                : j.outdisk ? j.outdisk->format : "raw");
+  }
 
   report = gs_int_report_new ("resize", dry_run);
   gs_int_json_add_string (report, "input", j.in);
@@ -290,6 +303,7 @@ gs_cmd_resize (int argc, const char **argv)
     gs_int_report_set_error (report, gs_int_last_error ());
   if (gs_common.json)
     gs_int_report_print_json (report);
+  code = gs_cli_prov_end (prov, report, code);
   goto out;
 
  fail_tmp:

@@ -126,6 +126,7 @@ gs_cmd_sparsify (int argc, const char **argv)
   string_vector selections = empty_vector;
   json_object *report = NULL;
   int rc, code = GS_EXIT_USAGE;
+  struct gs_provenance *prov = NULL;
 
   pc = poptGetContext ("goldsmith sparsify", argc, argv, sparsify_table, 0);
   poptSetOtherOptionHelp (pc, "[OPTION...] IN OUT | --in-place IMG");
@@ -204,8 +205,21 @@ gs_cmd_sparsify (int argc, const char **argv)
   if (gs_cli_load_family (&env, "sparsify", &selections) == -1)
     goto fail;
 
+  /* --in-place: IN hashed before the run changes it, and after it as
+   * the subject.  A dry run makes nothing: IN is the subject.
+   */
+  if ((prov = gs_cli_prov_begin ("sparsify", argc, argv, &env)) != NULL) {
+    gs_int_provenance_input (prov, j.in, j.disk->format,
+                             j.disk->virtual_size, j.disk->remote);
+    if (dry_run)
+      prov->inputs_are_subjects = true;
+    else
+      gs_int_provenance_output (prov, in_place ? j.in : j.out,
+                                in_place ? j.disk->format : j.out_fmt);
+  }
   report = gs_int_report_new ("sparsify", dry_run);
   code = gs_int_sparsify_run (&env.reg, &env.settings, &j, &guest, report);
+  code = gs_cli_prov_end (prov, report, code);
   goto out;
 
  fail:

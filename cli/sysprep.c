@@ -73,8 +73,9 @@ struct arg {
  */
 static int
 run (struct gs_env *env, struct gs_guest *guests, size_t n,
-     const struct gs_exclude *exclude)
+     const struct gs_exclude *exclude, struct gs_provenance *prov)
 {
+  json_object *report = NULL;
   struct gs_run_result res;
   const struct gs_engine e = {
     .reg = &env->reg, .settings = &env->settings, .family = "sysprep",
@@ -89,16 +90,18 @@ run (struct gs_env *env, struct gs_guest *guests, size_t n,
   gs_int_result_init (&res, "sysprep", dry_run, guests, n);
   gs_int_engine_run (&e, guests, n, jobs);
   r = gs_int_result_exit_fleet (&res);
-  if (gs_common.json) {
-    json_object *report = gs_int_result_json (&res);
-
+  /* The --json report is also the provenance record's byproduct. */
+  if (gs_common.json || prov) {
+    report = gs_int_result_json (&res);
     json_object_object_add (report, "exit_status", json_object_new_int (r));
-    gs_int_report_print_json (report);
-    json_object_put (report);
   }
+  if (gs_common.json)
+    gs_int_report_print_json (report);
   else if (!gs_common.quiet || r != GS_EXIT_OK)
     gs_int_result_print_text (&res);
   gs_int_result_free (&res);
+  r = gs_cli_prov_end (prov, report, r);
+  json_object_put (report);
   return r;
 }
 
@@ -223,7 +226,16 @@ gs_cmd_sysprep (int argc, const char **argv)
       if (!guests[i].disks[j].readonly &&
           gs_int_lock_image (guests[i].disks[j].path) == -1)
         goto fail;
-  code = run (&env, guests, nguests, exclude);
+  {
+    /* Inputs hashed now: the run changes them.  The same images,
+     * after the run, are the record's subjects.
+     */
+    struct gs_provenance *prov = gs_cli_prov_begin ("sysprep", argc, argv,
+                                                    &env);
+
+    gs_cli_prov_guests (prov, guests, nguests, true);
+    code = run (&env, guests, nguests, exclude, prov);
+  }
   goto out;
 
  fail:

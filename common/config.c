@@ -744,3 +744,41 @@ gs_int_settings_free (struct gs_settings *st)
   string_vector_free_all (&st->exclude_paths);
   memset (st, 0, sizeof *st);
 }
+
+/* The merged configuration as JSON: `goldsmith config --json` and
+ * provenance records (provenance.c) show the same document.
+ */
+json_object *
+gs_int_config_json (const config_setting_t *s)
+{
+  switch (config_setting_type (s)) {
+  case CONFIG_TYPE_GROUP: {
+    json_object *o = json_object_new_object ();
+    for (int i = 0; i < config_setting_length (s); ++i) {
+      const config_setting_t *m = config_setting_get_elem (s, i);
+      json_object_object_add (o, config_setting_name (m),
+                              gs_int_config_json (m));
+    }
+    return o;
+  }
+  case CONFIG_TYPE_ARRAY:
+  case CONFIG_TYPE_LIST: {
+    json_object *a = json_object_new_array ();
+    for (int i = 0; i < config_setting_length (s); ++i)
+      json_object_array_add (a, gs_int_config_json
+                             (config_setting_get_elem (s, i)));
+    return a;
+  }
+  case CONFIG_TYPE_INT:
+    return json_object_new_int (config_setting_get_int (s));
+  case CONFIG_TYPE_INT64:
+    return json_object_new_int64 (config_setting_get_int64 (s));
+  case CONFIG_TYPE_FLOAT:
+    return json_object_new_double (config_setting_get_float (s));
+  case CONFIG_TYPE_BOOL:
+    return json_object_new_boolean (config_setting_get_bool (s));
+  case CONFIG_TYPE_STRING:
+    return json_object_new_string (config_setting_get_string (s));
+  }
+  return NULL;
+}

@@ -170,12 +170,18 @@ extern int gs_int_config_load (struct gs_registry *reg,
                                const struct gs_config_layers *extra,
                                config_t *merged);
 extern int gs_int_config_complete (struct gs_registry *reg);
+/* The merged configuration S as JSON (config --json, provenance). */
+extern json_object *gs_int_config_json (const config_setting_t *s);
 extern void gs_int_settings_free (struct gs_settings *settings);
 
 /* tcg-kernel.c: a TCG launch boots an uncompressed copy of the host's
  * kernel (about 4 s faster), where it can.
  */
 extern bool gs_int_tcg_kernel (guestfs_h *g, bool verbose);
+/* The kernel version the appliance boots (supermin's choice), malloc'd,
+ * or NULL when a fixed appliance (LIBGUESTFS_PATH) hides it.
+ */
+extern char *gs_int_appliance_kernel_version (void);
 extern void gs_int_tcg_kernel_disable (void);
 /* The uncompressed kernel (made if need be), its version and cache
  * directory; NULL when there is none.

@@ -329,3 +329,19 @@ gs_int_appliance_kernel_uncompressed (guestfs_h *g)
   close (fd);
   return r;
 }
+
+/* What the appliance boots, as `goldsmith doctor` reports it: the
+ * kernel the user gave supermin, else the host's newest with modules
+ * (supermin's own pick).  A fixed appliance is not looked inside.
+ */
+char *
+gs_int_appliance_kernel_version (void)
+{
+  const char *v = getenv ("SUPERMIN_KERNEL_VERSION");
+
+  if (v && v[0])
+    return gs_xstrdup (v);
+  if (getenv ("LIBGUESTFS_PATH"))
+    return NULL;
+  return newest_kernel ();
+}
