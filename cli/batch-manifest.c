@@ -37,7 +37,7 @@ const char *const batch_tool_names[BT_NTOOLS] = {
 };
 
 static const char *const root_keys[] = {
-  "report", "tools", "images", "connect",
+  "report", "tools", "images", "connect", "provenance",
   "sysprep", "inspect", "sparsify", "resize", NULL,
 };
 static const char *const image_keys[] = {
@@ -53,7 +53,7 @@ static const char *const reserved_args[] = {
   "-a", "--add", "-d", "--domain", "-c", "--connect", "--domxml",
   "--format", "--json", "-n", "--dry-run", "--dryrun", "--each-image",
   "--in-place", "--inplace", "--list-operations", "--xpath", "--help",
-  "-?", "--usage", "-V", "--version", NULL,
+  "-?", "--usage", "-V", "--version", "--provenance", NULL,
 };
 
 /* The manifest's defaults while its images are read. */
@@ -540,7 +540,7 @@ batch_manifest_load (const char *file, struct batch_manifest *m)
 {
   CLEANUP_CONFIG config_t *cfg = gs_xmalloc (sizeof *cfg);
   const config_setting_t *root, *images;
-  const char *report;
+  const char *report, *prov;
   struct defaults d = { 0 };
   CLEANUP_FREE char *copy = NULL;
   CLEANUP_FREE char *rel = NULL;
@@ -575,8 +575,25 @@ batch_manifest_load (const char *file, struct batch_manifest *m)
   root = config_root_setting (cfg);
   if (check_keys (root, root_keys, "the manifest") == -1 ||
       get_string (root, "report", &report) == -1 ||
-      get_string (root, "connect", &d.connect) == -1)
+      get_string (root, "connect", &d.connect) == -1 ||
+      get_string (root, "provenance", &prov) == -1)
     return -1;
+  if (prov) {
+    /* Checked before anything runs, as the tools check --provenance. */
+    const config_setting_t *ps = config_setting_get_member (root,
+                                                            "provenance");
+    struct stat st;
+
+    m->provenance = resolve (m->dir, prov);
+    if (stat (m->provenance, &st) == -1 || !S_ISDIR (st.st_mode)) {
+      at (ps, "provenance \"%s\": not a directory", prov);
+      return -1;
+    }
+    if (access (m->provenance, W_OK | X_OK) == -1) {
+      at (ps, "provenance \"%s\": directory is not writable", prov);
+      return -1;
+    }
+  }
   if ((d.tools = config_setting_get_member (root, "tools")) != NULL &&
       config_setting_type (d.tools) != CONFIG_TYPE_ARRAY) {
     at (d.tools, "'tools' must be an array of strings");
@@ -657,5 +674,6 @@ batch_manifest_free (struct batch_manifest *m)
   free (m->file);
   free (m->dir);
   free (m->report);
+  free (m->provenance);
   memset (m, 0, sizeof *m);
 }

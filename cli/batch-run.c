@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -273,6 +274,18 @@ batch_build_argv (struct batch *b, struct run *r, const bool *live,
   string_vector_free_all (argv);
   if (push (argv, name) || push (argv, "--json"))
     return -1;
+  if (b->m.provenance) {
+    /* Written under a name of this command's, then linked to each step
+     * it did (batch_provenance_link).
+     */
+    free (r->prov_tmp);
+    r->prov_tmp = gs_xasprintf ("%s/.goldsmith-run-%ju-%zu.intoto.json",
+                                b->m.provenance, (uintmax_t) getpid (),
+                                (size_t) (r - b->runs) + 1);
+    unlink (r->prov_tmp);
+    if (push (argv, "--provenance") || push (argv, r->prov_tmp))
+      return -1;
+  }
   for (size_t i = 0; i < st->args.len; ++i)
     if (push (argv, st->args.ptr[i]))
       return -1;
@@ -573,6 +586,7 @@ batch_execute (struct batch *b, struct run *r)
                                                               "appliance"));
       tcg_from_now_on (r->appliance);
     }
+    batch_provenance_link (b, r, live);
     blamed = record_run (b, r, live, code, rep);
     if (blamed >= 0) {
       /* That one fails; the rest go again without it (the refusal came
@@ -605,4 +619,38 @@ batch_execute (struct batch *b, struct run *r)
              (size_t) (r - b->runs) + 1, b->nruns,
              batch_tool_names[r->tool], ok, failed, r->seconds);
   }
+}
+
+/* One record per step, DIR/ENTRY-STEP-TOOL.intoto.json: a build system
+ * finds an image's record by its manifest entry, whichever shard or
+ * run did it.  Images that shared a command share its record (hard
+ * links: the same document, listing them all), as they shared its
+ * launch.  Each name is replaced atomically; a command refused before
+ * its run (exit 2) wrote none, and links none.
+ */
+void
+batch_provenance_link (const struct batch *b, const struct run *r,
+                       const bool *live)
+{
+  struct stat st;
+
+  if (r->prov_tmp == NULL || stat (r->prov_tmp, &st) == -1)
+    return;
+  for (size_t k = 0; k < r->n; ++k) {
+    CLEANUP_FREE char *name = NULL, *tmp = NULL;
+
+    if (!live[k])
+      continue;
+    name = gs_xasprintf ("%s/%zu-%zu-%s.intoto.json", b->m.provenance,
+                         r->imgs[k]->entry, r->steps[k] + 1,
+                         batch_tool_names[r->tool]);
+    tmp = gs_xasprintf ("%s.tmp%ju", name, (uintmax_t) getpid ());
+    unlink (tmp);
+    if (link (r->prov_tmp, tmp) == -1 || rename (tmp, name) == -1) {
+      gs_warning ("%s: cannot write the provenance record: %m", name);
+      unlink (tmp);
+    }
+  }
+  unlink (r->prov_tmp);
+  gs_int_sync_dir_of (r->prov_tmp);
 }

@@ -271,6 +271,7 @@ batch_free (struct batch *b)
     free (b->runs[r].live);
     string_vector_free_all (&b->runs[r].argv);
     json_object_put (b->runs[r].appliance);
+    free (b->runs[r].prov_tmp);
   }
   free (b->runs);
   free (b->sel);
@@ -333,6 +334,11 @@ gs_cmd_batch (int argc, const char **argv)
       goto out;
   if (gs_cli_options_end (pc, "batch", rc, &code))
     goto out;
+  if (gs_common.provenance) {
+    gs_error ("batch: --provenance writes one tool's record; give the "
+              "manifest provenance = \"DIR\" (a record per step)");
+    goto fail;
+  }
   b.dry_run = dry_run;
   manifest = poptGetArg (pc);
   if (manifest == NULL || poptPeekArg (pc)) {

@@ -60,6 +60,7 @@ struct batch_manifest {
   char *dir;                     /* absolute: relative paths start here */
   char *report;                  /* absolute, before --shard renames it */
   int report_line;               /* of 'report', 0: the default name */
+  char *provenance;              /* absolute directory, or NULL */
   struct batch_image *images;
   size_t n;
 };
@@ -79,6 +80,7 @@ struct run {
   double seconds;
   string_vector argv;
   json_object *appliance;
+  char *prov_tmp;                /* the record its command writes */
 };
 
 /* The whole batch. */
@@ -119,6 +121,12 @@ extern json_object *batch_report (struct batch *b, bool complete, int code);
 extern int batch_write_report (struct batch *b, bool complete, int code);
 extern void batch_print_text (struct batch *b, int code);
 extern void batch_carry_over (struct batch *b);
+
+/* batch-run.c: the record of run R's command, put under the name of
+ * each step it did (goldsmith-batch(1), PROVENANCE).
+ */
+extern void batch_provenance_link (const struct batch *b, const struct run *r,
+                                   const bool *live);
 
 /* batch-outputs.c: the report and state replace only what batch wrote. */
 extern int batch_check_outputs (const struct batch *b);
