@@ -16,6 +16,7 @@ UNIT_TESTS = \
 	tests/unit/test-inspect-xml \
 	tests/unit/test-report-path \
 	tests/unit/test-result \
+	tests/unit/test-provenance \
 	tests/unit/test-commit-crash \
 	tests/unit/test-qemu-img \
 	tests/unit/test-xalloc
@@ -149,6 +150,12 @@ tests_unit_test_result_SOURCES = tests/unit/test-result.c $(UNIT_COMMON)
 tests_unit_test_result_LDADD = $(CORE_LIBS)
 tests_unit_test_result_LDFLAGS = $(UNIT_LINK_FLAGS)
 EXTRA_tests_unit_test_result_DEPENDENCIES = $(UNIT_DEPS)
+
+# The provenance record, from results and files made by the test.
+tests_unit_test_provenance_SOURCES = tests/unit/test-provenance.c $(UNIT_COMMON)
+tests_unit_test_provenance_LDADD = $(CORE_LIBS)
+tests_unit_test_provenance_LDFLAGS = $(UNIT_LINK_FLAGS)
+EXTRA_tests_unit_test_provenance_DEPENDENCIES = $(UNIT_DEPS)
 
 tests_unit_test_commit_crash_SOURCES = tests/unit/test-commit-crash.c $(UNIT_COMMON)
 tests_unit_test_commit_crash_LDADD = $(CORE_LIBS) -ldl
