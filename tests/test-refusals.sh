@@ -59,6 +59,9 @@ printf 'appliance: { smp = 0; };\n@include "%s/big.conf"' "$T" > "$T/incl.conf"
 printf 'paths: { exclude = [ "(" ]; };\n' > "$T/rx.conf"
 printf 'images = ( );\n' > "$T/empty.conf"
 printf 'x = 99999999999; images = ( { add = "good.img"; } );\n' > "$T/bigm.conf"
+printf 'provenance = "nodir";\nimages = ( { add = "good.img"; } );\n' > "$T/prov.conf"
+# --provenance into a directory nobody may write.
+mkdir "$T/rodir"; chmod 555 "$T/rodir"
 # Images that are not disk images.
 : > "$T/empty.img"
 printf 'QFI\xfb\x00\x00\x00\x03garbage' > "$T/corrupt.qcow2"
