@@ -5,7 +5,7 @@
 # a crash; and --json output stays one JSON document even when the run
 # stops early.  Refusals before a launch are tests/refusals.txt.
 source "$(dirname "$0")/functions.sh"
-plan 7
+plan 9
 
 tmp="$builddir/tests/tmp/launch-failure"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -47,3 +47,21 @@ is "the image is byte-identical after all of the above" \
 goldsmith sysprep --json -a "$tmp/missing.img" > "$tmp/out.json" 2>/dev/null
 ok "--json: a refusal is one JSON document with the error and exit status 2" \
    python3 -c "import json,sys; d=json.load(open('$tmp/out.json')); sys.exit(0 if 'missing.img' in d['error'] and d['exit_status']==2 else 1)"
+
+# --provenance: a failed run leaves its record too (exit status 1, the
+# image's digest before and after it, the report as --json prints it).
+goldsmith sysprep --json --provenance "$tmp/p.intoto.json" \
+  -a "$tmp/good.img" > "$tmp/out.json" 2> /dev/null
+is "--provenance: a failed launch is still exit status 1" "$?" 1
+ok "--provenance: the record of the failed run: Statement, digests equal to sha256sum, the --json report as byproduct" \
+   python3 - "$tmp/p.intoto.json" "$tmp/out.json" "${good_sum%% *}" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); rep = json.load(open(sys.argv[2]))
+p = d["predicate"]
+assert d["_type"] == "https://in-toto.io/Statement/v1"
+assert d["predicateType"] == "https://slsa.dev/provenance/v1"
+assert [s["digest"]["sha256"] for s in d["subject"]] == [sys.argv[3]]
+assert [r["digest"]["sha256"] for r in p["buildDefinition"]["resolvedDependencies"]] == [sys.argv[3]]
+assert p["runDetails"]["byproducts"][0]["annotations"]["report"] == rep
+assert rep["exit_status"] == 1
+PY
