@@ -57,7 +57,7 @@ json () { python3 -c "import json,sys; r=json.load(open('$1')); print($2)"; }
 dev () { json "$1" "[d['$3'] for d in r['devices'] if d['device'] == '$2'][0]"; }
 MiB=1048576
 
-plan 61
+plan 63
 
 # ---- IN, as built ------------------------------------------------------
 for n in 1 2 3 4 5 6 7 8 9; do in_nz[$n]=$(nonzero "$in" $n); done
@@ -133,9 +133,31 @@ is "A: report: --ignore" "$(dev a.json /dev/sda6 status)" ignored
 # ---- B: in place, raw --------------------------------------------------
 cp --sparse=always "$in" b.img
 before=$(alloc b.img)
-goldsmith sparsify --json --in-place b.img > b.json 2> b.err
+b_pre=$(sha256sum < b.img | cut -d' ' -f1)
+goldsmith sparsify --json --provenance "$tmp/b.intoto.json" --in-place b.img \
+  > b.json 2> b.err
 is "B: exit status" "$?" 0
 [ -s b.err ] && sed 's/^/# B: /' b.err
+# --provenance: IN hashed before the run changed it, the image after it
+# as the subject, the --json report as the byproduct.
+ok "B: provenance: an in-toto Statement with a SLSA v1 predicate, the report as byproduct" \
+   python3 - "$tmp/b.intoto.json" b.json <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); rep = json.load(open(sys.argv[2]))
+assert d["_type"] == "https://in-toto.io/Statement/v1"
+assert d["predicateType"] == "https://slsa.dev/provenance/v1"
+assert d["predicate"]["buildDefinition"]["externalParameters"]["tool"] == "sparsify"
+assert d["predicate"]["runDetails"]["byproducts"][0]["annotations"]["report"] == rep
+PY
+ok "B: provenance: subject = sha256sum of the image after, dependency = before" \
+   python3 - "$tmp/b.intoto.json" "$(sha256sum < b.img | cut -d' ' -f1)" "$b_pre" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [s["digest"]["sha256"] for s in d["subject"]] == [sys.argv[2]], d["subject"]
+deps = d["predicate"]["buildDefinition"]["resolvedDependencies"]
+assert [r["digest"]["sha256"] for r in deps] == [sys.argv[3]], deps
+assert sys.argv[2] != sys.argv[3]
+PY
 ok "B: in place frees at least 400 MiB ($before -> $(alloc b.img))" \
   test "$(alloc b.img)" -lt $((before - 400 * MiB))
 is "B: report: after" "$(json b.json "r['after']['allocated']")" \

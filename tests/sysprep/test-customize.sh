@@ -8,7 +8,7 @@
 # the image byte-identical.  Three appliance launches in all.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 55
+plan 58
 
 tmp="$builddir/tests/tmp/customize"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -65,8 +65,10 @@ fi
 
 # ---- the run ---------------------------------------------------------------
 start=$SECONDS
+pre_sum=$(sha256sum < "$img" | cut -d' ' -f1)
 env -u LIBGUESTFS_BACKEND_SETTINGS HOME="$tmp/home" \
-goldsmith sysprep --json --operations customize -a "$img" \
+goldsmith sysprep --json --provenance "$tmp/x.intoto.json" \
+  --operations customize -a "$img" \
   --exclude-path '^/var/log/dnf\.log$' \
   --write /etc/machine-info:PRETTY_HOSTNAME=old-name \
   --hostname new-host.example.org \
@@ -119,6 +121,35 @@ rc=$?
 diag "goldsmith run: $((SECONDS - start)) s"
 is "exit status 0" "$rc" 0
 sed 's/^/# stderr: /' "$tmp/stderr"
+# --provenance: the image hashed before the run (a dependency) and
+# after it (the subject), the operations those of the --json report.
+ok "provenance: an in-toto Statement with a SLSA v1 predicate" \
+   python3 - "$tmp/x.intoto.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["_type"] == "https://in-toto.io/Statement/v1"
+assert d["predicateType"] == "https://slsa.dev/provenance/v1"
+assert d["predicate"]["buildDefinition"]["externalParameters"]["tool"] == "sysprep"
+PY
+ok "provenance: subject = sha256sum of the image after the run, dependency = before it" \
+   python3 - "$tmp/x.intoto.json" "$(sha256sum < "$img" | cut -d' ' -f1)" "$pre_sum" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [s["digest"]["sha256"] for s in d["subject"]] == [sys.argv[2]], d["subject"]
+deps = d["predicate"]["buildDefinition"]["resolvedDependencies"]
+assert [r["digest"]["sha256"] for r in deps] == [sys.argv[3]], deps
+assert sys.argv[2] != sys.argv[3]
+PY
+ok "provenance: the operations of the --json report, and no password in the record" \
+   python3 - "$tmp/x.intoto.json" "$tmp/report.json" <<'PY'
+import json, sys
+text = open(sys.argv[1]).read(); d = json.loads(text)
+rep = json.load(open(sys.argv[2]))
+got = d["predicate"]["runDetails"]["byproducts"][0]["annotations"]["report"]
+ops = lambda r: [[o for o in root["operations"]] for g in r["guests"] for root in g["roots"]]
+assert ops(got) == ops(rep) and ops(rep) and got == rep
+assert "Root:pass:with:colons" not in text and "carolpw" not in text
+PY
 ok "no error on stderr" bash -c "! grep -q 'error' '$tmp/stderr'"
 ok "the protected --delete match is kept, with a warning" \
    grep -q 'delete /var/log/\*.log: /var/log/dnf.log is protected by --exclude-path: kept' "$tmp/stderr"
