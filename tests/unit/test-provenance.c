@@ -174,8 +174,13 @@ main (void)
 
   /* The checks before any run. */
   ok (gs_int_provenance_check (rec) == 0, "a file in a directory: accepted");
-  ok (gs_int_provenance_check (unit_printf ("%s/no/x.json", dir)) == -1,
-      "a directory that does not exist: refused");
+  {
+    char *no = unit_printf ("%s/no/x.json", dir);
+
+    ok (gs_int_provenance_check (no) == -1,
+        "a directory that does not exist: refused");
+    free (no);
+  }
   ok (gs_int_provenance_check (dir) == -1, "a directory: refused");
 
   /* A run's results, as the engine would have made them. */
@@ -226,7 +231,12 @@ main (void)
   is_int ((long long) json_object_array_length (at (st, "subject")), 1,
           "one subject: the output made (the one never made is absent)");
   is_jstr (st, "subject.0.name", out);
-  is_jstr (st, "subject.0.uri", unit_printf ("file://%s", out));
+  {
+    char *uri = unit_printf ("file://%s", out);
+
+    is_jstr (st, "subject.0.uri", uri);
+    free (uri);
+  }
   is_jstr (st, "subject.0.digest.sha256", out_sum);
   is_jstr (st, "subject.0.annotations.format", "raw");
   is_num (st, "subject.0.annotations.virtualSize", 2 * 1024 * 1024);
@@ -363,5 +373,7 @@ main (void)
   gs_int_result_free (&res);
   config_destroy (&cfg);
   string_vector_free_all (&files);
+  free (in); free (out); free (gone); free (rec);
+  free (in_sum); free (out_sum);
   return exit_status ();
 }
