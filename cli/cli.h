@@ -131,6 +131,9 @@ extern void gs_cli_inputs_free (struct gs_inputs *in);
  * ended after the report, with the run's exit CODE (returned, or
  * GS_EXIT_ERROR if the record could not be written).
  */
+/* -1 (said: exit 2) if FILE would replace a disk of the run. */
+extern int gs_cli_prov_check_disk (const char *disk);
+extern int gs_cli_prov_check_guests (const struct gs_guest *guests, size_t n);
 extern struct gs_provenance *gs_cli_prov_begin (const char *tool, int argc,
                                                 const char **argv,
                                                 const struct gs_env *env);

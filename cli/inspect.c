@@ -170,7 +170,8 @@ gs_cmd_inspect (int argc, const char **argv)
 
   /* Inspection never writes: every disk read-only. */
   if (gs_cli_inputs_guests (&inputs, GS_INPUTS_READONLY,
-                            &guests, &nguests) == -1)
+                            &guests, &nguests) == -1 ||
+      gs_cli_prov_check_guests (guests, nguests) == -1)
     goto fail;
 
   /* Nothing is made: the images read are the record's subjects. */

@@ -5,9 +5,56 @@
  */
 #include <config.h>
 
+#include <libgen.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+#include "cleanups.h"
+
+/* P with its directory made canonical (P itself may not exist yet). */
+static char *
+canonical (const char *p)
+{
+  CLEANUP_FREE char *d = gs_xstrdup (p), *b = gs_xstrdup (p);
+  char buf[PATH_MAX];
+
+  if (realpath (dirname (d), buf) == NULL)
+    return gs_xstrdup (p);
+  return gs_xasprintf ("%s/%s", buf, basename (b));
+}
+
+/* The record must never be written over a disk of the run: the same
+ * file (a link included), or the same name for an OUT not made yet.
+ */
+int
+gs_cli_prov_check_disk (const char *disk)
+{
+  CLEANUP_FREE char *a = NULL, *b = NULL;
+
+  if (gs_common.provenance == NULL || disk == NULL ||
+      gs_int_uri_is_remote (disk))
+    return 0;
+  a = canonical (gs_common.provenance);
+  b = canonical (disk);
+  if (strcmp (a, b) == 0 || gs_int_same_file (gs_common.provenance, disk)) {
+    gs_error ("--provenance %s: it is the disk %s (the record would "
+              "replace it)", gs_common.provenance, disk);
+    return -1;
+  }
+  return 0;
+}
+
+int
+gs_cli_prov_check_guests (const struct gs_guest *guests, size_t n)
+{
+  for (size_t i = 0; i < n; ++i)
+    for (size_t j = 0; j < guests[i].ndisks; ++j)
+      if (gs_cli_prov_check_disk (guests[i].disks[j].path) == -1)
+        return -1;
+  return 0;
+}
 
 struct gs_provenance *
 gs_cli_prov_begin (const char *tool, int argc, const char **argv,

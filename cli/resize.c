@@ -213,6 +213,9 @@ gs_cmd_resize (int argc, const char **argv)
               "device", j.out);
     goto fail;
   }
+  if (gs_cli_prov_check_disk (j.in) == -1 ||
+      gs_cli_prov_check_disk (j.out) == -1)
+    goto fail;
   if (gs_int_same_file (j.in, j.out)) {
     gs_error ("resize: IN and OUT are the same disk (%s): goldsmith resize "
               "never works in place", j.in);

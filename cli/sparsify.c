@@ -178,6 +178,9 @@ gs_cmd_sparsify (int argc, const char **argv)
   }
 
   /* Everything is checked before the launch, IN first. */
+  if (gs_cli_prov_check_disk (j.in) == -1 ||
+      gs_cli_prov_check_disk (j.out) == -1)
+    goto fail;
   if (j.out && gs_int_uri_is_remote (j.out)) {
     gs_error ("sparsify: OUT %s: a remote disk; OUT must be a local file "
               "or device", j.out);

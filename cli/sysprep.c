@@ -226,6 +226,8 @@ gs_cmd_sysprep (int argc, const char **argv)
       if (!guests[i].disks[j].readonly &&
           gs_int_lock_image (guests[i].disks[j].path) == -1)
         goto fail;
+  if (gs_cli_prov_check_guests (guests, nguests) == -1)
+    goto fail;
   {
     /* Inputs hashed now: the run changes them.  The same images,
      * after the run, are the record's subjects.
