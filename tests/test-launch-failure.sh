@@ -5,7 +5,7 @@
 # a crash; and --json output stays one JSON document even when the run
 # stops early.  Refusals before a launch are tests/refusals.txt.
 source "$(dirname "$0")/functions.sh"
-plan 9
+plan 11
 
 tmp="$builddir/tests/tmp/launch-failure"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -64,4 +64,22 @@ assert [s["digest"]["sha256"] for s in d["subject"]] == [sys.argv[3]]
 assert [r["digest"]["sha256"] for r in p["buildDefinition"]["resolvedDependencies"]] == [sys.argv[3]]
 assert p["runDetails"]["byproducts"][0]["annotations"]["report"] == rep
 assert rep["exit_status"] == 1
+PY
+
+# batch: provenance = "DIR" gives each step a record, named after its
+# entry and step; the two guests of one command share its record.
+mkdir -p "$tmp/prov"
+printf 'provenance = "prov";\nreport = "fleet.json";\ntools = [ "sysprep" ];\nimages = ( { add = [ "job2.img" ]; }, { add = [ "job3.img" ]; } );\n' \
+  > "$tmp/fleet.conf"
+goldsmith batch "$tmp/fleet.conf" > /dev/null 2>&1
+is "batch: the records of the steps, and nothing else in DIR" \
+   "$(cd "$tmp/prov" && ls -A | tr '\n' ' ')" "1-1-sysprep.intoto.json 2-1-sysprep.intoto.json "
+ok "batch: one command, one record under both names, listing both images" \
+   python3 - "$tmp/prov" <<'PY'
+import json, os, sys
+a, b = (os.path.join(sys.argv[1], n) for n in ("1-1-sysprep.intoto.json", "2-1-sysprep.intoto.json"))
+assert os.path.samefile(a, b)
+d = json.load(open(a))
+assert [os.path.basename(s["name"]) for s in d["subject"]] == ["job2.img", "job3.img"]
+assert d["predicate"]["buildDefinition"]["externalParameters"]["tool"] == "sysprep"
 PY
