@@ -223,7 +223,8 @@ gs_cmd_config (int argc, const char **argv)
                              json_object_new_string (gs_common.sets.v[i].name));
     json_object_object_add (doc, "files", files);
     json_object_object_add (doc, "config",
-                            gs_int_config_json (config_root_setting (&env.merged)));
+                            gs_int_config_json
+                            (config_root_setting (&env.merged)));
     gs_int_report_print_json (doc);
     json_object_put (doc);
   }

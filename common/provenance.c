@@ -438,8 +438,10 @@ gs_int_provenance_statement (const struct gs_provenance *p)
   json_object *subject = json_object_new_array ();
   json_object *pred = json_object_new_object ();
   json_object *bd = json_object_new_object (), *rd = json_object_new_object ();
-  json_object *ext = json_object_new_object (), *intl = json_object_new_object ();
-  json_object *deps = json_object_new_array (), *args = json_object_new_array ();
+  json_object *ext = json_object_new_object ();
+  json_object *intl = json_object_new_object ();
+  json_object *deps = json_object_new_array ();
+  json_object *args = json_object_new_array ();
   json_object *builder = json_object_new_object (), *ver;
   json_object *meta = json_object_new_object (), *by = json_object_new_array ();
   const struct gs_prov_file *subj = p->inputs_are_subjects ? p->in : p->out;

@@ -251,7 +251,8 @@ main (void)
       "goldsmith", "sysprep", "--key", "<redacted>", "--root-password",
       "<redacted>", "-a",
     };
-    json_object *a = at (st, "predicate.buildDefinition.externalParameters.argv");
+    json_object *a = at (st, "predicate.buildDefinition.externalParameters."
+                         "argv");
     bool same = a && json_object_array_length (a) == 8;
 
     for (size_t i = 0; same && i < 7; ++i)
