@@ -69,13 +69,13 @@ jobs_split (struct gs_guest *guests, size_t n, size_t jobs, bool isolate,
             size_t *share)
 {
   struct gs_plan plan;
-  struct group *g = calloc (n ? n : 1, sizeof *g);
-  size_t *pool = calloc (n ? n : 1, sizeof *pool), ng = 0, used = 0;
-  size_t *load = calloc (jobs ? jobs : 1, sizeof *load), k, njobs = 0;
+  struct group *g = gs_xcalloc (n, sizeof *g);
+  size_t *pool = gs_xcalloc (n, sizeof *pool), ng = 0, used = 0;
+  size_t *load = gs_xcalloc (jobs, sizeof *load), k, njobs = 0;
 
   for (size_t i = 0; i < n; ++i)
     share[i] = 0;
-  if (g == NULL || pool == NULL || load == NULL || jobs <= 1 || n <= 1 ||
+  if (jobs <= 1 || n <= 1 ||
       gs_int_plan_new (&plan, guests, n, isolate) == -1)
     goto out;
   /* The launches the plan would make, in order. */
