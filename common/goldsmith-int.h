@@ -546,6 +546,7 @@ struct gs_shared {
   char ***roots;                 /* per guest, NULL-terminated */
   char **all;                    /* inspect_os's list: owns the strings */
   bool filtered;                 /* an LVM filter is set (a pass) */
+  bool *has_pvs;                 /* per guest, found before any filter */
 };
 extern int gs_int_shared_inspect (struct gs_session *s,
                                   const struct gs_guest *guests, size_t n,

@@ -161,6 +161,7 @@ gs_int_shared_free (struct gs_shared *sh)
   free (sh->starts);
   free (sh->deferred);
   free (sh->pairs);
+  free (sh->has_pvs);
   if (sh->all)
     for (size_t i = 0; sh->all[i]; ++i)
       free (sh->all[i]);
@@ -293,17 +294,25 @@ gs_int_shared_defer (struct gs_plan *plan, const struct gs_shared *sh,
 
 /* ---- Clones, one after another in the same launch ----------------- */
 
-/* Does guest I have LVM physical volumes? */
+/* Which guests have LVM physical volumes: asked once, before the first
+ * pass sets a filter (after it, LVM shows only that guest's).
+ */
 static int
-has_pvs (struct gs_session *s, const struct gs_shared *sh, size_t i)
+find_pvs (struct gs_session *s, struct gs_shared *sh)
 {
-  CLEANUP_FREE_STRV char **pvs = guestfs_pvs (s->g);
+  CLEANUP_FREE_STRV char **pvs = NULL;
 
-  if (pvs == NULL)
+  if (sh->has_pvs)
+    return 0;
+  if ((pvs = guestfs_pvs (s->g)) == NULL)
     return -1;
-  for (size_t k = 0; pvs[k]; ++k)
-    if (gs_int_device_guest (s->g, pvs[k], sh->starts, sh->n) == (int) i)
-      return 1;
+  sh->has_pvs = gs_xcalloc (sh->n, sizeof *sh->has_pvs);
+  for (size_t k = 0; pvs[k]; ++k) {
+    int gi = gs_int_device_guest (s->g, pvs[k], sh->starts, sh->n);
+
+    if (gi >= 0)
+      sh->has_pvs[gi] = true;
+  }
   return 0;
 }
 
@@ -320,7 +329,7 @@ gs_int_shared_pass (struct gs_session *s, struct gs_shared *sh, size_t i,
   *roots = NULL;
   s->quiet_errors = true;
   guestfs_umount_all (g);
-  lvm = has_pvs (s, sh, i);
+  lvm = find_pvs (s, sh) == -1 ? -1 : sh->has_pvs[i];
   s->quiet_errors = false;
   if (lvm == -1)
     goto out;
