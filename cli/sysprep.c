@@ -17,6 +17,7 @@ enum {
 
 static char *mount_options;
 static int dry_run, in_place, each_image, jobs = GS_JOBS_UNSET;
+static int network = -1;         /* --network 1, --no-network 0, else unset */
 static string_vector exclude_paths;
 static struct gs_inputs inputs;  /* -a, --format, -d, -c, --domxml */
 
@@ -47,6 +48,11 @@ static struct poptOption sysprep_table[] = {
     "List the operations and exit", NULL },
   { "mount-options", '\0', POPT_ARG_STRING, &mount_options, 0,
     "Mount options per mountpoint", "MP:OPTS[;MP:OPTS...]" },
+  { "network", '\0', POPT_ARG_VAL, &network, 1,
+    "Give the appliance a network (for --install, --update, --sm-*; "
+    "appliance.network)", NULL },
+  { "no-network", '\0', POPT_ARG_VAL, &network, 0,
+    "No network for the appliance (the default)", NULL },
   { "exclude-path", '\0', POPT_ARG_STRING, NULL, OPT_EXCLUDE,
     "Never remove or change guest paths matching REGEX (repeatable)",
     "REGEX" },
@@ -183,6 +189,8 @@ gs_cmd_sysprep (int argc, const char **argv)
   if (gs_cli_params_layers ("sysprep", &gs_common.sets) == -1 ||
       gs_cli_load (&env) == -1)
     goto fail;
+  if (network != -1)             /* the command line over the files */
+    env.settings.network = network;
   for (size_t i = 0; i < exclude_paths.len; ++i)
     if (string_vector_append_copy (&env.settings.exclude_paths,
                                    exclude_paths.ptr[i]) == -1)

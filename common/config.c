@@ -58,6 +58,7 @@ static const struct gs_config_key appliance_keys[] = {
   { "smp", GS_KEY_INT, "appliance vCPUs (0: default)" },
   { "uncompressed-kernel", GS_KEY_BOOL, "under TCG, boot an uncompressed copy of the host kernel (faster)" },
   { "isolate", GS_KEY_BOOL, "give every guest an appliance launch of its own (images of different owners)" },
+  { "network", GS_KEY_BOOL, "give the appliance a network (user-mode, outgoing only) for package installs and subscription-manager (default false, as in virt-sysprep)" },
   { NULL, 0, NULL },
 };
 
@@ -311,6 +312,8 @@ load_appliance (struct gs_settings *st, const config_setting_t *group,
     st->uncompressed_kernel = i;
   if (config_setting_lookup_bool (group, "isolate", &i))
     st->isolate = i;
+  if (config_setting_lookup_bool (group, "network", &i))
+    st->network = i;
   return 0;
 }
 

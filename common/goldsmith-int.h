@@ -117,6 +117,7 @@ struct gs_settings {
   bool isolate;                  /* every guest in a launch of its own */
   bool cache_inspect;            /* cache.inspect: reuse unchanged images' */
   char *cache_dir;               /* cache.dir, or NULL: XDG's */
+  bool network;                  /* appliance network (off by default) */
   const struct gs_keys *keys;    /* --key and friends (not owned) */
 };
 

@@ -186,6 +186,11 @@ make_handle (struct gs_session *s, struct gs_guest *guests, size_t nguests,
     goto fail;
   if (force && guestfs_set_backend_setting (g, force, "1") == -1)
     goto fail;
+  /* Off unless asked for: an appliance with a network can reach
+   * whatever the host can, on behalf of a guest's commands.
+   */
+  if (guestfs_set_network (g, st->network) == -1)
+    goto fail;
   s->tcg_kernel = st->uncompressed_kernel && will_use_tcg (force) &&
     gs_int_tcg_kernel (g, o->verbose);
   /* OPAQUE non-NULL: the terminal's bar too. */
