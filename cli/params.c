@@ -78,7 +78,9 @@ gs_cli_params_table (const struct gs_registry *reg, const char *family,
   table = gs_xcalloc (n + 1, sizeof *table);
   for (size_t i = 0; i < n; ++i) {
     const struct gs_option *o = params[i].opt;
-    bool flag = o->kind == GS_OPTION_TRUE || o->kind == GS_OPTION_FALSE;
+    /* An APPEND without ARG is an ordered action taking no argument. */
+    bool flag = o->kind == GS_OPTION_TRUE || o->kind == GS_OPTION_FALSE ||
+      (o->kind == GS_OPTION_APPEND && o->arg == NULL);
 
     table[i] = (struct poptOption) {
       o->name, '\0', flag ? POPT_ARG_NONE : POPT_ARG_STRING, NULL,
@@ -142,7 +144,7 @@ build (const char *family, const struct used *u, config_t *cfg)
       ? 0 : -1;
   case GS_OPTION_APPEND:
     s = config_setting_add (s, o->key, CONFIG_TYPE_ARRAY);
-    return s ? add_element (s, o->verb, u->value) : -1;
+    return s ? add_element (s, o->verb, u->value ? u->value : "") : -1;
   case GS_OPTION_LIST: {
     CLEANUP_FREE char *copy = strdup (u->value);
     char *save = NULL, *t;

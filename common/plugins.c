@@ -142,6 +142,11 @@ check_options (const char *file, const struct gs_operation *def)
                 o->name);
       return -1;
     }
+    if (o->kind == GS_OPTION_APPEND && o->arg == NULL && o->verb == NULL) {
+      gs_error ("%s: operation \"%s\": option --%s takes no argument, so "
+                "it must have a verb to add", file, def->name, o->name);
+      return -1;
+    }
   }
   return 0;
 }

@@ -101,7 +101,11 @@ struct gs_config_key {
 enum gs_option_kind {
   GS_OPTION_STRING = 1,          /* KEY = "ARG" (a GS_KEY_STRING key) */
   GS_OPTION_APPEND,              /* KEY = [ "VERB:ARG" ], or [ "ARG" ]
-                                    when verb is NULL (GS_KEY_STRINGS) */
+                                    when verb is NULL (GS_KEY_STRINGS);
+                                    with arg NULL the option takes no
+                                    argument and adds "VERB:" (an
+                                    ordered action such as --update;
+                                    added within ABI version 2) */
   GS_OPTION_LIST,                /* KEY = [ "a", "b" ] from ARG "a,b";
                                     an empty element is an error
                                     (GS_KEY_STRINGS) */
