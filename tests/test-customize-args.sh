@@ -4,7 +4,7 @@
 # launched: one clear line naming the option (or file and line), exit
 # status 2, and the image left byte-identical.  No appliance.
 source "$(dirname "$0")/functions.sh"
-plan 61
+plan 79
 
 tmp="$builddir/tests/tmp/customize-args"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -93,9 +93,9 @@ printf '# comment\n\nhostname ok\nfrobnicate x\n' > "$tmp/cmds1"
 expect "--commands-from-file: an unknown command, with its line" \
   "$tmp/cmds1:4: frobnicate: unknown command" \
   gs --commands-from-file "$tmp/cmds1"
-printf 'install vim\n' > "$tmp/cmds2"
+printf 'chown 0:0:/etc/motd\n' > "$tmp/cmds2"
 expect "--commands-from-file: a command goldsmith does not do yet, by name" \
-  "$tmp/cmds2:1: install: this virt-customize command is not supported by goldsmith yet" \
+  "$tmp/cmds2:1: chown: this virt-customize command is not supported by goldsmith yet" \
   gs --commands-from-file "$tmp/cmds2"
 printf 'touch /a\nwrite /etc/x:a\\\nb\nhostname bad_name\n' > "$tmp/cmds3"
 expect "--commands-from-file: a bad argument after a continued line, by its line" \
@@ -104,6 +104,42 @@ expect "--commands-from-file: a bad argument after a continued line, by its line
 expect "--commands-from-file: a missing file" \
   "--commands-from-file: $tmp/nope: No such file" \
   gs --commands-from-file "$tmp/nope"
+
+# Package and subscription-manager actions: names checked, credentials
+# required and never echoed, the new commands accepted in a command file.
+expect "--install: a name that would run a command" \
+  '--install: "vim;touch /pwned" is not a valid package name' \
+  gs --install 'curl,vim;touch /pwned'
+expect "--uninstall: an empty name in the list" \
+  '--uninstall: expected PKG,PKG..., not "vim,,curl" (an empty package name)' \
+  gs --uninstall vim,,curl
+expect "--firstboot-install: a name that is an option" \
+  '--firstboot-install: "--force" is not a valid package name' \
+  gs --firstboot-install=--force
+expect "--sm-register without credentials" \
+  "--sm-register: subscription-manager's credentials are needed" \
+  gs --sm-register
+expect "--sm-credentials with a bad selector (not echoed)" \
+  "--sm-credentials: expected USER:password:PASSWORD or USER:file:FILENAME" \
+  gs --sm-credentials 'bob:pass:s3cret' --sm-register
+ok "the mistyped credentials are not in the message" \
+   bash -c "! grep -q s3cret '$tmp/err'"
+expect "--sm-credentials from a missing file" \
+  "--sm-credentials: $tmp/nope: No such file" \
+  gs --sm-credentials "bob:file:$tmp/nope"
+expect "--sm-attach with a bad selector" \
+  '--sm-attach: expected auto|pool:ID, not "pool:a b"' \
+  gs --sm-attach 'pool:a b'
+printf 'install curl,vim\nupdate\nuninstall nano\nfirstboot-install htop\nsm-credentials bob:password:pw\nsm-register\nsm-attach auto\nsm-remove\nsm-unregister\n' \
+  > "$tmp/cmds4"
+gs --commands-from-file "$tmp/cmds4" --update --network --list-operations \
+  > /dev/null 2> "$tmp/err"
+is "--commands-from-file: the package and sm-* commands are accepted, and --update, --network" \
+   "$?|$(cat "$tmp/err")" "0|"
+printf 'update now\n' > "$tmp/cmds5"
+expect "--commands-from-file: update takes no argument" \
+  "$tmp/cmds5:1: update: takes no argument, not \"now\"" \
+  gs --commands-from-file "$tmp/cmds5"
 
 # The configuration file: actions add up, and errors name file and line.
 printf 'sysprep: {\n  customize: {\n    actions = [ "hostname:ok",\n                "frob:x" ];\n  };\n};\n' \

@@ -505,25 +505,28 @@ arch_compatible (const char *guest)
   return false;
 }
 
-static int
-do_run (struct gs_ctx *ctx, guestfs_h *g, const struct cz_action *act)
+/* The last non-empty line of TEXT (a copy), for a one-line message. */
+static char *
+last_line (const char *text)
 {
-  CLEANUP_FREE char *script = NULL, *out = NULL;
+  const char *end = text + strlen (text), *start;
+
+  while (end > text && (end[-1] == '\n' || end[-1] == '\r' ||
+                        end[-1] == ' '))
+    end--;
+  for (start = end; start > text && start[-1] != '\n'; start--)
+    ;
+  return strndup (start, end - start);
+}
+
+int
+cz_guest_sh (struct gs_ctx *ctx, guestfs_h *g, const struct cz_action *act,
+             const char *script, bool net_hint)
+{
+  CLEANUP_FREE char *out = NULL, *err = NULL, *last = NULL;
   const char *arch = gs_guest_get (ctx, "arch");
-  size_t len;
   int r;
 
-  if (act->verb == CZ_RUN &&
-      (script = cz_read_host_file (act->label, act->a, &len)) == NULL)
-    return -1;
-  if (gs_dry_run (ctx)) {
-    /* It cannot be simulated: the list of paths cannot say what it
-     * would change, so say so where it is seen, not only with -v.
-     */
-    gs_warning ("%s: dry run: not run; what it would change is not in "
-                "the report", act->label);
-    return 0;
-  }
   if (!arch_compatible (arch)) {
     gs_error ("%s: the guest is %s and cannot run on this %s host: use "
               "--firstboot-command instead", act->label, arch,
@@ -540,19 +543,49 @@ do_run (struct gs_ctx *ctx, guestfs_h *g, const struct cz_action *act)
     return -1;
   }
   /* Report the failure once, with the action and the command's own
-   * message, instead of libguestfs's bare one.
+   * message, instead of libguestfs's bare one.  The whole of what the
+   * command said goes to the debug log: a package manager says a lot.
    */
   guestfs_push_error_handler (g, NULL, NULL);
-  out = guestfs_sh (g, script ? script : act->a);
+  out = guestfs_sh (g, script);
   guestfs_pop_error_handler (g);
   if (out == NULL) {
-    gs_error ("%s: the command failed: %s", act->label,
-              guestfs_last_error (g) ? guestfs_last_error (g) : "?");
+    const char *e = guestfs_last_error (g) ? guestfs_last_error (g) : "?";
+
+    if ((err = strdup (e)) == NULL || (last = last_line (err)) == NULL) {
+      gs_error ("out of memory");
+      return -1;
+    }
+    gs_debug ("%s: the command failed:\n%s", act->label, err);
+    gs_error ("%s: the command failed: %s%s", act->label, last,
+              net_hint && guestfs_get_network (g) == 0
+              ? " (the appliance has no network: add --network if the "
+                "guest needs one)" : "");
     return -1;
   }
   if (out[0])
     gs_debug ("%s: output:\n%s", act->label, out);
   return 0;
+}
+
+static int
+do_run (struct gs_ctx *ctx, guestfs_h *g, const struct cz_action *act)
+{
+  CLEANUP_FREE char *script = NULL;
+  size_t len;
+
+  if (act->verb == CZ_RUN &&
+      (script = cz_read_host_file (act->label, act->a, &len)) == NULL)
+    return -1;
+  if (gs_dry_run (ctx)) {
+    /* It cannot be simulated: the list of paths cannot say what it
+     * would change, so say so where it is seen, not only with -v.
+     */
+    gs_warning ("%s: dry run: not run; what it would change is not in "
+                "the report", act->label);
+    return 0;
+  }
+  return cz_guest_sh (ctx, g, act, script ? script : act->a, false);
 }
 
 int

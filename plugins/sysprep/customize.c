@@ -5,8 +5,8 @@
  * This file holds the operation table, the configuration (every action
  * is checked here, before the appliance is launched, so that a typo
  * costs nothing) and the dispatch in command-line order.  The actions
- * are in customize-files.c, customize-paths.c, customize-system.c and
- * customize-passwords.c; what they share in customize-util.c (which
+ * are in customize-files.c, customize-paths.c, customize-system.c,
+ * customize-packages.c and customize-passwords.c; what they share in customize-util.c (which
  * calls none of them); the man-page text in customize.pod.
  *
  * Unlike virt-customize, nothing is done that was not asked for: no
@@ -31,11 +31,12 @@
 #include "customize.h"
 
 static const struct gs_config_key keys[] = {
-  { "actions", GS_KEY_STRINGS, "customizations, run in order: \"VERB:ARGUMENT\" with VERB one of hostname, timezone, ssh-inject, firstboot, firstboot-command, run, run-command, delete, touch, write, append-line, mkdir, chmod, upload, copy-in, truncate, truncate-recursive, scrub, copy, move, link, edit, commands-from-file (each file's list adds to the earlier ones; the command-line options add theirs last, in command-line order)" },
+  { "actions", GS_KEY_STRINGS, "customizations, run in order: \"VERB:ARGUMENT\" with VERB one of hostname, timezone, ssh-inject, firstboot, firstboot-command, run, run-command, delete, touch, write, append-line, mkdir, chmod, upload, copy-in, truncate, truncate-recursive, scrub, copy, move, link, edit, install, uninstall, update, firstboot-install, sm-register, sm-attach, sm-remove, sm-unregister, commands-from-file (each file's list adds to the earlier ones; the command-line options add theirs last, in command-line order)" },
   { "root-password", GS_KEY_STRING, "root's new password: a selector (password:PW, file:FILE, random, disabled, locked:SELECTOR, locked)" },
   { "passwords", GS_KEY_STRINGS, "\"USER:SELECTOR\": users' new passwords (each file's list adds to the earlier ones; a user given twice is an error)" },
   { "password-crypto", GS_KEY_STRING, "password hash: md5, sha256, sha512 (default) or yescrypt" },
   { "selinux-relabel", GS_KEY_BOOL, "relabel the guest's files for SELinux after the customizations (default false)" },
+  { "sm-credentials", GS_KEY_STRING, "subscription-manager's credentials for sm-register: USER:password:PASSWORD or USER:file:FILE (its first line)" },
   { "no-logfile", GS_KEY_BOOL, "scrub /tmp/builder.log (virt-customize's log of an earlier build) from the guest at the end (default false; goldsmith writes no such log)" },
   { NULL, 0, NULL },
 };
@@ -95,6 +96,25 @@ static const struct gs_option options[] = {
     "Make each LINK a symbolic link to TARGET" },
   { "edit", GS_OPTION_APPEND, "actions", "edit", "FILE:EXPR",
     "Edit FILE with the Perl expression EXPR (run on the host)" },
+  { "install", GS_OPTION_APPEND, "actions", "install", "PKG,PKG...",
+    "Install packages with the guest's package manager" },
+  { "uninstall", GS_OPTION_APPEND, "actions", "uninstall", "PKG,PKG...",
+    "Remove packages with the guest's package manager" },
+  { "update", GS_OPTION_APPEND, "actions", "update", NULL,
+    "Update every package with the guest's package manager" },
+  { "firstboot-install", GS_OPTION_APPEND, "actions", "firstboot-install",
+    "PKG,PKG...", "Install packages at the guest's next boot" },
+  { "sm-credentials", GS_OPTION_STRING, "sm-credentials", NULL,
+    "USER:password:PW|USER:file:FILE",
+    "Credentials for --sm-register" },
+  { "sm-register", GS_OPTION_APPEND, "actions", "sm-register", NULL,
+    "Register the guest with subscription-manager" },
+  { "sm-attach", GS_OPTION_APPEND, "actions", "sm-attach", "auto|pool:ID",
+    "Attach the guest to subscriptions" },
+  { "sm-remove", GS_OPTION_APPEND, "actions", "sm-remove", NULL,
+    "Remove all the guest's subscriptions" },
+  { "sm-unregister", GS_OPTION_APPEND, "actions", "sm-unregister", NULL,
+    "Unregister the guest from subscription-manager" },
   { "commands-from-file", GS_OPTION_APPEND, "actions", "commands-from-file",
     "FILE", "Read customize commands from FILE, one per line" },
   { "no-logfile", GS_OPTION_TRUE, "no-logfile", NULL, NULL,
@@ -121,6 +141,9 @@ enum arg_shape {
   ARG_LINK,                      /* TARGET:LINK[:LINK...] */
   ARG_EDIT,                      /* FILE:EXPR */
   ARG_COMMANDS,                  /* a host file of commands */
+  ARG_NONE,                      /* no argument (update, sm-register) */
+  ARG_PACKAGES,                  /* PKG,PKG... */
+  ARG_SM_POOL,                   /* auto | pool:ID */
 };
 
 static const struct verb {
@@ -151,6 +174,14 @@ static const struct verb {
   { "move", CZ_MOVE, ARG_GUEST_GUEST, "SOURCE:DEST" },
   { "link", CZ_LINK, ARG_LINK, "TARGET:LINK[:LINK...]" },
   { "edit", CZ_EDIT, ARG_EDIT, "FILE:EXPR" },
+  { "install", CZ_INSTALL, ARG_PACKAGES, "PKG,PKG..." },
+  { "uninstall", CZ_UNINSTALL, ARG_PACKAGES, "PKG,PKG..." },
+  { "update", CZ_UPDATE, ARG_NONE, "" },
+  { "firstboot-install", CZ_FIRSTBOOT_INSTALL, ARG_PACKAGES, "PKG,PKG..." },
+  { "sm-register", CZ_SM_REGISTER, ARG_NONE, "" },
+  { "sm-attach", CZ_SM_ATTACH, ARG_SM_POOL, "auto|pool:ID" },
+  { "sm-remove", CZ_SM_REMOVE, ARG_NONE, "" },
+  { "sm-unregister", CZ_SM_UNREGISTER, ARG_NONE, "" },
   /* Expanded at configure time into the actions it lists. */
   { "commands-from-file", (enum cz_verb) -1, ARG_COMMANDS, "FILE" },
 };
@@ -293,7 +324,9 @@ add_action_at (struct cz_state *st, const char *file, unsigned line,
                 "ssh-inject, firstboot, firstboot-command, run, run-command, "
                 "delete, touch, write, append-line, mkdir, chmod, upload, "
                 "copy-in, truncate, truncate-recursive, scrub, copy, move, "
-                "link, edit or commands-from-file)", wa, (int) vlen, text);
+                "link, edit, install, uninstall, update, firstboot-install, "
+                "sm-register, sm-attach, sm-remove, sm-unregister or "
+                "commands-from-file)", wa, (int) vlen, text);
     else
       gs_error ("%s: \"%s\": expected %s:%s", wa, text, v->name, v->syntax);
     return -1;
@@ -399,6 +432,46 @@ add_action_at (struct cz_state *st, const char *file, unsigned line,
   case ARG_COMMANDS:              /* expanded above */
     return -1;
 
+  case ARG_NONE:
+    if (arg[0]) {
+      gs_error ("%s: takes no argument, not \"%s\"", w, arg);
+      return -1;
+    }
+    act.a = gs_xstrdup ("");
+    break;
+
+  case ARG_PACKAGES:
+    /* Each name is checked here and quoted for the guest's shell
+     * there: a name is never a way to run a command.
+     */
+    if (arg[0] == '\0' || arg[0] == ',' || arg[strlen (arg) - 1] == ',' ||
+        strstr (arg, ",,")) {
+      gs_error ("%s: expected %s, not \"%s\" (an empty package name)", w,
+                v->syntax, arg);
+      return -1;
+    }
+    for (const char *n = arg; *n; n += strcspn (n, ","), n += *n == ',') {
+      CLEANUP_FREE char *name = gs_xstrndup (n, strcspn (n, ","));
+
+      if (!cz_valid_package (name)) {
+        gs_error ("%s: \"%s\" is not a valid package name (letters, "
+                  "digits and + - . _ : @ ~ = /, starting with a letter or "
+                  "digit)", w, name);
+        return -1;
+      }
+    }
+    act.a = gs_xstrdup (arg);
+    break;
+
+  case ARG_SM_POOL:
+    if (strcmp (arg, "auto") != 0 &&
+        (strncmp (arg, "pool:", 5) != 0 || !cz_valid_pool (arg + 5))) {
+      gs_error ("%s: expected %s, not \"%s\"", w, v->syntax, arg);
+      return -1;
+    }
+    act.a = gs_xstrdup (arg);
+    break;
+
   case ARG_SSH: {
     const char *colon = strchr (arg, ':');
     size_t ulen = colon ? (size_t) (colon - arg) : strlen (arg);
@@ -430,7 +503,7 @@ add_action_at (struct cz_state *st, const char *file, unsigned line,
   }
 
   /* The label names the action in perform-time messages. */
-  act.label = gs_xasprintf ("%s %s", w,
+  act.label = gs_xasprintf ("%s%s%s", w, v->shape == ARG_NONE ? "" : " ",
                             v->verb == CZ_CHMOD ? act.a
                             : v->shape == ARG_HOST_GUEST || v->shape == ARG_LINK
                             ? act.b : act.a);
@@ -534,13 +607,48 @@ set_crypto (struct cz_state *st, const char *w, const char *c)
   return 0;
 }
 
+/* --sm-credentials USER:password:PW or USER:file:FILE, given at W.
+ * Messages never quote it: it holds the password.
+ */
+static int
+set_sm_credentials (struct cz_state *st, const char *w, const char *text)
+{
+  struct cz_password pw = { 0 };
+  const char *colon = strchr (text, ':');
+  CLEANUP_FREE char *user = NULL;
+
+  if (colon == NULL ||
+      (strncmp (colon + 1, "password:", 9) && strncmp (colon + 1, "file:", 5))) {
+    gs_error ("%s: expected USER:password:PASSWORD or USER:file:FILENAME",
+              w);
+    return -1;
+  }
+  if ((user = strndup (text, colon - text)) == NULL) {
+    gs_error ("out of memory");
+    return -1;
+  }
+  if (user[0] == '\0') {
+    gs_error ("%s: the user name is empty", w);
+    return -1;
+  }
+  if (cz_parse_password (w, user, colon + 1, &pw) == -1)
+    return -1;
+  if (st->sm == NULL && (st->sm = calloc (1, sizeof *st->sm)) == NULL) {
+    cz_password_free (&pw);
+    gs_error ("out of memory");
+    return -1;
+  }
+  cz_password_free (st->sm);     /* a later layer overrides */
+  *st->sm = pw;
+  return 0;
+}
+
 /* virt-customize options goldsmith does not do yet: a command file
  * naming one is refused by name, not as an unknown command.
  */
 static const char *const not_yet[] = {
-  "install", "uninstall", "update", "firstboot-install", "sm-register",
-  "sm-attach", "sm-remove", "sm-unregister", "sm-credentials", "chown",
-  "tar-in", "inject-virtio-win", "inject-qemu-ga", "inject-blnsvr", NULL,
+  "chown", "tar-in", "inject-virtio-win", "inject-qemu-ga", "inject-blnsvr",
+  NULL,
 };
 
 /* One command of a --commands-from-file FILE, at line LINE: NAME is a
@@ -568,6 +676,8 @@ add_command (struct cz_state *st, const char *file, unsigned line,
     return set_root_password (st, w, arg, true);
   if (strcmp (name, "password-crypto") == 0)
     return set_crypto (st, w, arg);
+  if (strcmp (name, "sm-credentials") == 0)
+    return set_sm_credentials (st, w, arg);
   if (strcmp (name, "selinux-relabel") == 0 ||
       strcmp (name, "no-selinux-relabel") == 0 ||
       strcmp (name, "no-logfile") == 0) {
@@ -687,6 +797,12 @@ customize_configure (struct gs_op *op, const config_setting_t *sec)
     if (set_crypto (st, w, config_setting_get_string (s)) == -1)
       return -1;
   }
+  if ((s = config_setting_get_member (sec, "sm-credentials")) != NULL) {
+    CLEANUP_FREE char *w = where (s, "sm-credentials");
+
+    if (set_sm_credentials (st, w, config_setting_get_string (s)) == -1)
+      return -1;
+  }
   gs_config_get_bool (sec, "selinux-relabel", &st->selinux_relabel);
   gs_config_get_bool (sec, "no-logfile", &st->no_logfile);
   return 0;
@@ -699,6 +815,14 @@ customize_config_complete (struct gs_op *op)
 
   if (st->crypto == NULL)
     st->crypto = gs_xstrdup ("sha512");
+  /* As virt-customize, but before anything is launched. */
+  for (size_t i = 0; st->sm == NULL && i < st->nactions; ++i)
+    if (st->actions[i].verb == CZ_SM_REGISTER) {
+      gs_error ("%s: subscription-manager's credentials are needed: give "
+                "--sm-credentials USER:password:PASSWORD or "
+                "USER:file:FILENAME", st->actions[i].label);
+      return -1;
+    }
   return 0;
 }
 
@@ -724,6 +848,9 @@ customize_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
     return 0;
   }
 
+  /* A package action the guest cannot do fails before any change. */
+  if (cz_package_check (st, ctx) == -1)
+    return -1;
   string_vector_free_all (&st->planned);
   for (size_t i = 0; i < st->nactions; ++i) {
     const struct cz_action *act = &st->actions[i];
@@ -738,6 +865,11 @@ customize_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
     case CZ_TRUNCATE: case CZ_TRUNCATE_RECURSIVE: case CZ_SCRUB:
     case CZ_COPY: case CZ_MOVE: case CZ_LINK: case CZ_EDIT:
       r = cz_path_action (st, ctx, g, act);
+      break;
+    case CZ_INSTALL: case CZ_UNINSTALL: case CZ_UPDATE:
+    case CZ_FIRSTBOOT_INSTALL: case CZ_SM_REGISTER: case CZ_SM_ATTACH:
+    case CZ_SM_REMOVE: case CZ_SM_UNREGISTER:
+      r = cz_package_action (st, ctx, g, act);
       break;
     default:
       r = cz_system_action (st, ctx, g, act);
@@ -777,6 +909,10 @@ customize_unload (struct gs_op *op)
   if (st->root) {
     cz_password_free (st->root);
     free (st->root);
+  }
+  if (st->sm) {
+    cz_password_free (st->sm);
+    free (st->sm);
   }
   free (st->crypto);
   string_vector_free_all (&st->planned);

@@ -37,6 +37,14 @@ enum cz_verb {
   CZ_MOVE,
   CZ_LINK,
   CZ_EDIT,
+  CZ_INSTALL,                    /* the package actions: a = "P1,P2" */
+  CZ_UNINSTALL,
+  CZ_UPDATE,
+  CZ_FIRSTBOOT_INSTALL,
+  CZ_SM_REGISTER,                /* subscription-manager */
+  CZ_SM_ATTACH,                  /* a = "auto" or "pool:ID" */
+  CZ_SM_REMOVE,
+  CZ_SM_UNREGISTER,
 };
 
 /* One action, checked at configure time.  a and b are the verb's
@@ -78,6 +86,9 @@ struct cz_state {
   char *crypto;                  /* md5, sha256, sha512, yescrypt */
   bool selinux_relabel;
   bool no_logfile;               /* scrub /tmp/builder.log at the end */
+  struct cz_password *sm;        /* --sm-credentials USER:password:PW or
+                                    USER:file:FILE (never printed), or
+                                    NULL */
   /* Dry run: what earlier actions would have created ("d/path",
    * "f/path"), so that later ones plan against it.
    */
@@ -134,6 +145,26 @@ extern int cz_selinux_relabel (struct cz_state *st, struct gs_ctx *ctx,
 extern int cz_find_host_ssh_key (const char *label, char **file_r);
 extern bool cz_valid_hostname (const char *name);
 extern bool cz_valid_timezone (const char *tz);
+
+/* customize-system.c: run SCRIPT with the guest's /bin/sh, chrooted
+ * into it in the appliance, for ACT (checked: a shell, the host's
+ * architecture).  The output goes to the debug log, never the report;
+ * a failure is one error with the command's last line of stderr, and
+ * where the appliance has no network and NET_HINT is set, the hint to
+ * use --network.
+ */
+extern int cz_guest_sh (struct gs_ctx *ctx, guestfs_h *g,
+                        const struct cz_action *act, const char *script,
+                        bool net_hint);
+
+/* customize-packages.c: install, uninstall, update, firstboot-install
+ * and the sm-* actions.
+ */
+extern bool cz_valid_package (const char *name);
+extern bool cz_valid_pool (const char *id);
+extern int cz_package_check (struct cz_state *st, struct gs_ctx *ctx);
+extern int cz_package_action (struct cz_state *st, struct gs_ctx *ctx,
+                              guestfs_h *g, const struct cz_action *act);
 
 /* customize-passwords.c */
 extern int cz_parse_password (const char *label, const char *user,
