@@ -128,7 +128,7 @@ expect "--sm-credentials from a missing file" \
   "--sm-credentials: $tmp/nope: No such file" \
   gs --sm-credentials "bob:file:$tmp/nope"
 expect "--sm-attach with a bad selector" \
-  '--sm-attach: expected auto|pool:ID, not "pool:a b"' \
+  '--sm-attach: expected auto|pool:ID|file:FILENAME, not "pool:a b"' \
   gs --sm-attach 'pool:a b'
 printf 'install curl,vim\nupdate\nuninstall nano\nfirstboot-install htop\nsm-credentials bob:password:pw\nsm-register\nsm-attach auto\nsm-remove\nsm-unregister\n' \
   > "$tmp/cmds4"

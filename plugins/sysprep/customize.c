@@ -109,7 +109,8 @@ static const struct gs_option options[] = {
     "Credentials for --sm-register" },
   { "sm-register", GS_OPTION_APPEND, "actions", "sm-register", NULL,
     "Register the guest with subscription-manager" },
-  { "sm-attach", GS_OPTION_APPEND, "actions", "sm-attach", "auto|pool:ID",
+  { "sm-attach", GS_OPTION_APPEND, "actions", "sm-attach",
+    "auto|pool:ID|file:FILENAME",
     "Attach the guest to subscriptions" },
   { "sm-remove", GS_OPTION_APPEND, "actions", "sm-remove", NULL,
     "Remove all the guest's subscriptions" },
@@ -179,7 +180,7 @@ static const struct verb {
   { "update", CZ_UPDATE, ARG_NONE, "" },
   { "firstboot-install", CZ_FIRSTBOOT_INSTALL, ARG_PACKAGES, "PKG,PKG..." },
   { "sm-register", CZ_SM_REGISTER, ARG_NONE, "" },
-  { "sm-attach", CZ_SM_ATTACH, ARG_SM_POOL, "auto|pool:ID" },
+  { "sm-attach", CZ_SM_ATTACH, ARG_SM_POOL, "auto|pool:ID|file:FILENAME" },
   { "sm-remove", CZ_SM_REMOVE, ARG_NONE, "" },
   { "sm-unregister", CZ_SM_UNREGISTER, ARG_NONE, "" },
   /* Expanded at configure time into the actions it lists. */
@@ -464,6 +465,25 @@ add_action_at (struct cz_state *st, const char *file, unsigned line,
     break;
 
   case ARG_SM_POOL:
+    /* file:FILENAME: the pool ID is the file's first line, read now. */
+    if (strncmp (arg, "file:", 5) == 0 && arg[5]) {
+      CLEANUP_FREE char *data = NULL;
+      size_t len;
+
+      if (check_readable (w, arg + 5, false) == -1 ||
+          (data = cz_read_host_file (w, arg + 5, &len)) == NULL)
+        return -1;
+      data[strcspn (data, "\r\n")] = '\0';
+      if (!cz_valid_pool (data)) {
+        gs_error ("%s: %s: the first line is not a pool ID", w, arg + 5);
+        return -1;
+      }
+      if (asprintf (&act.a, "pool:%s", data) == -1) {
+        act.a = NULL;
+        goto nomem;
+      }
+      break;
+    }
     if (strcmp (arg, "auto") != 0 &&
         (strncmp (arg, "pool:", 5) != 0 || !cz_valid_pool (arg + 5))) {
       gs_error ("%s: expected %s, not \"%s\"", w, v->syntax, arg);

@@ -42,7 +42,7 @@ enum cz_verb {
   CZ_UPDATE,
   CZ_FIRSTBOOT_INSTALL,
   CZ_SM_REGISTER,                /* subscription-manager */
-  CZ_SM_ATTACH,                  /* a = "auto" or "pool:ID" */
+  CZ_SM_ATTACH,                  /* a = "auto" or "pool:ID" (file: read) */
   CZ_SM_REMOVE,
   CZ_SM_UNREGISTER,
 };
