@@ -5,10 +5,13 @@
 # later actions depend on earlier ones, then ONE read-back (tar-out of
 # the whole guest, analysed on the host: contents, modes, owners,
 # links), then ONE dry run that must list what it would do and leave
-# the image byte-identical.  Three appliance launches in all.
+# the image byte-identical; then ONE run of the package and
+# subscription-manager actions on three small guests at once (a real
+# .deb installed with apt-get, no network), read back on the host.
+# Four appliance launches in all.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 58
+plan 71
 
 tmp="$builddir/tests/tmp/customize"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -471,3 +474,167 @@ customize failed --touch /etc/protected: /etc/protected is protected by --exclud
   create /usr/lib/goldsmith/firstboot/scripts/0001-command 7"
 ok "the dry run says the command was not run" \
    grep -q 'run-command touch /etc/should-not-exist: dry run: not run' "$tmp/dry.stderr"
+
+# ---- package actions and subscription-manager: Debian guests -------------
+# One more launch, three guests (--each-image, one appliance): the phony
+# Debian guest, where a real .deb the test builds is installed with
+# apt-get from a file: repository placed in the guest by --copy-in in
+# the same run, without any network (/dev, /proc and /sys are made for
+# the appliance to bind-mount there); a Debian-like guest without
+# subscription-manager; and a guest whose package manager is unknown.
+# The phony guests have no userland: the run copies in the host's
+# apt-get, dpkg, dpkg-deb, dpkg-split, tar, rm and dash with their
+# libraries, a minimal /var/lib/dpkg and /etc/apt.  Read back on the
+# host with debugfs: no launch.
+if ! command -v apt-get dpkg dpkg-deb dpkg-split tar rm dash >/dev/null ||
+   [ "$(command -v apt-get dpkg dpkg-deb dpkg-split tar rm dash | wc -l)" != 7 ] ||
+   ! command -v debugfs mkfs.ext4 >/dev/null; then
+  skip_rest "no apt-get, dpkg, debugfs or mkfs.ext4 on the host"
+fi
+st="$tmp/stage"
+mkdir -p "$st"
+put () { mkdir -p "$st$(dirname "$2")" && cp -L "$1" "$st$2"; }
+bins=()
+for b in apt-get dpkg dpkg-deb dpkg-split tar rm; do
+  p=$(command -v "$b"); bins+=("$p")
+  put "$p" "/usr/bin/$b"
+done
+put /usr/lib/apt/methods/file /usr/lib/apt/methods/file
+put "$(command -v dash)" /usr/bin/sh
+for lib in $(ldd "${bins[@]}" /usr/lib/apt/methods/file "$(command -v dash)" |
+             grep -v ':$' | grep -o '/[^ ]*' | sort -u); do
+  put "$lib" "$lib"
+done
+for t in cputable ostable tupletable; do
+  put "/usr/share/dpkg/$t" "/usr/share/dpkg/$t"
+done
+mkdir -p "$st/etc/apt/apt.conf.d" "$st/etc/apt/preferences.d" \
+  "$st/etc/apt/sources.list.d" "$st/etc/dpkg" "$st/var/lib/dpkg/info" \
+  "$st/var/lib/dpkg/updates" "$st/var/lib/apt/lists/partial" \
+  "$st/var/cache/apt/archives/partial" "$st/srv/repo"
+echo 'deb [trusted=yes] file:/srv/repo ./' > "$st/etc/apt/sources.list"
+# The guest has no ldconfig, diff or start-stop-daemon: dpkg must go on.
+echo force-bad-path > "$st/etc/dpkg/dpkg.cfg"
+: > "$st/var/lib/dpkg/status"   # the fixture's holds a hostile entry
+# Two packages, and the repository's index made here (no dpkg-dev).
+for name in gs-hello gs-bye; do
+  mkdir -p "$tmp/deb-$name/DEBIAN" "$tmp/deb-$name/usr/share/$name"
+  printf 'Package: %s\nVersion: 1.0\nArchitecture: all\nMaintainer: goldsmith tests <tests@example.invalid>\nDescription: a package the goldsmith tests install\n' \
+    "$name" > "$tmp/deb-$name/DEBIAN/control"
+  echo "$name was installed by apt-get" > "$tmp/deb-$name/usr/share/$name/readme"
+  dpkg-deb --root-owner-group -Zgzip --build "$tmp/deb-$name" \
+    "$st/srv/repo/${name}_1.0_all.deb" > /dev/null
+  deb="$st/srv/repo/${name}_1.0_all.deb"
+  { dpkg-deb -f "$deb"
+    echo "Filename: ./${name}_1.0_all.deb"
+    echo "Size: $(stat -c %s "$deb")"
+    echo "SHA256: $(sha256sum < "$deb" | cut -d' ' -f1)"
+    echo; } >> "$st/srv/repo/Packages"
+done
+
+# The stand-in subscription-manager records its arguments, the
+# password only as its length.  It is put in the Debian image on the
+# host, so that the same actions find none in the second guest.
+cat > "$tmp/subscription-manager" <<'SH'
+#!/bin/sh
+for a in "$@"; do
+  case "$a" in
+    --password=*) p=${a#--password=}; echo "--password=(${#p} bytes)" ;;
+    *) echo "$a" ;;
+  esac
+done >> /root/sm.args
+echo -- >> /root/sm.args
+SH
+deb_img="$tmp/debian.img"
+copy_guest debian "$deb_img"
+deb_off=$(( $(partx -g -o START -n 1 "$deb_img") * 512 ))
+printf 'mkdir /usr/sbin\nwrite %s /usr/sbin/subscription-manager\nsif /usr/sbin/subscription-manager mode 0100755\n' \
+  "$tmp/subscription-manager" > "$tmp/debugfs.cmds"
+debugfs -w -f "$tmp/debugfs.cmds" "$deb_img?offset=$deb_off" > /dev/null 2>&1 ||
+  bail "debugfs cannot put the stand-in subscription-manager in the image"
+# The other two guests: made on the host, one ext4 filesystem each.
+mkdir -p "$tmp/nosm/etc" "$tmp/nosm/usr/bin" "$tmp/nosm/root" "$tmp/nopm/etc" "$tmp/nopm/bin"
+ln -s usr/bin "$tmp/nosm/bin"
+printf 'NAME="Debian GNU/Linux"\nVERSION_ID="12"\nID=debian\n' > "$tmp/nosm/etc/os-release"
+echo 12.8 > "$tmp/nosm/etc/debian_version"
+printf 'PRETTY_NAME="Phony OS"\nNAME="Phony OS"\nID=gsphony\n' > "$tmp/nopm/etc/os-release"
+for g in nosm nopm; do
+  echo '127.0.0.1 localhost' > "$tmp/$g/etc/hosts"
+  echo "LABEL=gs$g / ext4 defaults 0 1" > "$tmp/$g/etc/fstab"
+  truncate -s 64M "$tmp/$g.img"
+  mkfs.ext4 -q -F -L "gs$g" -d "$tmp/$g" "$tmp/$g.img" || bail "mkfs.ext4 -d $g"
+done
+
+pw="s3cr3t 'pw' \"\$HOME\" ;x"
+echo 8a85f98c60c2c2b4 > "$tmp/pool.id"
+start=$SECONDS
+goldsmith sysprep -v -x --json --each-image --jobs 1 --operations customize \
+  --format raw -a "$deb_img" -a "$tmp/nosm.img" -a "$tmp/nopm.img" \
+  --mkdir /dev --mkdir /proc --mkdir /sys \
+  --copy-in "$st/usr:/" --copy-in "$st/lib:/" --copy-in "$st/lib64:/" \
+  --copy-in "$st/etc:/" --copy-in "$st/var:/" --copy-in "$st/srv:/" \
+  --sm-credentials "tester:password:$pw" \
+  --sm-register --sm-attach "file:$tmp/pool.id" --sm-attach auto \
+  --sm-remove --sm-unregister \
+  --install gs-hello,gs-bye --uninstall gs-bye --update \
+  --firstboot-install gs-later \
+  > "$tmp/pkg.json" 2> "$tmp/pkg.stderr"
+rc=$?
+diag "package run (3 guests): $((SECONDS - start)) s"
+grep -E '^goldsmith: Launching' "$tmp/pkg.stderr" | sed 's/^/# /'
+grep -E '^goldsmith: [a-z-]*: ?(error|warning)|^goldsmith: (error|warning)' "$tmp/pkg.stderr" | sed 's/^/# stderr: /'
+is "package run: exit status 4 (the Debian guest done, the other two failed)" "$rc" 4
+python3 - "$tmp/pkg.json" > "$tmp/pkg.txt" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+for g in r["guests"]:
+    for root in g.get("roots", []):
+        for op in root["operations"]:
+            print(op["name"], op["status"], op.get("reason", ""))
+PY
+is "the report: applied; no subscription-manager; no package manager" \
+   "$(cat "$tmp/pkg.txt")" \
+   "customize applied 
+customize failed --sm-register: the guest has no /usr/sbin/subscription-manager: it cannot be registered or subscribed
+customize failed --install gs-hello,gs-bye: the guest (Phony OS, distribution \"unknown\") has no package manager goldsmith can run (package management \"unknown\"; known: apt, dnf, yum, zypper, apk, pacman)"
+ok "the appliance had no network (no -netdev on qemu's command line)" \
+   bash -c "grep -q -- '-m [0-9]' '$tmp/pkg.stderr' && ! grep -q -- '-netdev' '$tmp/pkg.stderr'"
+ok "apt-get's output is in the debug log" \
+   grep -q 'Setting up gs-hello (1.0)' "$tmp/pkg.stderr"
+ok "... and not in the report" bash -c "! grep -q 'Setting up' '$tmp/pkg.json'"
+ok "the password is in neither the log (-v -x) nor the report" \
+   bash -c "! grep -qF -- \"\$1\" '$tmp/pkg.stderr' '$tmp/pkg.json'" _ "$pw"
+ok "... nor anywhere in the image's bytes" \
+   bash -c "! grep -qaF -- \"\$1\" '$deb_img'" _ "$pw"
+
+# Read back on the host.
+dcat () { debugfs -R "cat $1" "$deb_img?offset=$deb_off" 2>/dev/null; }
+is "install: the package's file is in the guest" \
+   "$(dcat /usr/share/gs-hello/readme)" "gs-hello was installed by apt-get"
+is "install: dpkg's database lists it as installed" \
+   "$(dcat /var/lib/dpkg/status | awk '/^Package: /{p=$2} /^Status: /{print p": "$2" "$3" "$4}')" \
+   "gs-hello: install ok installed"
+is "uninstall: the second package's file is gone again" \
+   "$(dcat /usr/share/gs-bye/readme)" ""
+is "sm-*: subscription-manager ran in order, with the user and the password (its length)" \
+   "$(dcat /root/sm.args)" \
+   "register
+--username=tester
+--password=(${#pw} bytes)
+--
+attach
+--pool=8a85f98c60c2c2b4
+--
+attach
+--auto
+--
+remove
+--all
+--
+unregister
+--"
+is "firstboot-install: apt-get install at the next boot" \
+   "$(dcat /usr/lib/goldsmith/firstboot/scripts/0001-install | tail -1)" \
+   "apt-get \$apt_opts install 'gs-later'"
+ok "no file of the password is left in the guest" \
+   bash -c "! debugfs -R 'ls -l /' '$deb_img?offset=$deb_off' 2>/dev/null | grep -q goldsmith-sm"
