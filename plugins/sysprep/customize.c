@@ -6,8 +6,9 @@
  * is checked here, before the appliance is launched, so that a typo
  * costs nothing) and the dispatch in command-line order.  The actions
  * are in customize-files.c, customize-paths.c, customize-system.c,
- * customize-packages.c and customize-passwords.c; what they share in customize-util.c (which
- * calls none of them); the man-page text in customize.pod.
+ * customize-packages.c and customize-passwords.c; what they share in
+ * customize-util.c (which calls none of them); the man-page text in
+ * customize.pod.
  *
  * Unlike virt-customize, nothing is done that was not asked for: no
  * random seed is written and /etc/machine-id is never regenerated (the
@@ -144,7 +145,7 @@ enum arg_shape {
   ARG_COMMANDS,                  /* a host file of commands */
   ARG_NONE,                      /* no argument (update, sm-register) */
   ARG_PACKAGES,                  /* PKG,PKG... */
-  ARG_SM_POOL,                   /* auto | pool:ID */
+  ARG_SM_POOL,                   /* auto | pool:ID | file:FILENAME */
 };
 
 static const struct verb {
