@@ -5,13 +5,14 @@
 # later actions depend on earlier ones, then ONE read-back (tar-out of
 # the whole guest, analysed on the host: contents, modes, owners,
 # links), then ONE dry run that must list what it would do and leave
-# the image byte-identical; then ONE run of the package and
+# the image byte-identical (with --network: the appliance gets one);
+# then ONE run of the package and
 # subscription-manager actions on three small guests at once (a real
 # .deb installed with apt-get, no network), read back on the host.
 # Four appliance launches in all.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 71
+plan 73
 
 tmp="$builddir/tests/tmp/customize"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -429,6 +430,7 @@ before=$(sha256sum < "$tmp/dry.img")
 start=$SECONDS
 env -u LIBGUESTFS_BACKEND_SETTINGS \
 goldsmith sysprep --dry-run --json --operations customize -a "$tmp/dry.img" \
+  -x --network \
   --exclude-path '^/etc/protected$' \
   --hostname dry.example.com \
   --mkdir /usr/share/zoneinfo/Asia \
@@ -443,7 +445,9 @@ goldsmith sysprep --dry-run --json --operations customize -a "$tmp/dry.img" \
   > "$tmp/dry.json" 2> "$tmp/dry.stderr"
 rc=$?
 diag "dry run: $((SECONDS - start)) s"
-sed 's/^/# stderr: /' "$tmp/dry.stderr"
+grep -v '^libguestfs: trace: ' "$tmp/dry.stderr" | sed 's/^/# stderr: /'
+ok "--network: the appliance is given a network (-x traces it)" \
+   grep -qx 'libguestfs: trace: set_network true' "$tmp/dry.stderr"
 is "dry run refusing the protected path: exit status 1" "$rc" 1
 is "the image is byte-identical" "$(sha256sum < "$tmp/dry.img")" "$before"
 python3 - "$tmp/dry.json" > "$tmp/dry.txt" <<'PY'
@@ -599,6 +603,8 @@ customize failed --sm-register: the guest has no /usr/sbin/subscription-manager:
 customize failed --install gs-hello,gs-bye: the guest (Phony OS, distribution \"unknown\") has no package manager goldsmith can run (package management \"unknown\"; known: apt, dnf, yum, zypper, apk, pacman)"
 ok "the appliance had no network (no -netdev on qemu's command line)" \
    bash -c "grep -q -- '-m [0-9]' '$tmp/pkg.stderr' && ! grep -q -- '-netdev' '$tmp/pkg.stderr'"
+ok "... and libguestfs was told so (-x traces it)" \
+   grep -qx 'libguestfs: trace: set_network false' "$tmp/pkg.stderr"
 ok "apt-get's output is in the debug log" \
    grep -q 'Setting up gs-hello (1.0)' "$tmp/pkg.stderr"
 ok "... and not in the report" bash -c "! grep -q 'Setting up' '$tmp/pkg.json'"
