@@ -479,10 +479,7 @@ add_action_at (struct cz_state *st, const char *file, unsigned line,
         gs_error ("%s: %s: the first line is not a pool ID", w, arg + 5);
         return -1;
       }
-      if (asprintf (&act.a, "pool:%s", data) == -1) {
-        act.a = NULL;
-        goto nomem;
-      }
+      act.a = gs_xasprintf ("pool:%s", data);
       break;
     }
     if (strcmp (arg, "auto") != 0 &&
