@@ -327,7 +327,7 @@ gs_cmd_batch (int argc, const char **argv)
   int rc, code = GS_EXIT_USAGE;
   double t0 = batch_now ();
 
-  pc = poptGetContext ("goldsmith batch", argc, argv, batch_table, 0);
+  pc = gs_cli_context ("goldsmith batch", argc, argv, batch_table);
   poptSetOtherOptionHelp (pc, "[OPTION...] MANIFEST");
   while ((rc = poptGetNextOpt (pc)) > 0)
     if (gs_cli_common_option (pc, rc) == -1)

@@ -13,6 +13,7 @@
 struct gs_common_opts {
   int verbose, trace, quiet, json, version, allow_external, isolate;
   int keys_from_stdin, echo_keys;
+  int color, wrap;               /* accepted: nothing to colour or wrap */
   struct gs_keys keys;           /* --key, in order */
   char *config_file;
   char *provenance;              /* --provenance FILE, checked */
@@ -28,6 +29,8 @@ enum {
   OPT_KEY,
   OPT_PROGRESS_FD,
   OPT_PROVENANCE,
+  OPT_SHORT_OPTIONS,
+  OPT_LONG_OPTIONS,
 };
 
 extern int gs_cli_common_option (poptContext pc, int rc);
@@ -36,6 +39,17 @@ extern void gs_cli_print_version (void);
 extern bool gs_cli_options_end (poptContext pc, const char *cmd, int rc,
                                 int *code);
 extern char *gs_cli_quote (const char *s);
+
+/* Every subcommand makes its popt context with gs_cli_context, so
+ * --short-options / --long-options can list its table (cli/optlist.c).
+ */
+extern poptContext gs_cli_context (const char *name, int argc,
+                                   const char **argv,
+                                   const struct poptOption *table);
+extern void gs_cli_print_option_names (bool longs)
+  __attribute__((noreturn));
+extern const char **gs_cli_optional_args (int argc, const char **argv,
+                                          const char *name);
 
 /* The environment: plugins, configuration, selection (cli/setup.c). */
 struct gs_env {
@@ -94,6 +108,7 @@ struct gs_input {
   enum gs_input_kind kind;
   char *value;
   char *format;                  /* -a: the --format in force, or NULL */
+  int blocksize;                 /* -a: the --blocksize in force, or 0 */
 };
 
 struct gs_inputs {
@@ -102,6 +117,7 @@ struct gs_inputs {
   size_t n;
   size_t count[GS_INPUT_FORMAT]; /* inputs of each kind */
   char *format;                  /* the --format in force; NULL: probe */
+  int blocksize;                 /* the --blocksize in force (inspect) */
   bool format_pending;           /* a --format no -a has followed */
   char *connect_uri;             /* -c */
   struct poptOption table[6];    /* for POPT_ARG_INCLUDE_TABLE */

@@ -396,7 +396,7 @@ gs_cmd_doctor (int argc, const char **argv)
   CLEANUP_FREE char *cache_error = NULL;
   bool loaded, kvm;
 
-  pc = poptGetContext ("goldsmith doctor", argc, argv, doctor_table, 0);
+  pc = gs_cli_context ("goldsmith doctor", argc, argv, doctor_table);
   while ((rc = poptGetNextOpt (pc)) > 0) {
     int c = gs_cli_common_option (pc, rc);
 

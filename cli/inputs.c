@@ -97,8 +97,12 @@ gs_cli_inputs_option (struct gs_inputs *in, poptContext pc, int rc)
   }
   if (kind == GS_INPUT_ADD)
     in->format_pending = false;
-  return gs_cli_inputs_add (in, kind, v,
-                            kind == GS_INPUT_ADD ? in->format : NULL);
+  if (gs_cli_inputs_add (in, kind, v,
+                         kind == GS_INPUT_ADD ? in->format : NULL) == -1)
+    return -1;
+  if (kind == GS_INPUT_ADD)
+    in->v[in->n - 1].blocksize = in->blocksize;
+  return 0;
 }
 
 int
@@ -128,6 +132,7 @@ load_one (const struct gs_inputs *in, const struct gs_input *i,
     if (gs_int_guest_add_disk (guest, i->value, i->format,
                                flags & GS_INPUTS_READONLY) == -1)
       return -1;
+    guest->disks[guest->ndisks - 1].blocksize = i->blocksize;
     if (guest->name == NULL)
       guest->name = gs_xstrdup (i->value);
     return 0;

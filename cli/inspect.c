@@ -24,7 +24,7 @@
 #include "cleanups.h"
 
 enum {
-  OPT_OPERATIONS = 1, OPT_LIST,
+  OPT_OPERATIONS = 1, OPT_LIST, OPT_BLOCKSIZE,
 };
 
 static char *xpath;
@@ -34,6 +34,9 @@ static struct gs_inputs inputs;  /* -a, --format, -d, -c, --domxml */
 static struct poptOption inspect_table[] = {
   { NULL, '\0', POPT_ARG_INCLUDE_TABLE, inputs.table, 0,
     "The guests:", NULL },
+  { "blocksize", '\0', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL,
+    OPT_BLOCKSIZE, "Sector size of the following -a images: 512 or 4096 "
+    "(bare: back to the default)", "SIZE" },
   { "no-applications", '\0', POPT_ARG_NONE, &no_applications, 0,
     "Do not list applications (the 'applications' operation)", NULL },
   { "no-icon", '\0', POPT_ARG_NONE, &no_icon, 0,
@@ -59,6 +62,21 @@ static struct poptOption inspect_table[] = {
 /* virt-inspector's old style: a bare argument naming a file (or with a
  * '/') is -a, anything else -d.
  */
+/* --blocksize[=SIZE]: virt-inspector's; "" (bare) resets. */
+static int
+set_blocksize (const char *v)
+{
+  if (v == NULL || v[0] == '\0')
+    inputs.blocksize = 0;
+  else if (strcmp (v, "512") == 0 || strcmp (v, "4096") == 0)
+    inputs.blocksize = atoi (v);
+  else {
+    gs_error ("--blocksize=%s: expected 512 or 4096", v);
+    return -1;
+  }
+  return 0;
+}
+
 static enum gs_input_kind
 old_style (const char *a)
 {
@@ -83,9 +101,11 @@ gs_cmd_inspect (int argc, const char **argv)
   bool have_result = false;
   struct gs_provenance *prov = NULL;
   json_object *report = NULL;
+  CLEANUP_FREE const char **av = gs_cli_optional_args (argc, argv,
+                                                       "blocksize");
 
   gs_cli_inputs_init (&inputs, GS_INPUTS_GUEST_EACH);
-  pc = poptGetContext ("goldsmith inspect", argc, argv, inspect_table, 0);
+  pc = gs_cli_context ("goldsmith inspect", argc, av, inspect_table);
   poptSetOtherOptionHelp (pc, "[OPTION...] -a IMAGE [-a IMAGE...]");
   while ((rc = poptGetNextOpt (pc)) > 0) {
     int c = gs_cli_common_option (pc, rc);
@@ -96,7 +116,13 @@ gs_cmd_inspect (int argc, const char **argv)
       goto out;
     if (c == 0)
       continue;
-    if (rc == OPT_LIST)
+    if (rc == OPT_BLOCKSIZE) {
+      CLEANUP_FREE char *v = poptGetOptArg (pc);
+
+      if (set_blocksize (v) == -1)
+        goto fail;
+    }
+    else if (rc == OPT_LIST)
       list = true;
     else if (rc == OPT_OPERATIONS)
       string_vector_append (&ops, poptGetOptArg (pc));

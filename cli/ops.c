@@ -136,7 +136,7 @@ static int
 parse_simple (const char *cmd, struct poptOption *table, const char *other,
               int argc, const char **argv, poptContext *pcp)
 {
-  poptContext pc = poptGetContext (cmd, argc, argv, table, 0);
+  poptContext pc = gs_cli_context (cmd, argc, argv, table);
   int rc;
 
   *pcp = pc;

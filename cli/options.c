@@ -48,6 +48,25 @@ struct poptOption gs_common_table[] = {
     NULL },
   { "version", 'V', POPT_ARG_NONE, &gs_common.version, 0,
     "Print the version and exit", NULL },
+  /* The anchors' --colors and --wrap: goldsmith's messages are plain
+   * lines on stderr, never coloured or wrapped, so these change
+   * nothing; accepted so the anchors' command lines run.
+   */
+  { "colors", '\0', POPT_ARG_NONE, &gs_common.color, 0,
+    "Accepted for virt-* command lines: goldsmith prints no colour", NULL },
+  { "color", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN,
+    &gs_common.color, 0, NULL, NULL },
+  { "colour", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN,
+    &gs_common.color, 0, NULL, NULL },
+  { "colours", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN,
+    &gs_common.color, 0, NULL, NULL },
+  { "wrap", '\0', POPT_ARG_NONE, &gs_common.wrap, 0,
+    "Accepted for virt-* command lines: goldsmith never wraps messages "
+    "(one line each)", NULL },
+  { "short-options", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL,
+    OPT_SHORT_OPTIONS, NULL, NULL },
+  { "long-options", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL,
+    OPT_LONG_OPTIONS, NULL, NULL },
   POPT_TABLEEND
 };
 
@@ -214,6 +233,8 @@ gs_cli_common_option (poptContext pc, int rc)
     gs_common.provenance = arg;
     return 0;
   }
+  if (rc == OPT_SHORT_OPTIONS || rc == OPT_LONG_OPTIONS)
+    gs_cli_print_option_names (rc == OPT_LONG_OPTIONS);
   if (rc == OPT_KEY) {
     char *arg = poptGetOptArg (pc);
     int r = gs_int_keys_add (&gs_common.keys, arg);

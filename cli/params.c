@@ -211,8 +211,10 @@ gs_cli_params_check (void)
 
     if (!p->op->selected) {
       gs_error ("--%s: the %s operation is not enabled (add it with "
-                "--operations +%s, or --enable)", p->opt->name, p->op->name,
-                p->op->name);
+                "--operations +%s%s)", p->opt->name, p->op->name,
+                p->op->name,
+                strcmp (p->op->family, "sysprep") == 0 ? ", or --enable"
+                                                       : "");
       return -1;
     }
   }

@@ -27,7 +27,7 @@
 enum {
   OPT_REQ_RESIZE = 1, OPT_REQ_RESIZE_FORCE, OPT_REQ_DELETE, OPT_REQ_IGNORE,
   OPT_REQ_EXPAND, OPT_REQ_SHRINK, OPT_REQ_ALIGNMENT, OPT_REQ_ALIGN_FIRST,
-  OPT_REQ_UNKNOWN_FS, OPT_LV_EXPAND, OPT_OPERATIONS,
+  OPT_REQ_UNKNOWN_FS, OPT_LV_EXPAND, OPT_OPERATIONS, OPT_MACHINE_READABLE,
 };
 
 /* The planner's options by code, as gs_int_resize_request_add names
@@ -44,6 +44,9 @@ static const char *const req_option[] = {
 static char *in_format, *out_format, *output_size;
 static int dry_run, no_copy_boot_loader, no_expand_content;
 static int no_extra_partition, no_sparse, renumber;
+static char *machine_readable;   /* --machine-readable's FORMAT, "" bare */
+
+#define PARAMS_HEADING "Options of operations:"
 
 static struct poptOption resize_table[] = {
   { "format", '\0', POPT_ARG_STRING, &in_format, 0,
@@ -97,6 +100,16 @@ static struct poptOption resize_table[] = {
     "Print the plan; do not touch OUT", NULL },
   { "dryrun", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &dry_run, 0,
     NULL, NULL },
+  { "debug", 'd', POPT_ARG_NONE, &gs_common.verbose, 0,
+    "Same as -v (virt-resize's deprecated spelling)", NULL },
+  { "machine-readable", '\0', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL,
+    OPT_MACHINE_READABLE, "Alone: list the capabilities; in a run: "
+    "progress as N/M lines and messages as JSON lines on stdout, "
+    "stream:stderr, fd:N or file:PATH", "FORMAT" },
+  /* The loaded operations' own options (--ntfsresize-force): set at
+   * run time, as in sysprep.
+   */
+  { NULL, '\0', POPT_ARG_INCLUDE_TABLE, NULL, 0, PARAMS_HEADING, NULL },
   { NULL, '\0', POPT_ARG_INCLUDE_TABLE, gs_common_table, 0,
     "Options of every subcommand:", NULL },
   POPT_AUTOHELP
@@ -151,6 +164,31 @@ parse_output_size (const char *size, int64_t oldsize, int64_t *ret)
   return 0;
 }
 
+/* ---- --machine-readable alone --------------------------------------- */
+
+/* virt-resize's capability list, of what goldsmith resize does.  The
+ * filesystems are those a loaded operation grows, not probed in the
+ * appliance as virt-resize does: the list needs no launch.
+ */
+static int
+print_capabilities (const struct gs_registry *reg)
+{
+  static const char *const fs[] = { "ntfs", "btrfs", "xfs", NULL };
+
+  printf ("goldsmith-resize\n"
+          "ntfsresize-force\n"
+          "32bitok\n"
+          "128-sector-alignment\n"
+          "alignment\n"
+          "align-first\n"
+          "infile-uri\n");
+  for (size_t i = 0; fs[i]; ++i)
+    if (gs_int_registry_find (reg, "resize", fs[i]))
+      printf ("%s\n", fs[i]);
+  return fflush (stdout) == 0 && !ferror (stdout) ? GS_EXIT_OK
+                                                  : GS_EXIT_ERROR;
+}
+
 /* ---- the command ---------------------------------------------------- */
 
 
@@ -167,19 +205,40 @@ gs_cmd_resize (int argc, const char **argv)
   int rc, code = GS_EXIT_USAGE;
   struct stat st;
   struct gs_provenance *prov = NULL;
+  struct poptOption *params;
+  CLEANUP_FREE const char **av = NULL;
 
   gs_int_resize_requests_init (&j.rq);
-  pc = poptGetContext ("goldsmith resize", argc, argv, resize_table, 0);
+  /* The plugins first: their options are part of the command line. */
+  if (gs_cli_load_plugins (&env) == -1 ||
+      (params = gs_cli_params_table (&env.reg, "resize",
+                                     resize_table)) == NULL) {
+    gs_cli_params_free ();
+    gs_cli_env_free (&env);
+    return GS_EXIT_USAGE;
+  }
+  for (struct poptOption *o = resize_table; o->argInfo || o->longName; ++o)
+    if (o->descrip && strcmp (o->descrip, PARAMS_HEADING) == 0)
+      o->arg = params;
+  av = gs_cli_optional_args (argc, argv, "machine-readable");
+  pc = gs_cli_context ("goldsmith resize", argc, av, resize_table);
   poptSetOtherOptionHelp (pc, "[OPTION...] IN OUT");
   while ((rc = poptGetNextOpt (pc)) > 0) {
     int c = gs_cli_common_option (pc, rc);
     char *v;
 
+    if (c == 1)
+      c = gs_cli_params_option (pc, rc);
     if (c == -1)
       goto out;
     if (c == 0)
       continue;
     v = poptGetOptArg (pc);
+    if (rc == OPT_MACHINE_READABLE) {
+      free (machine_readable);
+      machine_readable = v ? v : gs_xstrdup ("");
+      continue;
+    }
     if (rc == OPT_LV_EXPAND) {
       if (string_vector_append (&j.lv_expand, v) == -1)
         goto fail;
@@ -197,6 +256,14 @@ gs_cmd_resize (int argc, const char **argv)
   }
   if (gs_cli_options_end (pc, "resize", rc, &code))
     goto out;
+  if (machine_readable) {
+    if (gs_int_mr_open (machine_readable) == -1)
+      goto fail;
+    if (poptPeekArg (pc) == NULL) {  /* alone: the capabilities */
+      code = print_capabilities (&env.reg);
+      goto out;
+    }
+  }
   j.in = poptGetArg (pc);
   j.out = poptGetArg (pc);
   if (j.in == NULL || j.out == NULL || poptPeekArg (pc)) {
@@ -248,7 +315,9 @@ gs_cmd_resize (int argc, const char **argv)
       goto fail;
   }
 
-  if (gs_cli_load_family (&env, "resize", &selections) == -1)
+  if (gs_cli_params_layers ("resize", &gs_common.sets) == -1 ||
+      gs_cli_load_family (&env, "resize", &selections) == -1 ||
+      gs_cli_params_check () == -1)
     goto fail;
   /* What the source's table alone decides, refused before the launch
    * (an existing OUT that is a device: its sector size is the
@@ -293,7 +362,8 @@ gs_cmd_resize (int argc, const char **argv)
   j.sparse = !no_sparse;
   j.verbose = gs_common.verbose;
   j.trace = gs_common.trace;
-  j.progress = !gs_common.quiet && !gs_common.json && isatty (2);
+  j.progress = !gs_common.quiet && !gs_common.json && !machine_readable &&
+    isatty (2);
   j.print_plan = !gs_common.quiet && !gs_common.json;
   code = gs_int_resize_run (&env.reg, &env.settings, &j, &guest, report);
   gs_int_outfile_finish (j.out, code == GS_EXIT_OK, &code);
@@ -319,7 +389,10 @@ gs_cmd_resize (int argc, const char **argv)
   string_vector_free_all (&j.lv_expand);
   string_vector_free_all (&selections);
   gs_int_guest_free (&guest);
+  gs_cli_params_free ();
   gs_cli_env_free (&env);
   poptFreeContext (pc);
+  free (machine_readable);
+  machine_readable = NULL;
   return code;
 }

@@ -6,16 +6,19 @@
  */
 #include <config.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>              /* isatty */
 
 #include "cli.h"
 #include "common/sparsify/sparsify.h"
 
-enum { OPT_IGNORE = 1, OPT_ZERO, OPT_OPERATIONS };
+enum { OPT_IGNORE = 1, OPT_ZERO, OPT_OPERATIONS, OPT_MACHINE_READABLE };
 
 static char *in_format, *convert_fmt, *qemu_opts, *tmp_dir, *check_tmpdir;
 static int compress, in_place, dry_run, overwrite;
+static char *machine_readable;   /* --machine-readable's FORMAT, "" bare */
 
 static struct poptOption sparsify_table[] = {
   { "format", '\0', POPT_ARG_STRING, &in_format, 0,
@@ -49,6 +52,10 @@ static struct poptOption sparsify_table[] = {
     "write nothing", NULL },
   { "dryrun", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, &dry_run, 0,
     NULL, NULL },
+  { "machine-readable", '\0', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL,
+    OPT_MACHINE_READABLE, "Alone: list the capabilities; in a run: "
+    "progress as N/M lines and messages as JSON lines on stdout, "
+    "stream:stderr, fd:N or file:PATH", "FORMAT" },
   { NULL, '\0', POPT_ARG_INCLUDE_TABLE, gs_common_table, 0,
     "Options of every subcommand:", NULL },
   POPT_AUTOHELP
@@ -116,6 +123,38 @@ check_options (struct gs_sparsify_job *j)
   return 0;
 }
 
+/* virt-sparsify's capability list, of what goldsmith sparsify does
+ * (no launch: the filesystems are those the loaded "filesystem"
+ * operation trims or zeroes whenever the appliance can mount them,
+ * not probed as virt-sparsify does).
+ */
+static int
+print_capabilities (void)
+{
+  struct gs_env env = { 0 };
+  bool swap, fs;
+
+  if (gs_cli_load_plugins (&env) == -1) {
+    gs_cli_env_free (&env);
+    return GS_EXIT_USAGE;
+  }
+  swap = gs_int_registry_find (&env.reg, "sparsify", "swap") != NULL;
+  fs = gs_int_registry_find (&env.reg, "sparsify", "filesystem") != NULL;
+  gs_cli_env_free (&env);
+  printf ("goldsmith-sparsify\n");
+  if (swap)
+    printf ("linux-swap\n");
+  printf ("zero\n"
+          "check-tmpdir\n"
+          "in-place\n"
+          "tmp-option\n");
+  if (fs)
+    printf ("ntfs\n"
+            "btrfs\n");
+  return fflush (stdout) == 0 && !ferror (stdout) ? GS_EXIT_OK
+                                                  : GS_EXIT_ERROR;
+}
+
 int
 gs_cmd_sparsify (int argc, const char **argv)
 {
@@ -127,8 +166,9 @@ gs_cmd_sparsify (int argc, const char **argv)
   json_object *report = NULL;
   int rc, code = GS_EXIT_USAGE;
   struct gs_provenance *prov = NULL;
+  const char **av = gs_cli_optional_args (argc, argv, "machine-readable");
 
-  pc = poptGetContext ("goldsmith sparsify", argc, argv, sparsify_table, 0);
+  pc = gs_cli_context ("goldsmith sparsify", argc, av, sparsify_table);
   poptSetOtherOptionHelp (pc, "[OPTION...] IN OUT | --in-place IMG");
   while ((rc = poptGetNextOpt (pc)) > 0) {
     int c = gs_cli_common_option (pc, rc);
@@ -138,6 +178,13 @@ gs_cmd_sparsify (int argc, const char **argv)
       goto out;
     if (c == 0)
       continue;
+    if (rc == OPT_MACHINE_READABLE) {
+      char *f = poptGetOptArg (pc);
+
+      free (machine_readable);
+      machine_readable = f ? f : gs_xstrdup ("");
+      continue;
+    }
     v = rc == OPT_IGNORE ? &j.ignore : rc == OPT_ZERO ? &j.zero
       : &selections;
     if (string_vector_append (v, poptGetOptArg (pc)) == -1)
@@ -145,6 +192,14 @@ gs_cmd_sparsify (int argc, const char **argv)
   }
   if (gs_cli_options_end (pc, "sparsify", rc, &code))
     goto out;
+  if (machine_readable) {
+    if (gs_int_mr_open (machine_readable) == -1)
+      goto fail;
+    if (poptPeekArg (pc) == NULL) {  /* alone: the capabilities */
+      code = print_capabilities ();
+      goto out;
+    }
+  }
   j.in_place = in_place;
   j.dry_run = dry_run;
   j.compress = compress;
@@ -155,7 +210,8 @@ gs_cmd_sparsify (int argc, const char **argv)
   j.verbose = gs_common.verbose;
   j.trace = gs_common.trace;
   j.json = gs_common.json;
-  j.progress = !gs_common.quiet && !gs_common.json && isatty (2);
+  j.progress = !gs_common.quiet && !gs_common.json && !machine_readable &&
+    isatty (2);
   /* A device both zeroed and ignored: contradictory, said now. */
   for (size_t z = 0; z < j.zero.len; ++z)
     for (size_t i = 0; i < j.ignore.len; ++i) {
@@ -235,5 +291,8 @@ gs_cmd_sparsify (int argc, const char **argv)
   gs_int_guest_free (&guest);
   gs_cli_env_free (&env);
   poptFreeContext (pc);
+  free (av);
+  free (machine_readable);
+  machine_readable = NULL;
   return code;
 }

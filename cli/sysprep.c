@@ -137,7 +137,7 @@ gs_cmd_sysprep (int argc, const char **argv)
   for (struct poptOption *o = sysprep_table; o->argInfo || o->longName; ++o)
     if (o->descrip && strcmp (o->descrip, PARAMS_HEADING) == 0)
       o->arg = params;
-  pc = poptGetContext ("goldsmith sysprep", argc, argv, sysprep_table, 0);
+  pc = gs_cli_context ("goldsmith sysprep", argc, argv, sysprep_table);
   poptSetOtherOptionHelp (pc, "[OPTION...] -a IMAGE [-a IMAGE...]");
   while ((rc = poptGetNextOpt (pc)) > 0) {
     int c = gs_cli_common_option (pc, rc);

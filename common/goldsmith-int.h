@@ -219,6 +219,8 @@ struct gs_disk {
   bool remote;                   /* path is a URI (remote.c) */
   bool scratch_overlay;          /* overlay only to reach a remote disk:
                                     discarded, never committed */
+  int blocksize;                 /* sector size the appliance sees (512,
+                                    4096: inspect --blocksize), 0: qemu's */
 };
 
 struct gs_guest {
@@ -453,6 +455,14 @@ extern char *gs_int_sanitise_utf8 (const char *s);
 /* The inspect records of R's guests as virt-inspector's XML on FP. */
 extern int gs_int_inspect_write_xml (const struct gs_run_result *r, FILE *fp);
 extern int gs_int_inspect_xpath (const char *expr, FILE *fp);
+
+/* machine-readable.c: --machine-readable[=FORMAT] (resize, sparsify):
+ * FORMAT NULL or "" is stdout; -1 (said) if FORMAT is not one.
+ */
+extern int gs_int_mr_open (const char *format);
+extern bool gs_int_mr_on (void);
+extern void gs_int_mr_message (const char *type, const char *msg);
+extern void gs_int_mr_progress (uint64_t done, uint64_t total);
 
 /* progress.c: --progress-fd's events (goldsmith(1), PROGRESS EVENTS). */
 extern int gs_int_progress_open (int fd);

@@ -254,6 +254,9 @@ vmessage (int priority, const char *kind, const char *fs, va_list args)
     fprintf (stderr, "%s\n",
              msg ? msg : "out of memory (formatting a message)");
   }
+  /* --machine-readable: the same message as JSON too (not debug). */
+  if (msg && strcmp (kind, "debug") != 0)
+    gs_int_mr_message (kind[0] ? kind : "message", msg);
   if (strcmp (kind, "error") == 0) {
     free (last_error);
     last_error = msg;

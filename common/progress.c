@@ -166,7 +166,10 @@ gs_int_progress_copy (uint64_t done, uint64_t total)
   json_object *o;
   int pc;
 
-  if (progress_fd < 0 || total == 0 || launching)
+  if (total == 0 || launching)
+    return;
+  gs_int_mr_progress (done, total);   /* every event, as the anchors */
+  if (progress_fd < 0)
     return;
   pc = (int) (done * 100 / total);
   if (pc == last_percent && done < total)

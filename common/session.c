@@ -194,7 +194,7 @@ make_handle (struct gs_session *s, struct gs_guest *guests, size_t nguests,
   s->tcg_kernel = st->uncompressed_kernel && will_use_tcg (force) &&
     gs_int_tcg_kernel (g, o->verbose);
   /* OPAQUE non-NULL: the terminal's bar too. */
-  if ((o->progress || gs_int_progress_on ()) &&
+  if ((o->progress || gs_int_progress_on () || gs_int_mr_on ()) &&
       guestfs_set_event_callback (g, progress_cb, GUESTFS_EVENT_PROGRESS,
                                   0, o->progress ? (void *) o : NULL) == -1)
     goto fail;
@@ -202,16 +202,24 @@ make_handle (struct gs_session *s, struct gs_guest *guests, size_t nguests,
   for (size_t i = 0; i < nguests; ++i)
     for (size_t j = 0; j < guests[i].ndisks; ++j) {
       const struct gs_disk *d = &guests[i].disks[j];
+      /* A transactional run writes to the overlay only.  The argv
+       * form: the block size is passed only when one was asked for.
+       */
+      struct guestfs_add_drive_opts_argv a = {
+        .bitmask = GUESTFS_ADD_DRIVE_OPTS_FORMAT_BITMASK |
+                   GUESTFS_ADD_DRIVE_OPTS_READONLY_BITMASK |
+                   GUESTFS_ADD_DRIVE_OPTS_DISCARD_BITMASK,
+        .format = d->overlay ? "qcow2" : d->format,
+        .readonly = o->readonly || d->readonly,
+        .discard = o->discard ? "enable" : "besteffort",
+      };
 
-      /* A transactional run writes to the overlay only. */
-      if (guestfs_add_drive_opts (g, d->overlay ? d->overlay : d->path,
-                                  GUESTFS_ADD_DRIVE_OPTS_FORMAT,
-                                  d->overlay ? "qcow2" : d->format,
-                                  GUESTFS_ADD_DRIVE_OPTS_READONLY,
-                                  o->readonly || d->readonly,
-                                  GUESTFS_ADD_DRIVE_OPTS_DISCARD,
-                                  o->discard ? "enable" : "besteffort",
-                                  -1) == -1)
+      if (d->blocksize > 0) {
+        a.bitmask |= GUESTFS_ADD_DRIVE_OPTS_BLOCKSIZE_BITMASK;
+        a.blocksize = d->blocksize;
+      }
+      if (guestfs_add_drive_opts_argv (g, d->overlay ? d->overlay : d->path,
+                                       &a) == -1)
         goto fail;
     }
   return g;
