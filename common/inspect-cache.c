@@ -190,6 +190,12 @@ gs_int_cache_identity (const struct gs_guest *guest, const char *ops,
     gs_int_json_add_string (json_object_array_get_idx
                             (files, json_object_array_length (files) - 1),
                             "format", d->format);
+    /* So is the sector size (inspect --blocksize): another layout. */
+    if (d->blocksize > 0)
+      json_object_object_add (json_object_array_get_idx
+                              (files, json_object_array_length (files) - 1),
+                              "blocksize",
+                              json_object_new_int (d->blocksize));
   }
   if (newest)
     *newest = newest_change (files);

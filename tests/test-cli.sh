@@ -4,7 +4,7 @@
 # listing, effective configuration, a conf.d drop-in operation, and the
 # manual pages generated from the plugins' metadata.
 source "$(dirname "$0")/functions.sh"
-plan 20
+plan 31
 
 tmp="$builddir/tests/tmp/cli"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -97,8 +97,52 @@ printf 'sysprep: {\n  dup: {\n    kind = "remove-paths";\n  };\n};\n' > "$tmp/et
 ok "a drop-in without a heading is refused with file and line" \
    bash -c "GOLDSMITH_SYSCONFDIR='$tmp/etc' goldsmith ops 2>&1 >/dev/null | grep -q '70-bad.conf:2: sysprep.dup: a new operation needs a heading'"
 
+# --machine-readable (resize, sparsify), as the anchors have it.
+is "resize --machine-readable alone: the capabilities, exit 0" \
+   "$(goldsmith resize --machine-readable; echo "exit $?")" \
+"goldsmith-resize
+ntfsresize-force
+32bitok
+128-sector-alignment
+alignment
+align-first
+infile-uri
+ntfs
+btrfs
+xfs
+exit 0"
+is "sparsify --machine-readable=stream:stdout alone: the capabilities" \
+   "$(goldsmith sparsify --machine-readable=stream:stdout)" \
+"goldsmith-sparsify
+linux-swap
+zero
+check-tmpdir
+in-place
+tmp-option
+ntfs
+btrfs"
+# In a run (refused before any launch here): the error is also a JSON
+# line on the channel, and a bare --machine-readable takes no argument.
+mr_line () {
+  python3 -c 'import json, sys
+o = json.loads(sys.stdin.readline())
+assert sorted(o) == ["message", "timestamp", "type"], o
+print(o["type"], o["message"])'
+}
+is "resize --machine-readable IN OUT: IN stays IN; the error as JSON on stdout" \
+   "$(goldsmith resize --machine-readable "$tmp/missing.img" "$tmp/out.img" 2>/dev/null | mr_line)" \
+   "error $tmp/missing.img: No such file or directory"
+is "sparsify --machine-readable=fd:3: the JSON line on descriptor 3" \
+   "$(goldsmith sparsify --machine-readable=fd:3 "$tmp/missing.img" "$tmp/out.img" 3>&1 >/dev/null 2>/dev/null | mr_line)" \
+   "error $tmp/missing.img: No such file or directory"
+ok "--machine-readable=file:PATH writes PATH, with an RFC 3339 timestamp" \
+   bash -c "! goldsmith resize --machine-readable=file:$tmp/mr.json $tmp/missing.img $tmp/out.img 2>/dev/null &&
+            python3 -c 'import json, re; o = json.load(open(\"$tmp/mr.json\")); assert re.fullmatch(r\"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}[+-]\d\d:\d\d\", o[\"timestamp\"]), o'"
+ok "resize -d is -v, and --debug is accepted" \
+   bash -c "goldsmith resize -d --machine-readable >/dev/null && goldsmith resize --debug --machine-readable >/dev/null"
+
 # Manual pages: generated, and the operation list is the plugins'.
-for page in goldsmith goldsmith-sysprep; do
+for page in goldsmith goldsmith-sysprep goldsmith-ops goldsmith-config goldsmith-doctor; do
   ok "$page.1 was built" test -s "$builddir/docs/$page.1"
 done
 missing=""
@@ -116,8 +160,21 @@ for f in bin/goldsmith lib/goldsmith/plugins/sysprep-machine-id.so \
          lib/goldsmith/plugins/sysprep-remove-paths.so \
          etc/goldsmith/goldsmith.conf etc/goldsmith/sysprep/logfiles.conf \
          include/goldsmith-plugin.h lib/pkgconfig/goldsmith-plugin.pc \
-         share/man/man1/goldsmith.1 share/man/man1/goldsmith-sysprep.1; do
+         share/man/man1/goldsmith.1 share/man/man1/goldsmith-sysprep.1 \
+         share/man/man1/goldsmith-ops.1 share/man/man1/goldsmith-config.1 \
+         share/man/man1/goldsmith-doctor.1; do
   [ -e "$tmp/inst/usr/local/$f" ] || [ -e "$tmp/inst/$f" ] || missing="$missing $f"
 done
 [ -d "$tmp/inst/usr/local/etc/goldsmith/conf.d" ] || missing="$missing conf.d"
 is "make install installs binary, plugins, config, header, .pc, man pages" "$missing" ""
+# Wherever configure put it (bash-completion's directory, or ours).
+ok "make install installs the bash completion" \
+   bash -c "find '$tmp/inst' -path '*completions/goldsmith' -type f | grep -q ."
+
+# goldsmith(1) lists every command `goldsmith --help' lists.
+missing=""
+for c in $(goldsmith --help | sed -n '/^Commands:/,/^$/p' | awk 'NR > 1 && NF { print $1 }'); do
+  grep -qE "^\\\\& goldsmith $c( |\$)" "$builddir/docs/goldsmith.1" || missing="$missing $c"
+  grep -qF ".IP \"\\fB$c\\fR" "$builddir/docs/goldsmith.1" || missing="$missing $c(COMMANDS)"
+done
+is "goldsmith(1) lists every command in SYNOPSIS and COMMANDS" "$missing" ""
