@@ -4,7 +4,7 @@
 # listing, effective configuration, a conf.d drop-in operation, and the
 # manual pages generated from the plugins' metadata.
 source "$(dirname "$0")/functions.sh"
-plan 31
+plan 32
 
 tmp="$builddir/tests/tmp/cli"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -138,6 +138,11 @@ is "sparsify --machine-readable=fd:3: the JSON line on descriptor 3" \
 ok "--machine-readable=file:PATH writes PATH, with an RFC 3339 timestamp" \
    bash -c "! goldsmith resize --machine-readable=file:$tmp/mr.json $tmp/missing.img $tmp/out.img 2>/dev/null &&
             python3 -c 'import json, re; o = json.load(open(\"$tmp/mr.json\")); assert re.fullmatch(r\"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}[+-]\d\d:\d\d\", o[\"timestamp\"]), o'"
+ok "--ntfsresize-force is the ntfs operation's option: its boolean key force" \
+   bash -c "goldsmith ops resize --json | python3 -c 'import json,sys
+ops = {o[\"name\"]: o for o in json.load(sys.stdin)[\"operations\"]}
+k = ops[\"ntfs\"][\"keys\"][0]; assert k[\"name\"] == \"force\" and \"boolean\" in k[\"type\"], k' &&
+            goldsmith resize --help | sed -n '/^Options of operations/,/^\$/p' | grep -q -- '--ntfsresize-force'"
 ok "resize -d is -v, and --debug is accepted" \
    bash -c "goldsmith resize -d --machine-readable >/dev/null && goldsmith resize --debug --machine-readable >/dev/null"
 
