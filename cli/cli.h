@@ -79,6 +79,9 @@ extern int gs_cli_jobs_check (int jobs);
 extern struct poptOption *gs_cli_params_table (const struct gs_registry *reg,
                                                const char *family,
                                                const struct poptOption *tool);
+extern int gs_cli_params_install (struct gs_env *env, const char *family,
+                                  struct poptOption *tool,
+                                  const char *heading);
 extern int gs_cli_params_option (poptContext pc, int rc);
 extern int gs_cli_params_layers (const char *family,
                                  struct gs_config_layers *layers);

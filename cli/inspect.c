@@ -31,6 +31,8 @@ static char *xpath;
 static int no_applications, no_icon, cache, no_cache, jobs = GS_JOBS_UNSET;
 static struct gs_inputs inputs;  /* -a, --format, -d, -c, --domxml */
 
+#define PARAMS_HEADING "Options of operations:"
+
 static struct poptOption inspect_table[] = {
   { NULL, '\0', POPT_ARG_INCLUDE_TABLE, inputs.table, 0,
     "The guests:", NULL },
@@ -53,6 +55,8 @@ static struct poptOption inspect_table[] = {
     "Select inspect operations: defaults,-name,+name,all,-all", "LIST" },
   { "list-operations", '\0', POPT_ARG_NONE, NULL, OPT_LIST,
     "List the inspect operations and exit", NULL },
+  /* Options the loaded operations declare (cli/params.c). */
+  { NULL, '\0', POPT_ARG_INCLUDE_TABLE, NULL, 0, PARAMS_HEADING, NULL },
   { NULL, '\0', POPT_ARG_INCLUDE_TABLE, gs_common_table, 0,
     "Options of every subcommand:", NULL },
   POPT_AUTOHELP
@@ -101,10 +105,17 @@ gs_cmd_inspect (int argc, const char **argv)
   bool have_result = false;
   struct gs_provenance *prov = NULL;
   json_object *report = NULL;
-  CLEANUP_FREE const char **av = gs_cli_optional_args (argc, argv,
-                                                       "blocksize");
+  CLEANUP_FREE const char **av = NULL;
 
   gs_cli_inputs_init (&inputs, GS_INPUTS_GUEST_EACH);
+  /* The plugins first: their options are part of the command line. */
+  if (gs_cli_params_install (&env, "inspect", inspect_table,
+                             PARAMS_HEADING) == -1) {
+    gs_cli_params_free ();
+    gs_cli_env_free (&env);
+    return GS_EXIT_USAGE;
+  }
+  av = gs_cli_optional_args (argc, argv, "blocksize");
   pc = gs_cli_context ("goldsmith inspect", argc, av, inspect_table);
   poptSetOtherOptionHelp (pc, "[OPTION...] -a IMAGE [-a IMAGE...]");
   while ((rc = poptGetNextOpt (pc)) > 0) {
@@ -112,6 +123,8 @@ gs_cmd_inspect (int argc, const char **argv)
 
     if (c == 1)
       c = gs_cli_inputs_option (&inputs, pc, rc);
+    if (c == 1)
+      c = gs_cli_params_option (pc, rc);
     if (c == -1)
       goto out;
     if (c == 0)
@@ -159,7 +172,8 @@ gs_cmd_inspect (int argc, const char **argv)
     goto out;
   }
 
-  if (gs_cli_load (&env) == -1)
+  if (gs_cli_params_layers ("inspect", &gs_common.sets) == -1 ||
+      gs_cli_load (&env) == -1)
     goto fail;
   for (size_t i = 0; i < ops.len; ++i)
     if (gs_int_select (&env.reg, "inspect", &sel, "--operations",
@@ -175,7 +189,8 @@ gs_cmd_inspect (int argc, const char **argv)
     if (no_icon && (op = gs_int_registry_find (&env.reg, "inspect", "icon")))
       op->selected = false;
   }
-  if (gs_int_config_complete (&env.reg) == -1)
+  if (gs_int_config_complete (&env.reg) == -1 ||
+      gs_cli_params_check () == -1)
     goto fail;
   if (cache && no_cache) {
     gs_error ("--cache and --no-cache cannot be used together");
@@ -244,6 +259,7 @@ gs_cmd_inspect (int argc, const char **argv)
   string_vector_free_all (&ops);
   gs_cli_guests_free (guests, nguests);
   gs_cli_inputs_free (&inputs);
+  gs_cli_params_free ();
   gs_cli_env_free (&env);
   poptFreeContext (pc);
   return code;

@@ -91,6 +91,28 @@ gs_cli_params_table (const struct gs_registry *reg, const char *family,
   return table;
 }
 
+/* Load the plugins of ENV and put FAMILY's options into TOOL's
+ * include entry whose description is HEADING (the slot a subcommand
+ * leaves for them); -1 if they cannot be loaded or an option clashes.
+ */
+int
+gs_cli_params_install (struct gs_env *env, const char *family,
+                       struct poptOption *tool, const char *heading)
+{
+  struct poptOption *p;
+
+  if (gs_cli_load_plugins (env) == -1 ||
+      (p = gs_cli_params_table (&env->reg, family, tool)) == NULL)
+    return -1;
+  for (struct poptOption *o = tool; o->argInfo || o->longName; ++o)
+    if (o->descrip && strcmp (o->descrip, heading) == 0) {
+      o->arg = p;
+      if (nparams == 0)          /* no heading over nothing in --help */
+        o->descrip = NULL;
+    }
+  return 0;
+}
+
 /* Remember one parameter option; 0 if it was one, 1 if not, -1. */
 int
 gs_cli_params_option (poptContext pc, int rc)

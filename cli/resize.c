@@ -205,21 +205,16 @@ gs_cmd_resize (int argc, const char **argv)
   int rc, code = GS_EXIT_USAGE;
   struct stat st;
   struct gs_provenance *prov = NULL;
-  struct poptOption *params;
   CLEANUP_FREE const char **av = NULL;
 
   gs_int_resize_requests_init (&j.rq);
   /* The plugins first: their options are part of the command line. */
-  if (gs_cli_load_plugins (&env) == -1 ||
-      (params = gs_cli_params_table (&env.reg, "resize",
-                                     resize_table)) == NULL) {
+  if (gs_cli_params_install (&env, "resize", resize_table,
+                             PARAMS_HEADING) == -1) {
     gs_cli_params_free ();
     gs_cli_env_free (&env);
     return GS_EXIT_USAGE;
   }
-  for (struct poptOption *o = resize_table; o->argInfo || o->longName; ++o)
-    if (o->descrip && strcmp (o->descrip, PARAMS_HEADING) == 0)
-      o->arg = params;
   av = gs_cli_optional_args (argc, argv, "machine-readable");
   pc = gs_cli_context ("goldsmith resize", argc, av, resize_table);
   poptSetOtherOptionHelp (pc, "[OPTION...] IN OUT");

@@ -20,6 +20,8 @@ static char *in_format, *convert_fmt, *qemu_opts, *tmp_dir, *check_tmpdir;
 static int compress, in_place, dry_run, overwrite;
 static char *machine_readable;   /* --machine-readable's FORMAT, "" bare */
 
+#define PARAMS_HEADING "Options of operations:"
+
 static struct poptOption sparsify_table[] = {
   { "format", '\0', POPT_ARG_STRING, &in_format, 0,
     "Format of the input disk (default: probed)", "FMT" },
@@ -56,6 +58,8 @@ static struct poptOption sparsify_table[] = {
     OPT_MACHINE_READABLE, "Alone: list the capabilities; in a run: "
     "progress as N/M lines and messages as JSON lines on stdout, "
     "stream:stderr, fd:N or file:PATH", "FORMAT" },
+  /* Options the loaded operations declare (cli/params.c). */
+  { NULL, '\0', POPT_ARG_INCLUDE_TABLE, NULL, 0, PARAMS_HEADING, NULL },
   { NULL, '\0', POPT_ARG_INCLUDE_TABLE, gs_common_table, 0,
     "Options of every subcommand:", NULL },
   POPT_AUTOHELP
@@ -166,14 +170,24 @@ gs_cmd_sparsify (int argc, const char **argv)
   json_object *report = NULL;
   int rc, code = GS_EXIT_USAGE;
   struct gs_provenance *prov = NULL;
-  const char **av = gs_cli_optional_args (argc, argv, "machine-readable");
+  const char **av;
 
+  /* The plugins first: their options are part of the command line. */
+  if (gs_cli_params_install (&env, "sparsify", sparsify_table,
+                             PARAMS_HEADING) == -1) {
+    gs_cli_params_free ();
+    gs_cli_env_free (&env);
+    return GS_EXIT_USAGE;
+  }
+  av = gs_cli_optional_args (argc, argv, "machine-readable");
   pc = gs_cli_context ("goldsmith sparsify", argc, av, sparsify_table);
   poptSetOtherOptionHelp (pc, "[OPTION...] IN OUT | --in-place IMG");
   while ((rc = poptGetNextOpt (pc)) > 0) {
     int c = gs_cli_common_option (pc, rc);
     string_vector *v;
 
+    if (c == 1)
+      c = gs_cli_params_option (pc, rc);
     if (c == -1)
       goto out;
     if (c == 0)
@@ -261,7 +275,9 @@ gs_cmd_sparsify (int argc, const char **argv)
   if (check_options (&j) == -1 || gs_int_sparsify_check (&j) == -1)
     goto fail;
 
-  if (gs_cli_load_family (&env, "sparsify", &selections) == -1)
+  if (gs_cli_params_layers ("sparsify", &gs_common.sets) == -1 ||
+      gs_cli_load_family (&env, "sparsify", &selections) == -1 ||
+      gs_cli_params_check () == -1)
     goto fail;
 
   /* --in-place: IN hashed before the run changes it, and after it as
@@ -289,6 +305,7 @@ gs_cmd_sparsify (int argc, const char **argv)
   string_vector_free_all (&j.zero);
   string_vector_free_all (&selections);
   gs_int_guest_free (&guest);
+  gs_cli_params_free ();
   gs_cli_env_free (&env);
   poptFreeContext (pc);
   free (av);

@@ -123,20 +123,15 @@ gs_cmd_sysprep (int argc, const char **argv)
   struct gs_guest *guests = NULL;
   struct gs_selection sel = { 0 };
   struct gs_exclude *exclude = NULL;
-  struct poptOption *params;
 
   gs_cli_inputs_init (&inputs, GS_INPUTS_IMAGES_ONE_GUEST);
   /* The plugins first: their options are part of the command line. */
-  if (gs_cli_load_plugins (&env) == -1 ||
-      (params = gs_cli_params_table (&env.reg, "sysprep",
-                                     sysprep_table)) == NULL) {
+  if (gs_cli_params_install (&env, "sysprep", sysprep_table,
+                             PARAMS_HEADING) == -1) {
     gs_cli_params_free ();
     gs_cli_env_free (&env);
     return GS_EXIT_USAGE;
   }
-  for (struct poptOption *o = sysprep_table; o->argInfo || o->longName; ++o)
-    if (o->descrip && strcmp (o->descrip, PARAMS_HEADING) == 0)
-      o->arg = params;
   pc = gs_cli_context ("goldsmith sysprep", argc, argv, sysprep_table);
   poptSetOtherOptionHelp (pc, "[OPTION...] -a IMAGE [-a IMAGE...]");
   while ((rc = poptGetNextOpt (pc)) > 0) {
