@@ -19,7 +19,8 @@ UNIT_TESTS = \
 	tests/unit/test-provenance \
 	tests/unit/test-commit-crash \
 	tests/unit/test-qemu-img \
-	tests/unit/test-xalloc
+	tests/unit/test-xalloc \
+	tests/unit/test-machine-readable
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
 
@@ -173,3 +174,9 @@ tests_unit_test_xalloc_SOURCES = tests/unit/test-xalloc.c $(UNIT_COMMON)
 tests_unit_test_xalloc_LDADD = $(CORE_LIBS)
 tests_unit_test_xalloc_LDFLAGS = $(UNIT_LINK_FLAGS)
 EXTRA_tests_unit_test_xalloc_DEPENDENCIES = $(UNIT_DEPS)
+
+tests_unit_test_machine_readable_SOURCES = \
+	tests/unit/test-machine-readable.c $(UNIT_COMMON)
+tests_unit_test_machine_readable_LDADD = $(CORE_LIBS)
+tests_unit_test_machine_readable_LDFLAGS = $(UNIT_LINK_FLAGS)
+EXTRA_tests_unit_test_machine_readable_DEPENDENCIES = $(UNIT_DEPS)
