@@ -79,6 +79,7 @@ extern int gs_cli_jobs_check (int jobs);
 extern struct poptOption *gs_cli_params_table (const struct gs_registry *reg,
                                                const char *family,
                                                const struct poptOption *tool);
+#define GS_CLI_PARAMS_SLOT 1999   /* popt value of the include entry */
 extern int gs_cli_params_install (struct gs_env *env, const char *family,
                                   struct poptOption *tool,
                                   const char *heading);

@@ -56,7 +56,8 @@ static struct poptOption inspect_table[] = {
   { "list-operations", '\0', POPT_ARG_NONE, NULL, OPT_LIST,
     "List the inspect operations and exit", NULL },
   /* Options the loaded operations declare (cli/params.c). */
-  { NULL, '\0', POPT_ARG_INCLUDE_TABLE, NULL, 0, PARAMS_HEADING, NULL },
+  { NULL, '\0', POPT_ARG_INCLUDE_TABLE, NULL,
+    GS_CLI_PARAMS_SLOT, PARAMS_HEADING, NULL },
   { NULL, '\0', POPT_ARG_INCLUDE_TABLE, gs_common_table, 0,
     "Options of every subcommand:", NULL },
   POPT_AUTOHELP

@@ -92,8 +92,9 @@ gs_cli_params_table (const struct gs_registry *reg, const char *family,
 }
 
 /* Load the plugins of ENV and put FAMILY's options into TOOL's
- * include entry whose description is HEADING (the slot a subcommand
- * leaves for them); -1 if they cannot be loaded or an option clashes.
+ * include entry of value GS_CLI_PARAMS_SLOT (the slot a subcommand
+ * leaves for them), under HEADING in --help if there are any; -1 if
+ * they cannot be loaded or an option clashes.
  */
 int
 gs_cli_params_install (struct gs_env *env, const char *family,
@@ -105,10 +106,10 @@ gs_cli_params_install (struct gs_env *env, const char *family,
       (p = gs_cli_params_table (&env->reg, family, tool)) == NULL)
     return -1;
   for (struct poptOption *o = tool; o->argInfo || o->longName; ++o)
-    if (o->descrip && strcmp (o->descrip, heading) == 0) {
+    if ((o->argInfo & POPT_ARG_MASK) == POPT_ARG_INCLUDE_TABLE &&
+        o->val == GS_CLI_PARAMS_SLOT) {
       o->arg = p;
-      if (nparams == 0)          /* no heading over nothing in --help */
-        o->descrip = NULL;
+      o->descrip = nparams > 0 ? heading : NULL;  /* no empty heading */
     }
   return 0;
 }

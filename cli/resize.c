@@ -109,7 +109,8 @@ static struct poptOption resize_table[] = {
   /* The loaded operations' own options (--ntfsresize-force): set at
    * run time, as in sysprep.
    */
-  { NULL, '\0', POPT_ARG_INCLUDE_TABLE, NULL, 0, PARAMS_HEADING, NULL },
+  { NULL, '\0', POPT_ARG_INCLUDE_TABLE, NULL,
+    GS_CLI_PARAMS_SLOT, PARAMS_HEADING, NULL },
   { NULL, '\0', POPT_ARG_INCLUDE_TABLE, gs_common_table, 0,
     "Options of every subcommand:", NULL },
   POPT_AUTOHELP

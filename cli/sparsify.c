@@ -59,7 +59,8 @@ static struct poptOption sparsify_table[] = {
     "progress as N/M lines and messages as JSON lines on stdout, "
     "stream:stderr, fd:N or file:PATH", "FORMAT" },
   /* Options the loaded operations declare (cli/params.c). */
-  { NULL, '\0', POPT_ARG_INCLUDE_TABLE, NULL, 0, PARAMS_HEADING, NULL },
+  { NULL, '\0', POPT_ARG_INCLUDE_TABLE, NULL,
+    GS_CLI_PARAMS_SLOT, PARAMS_HEADING, NULL },
   { NULL, '\0', POPT_ARG_INCLUDE_TABLE, gs_common_table, 0,
     "Options of every subcommand:", NULL },
   POPT_AUTOHELP
