@@ -18,6 +18,12 @@ OP is the operation expected to act on the path ('-' for none).  ACTION:
     createdir PATH      a directory OP creates
     createlink PATH TARGET  a symlink OP creates
     device PATH         a device OP changes (a report line, no file)
+    mode PATH MODE      PATH (made by an earlier line) gets MODE (octal)
+    owner PATH UID:GID  ... that owner
+    xattr PATH NAME=VALUE  ... that extended attribute (SELinux labels:
+                        security.selinux)
+The last three are what a path is, not what an operation does: their OP
+is '-', and every operation must keep them on the paths it changes.
 A non-empty TEXT gets a trailing newline.  TEXT may hold Python bytes
 escapes ('\\n', '\\t', '\\\\', '\\xNN' for the byte NN), so a file can hold
 bytes that are not UTF-8 (hostile guest strings); no NUL.  Parent
@@ -40,6 +46,10 @@ Commands:
     fixture.py match EXPECTED ACTUAL        ACTUAL manifest, with the
                                             details EXPECTED says are '*'
                                             replaced by '*'
+    fixture.py check-meta MANIFEST FILE...  the mode, owner and xattr lines
+                                            of FILE the manifest of the
+                                            built guest does not show
+                                            (nothing: all there)
     fixture.py manifest OPS MANIFEST FILE...
                                             the manifest expected after
                                             running OPS on the image whose
@@ -64,8 +74,11 @@ def parse(files):
             arg = parts[3] if len(parts) > 3 else None
             if action not in ("file", "dir", "link", "rm", "rmdir", "rmlink",
                               "change", "create", "createdir",
-                              "createlink", "device"):
+                              "createlink", "device", "mode", "owner",
+                              "xattr"):
                 sys.exit(f"{f}:{n}: unknown action {action}")
+            if action in ("mode", "owner", "xattr") and op != "-":
+                sys.exit(f"{f}:{n}: {action} belongs to no operation ('-')")
             entries.append((op, action, path, arg))
     return entries
 
@@ -104,6 +117,18 @@ def guestfish(entries):
     for op, action, path, arg in entries:
         if action.startswith("create") or action == "device":
             continue
+        if action == "mode":
+            print(f"chmod 0{int(arg, 8):o} {gf_quote(path)}")
+            continue
+        if action == "owner":
+            uid, gid = arg.split(":")
+            print(f"lchown {int(uid)} {int(gid)} {gf_quote(path)}")
+            continue
+        if action == "xattr":
+            name, value = arg.split("=", 1)
+            print(f"lsetxattr {gf_quote(name)} {gf_quote(value)} "
+                  f"{len(value.encode())} {gf_quote(path)}")
+            continue
         if action in ("dir", "rmdir"):
             print(f"mkdir-p {gf_quote(path)}")
             dirs.add(path)
@@ -130,10 +155,15 @@ def sha(data):
     return hashlib.sha256(data).hexdigest()
 
 def manifest(ops, mfile, entries):
+    """A manifest line is PATH TYPE DETAIL MODE OWNER XATTRS
+    (tests/manifest.py).  A changed file keeps its mode, owner and
+    attributes; what an operation creates may have any ('*')."""
     lines = {}
     for l in open(mfile):
         path, rest = l.rstrip("\n").split(" ", 1)
         lines[path] = rest
+    def keep(path):
+        return " ".join(lines[path].split(" ")[2:]) if path in lines else "* * *"
     for op, action, path, arg in entries:
         if op not in ops:
             continue
@@ -142,15 +172,36 @@ def manifest(ops, mfile, entries):
                 if p == path or (action == "rmdir" and p.startswith(path + "/")):
                     del lines[p]
         elif action == "change":
-            lines[path] = "file " + sha(content(arg.split("|", 1)[1]))
+            lines[path] = ("file " + sha(content(arg.split("|", 1)[1])) + " "
+                           + keep(path))
         elif action == "create":
-            lines[path] = "file " + ("*" if arg == "*" else sha(content(arg)))
+            lines[path] = ("file " + ("*" if arg == "*" else sha(content(arg)))
+                           + " * * *")
         elif action == "createdir":
-            lines[path] = "dir -"
+            lines[path] = "dir - * * *"
         elif action == "createlink":
-            lines[path] = "link " + arg
+            lines[path] = "link " + arg + " * * *"
     for p in sorted(lines):
         print(p, lines[p])
+
+def check_meta(mfile, entries):
+    lines = {}
+    for l in open(mfile):
+        f = l.rstrip("\n").split(" ")
+        lines[f[0]] = f
+    for op, action, path, arg in entries:
+        if action not in ("mode", "owner", "xattr"):
+            continue
+        f = lines.get(path)
+        if action == "mode":
+            ok = f is not None and int(f[3], 8) == int(arg, 8)
+        elif action == "owner":
+            ok = f is not None and f[4] == arg
+        else:
+            ok = f is not None and arg in f[5].split(",")
+        if not ok:
+            print(action, path, arg, "but the guest has:",
+                  " ".join(f[3:]) if f else "no such path")
 
 def expect_ops(family, spec):
     """SPEC as --operations reads it (defaults, NAME, +NAME, -NAME), with
@@ -212,16 +263,17 @@ def actual(rfile):
         print(l)
 
 def match(efile, afile):
-    wild = set()
+    wild = {}
     for l in open(efile):
-        path, rest = l.rstrip("\n").split(" ", 1)
-        if rest.endswith(" *"):
-            wild.add(path)
+        f = l.rstrip("\n").split(" ")
+        if "*" in f:
+            wild[f[0]] = [i for i, x in enumerate(f) if x == "*"]
     for l in open(afile):
-        path, rest = l.rstrip("\n").split(" ", 1)
-        if path in wild:
-            rest = rest.split(" ", 1)[0] + " *"
-        print(path, rest)
+        f = l.rstrip("\n").split(" ")
+        for i in wild.get(f[0], []):
+            if i < len(f):
+                f[i] = "*"
+        print(" ".join(f))
 
 def main():
     cmd = sys.argv[1]
@@ -237,6 +289,8 @@ def main():
         guestfish(parse(sys.argv[2:]))
     elif cmd == "report":
         report(set(sys.argv[2].split(",")), parse(sys.argv[3:]))
+    elif cmd == "check-meta":
+        check_meta(sys.argv[2], parse(sys.argv[3:]))
     elif cmd == "manifest":
         manifest(set(sys.argv[2].split(",")), sys.argv[3], parse(sys.argv[4:]))
     else:

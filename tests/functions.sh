@@ -132,20 +132,24 @@ copy_guest () {
   cp --sparse=always "$phony_guests/$1.img" "$2"
 }
 
-# ext4_manifest IMAGE N: the manifest (tests/manifest.py) of the ext4
-# filesystem on partition N of the raw IMAGE, read on the host with
-# debugfs: an image read back without an appliance launch.
-ext4_manifest () {
-  local d start
-  d=$(mktemp -d) || return 1
-  start=$(partx -g -o START -n "$2" "$1") &&
-    mkdir "$d/root" &&
-    debugfs -R "rdump / $d/root" "$1?offset=$((start * 512))" >/dev/null 2>&1 &&
-    (cd "$d/root" && tar --numeric-owner -cf "$d/fs.tar" .) &&
-    python3 "$srcdir/tests/manifest.py" "$d/fs.tar"
-  local r=$?
-  rm -rf "$d"
-  return $r
+# image_manifest IMAGE MOUNT=WHERE...: the manifest (tests/manifest.py:
+# paths, checksums, modes, owners, extended attributes) of the ext4
+# filesystems of the raw IMAGE, read on the host with debugfs: an image
+# read back without an appliance launch.  WHERE is a partition number
+# or VG/LV (a linear LV, found from the PV's LVM metadata), e.g.
+# image_manifest fedora.img /=VG/Root /boot=1.
+image_manifest () {
+  python3 "$srcdir/tests/manifest.py" image "$@"
+}
+# ext4_manifest IMAGE N: the same for a root on partition N.
+ext4_manifest () { image_manifest "$1" "/=$2"; }
+# fedora_manifest IMAGE: a copy of the phony Fedora guest (LVM root).
+fedora_manifest () { image_manifest "$1" /=VG/Root /boot=1; }
+# ext4_cat IMAGE WHERE PATH: a file of that filesystem, on the host.
+ext4_cat () {
+  local off
+  off=$(python3 "$srcdir/tests/manifest.py" offset "$1" "$2") &&
+    debugfs -R "cat \"$3\"" "$1?offset=$off" 2>/dev/null
 }
 
 # ---- valgrind ----------------------------------------------------------

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # make-phony-guests.sh DIR: build the phony guest images the end-to-end
 # tests share, in ONE appliance launch, and save a manifest of each
-# (every path, with sha256 of regular files) for later comparison.
+# (every path, with sha256 of regular files, mode, owner and extended
+# attributes: tests/manifest.py) for later comparison.
 #
 # fedora.img: raw, MBR, /dev/sda1 = /boot (ext4), /dev/sda2 = LVM PV of
 # VG "VG" with LV "Root" (ext4, /).
@@ -53,7 +54,7 @@ mkdir-p /bin
 upload /bin/ls /bin/ls
 chmod 0755 /bin/ls
 $(fixture fedora)
-tar-out / "$dir/fedora.tar"
+tar-out / "$dir/fedora.tar" numericowner:true xattrs:true selinux:true
 umount-all
 
 part-disk /dev/sdb mbr
@@ -61,7 +62,7 @@ mkfs ext4 /dev/sdb1 label:debroot
 set-uuid /dev/sdb1 0b1e2c3d-0000-4000-8000-000000000001
 mount /dev/sdb1 /
 $(fixture debian)
-tar-out / "$dir/debian.tar"
+tar-out / "$dir/debian.tar" numericowner:true xattrs:true selinux:true
 umount-all
 
 $(bash "$(dirname "$0")/make-sparse-guest.sh" "$dir" guestfish /dev/sdc)
@@ -75,4 +76,13 @@ for g in fedora debian; do
   mv "$dir/$g.img.tmp" "$dir/$g.img"
   python3 "$(dirname "$0")/manifest.py" "$dir/$g.tar" > "$dir/$g.manifest"
   rm -f "$dir/$g.tar"
+  # The modes, owners and attributes the fixture sets are in the guest
+  # (so the tests that compare them compare something).
+  bad=$(python3 "$(dirname "$0")/fixture.py" check-meta "$dir/$g.manifest" \
+          "$fixtures/$g.txt")
+  if [ -n "$bad" ]; then
+    echo "$0: $g: the guest lacks what its fixture sets:" >&2
+    echo "$bad" >&2
+    exit 1
+  fi
 done

@@ -231,18 +231,24 @@ for g in fedora debian; do
   is "$g: committed" "$(j "$tmp/$g.json" 'r["guests"][0]["committed"]')" True
   n=1
 done
-# The Debian image itself, read back on the host (no launch): exactly
-# the fixture's targets gone or changed, nothing else.
+# Each image itself, read back on the host (no launch; the Fedora
+# root is found in its LVM PV): exactly the fixture's targets gone or
+# changed, nothing else, every mode, owner and attribute kept.
 ops=$(fixture expect-ops sysprep defaults)
-fixture manifest "$ops" "$phony_guests/debian.manifest" \
-  "$srcdir/tests/fixtures/debian.txt" > "$tmp/debian.manifest.expected"
-ext4_manifest "$tmp/debian.img" 1 > "$tmp/debian.manifest.raw"
-fixture match "$tmp/debian.manifest.expected" "$tmp/debian.manifest.raw" \
-  > "$tmp/debian.manifest"
-is "debian, read back: exactly the targets are gone or changed, nothing else" \
-   "$(diff "$tmp/debian.manifest.expected" "$tmp/debian.manifest")" ""
-ok "... and the read-back saw the image (its machine-id is there, emptied)" \
-   grep -q '^/etc/machine-id file e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' "$tmp/debian.manifest"
+empty=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+for g in fedora debian; do
+  fixture manifest "$ops" "$phony_guests/$g.manifest" \
+    "$srcdir/tests/fixtures/$g.txt" > "$tmp/$g.manifest.expected"
+  case $g in
+    fedora) fedora_manifest "$tmp/$g.img" ;;
+    debian) ext4_manifest "$tmp/$g.img" 1 ;;
+  esac > "$tmp/$g.manifest.raw"
+  fixture match "$tmp/$g.manifest.expected" "$tmp/$g.manifest.raw" \
+    > "$tmp/$g.manifest"
+  # (the read-back saw the image: its machine-id is there, emptied)
+  is "$g, read back: exactly the targets are gone or changed, nothing else" \
+     "$(diff "$tmp/$g.manifest.expected" "$tmp/$g.manifest"; grep -c "^/etc/machine-id file $empty 0444 " "$tmp/$g.manifest")" 1
+done
 is "inspect found Fedora and Debian after sysprep" \
    "$(j "$r1" '" ".join(i["steps"][1]["report"]["operatingsystems"][0]["distro"] for i in r["images"] if i["status"] == "ok")')" \
    "fedora debian"

@@ -257,7 +257,7 @@ ok "--selinux-relabel: no file_contexts in the guest, so it relabels at boot, an
 
 # ---- read back: one launch, the whole tree --------------------------------
 start=$SECONDS
-guestfish --ro --format=raw -a "$img" -i tar-out / "$tmp/after.tar" numericowner:true
+guestfish --ro --format=raw -a "$img" -i tar-out / "$tmp/after.tar" numericowner:true xattrs:true selinux:true
 diag "read-back: $((SECONDS - start)) s"
 python3 "$srcdir/tests/manifest.py" "$tmp/after.tar" > "$tmp/after.manifest"
 ok "read back the image" test -s "$tmp/after.manifest"
