@@ -14,16 +14,21 @@
 # its mountpoints after inspection and is prepared alone afterwards, in
 # the same launch, its root mounted by device.  And an exact clone of
 # the phony Debian guest (the same root filesystem UUID): one of the two
-# is prepared alone too.  Each Debian guest's own machine-id is emptied
-# (read back on the host with debugfs): the right image was changed.
+# is prepared alone too.  --progress-fd's events are checked against
+# the report.
 # The phony Debian guest is served over NBD (qemu-nbd on a Unix socket,
 # -a nbd+unix:///?socket=...): a remote disk in the same launch, its
 # overlay committed into the export; its machine-id is read back on the
 # host with debugfs.
-# One launch, no read-back: UUIDs are read on the host with blkid.
+# One launch.  Every image is read back on the host, no launch: UUIDs
+# with blkid, and the Fedora guest, the three Debian guests and the other
+# disk's ext2/ext4 filesystems (one in an LV) with debugfs
+# (tests/manifest.py), each compared with its fixture's manifest: on
+# each guest exactly machine-id's targets changed, nothing else, every
+# mode, owner and attribute kept; on the other disk, nothing.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 19
+plan 22
 
 tmp="$builddir/tests/tmp/shared"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -53,32 +58,26 @@ other_uuids () {
   for n in $(seq 9); do echo "p$n $(part_uuid "$tmp/other.img" $n)"; done
 }
 other_before=$(other_uuids)
+# Its files (ext4 on p1, ext2 on p6, ext4 in the LV gsvg/data).
+other_files () {
+  for w in 1 6 gsvg/data; do image_manifest "$tmp/other.img" /=$w | sed "s|^|$w |"; done
+}
+other_files_before=$(other_files)
 boot_before=$(part_uuid "$tmp/fedora.img" 1)
 pv_before=$(part_uuid "$tmp/fedora.img" 2)
 
-# A Debian guest's machine-id size, read on the host (root: partition
-# 1 of IMAGE, by default the one served over NBD).
-machine_id_size () {
-  local img="${1:-$tmp/debian.img}" start
-  start=$(partx -g -o START -n 1 "$img")
-  debugfs -R 'stat /etc/machine-id' "$img?offset=$((start * 512))" \
-    2>/dev/null | sed -n 's/.*Size: \([0-9]*\).*/\1/p' | head -1
-}
-mid_before=$(machine_id_size)
-[ "$(machine_id_size "$tmp/variant.img") $(machine_id_size "$tmp/dclone.img")" = "33 33" ] ||
-  bail "the Debian copies have no 33-byte machine-id to empty"
-qemu-nbd -f raw -t -e 4 -k "$tmp/nbd.sock" "$tmp/debian.img" &
-nbd_pid=$!
+# --fork: qemu-nbd returns once it serves the socket (no polling).
+qemu-nbd -f raw -t -e 4 -k "$tmp/nbd.sock" --fork --pid-file "$tmp/nbd.pid" \
+  "$tmp/debian.img" && [ -S "$tmp/nbd.sock" ] || bail "qemu-nbd did not start"
+nbd_pid=$(cat "$tmp/nbd.pid")
 cleanup_fn "kill $nbd_pid 2>/dev/null"
-for ((i = 0; i < 100; ++i)); do [ -S "$tmp/nbd.sock" ] && break; sleep 0.1; done
-[ -S "$tmp/nbd.sock" ] || bail "qemu-nbd did not start"
 
 goldsmith sysprep --json --each-image --in-place --jobs 1 \
   --enable fs-uuids,lvm-uuids,machine-id --progress-fd 3 \
   -a "$tmp/fedora.img" -a "$tmp/other.img" -a "$tmp/variant.img" \
   -a "nbd+unix:///?socket=$tmp/nbd.sock" -a "$tmp/dclone.img" \
   > "$tmp/report.json" 2> "$tmp/stderr" 3> "$tmp/progress.jsonl"
-is "exit status 4: one guest prepared, one failed" "$?" 4
+is "exit status 4: the guests prepared, one failed" "$?" 4
 sed 's/^/# stderr: /' "$tmp/stderr"
 
 # --progress-fd: one JSON object a line, and what they say is what the
@@ -126,17 +125,47 @@ ok "the variant is found out after inspection, and said so" \
    grep -q "variant.img: its LVM or filesystem IDs are also on another guest's disks.*: done on its own" "$tmp/stderr"
 is "the variant and one of the two exact Debian clones were prepared alone" \
    "$(grep -c "its LVM or filesystem IDs are also on another guest's disks.*: done on its own" "$tmp/stderr")" 2
-is "each local Debian guest's own machine-id was emptied" \
-   "$(machine_id_size "$tmp/variant.img") $(machine_id_size "$tmp/dclone.img")" "0 0"
 is "the report: every guest, in command-line order" \
    "$(q '" ".join(g["name"].split("/")[-1] for g in r["guests"])')" \
    "fedora.img other.img variant.img nbd.sock dclone.img"
 is "the Debian guests prepared, the local ones and the one over NBD" \
    "$(q '" ".join(o["status"] for g in r["guests"][2:] for o in g["roots"][0]["operations"] if o["name"]=="machine-id")')" \
    "applied applied applied"
-kill "$nbd_pid"; wait "$nbd_pid" 2>/dev/null
-is "over NBD: the export's machine-id was truncated (committed through qemu-nbd)" \
-   "$mid_before $(machine_id_size)" "33 0"
+# It has flushed and closed the image when its lock on it is gone.
+kill "$nbd_pid"; wait_unlocked "$tmp/debian.img" || bail "qemu-nbd kept the image"
+# Each guest read back on the host: exactly machine-id's targets
+# changed (fs-uuids and lvm-uuids change no file), nothing else.
+fixture () { python3 "$srcdir/tests/fixture.py" "$@"; }
+for g in fedora variant debian dclone; do
+  f=$g; [ $g = variant -o $g = dclone ] && f=debian
+  fixture manifest machine-id "$phony_guests/$f.manifest" \
+    "$srcdir/tests/fixtures/$f.txt" > "$tmp/$g.expected"
+  case $g in
+    fedora) fedora_manifest "$tmp/$g.img" ;;
+    *) ext4_manifest "$tmp/$g.img" 1 ;;
+  esac > "$tmp/$g.manifest"
+done
+# fs-uuids gave the Debian root a new UUID and rewrote the fstab line
+# that names it; the variant's fstab names the original's UUID, not its
+# own, so fs-uuids leaves it alone.
+deb_uuid=$(part_uuid "$tmp/debian.img" 1)
+fstab_sum=$(printf 'UUID=%s / ext4 errors=remount-ro 0 1\n' "$deb_uuid" |
+              sha256sum | cut -d' ' -f1)
+sed -i "s|^\(/etc/fstab file \)[0-9a-f]*|\1$fstab_sum|" "$tmp/debian.expected"
+# The exact clone, prepared alone: its own root got its own new UUID,
+# and its own fstab says so.
+dclone_uuid=$(part_uuid "$tmp/dclone.img" 1)
+dclone_sum=$(printf 'UUID=%s / ext4 errors=remount-ro 0 1\n' "$dclone_uuid" |
+               sha256sum | cut -d' ' -f1)
+sed -i "s|^\(/etc/fstab file \)[0-9a-f]*|\1$dclone_sum|" "$tmp/dclone.expected"
+is "read back, the Fedora guest: machine-id's targets emptied, nothing else changed" \
+   "$(diff "$tmp/fedora.expected" "$tmp/fedora.manifest")" ""
+is "read back, the variant: the same" \
+   "$(diff "$tmp/variant.expected" "$tmp/variant.manifest")" ""
+is "read back, the export over NBD: the same, and fstab names the root's new UUID (committed through qemu-nbd)" \
+   "$(diff "$tmp/debian.expected" "$tmp/debian.manifest")${deb_uuid/0b1e2c3d-0000-4000-8000-000000000001/the original UUID}" "$deb_uuid"
+is "read back, the exact clone: the same, with a UUID of its own in its fstab" \
+   "$(diff "$tmp/dclone.expected" "$tmp/dclone.manifest")$([ "$dclone_uuid" != "$deb_uuid" ] && echo distinct)" distinct
 ok "the disk without an OS: its error in the report" \
    bash -c "python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"guests\"][1][\"error\"])' '$tmp/report.json' | grep -q 'no operating system was found'"
 is "the Fedora guest: every operation applied" \
@@ -154,6 +183,8 @@ is "the other disk: no UUID of its LVM PV, filesystems or swap changed" \
    "$(other_uuids)" "$other_before"
 ok "... and it has some (the check can fail)" \
    test "$(echo "$other_before" | grep -c '^p[0-9] .')" -ge 6
+is "the other disk: its ext2/ext4 files read back unchanged (11 paths)" \
+   "$(other_files | tee "$tmp/other.files" | diff <(echo "$other_files_before") -; wc -l < "$tmp/other.files")" 11
 boot_after=$(part_uuid "$tmp/fedora.img" 1)
 pv_after=$(part_uuid "$tmp/fedora.img" 2)
 diag "Fedora /boot UUID $boot_before -> $boot_after, PV $pv_before -> $pv_after"
