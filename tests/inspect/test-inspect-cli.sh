@@ -1,30 +1,21 @@
 #!/bin/bash -
 # SPDX-License-Identifier: GPL-2.0-or-later
-# goldsmith inspect: options, bad input and --xpath (no appliance).
+# goldsmith inspect: options, --xpath and its schema (no appliance).
 source "$(dirname "$0")/../functions.sh"
-plan 18
+plan 11
 
 tmp="$builddir/tests/tmp/inspect-cli"
 rm -rf "$tmp"; mkdir -p "$tmp"
 cleanup_fn rm -rf "$tmp"
 golden="$srcdir/tests/inspect"
-truncate -s 1M "$tmp/blank.img"
 
 goldsmith inspect --help > "$tmp/help" 2>&1
-is "--help: exit 0" "$?" 0
-ok "--help lists --no-applications" grep -q -- --no-applications "$tmp/help"
-goldsmith inspect > /dev/null 2> "$tmp/err"
-is "no disks: exit 2" "$?" 2
-ok "no disks: says so" grep -q "no disks" "$tmp/err"
-goldsmith inspect -a "$tmp/missing.img" > /dev/null 2>&1
-is "missing image: exit 2" "$?" 2
-goldsmith inspect -a "$tmp/blank.img" --format=raw > /dev/null 2>&1
-is "--format after the last -a: exit 2" "$?" 2
-goldsmith inspect --operations -nonesuch -a "$tmp/blank.img" > /dev/null 2>&1
-is "unknown operation: exit 2" "$?" 2
-goldsmith inspect --xpath //name -a "$tmp/blank.img" < /dev/null \
-  > /dev/null 2>&1
-is "--xpath with -a: exit 2" "$?" 2
+rc=$?
+is "--help: exit 0, lists --no-applications" \
+   "$rc $(grep -q -- --no-applications "$tmp/help" && echo listed)" "0 listed"
+# Refusals (no disks, a missing image, --format after the last -a, an
+# unknown operation, --xpath with -a) are rows of tests/refusals.txt,
+# which checks their exit status, message and untouched inputs.
 echo '<a>' | goldsmith inspect --xpath //a > /dev/null 2>&1
 is "--xpath on malformed XML: exit 2" "$?" 2
 is "list-operations: the six inspect operations" \
