@@ -40,23 +40,16 @@ kill_at () {
   : > "$tmp/kill.stderr"
   goldsmith sysprep -a "$img" --operations defaults,+oot-probe \
     > /dev/null 2> "$tmp/kill.stderr" &
-  local pid=$! i
+  local pid=$!
   last_pid=$pid
-  for ((i = 0; i < 1200; ++i)); do
-    grep -q -- "$1" "$tmp/kill.stderr" && break
-    sleep 0.1
-  done
+  wait_for_line "$tmp/kill.stderr" "$1" "$pid" ||
+    diag "kill_at: '$1' never came (the run ended first)"
   [ -z "$2" ] || $2
   kill "-$sig" "$pid"
   wait "$pid" 2>/dev/null
   # The appliance (qemu) dies with its parent: wait until no process
   # holds a lock on the image any more (an event, not a guess).
-  local ino
-  ino=$(stat -c %i "$img")
-  for ((i = 0; i < 200; ++i)); do
-    grep -q ":$ino " /proc/locks || break
-    sleep 0.1
-  done
+  wait_unlocked "$img" || bail "the image stayed locked"
 }
 
 # While that run works on the image, a second goldsmith must refuse it
