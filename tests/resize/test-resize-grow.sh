@@ -13,7 +13,7 @@
 # launches: the contents (one guestfish), the two resizes, one read-back
 # of both outputs.  Checked: every filesystem mounts, file checksums are
 # unchanged, the partitions have their old numbers and are where and as
-# big as the plan (--json) said, in the appliance and on the host
+# big as the plan (--json) said, on the host
 # (sfdisk --json; sgdisk -v checks both GPT headers and CRCs), the
 # filesystems, PV and LV grew, swap kept its UUID and label, the GPT
 # keeps names, types, partition and disk GUIDs, the MBR its disk
@@ -91,7 +91,7 @@ if [ "$rc" != 0 ]; then
   [ "$CI" = true ] && bail "cannot build the guests (appliance?)"
   skip_all "cannot build the guests (no working appliance?)"
 fi
-plan 57
+plan 27
 is "build: one guestfish launch" "$rc" 0
 is "build: libguestfs sees the numbers 1 3 5 6 and 14 15 1 (disk order)" \
   "$(sed -n 's/^ *part_num: //p' build.log | tr '\n' ' ')" "1 3 5 6 14 15 1 "
@@ -222,10 +222,6 @@ rm -f gpt-out.raw
 # ---- 5. read-back of both outputs (one launch) --------------------------
 guestfish --ro --format=raw -a mbr-out.img --format=qcow2 -a gpt-out.img > rb.log 2>&1 <<'EOF'
 run
-echo MBR-PARTS
-part-list /dev/sda
-echo MBR-BOOTABLE
-part-get-bootable /dev/sda 1
 echo MBR-TYPES
 vfs-type /dev/sda1
 vfs-type /dev/sda5
@@ -244,17 +240,6 @@ checksum sha256 /blob2
 echo MBR-XFS
 statvfs /
 umount /
-echo GPT-PARTS
-part-list /dev/sdb
-echo GPT-META
-part-get-name /dev/sdb 14
-part-get-name /dev/sdb 15
-part-get-name /dev/sdb 1
-part-get-gpt-guid /dev/sdb 14
-part-get-gpt-guid /dev/sdb 15
-part-get-gpt-guid /dev/sdb 1
-part-get-gpt-type /dev/sdb 1
-part-get-disk-guid /dev/sdb
 echo GPT-BLKID
 vfs-type /dev/sdb15
 vfs-type /dev/sdb1
@@ -278,69 +263,30 @@ is "read-back: one guestfish launch, every filesystem mounts" "$?" 0
 section () { sed -n "/^$1\$/,/^[A-Z-]*\$/p" rb.log | sed '1d;$d'; }
 field () { section "$1" | sed -n "s/^ *$2: //p"; }
 
-is "MBR: partition numbers kept (1 3 5 6)" \
-  "$(field MBR-PARTS part_num | tr '\n' ' ')" "1 3 5 6 "
-is "MBR: partition starts as planned" "$(field MBR-PARTS part_start | tr '\n' ' ')" \
-  "1048576 68157440 69206016 103809024 "
-is "MBR: partition sizes as planned" "$(field MBR-PARTS part_size | tr '\n' ' ')" \
-  "67108864 1004339200 33554432 968687616 "
-is "MBR: partition 1 still bootable" "$(section MBR-BOOTABLE)" true
-is "MBR: contents" "$(section MBR-TYPES | tr '\n' ' ')" "ext4 swap xfs "
-is "MBR: ext4 label kept" "$(section MBR-LABELS | sed -n 1p)" mbrroot
-is "MBR: swap label kept" "$(section MBR-LABELS | sed -n 2p)" myswap
-is "MBR: swap UUID kept" "$(section MBR-LABELS | sed -n 3p)" "$swap_uuid"
-is "MBR: /blob1 on ext4 unchanged" "$(section MBR-SUMS | sed -n 1p)" "$(sum blob1)"
-is "MBR: /hello on ext4 unchanged" "$(section MBR-SUMS | sed -n 2p)" \
-  "hello from mbr root"
-is "MBR: /blob2 on the logical xfs unchanged" "$(section MBR-SUMS | sed -n 3p)" \
-  "$(sum blob2)"
+# (Numbers, starts, sizes, types, GUIDs, names, the bootable flag:
+# the host's tables above.)
+is "MBR read back: ext4, swap, xfs; labels and the swap UUID kept; the files on ext4 and the logical xfs unchanged" \
+  "$(section MBR-TYPES | xargs) | $(section MBR-LABELS | xargs) | $(section MBR-SUMS | xargs)" \
+  "ext4 swap xfs | mbrroot myswap $swap_uuid | $(sum blob1) hello from mbr root $(sum blob2)"
 xfs_bytes=$(( $(field MBR-XFS bsize) * $(field MBR-XFS blocks) ))
 ok "MBR: the logical xfs grew past 800 MiB (was 320 MiB): $xfs_bytes" \
   test "$xfs_bytes" -gt $((800 * 1024 * 1024))
 
-is "GPT: partition numbers kept (14 15 1 in disk order)" \
-  "$(field GPT-PARTS part_num | tr '\n' ' ')" "14 15 1 "
-is "GPT: partition starts as planned" "$(field GPT-PARTS part_start | tr '\n' ' ')" \
-  "1048576 5242880 72351744 "
-is "GPT: partition sizes as planned" "$(field GPT-PARTS part_size | tr '\n' ' ')" \
-  "4194304 67108864 345767936 "
-is "GPT: partition names kept" "$(section GPT-META | sed -n 1,3p | tr '\n' ' ')" \
-  "bios boot lvm "
-is "GPT: partition GUIDs kept" "$(section GPT-META | sed -n 4,6p | tr '\n' ' ')" \
-  "$guid14 $guid15 $guid1 "
-is "GPT: partition type kept" "$(section GPT-META | sed -n 7p)" "$lvm_type"
-is "GPT: disk GUID kept" "$(section GPT-META | sed -n 8p)" "$disk_guid"
-is "GPT: /dev/sdb15 is ext4, /dev/sdb1 the PV" \
-  "$(section GPT-BLKID | tr '\n' ' ')" "ext4 LVM2_member "
+is "GPT read back: /dev/sdb15 is ext4, /dev/sdb1 the PV; the files on ext4 and on the LV unchanged" \
+  "$(section GPT-BLKID | xargs) | $(section GPT-SUMS | xargs)" \
+  "ext4 LVM2_member | $(sum blob1) $(sum blob3) on the lv"
 pv_size=$(field GPT-PV pv_size)
 ok "GPT: PV grown to its partition (was 130 MiB): $pv_size" \
   test "$pv_size" -gt $((320 * 1024 * 1024))
 lv_size=$(field GPT-LV lv_size)
 ok "GPT: LV grown to the VG (was 64 MiB): $lv_size" \
   test "$lv_size" -gt $((320 * 1024 * 1024))
-is "GPT: /blob1 on ext4 unchanged" "$(section GPT-SUMS | sed -n 1p)" "$(sum blob1)"
-is "GPT: /blob3 on the LV unchanged" "$(section GPT-SUMS | sed -n 2p)" "$(sum blob3)"
-is "GPT: /lvfile unchanged" "$(section GPT-SUMS | sed -n 3p)" "on the lv"
 lvfs_bytes=$(( $(field GPT-LVFS bsize) * $(field GPT-LVFS blocks) ))
 ok "GPT: LV's ext4 grew past 280 MiB (was 64 MiB): $lvfs_bytes" \
   test "$lvfs_bytes" -gt $((280 * 1024 * 1024))
 
-# Failures without a launch: exit 2, one line, OUT untouched.
-goldsmith resize mbr.img mbr-out.img --output-size 200% > /dev/null 2> e1
-is "--output-size onto an existing OUT: exit 2" "$?" 2
-is "... one line" "$(wc -l < e1)" 1
-goldsmith resize mbr.img mbr.img > /dev/null 2> e2
-is "IN = OUT: exit 2" "$?" 2
-ok "... says so" grep -q "same disk" e2
-goldsmith resize mbr.img missing.img > /dev/null 2> e3
-is "OUT missing without --output-size: exit 2" "$?" 2
-ok "... no OUT created" test ! -e missing.img
-goldsmith resize nothere.img out.img --output-size 1G > /dev/null 2> e4
-is "IN missing: exit 2" "$?" 2
-ok "... no OUT created" test ! -e out.img
-printf 'QFI\xfb\0\0\0\3' > corrupt.img; truncate -s 4096 corrupt.img
-goldsmith resize corrupt.img out.img --output-size 1G > /dev/null 2> e5
-is "corrupt IN: exit 2" "$?" 2
-ok "... no OUT created" test ! -e out.img
+# Refusals (OUT exists, IN = OUT, OUT missing without --output-size,
+# IN missing, a corrupt IN) are rows of tests/refusals.txt: one line,
+# exit status 2, no OUT created, inputs byte-identical.
 diag "allocated KiB: mbr IN $(du -k mbr.img | cut -f1) OUT $(du -k mbr-out.img | cut -f1); gpt IN $(du -k gpt.img | cut -f1) OUT $(du -k gpt-out.img | cut -f1)"
 done_testing
