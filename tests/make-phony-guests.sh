@@ -6,7 +6,8 @@
 # attributes: tests/manifest.py) for later comparison.
 #
 # fedora.img: raw, MBR, /dev/sda1 = /boot (ext4), /dev/sda2 = LVM PV of
-# VG "VG" with LV "Root" (ext4, /).
+# VG "VG" with LV "Root" (ext4, /); an RPM database listing one package
+# (tests/make-rpmdb.sh, tests/fixtures/gs-hello.spec).
 # debian.img: raw, MBR, /dev/sda1 = / (ext4), no LVM.
 # sparse.img: the sparsify tests' disk (tests/make-sparse-guest.sh).
 # windows.img: the inspect tests' Windows guest, registry hives and all
@@ -22,6 +23,8 @@ fixtures="$(dirname "$0")/fixtures"
 fixture () { python3 "$(dirname "$0")/fixture.py" guestfish "$fixtures/$1.txt"; }
 
 rm -f "$dir/fedora.img.tmp" "$dir/debian.img.tmp" "$dir/windows.img"
+# The Fedora guest's RPM database (one package), made on the host.
+bash "$(dirname "$0")/make-rpmdb.sh" "$dir"
 bash "$(dirname "$0")/make-sparse-guest.sh" "$dir" host
 # The Windows guest is /dev/sdd of the same launch, when it can be made.
 windows=(); windows_cmds=
@@ -54,6 +57,7 @@ mkdir-p /bin
 upload /bin/ls /bin/ls
 chmod 0755 /bin/ls
 $(fixture fedora)
+upload "$dir/rpmdb.sqlite" /var/lib/rpm/rpmdb.sqlite
 tar-out / "$dir/fedora.tar" numericowner:true xattrs:true selinux:true
 umount-all
 
@@ -70,7 +74,7 @@ $(bash "$(dirname "$0")/make-sparse-guest.sh" "$dir" guestfish /dev/sdc)
 $windows_cmds
 EOF2
 mv "$dir/sparse.img.tmp" "$dir/sparse.img"
-rm -rf "$dir/sparse-src" "$dir/windows-src"
+rm -rf "$dir/sparse-src" "$dir/windows-src" "$dir/rpmdb.sqlite"
 [ ${#windows[@]} = 0 ] || mv "$dir/windows.img.tmp" "$dir/windows.img"
 for g in fedora debian; do
   mv "$dir/$g.img.tmp" "$dir/$g.img"

@@ -60,6 +60,7 @@ TESTS += tests/test-batch.sh
 EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py tests/refusals.txt \
 	tests/fixtures/fedora.txt tests/fixtures/debian.txt \
 	tests/make-phony-guests.sh tests/make-sparse-guest.sh \
+	tests/make-rpmdb.sh tests/fixtures/gs-hello.spec \
 	tests/make-phony-windows.sh tests/make-hive.py \
 	tests/make-hostile-guest.py tests/mutate.sh \
 	tests/fixtures/windows-software.reg tests/fixtures/windows-system.reg \
@@ -80,7 +81,9 @@ tests/phony/fedora.img: $(srcdir)/tests/make-phony-guests.sh \
 		$(srcdir)/tests/make-phony-windows.sh $(srcdir)/tests/make-hive.py \
 		$(srcdir)/tests/fixtures/windows-software.reg \
 		$(srcdir)/tests/fixtures/windows-system.reg \
-		$(srcdir)/tests/fixtures/fedora.txt $(srcdir)/tests/fixtures/debian.txt
+		$(srcdir)/tests/fixtures/fedora.txt $(srcdir)/tests/fixtures/debian.txt \
+		$(srcdir)/tests/manifest.py $(srcdir)/tests/make-rpmdb.sh \
+		$(srcdir)/tests/fixtures/gs-hello.spec
 	$(AM_V_GEN)$(MKDIR_P) tests/phony; \
 	if ! $(BASH) $(srcdir)/tests/make-phony-guests.sh tests/phony \
 	     > tests/phony/build.log 2>&1; then \

@@ -8,8 +8,7 @@
 #    1.48's output on each image alone, but for the hostile strings the
 #    fixtures plant (bytes that are not UTF-8, control characters and
 #    U+FFFF, which goldsmith writes as U+FFFD; see the fixtures'
-#    comments), fedora's empty <applications/> (virt-inspector fails
-#    on the phony guest's missing rpm database) and windows' icon,
+#    comments) and windows' icon,
 #    which virt-inspector wraps in lines of 72 (CR LF; LF in the golden
 #    file) and goldsmith does not: compared without the line breaks.
 #    The cache (goldsmith-inspect(1)), no launch: the same guests again
@@ -30,7 +29,7 @@
 # hivexregedit does: without it, its checks skip (but not under CI).
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 41
+plan 42
 
 tmp="$builddir/tests/tmp/inspect"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -108,6 +107,18 @@ for g in $guests; do
   ok "$g: as virt-inspector" diff -u "$tmp/$g.golden.xml" "$tmp/$g.xml"
   diff -u "$tmp/$g.golden.xml" "$tmp/$g.xml" | sed 's/^/# /'
 done
+# The RPM database made on the host (tests/make-rpmdb.sh) from
+# tests/fixtures/gs-hello.spec, read by libguestfs in the appliance.
+is "fedora: the RPM database's package: name, epoch, version, release, arch, URL, summary" \
+   "$(for f in name epoch version release arch url summary; do
+        x "string(/guests/guest[1]//application/$f)"; done)" \
+   "gs-hello
+2
+1.2
+3.fc38
+x86_64
+https://example.com/gs-hello
+A tiny package for goldsmith's inspection tests"
 is "--xpath on the output: the Debian root" \
    "$(x 'string(/guests/guest[2]//operatingsystem/root)')" "/dev/sdb1"
 is "--xpath on the output: the Fedora root is the LV" \
