@@ -294,25 +294,31 @@ gs_int_shared_defer (struct gs_plan *plan, const struct gs_shared *sh,
 
 /* ---- Clones, one after another in the same launch ----------------- */
 
-/* Which guests have LVM physical volumes: asked once, before the first
- * pass sets a filter (after it, LVM shows only that guest's).
+/* Which guests have LVM physical volumes: asked once, of blkid (LVM
+ * itself lists one device per PV UUID, and clones share theirs).
  */
 static int
 find_pvs (struct gs_session *s, struct gs_shared *sh)
 {
-  CLEANUP_FREE_STRV char **pvs = NULL;
+  CLEANUP_FREE_STRV char **devs = NULL, **parts = NULL;
 
   if (sh->has_pvs)
     return 0;
-  if ((pvs = guestfs_pvs (s->g)) == NULL)
+  if ((devs = guestfs_list_devices (s->g)) == NULL ||
+      (parts = guestfs_list_partitions (s->g)) == NULL)
     return -1;
   sh->has_pvs = gs_xcalloc (sh->n, sizeof *sh->has_pvs);
-  for (size_t k = 0; pvs[k]; ++k) {
-    int gi = gs_int_device_guest (s->g, pvs[k], sh->starts, sh->n);
+  for (char **l = devs; l; l = l == devs ? parts : NULL)
+    for (size_t k = 0; l[k]; ++k) {
+      CLEANUP_FREE char *type = guestfs_vfs_type (s->g, l[k]);
+      int gi;
 
-    if (gi >= 0)
-      sh->has_pvs[gi] = true;
-  }
+      if (type == NULL || strcmp (type, "LVM2_member") != 0)
+        continue;
+      gi = gs_int_device_guest (s->g, l[k], sh->starts, sh->n);
+      if (gi >= 0)
+        sh->has_pvs[gi] = true;
+    }
   return 0;
 }
 

@@ -4,7 +4,7 @@
 # launched: one clear line naming the option (or file and line), exit
 # status 2, and the image left byte-identical.  No appliance.
 source "$(dirname "$0")/functions.sh"
-plan 50
+plan 42
 
 tmp="$builddir/tests/tmp/customize-args"
 rm -rf "$tmp"; mkdir -p "$tmp"
