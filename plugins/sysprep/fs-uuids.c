@@ -356,6 +356,19 @@ mount_root (struct gs_ctx *ctx, guestfs_h *g, const char *root)
         gs_error ("out of memory");
         return -1;
       }
+    /* A clone's fstab (UUID=, LABEL=) may have found another guest's
+     * filesystem in a shared launch: "/" is ROOT itself, and nothing of
+     * another guest is mounted (or written).
+     */
+    if (strcmp (mp[i], "/") == 0) {
+      free (dev);
+      dev = gs_xstrdup (root);
+    }
+    else if (gs_guest_has_device (ctx, g, dev) != 1) {
+      gs_warning ("%s: %s on %s is not this guest's: its UUID references "
+                  "there are not updated", root, dev, mp[i]);
+      continue;
+    }
     guestfs_push_error_handler (g, NULL, NULL);
     r = gs_dry_run (ctx) ? guestfs_mount_ro (g, dev, mp[i])
                          : guestfs_mount (g, dev, mp[i]);
