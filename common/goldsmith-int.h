@@ -279,6 +279,10 @@ extern void gs_int_scratch_add (char *path);
 extern void gs_int_scratch_forget (const char *path);
 /* fsync PATH: a file, or a directory after a rename in it. */
 extern int gs_int_sync_path (const char *path);
+/* All LEN bytes of BUF to FD (EINTR and short writes retried); -1 with
+ * errno set.
+ */
+extern int gs_int_write_all (int fd, const void *buf, size_t len);
 /* fsync the directory that holds PATH (after a rename into it). */
 extern int gs_int_sync_dir_of (const char *path);
 extern void gs_int_overlay_discard (struct gs_disk *disk);

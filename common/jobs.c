@@ -133,7 +133,7 @@ child (const struct gs_engine *e, struct gs_guest *guests, size_t n,
   json_object *out = json_object_new_object ();
   json_object *jg = json_object_new_array (), *exits = json_object_new_array ();
   const char *s;
-  size_t k = 0, len;
+  size_t k = 0;
 
   /* The parent gone (killed): stop, and remove our overlays. */
   prctl (PR_SET_PDEATHSIG, SIGTERM);
@@ -157,17 +157,8 @@ child (const struct gs_engine *e, struct gs_guest *guests, size_t n,
   if (res.launches > 0)
     gs_int_report_appliance (out, res.launches, res.tcg_fallback, res.accel);
   s = json_object_to_json_string_ext (out, JSON_C_TO_STRING_PLAIN);
-  len = strlen (s);
-  for (size_t off = 0; off < len; ) {
-    ssize_t w = write (fd, s + off, len - off);
-
-    if (w == -1 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      _exit (GS_EXIT_ERROR);
-    off += (size_t) w;
-  }
-  _exit (GS_EXIT_OK);
+  _exit (gs_int_write_all (fd, s, strlen (s)) == -1 ? GS_EXIT_ERROR
+                                                   : GS_EXIT_OK);
 }
 
 static char *

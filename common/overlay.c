@@ -138,6 +138,24 @@ gs_int_sync_path (const char *path)
 }
 
 int
+gs_int_write_all (int fd, const void *buf, size_t len)
+{
+  const char *s = buf;
+
+  while (len > 0) {
+    ssize_t n = write (fd, s, len);
+
+    if (n == -1 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return -1;
+    s += n;
+    len -= (size_t) n;
+  }
+  return 0;
+}
+
+int
 gs_int_sync_dir_of (const char *path)
 {
   CLEANUP_FREE char *copy = gs_xstrdup (path);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "goldsmith-int.h"
+#include "cleanups.h"
 
 static int progress_fd = -1;
 static int last_percent = -1;
@@ -56,7 +57,6 @@ emit (const char *event, json_object *o)
 {
   json_object *line = json_object_new_object ();
   const char *s;
-  size_t len, off = 0;
 
   json_object_object_add (line, "event", json_object_new_string (event));
   json_object_object_add (line, "time", json_object_new_double (wall ()));
@@ -67,25 +67,17 @@ emit (const char *event, json_object *o)
   s = json_object_to_json_string_ext (line, JSON_C_TO_STRING_PLAIN |
                                       JSON_C_TO_STRING_NOSLASHESCAPE);
   if (s) {
-    char buf[8192];
+    /* One write per line, newline included: a reader never sees half
+     * of one.  (A line is never cut: guest strings can be long.)
+     */
+    CLEANUP_FREE char *text = gs_xasprintf ("%s\n", s);
 
-    /* One write per line: a reader never sees half of one. */
-    len = (size_t) snprintf (buf, sizeof buf, "%s\n", s);
-    if (len < sizeof buf)
-      while (off < len) {
-        ssize_t w = write (progress_fd, buf + off, len - off);
-
-        if (w == -1 && errno == EINTR)
-          continue;
-        if (w <= 0) {
-          /* A reader that went away does not stop the run. */
-          gs_warning ("--progress-fd %d: %m: no more progress events",
-                      progress_fd);
-          progress_fd = -1;
-          break;
-        }
-        off += (size_t) w;
-      }
+    if (gs_int_write_all (progress_fd, text, strlen (text)) == -1) {
+      /* A reader that went away does not stop the run. */
+      gs_warning ("--progress-fd %d: %m: no more progress events",
+                  progress_fd);
+      progress_fd = -1;
+    }
   }
   json_object_put (line);
 }
@@ -137,9 +129,6 @@ void
 gs_int_progress_operation (const char *image, const char *root,
                            const struct gs_op_result *op)
 {
-  static const char *const st[] = {
-    "applied", "not-applicable", "skipped", "failed",
-  };
   json_object *o;
 
   if (progress_fd < 0)
@@ -148,7 +137,7 @@ gs_int_progress_operation (const char *image, const char *root,
   gs_int_json_add_string (o, "image", image);
   gs_int_json_add_string (o, "root", root);
   gs_int_json_add_string (o, "operation", op->name);
-  gs_int_json_add_string (o, "status", st[op->status]);
+  gs_int_json_add_string (o, "status", gs_int_op_status_name (op->status));
   json_object_object_add (o, "paths", json_object_new_int64
                           ((int64_t) op->npaths));
   json_object_object_add (o, "bytes", json_object_new_int64 (op->bytes));

@@ -515,22 +515,6 @@ gs_int_provenance_statement (const struct gs_provenance *p)
   return st;
 }
 
-static int
-write_all (int fd, const char *s, size_t len)
-{
-  while (len > 0) {
-    ssize_t n = write (fd, s, len);
-
-    if (n == -1 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return -1;
-    s += n;
-    len -= (size_t) n;
-  }
-  return 0;
-}
-
 int
 gs_int_provenance_write (struct gs_provenance *p)
 {
@@ -553,8 +537,8 @@ gs_int_provenance_write (struct gs_provenance *p)
   }
   gs_int_scratch_add (tmp);      /* removed if a signal ends us now */
   if (text == NULL || fchmod (fd, 0644) == -1 ||
-      write_all (fd, text, strlen (text)) == -1 ||
-      write_all (fd, "\n", 1) == -1 || fsync (fd) == -1) {
+      gs_int_write_all (fd, text, strlen (text)) == -1 ||
+      gs_int_write_all (fd, "\n", 1) == -1 || fsync (fd) == -1) {
     gs_error ("--provenance %s: cannot write: %m", p->file);
     close (fd);
     goto unlink;

@@ -84,6 +84,12 @@ static const char *const status_names[] = {
   [GS_OP_APPLIED] = "applied", [GS_OP_NA] = "not-applicable",
   [GS_OP_SKIPPED] = "skipped", [GS_OP_FAILED] = "failed",
 };
+const char *
+gs_int_op_status_name (int status)
+{
+  return status_names[status];
+}
+
 static const char *const action_names[] = {
   [GS_ACTION_REMOVED] = "remove", [GS_ACTION_CHANGED] = "change",
   [GS_ACTION_CREATED] = "create",

@@ -140,5 +140,7 @@ extern json_object *gs_int_op_result_json (const struct gs_op_result *o);
 extern int gs_int_guest_result_from_json (json_object *j,
                                           struct gs_guest_result *g);
 extern void gs_int_result_print_text (const struct gs_run_result *r);
+/* "applied", "not-applicable", "skipped", "failed" (GS_OP_*). */
+extern const char *gs_int_op_status_name (int status);
 
 #endif /* GS_RESULT_H */
