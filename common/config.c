@@ -58,6 +58,7 @@ static const struct gs_config_key appliance_keys[] = {
   { "smp", GS_KEY_INT, "appliance vCPUs (0: default)" },
   { "uncompressed-kernel", GS_KEY_BOOL, "under TCG, boot an uncompressed copy of the host kernel (faster)" },
   { "isolate", GS_KEY_BOOL, "give every guest an appliance launch of its own (images of different owners)" },
+  { "inspection", GS_KEY_STRING, "\"goldsmith\" (its own inspection of Linux guests, libguestfs's for the rest) or \"libguestfs\" (always inspect_os)" },
   { "network", GS_KEY_BOOL, "give the appliance a network (user-mode, outgoing only) for package installs and subscription-manager (default false, as in virt-sysprep)" },
   { NULL, 0, NULL },
 };
@@ -314,6 +315,17 @@ load_appliance (struct gs_settings *st, const config_setting_t *group,
     st->isolate = i;
   if (config_setting_lookup_bool (group, "network", &i))
     st->network = i;
+  if (config_setting_lookup_string (group, "inspection", &s)) {
+    if (strcmp (s, "goldsmith") && strcmp (s, "libguestfs")) {
+      const config_setting_t *m =
+        config_setting_get_member (group, "inspection");
+      gs_error ("%s:%u: appliance.inspection must be \"goldsmith\" or "
+                "\"libguestfs\", not \"%s\"", where_file (m, file),
+                config_setting_source_line (m), s);
+      return -1;
+    }
+    st->libguestfs_inspection = strcmp (s, "libguestfs") == 0;
+  }
   return 0;
 }
 

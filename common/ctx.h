@@ -10,7 +10,7 @@
 #include "goldsmith-int.h"
 
 /* One guest root (or device) being worked on. */
-#define GS_NFACTS 9
+#define GS_NFACTS GS_OS_NFACTS
 struct gs_ctx {
   bool dry_run;
   const struct gs_exclude *exclude;

@@ -150,6 +150,9 @@ gs_int_engine_launch (const struct gs_engine *e, struct gs_plan *plan,
   gs_info ("Launching the appliance (%zu guest%s, %zu disk%s%s) ...", n,
            n == 1 ? "" : "s", ndisks, ndisks == 1 ? "" : "s",
            e->dry_run ? ", read-only" : "");
+  /* inspect needs libguestfs's inspection (applications, icons). */
+  s.os_method = strcmp (e->family, "sysprep") == 0 &&
+    !e->settings->libguestfs_inspection ? GS_OS_OWN : GS_OS_LIBGUESTFS;
   launched = gs_int_session_launch (&s, guests, n, &so) == 0;
   gs_int_result_launch (e->result, 1, s.tcg_fallback, e->settings->accel);
   if (!launched) {

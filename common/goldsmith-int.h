@@ -114,6 +114,7 @@ struct gs_settings {
   int memsize;                   /* MiB, 0 = libguestfs default */
   int smp;                       /* vCPUs, 0 = libguestfs default */
   bool uncompressed_kernel;      /* TCG: boot an uncompressed kernel */
+  bool libguestfs_inspection;    /* appliance.inspection = "libguestfs" */
   bool isolate;                  /* every guest in a launch of its own */
   bool cache_inspect;            /* cache.inspect: reuse unchanged images' */
   char *cache_dir;               /* cache.dir, or NULL: XDG's */
@@ -355,8 +356,26 @@ struct gs_session_opts {
   bool verbose, trace, progress;
 };
 
+/* os-inspect.c: which inspection a launch uses.  GS_OS_OWN is
+ * goldsmith's own (Linux guests; it falls back to libguestfs's for
+ * what it does not handle); GS_OS_LIBGUESTFS is inspect_os, which the
+ * inspect family needs (applications, icons).  Either way roots,
+ * mountpoints and facts are read through gs_guest_roots,
+ * gs_guest_mountpoints and gs_int_os_fact.
+ */
+#define GS_OS_NFACTS 9
+enum gs_os_method { GS_OS_LIBGUESTFS, GS_OS_OWN };
+extern const char *const gs_int_os_fact_keys[GS_OS_NFACTS + 1];
+/* The roots (NULL-terminated, the caller frees), or NULL (said). */
+extern char **gs_int_os_inspect (guestfs_h *g, enum gs_os_method method);
+/* Fact K (index into gs_int_os_fact_keys) of ROOT, or NULL if unknown. */
+extern char *gs_int_os_fact (guestfs_h *g, const char *root, size_t k);
+/* Before the handle closes: the inspection kept on it is freed. */
+extern void gs_int_os_forget (guestfs_h *g);
+
 struct gs_session {
   guestfs_h *g;
+  enum gs_os_method os_method;   /* how the launch's guests are inspected */
   bool launched;
   bool tcg_fallback;             /* the accelerated launch failed */
   bool quiet_errors;             /* don't print libguestfs errors */

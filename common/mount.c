@@ -105,7 +105,7 @@ int
 gs_int_mount_root (guestfs_h *g, const char *root, bool readonly,
                    const char *mount_options, const struct gs_ctx *ctx)
 {
-  CLEANUP_FREE_STRV char **mps = guestfs_inspect_get_mountpoints (g, root);
+  CLEANUP_FREE_STRV char **mps = gs_guest_mountpoints (g, root);
   struct mp *list;
   size_t n = 0;
 

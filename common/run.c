@@ -15,11 +15,8 @@
 #include "ctx.h"
 #include "cleanups.h"
 
-/* Inspection facts kept for gs_guest_get, in this order. */
-static const char *const fact_keys[GS_NFACTS + 1] = {
-  "type", "distro", "product-name", "package-format", "package-management",
-  "arch", "hostname", "major-version", "minor-version", NULL,
-};
+/* Inspection facts kept for gs_guest_get, in os-inspect.c's order. */
+#define fact_keys gs_int_os_fact_keys
 #define NFACTS GS_NFACTS
 
 bool
@@ -116,32 +113,8 @@ load_facts (struct gs_ctx *ctx, guestfs_h *g, const char *root,
             struct gs_fields *os)
 {
   for (size_t i = 0; i < NFACTS; ++i) {
-    const char *k = fact_keys[i];
-    char *v = NULL;
-
-    if (strcmp (k, "type") == 0) v = guestfs_inspect_get_type (g, root);
-    else if (strcmp (k, "distro") == 0) v = guestfs_inspect_get_distro (g, root);
-    else if (strcmp (k, "product-name") == 0)
-      v = guestfs_inspect_get_product_name (g, root);
-    else if (strcmp (k, "package-format") == 0)
-      v = guestfs_inspect_get_package_format (g, root);
-    else if (strcmp (k, "package-management") == 0)
-      v = guestfs_inspect_get_package_management (g, root);
-    else if (strcmp (k, "arch") == 0) v = guestfs_inspect_get_arch (g, root);
-    else if (strcmp (k, "hostname") == 0)
-      v = guestfs_inspect_get_hostname (g, root);
-    else {
-      int n = k[1] == 'a' ? guestfs_inspect_get_major_version (g, root)
-                          : guestfs_inspect_get_minor_version (g, root);
-      if (n >= 0 && asprintf (&v, "%d", n) == -1)
-        v = NULL;
-    }
-    if (v && strcmp (v, "unknown") == 0) {
-      free (v);
-      v = NULL;
-    }
-    ctx->facts[i] = v;
-    gs_int_fields_set (os, k, v);
+    ctx->facts[i] = gs_int_os_fact (g, root, i);
+    gs_int_fields_set (os, fact_keys[i], ctx->facts[i]);
   }
 }
 

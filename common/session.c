@@ -357,6 +357,7 @@ gs_int_session_close (struct gs_session *s)
   if (s->g) {
     if (s->launched && guestfs_shutdown (s->g) == -1)
       r = -1;                    /* a failed shutdown may lose writes */
+    gs_int_os_forget (s->g);
     guestfs_close (s->g);
     s->g = NULL;
   }

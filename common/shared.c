@@ -185,7 +185,7 @@ foreign_mounts (struct gs_session *s, const struct gs_guest *guests,
   for (size_t i = 0; i < n; ++i)
     for (size_t r = 0; !sh->deferred[i] && sh->roots[i][r]; ++r) {
       CLEANUP_FREE_STRV char **mps =
-        guestfs_inspect_get_mountpoints (s->g, sh->roots[i][r]);
+        gs_guest_mountpoints (s->g, sh->roots[i][r]);
 
       for (size_t k = 0; mps && mps[k] && mps[k + 1]; k += 2) {
         CLEANUP_FREE char *dev =
@@ -248,7 +248,7 @@ gs_int_shared_inspect (struct gs_session *s, const struct gs_guest *guests,
     if (sh->ndeferred == n)
       return 0;
   }
-  if ((sh->all = guestfs_inspect_os (s->g)) == NULL)
+  if ((sh->all = gs_int_os_inspect (s->g, s->os_method)) == NULL)
     return -1;
   for (size_t i = 0; sh->all[i]; ++i) {
     size_t m = 0;
@@ -352,7 +352,7 @@ gs_int_shared_pass (struct gs_session *s, struct gs_shared *sh, size_t i,
     /* The filter rescans; its volumes must be activated again. */
     if (guestfs_lvm_set_filter (g, mine.ptr) == -1 ||
         guestfs_vg_activate_all (g, 1) == -1 ||
-        (all = guestfs_inspect_os (g)) == NULL)
+        (all = gs_int_os_inspect (g, s->os_method)) == NULL)
       goto out;
     sh->filtered = true;
   }
@@ -360,7 +360,7 @@ gs_int_shared_pass (struct gs_session *s, struct gs_shared *sh, size_t i,
    * shared names are mounted as its own (mount.c).
    */
   /* Every guest clashed: the first pass inspected nothing. */
-  if (!lvm && sh->all == NULL && (sh->all = guestfs_inspect_os (g)) == NULL)
+  if (!lvm && sh->all == NULL && (sh->all = gs_int_os_inspect (g, s->os_method)) == NULL)
     goto out;
   from = lvm ? all : sh->all;
   for (size_t k = 0; from && from[k]; ++k) {

@@ -211,6 +211,16 @@ extern bool gs_dry_run (const struct gs_ctx *ctx);
  * "hostname", "major-version", "minor-version".
  */
 extern const char *gs_guest_get (const struct gs_ctx *ctx, const char *key);
+/* The roots the core's inspection found in this launch, and one root's
+ * mountpoints ("MP", "DEV" pairs as guestfs_inspect_get_mountpoints
+ * gives them), NULL-terminated, to free with every string; NULL on
+ * error (said by libguestfs).  Added within ABI version 2.  The core
+ * may inspect Linux guests itself (appliance.inspection, goldsmith.conf
+ * (5)), and libguestfs's guestfs_inspect_get_* calls then know nothing
+ * of them: plugins use these and gs_guest_get instead.
+ */
+extern char **gs_guest_roots (guestfs_h *g);
+extern char **gs_guest_mountpoints (guestfs_h *g, const char *root);
 /* Record a path the operation touched (bytes: size freed or written,
  * -1 if unknown), before touching it.  Returns -1 when out of memory,
  * or when PATH is protected by --exclude-path or paths.exclude (said):

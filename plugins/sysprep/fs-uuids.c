@@ -334,7 +334,7 @@ by_length (const void *a, const void *b)
 static int
 mount_root (struct gs_ctx *ctx, guestfs_h *g, const char *root)
 {
-  CLEANUP_FREE_STRV char **mps = guestfs_inspect_get_mountpoints (g, root);
+  CLEANUP_FREE_STRV char **mps = gs_guest_mountpoints (g, root);
   CLEANUP_FREE char **mp = NULL;   /* the key strings, borrowed */
   size_t n = 0;
 
@@ -389,7 +389,7 @@ static int
 update_references (struct gs_ctx *ctx, guestfs_h *g, const char *this_root,
                    const struct change *ch, size_t n)
 {
-  CLEANUP_FREE_STRV char **roots = guestfs_inspect_get_roots (g);
+  CLEANUP_FREE_STRV char **roots = gs_guest_roots (g);
   int ret = 0;
 
   if (roots == NULL)

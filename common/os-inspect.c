@@ -1,0 +1,1120 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* os-inspect.c: goldsmith's own inspection of Linux guests.
+ *
+ * libguestfs's inspect_os costs about 7 s of an 18 s sysprep under TCG
+ * (it loads augeas with every lens, probes every filesystem with a
+ * process or two), then each inspect_get_* call is another round trip.
+ * For the guests sysprep sees most (Linux on ext2/3/4, xfs or LVM, an
+ * os-release file) the same facts come from one blkid per device, one
+ * mount per filesystem and a few file reads that fork nothing in the
+ * appliance.  The rules are libguestfs's (which filesystem is a root,
+ * os-release and debian_version, the fstab's UUID=/LABEL=/device names,
+ * the architecture of /bin/bash and friends), so both agree; a test
+ * compares them field by field on every guest the suite builds
+ * (gs_int_os_compare).  Whatever this file does not handle (Windows,
+ * btrfs, LUKS, MD, BSDs, a split /usr, an unknown distribution, an
+ * fstab line it cannot read) makes the whole launch fall back to
+ * inspect_os, said with -v: nothing is guessed.
+ *
+ * The answer is kept on the handle (guestfs_set_private), so the core
+ * and plugins read roots, mountpoints and facts the same way whichever
+ * inspection ran (gs_guest_roots, gs_guest_mountpoints).
+ */
+#include <config.h>
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "goldsmith-int.h"
+#include "cleanups.h"
+
+#define PRIV "goldsmith_os"
+
+/* One block device of the launch, as blkid sees it. */
+struct dev {
+  char *name, *type, *uuid, *label, *partuuid, *partlabel;
+};
+
+struct root {
+  char *dev;
+  char *facts[GS_OS_NFACTS];
+  char **mps;                    /* "MP", "DEV" pairs, NULL-terminated */
+  string_vector alts;            /* "MP", "DEV DEV..." of ambiguous IDs */
+};
+
+struct os_table {
+  bool own;                      /* false: libguestfs's inspection ran */
+  size_t n;
+  struct root *roots;
+};
+
+const char *const gs_int_os_fact_keys[GS_OS_NFACTS + 1] = {
+  "type", "distro", "product-name", "package-format", "package-management",
+  "arch", "hostname", "major-version", "minor-version", NULL,
+};
+enum { F_TYPE, F_DISTRO, F_PRODUCT, F_PKGFMT, F_PKGMGT, F_ARCH, F_HOST,
+       F_MAJOR, F_MINOR };
+
+static void
+table_free (struct os_table *t)
+{
+  if (t == NULL)
+    return;
+  for (size_t i = 0; i < t->n; ++i) {
+    free (t->roots[i].dev);
+    for (size_t k = 0; k < GS_OS_NFACTS; ++k)
+      free (t->roots[i].facts[k]);
+    if (t->roots[i].mps)
+      for (size_t k = 0; t->roots[i].mps[k]; ++k)
+        free (t->roots[i].mps[k]);
+    free (t->roots[i].mps);
+    string_vector_free_all (&t->roots[i].alts);
+  }
+  free (t->roots);
+  free (t);
+}
+
+void
+gs_int_os_forget (guestfs_h *g)
+{
+  table_free (guestfs_get_private (g, PRIV));
+  guestfs_set_private (g, PRIV, NULL);
+}
+
+static void
+strv_free (char **v)
+{
+  for (size_t i = 0; v && v[i]; ++i)
+    free (v[i]);
+  free (v);
+}
+
+static void
+devs_free (struct dev *d, size_t n)
+{
+  for (size_t i = 0; i < n; ++i) {
+    free (d[i].name); free (d[i].type); free (d[i].uuid);
+    free (d[i].label); free (d[i].partuuid); free (d[i].partlabel);
+  }
+  free (d);
+}
+
+/* Why the launch falls back to libguestfs (for -v), or NULL. */
+struct scan {
+  guestfs_h *g;
+  char **devices;                /* list_devices */
+  char **parts;                  /* list_partitions */
+  struct dev *devs;
+  size_t ndevs;
+  const char *why;
+  char whybuf[256];
+};
+
+static void unsure (struct scan *sc, const char *fs, ...) GS_PRINTF (2, 3);
+static void
+unsure (struct scan *sc, const char *fs, ...)
+{
+  va_list args;
+
+  if (sc->why != NULL)
+    return;                      /* the first reason is the one said */
+  va_start (args, fs);
+  vsnprintf (sc->whybuf, sizeof sc->whybuf, fs, args);
+  va_end (args);
+  sc->why = sc->whybuf;
+}
+
+static char *
+hash_get (char **h, const char *key)
+{
+  for (size_t i = 0; h && h[i] && h[i + 1]; i += 2)
+    if (strcmp (h[i], key) == 0)
+      return h[i + 1][0] ? gs_xstrdup (h[i + 1]) : NULL;
+  return NULL;
+}
+
+static void
+add_dev (struct scan *sc, const char *name)
+{
+  CLEANUP_FREE_STRV char **h = guestfs_blkid (sc->g, name);
+  struct dev *d;
+
+  sc->devs = gs_xreallocarray (sc->devs, sc->ndevs + 1, sizeof *sc->devs);
+  d = &sc->devs[sc->ndevs++];
+  d->name = gs_xstrdup (name);
+  d->type = hash_get (h, "TYPE");   /* no TYPE (or no answer): nothing */
+  d->uuid = hash_get (h, "UUID");
+  d->label = hash_get (h, "LABEL");
+  d->partuuid = hash_get (h, "PART_ENTRY_UUID");
+  d->partlabel = hash_get (h, "PART_ENTRY_NAME");
+}
+
+static bool
+has_partitions (char **parts, const char *dev)
+{
+  size_t l = strlen (dev);
+
+  for (size_t i = 0; parts[i]; ++i)
+    if (strncmp (parts[i], dev, l) == 0 && isdigit ((unsigned char) parts[i][l]))
+      return true;
+  return false;
+}
+
+/* Every device, partition and LV with what blkid says of it. */
+static int
+scan_devices (struct scan *sc)
+{
+  guestfs_h *g = sc->g;
+  CLEANUP_FREE_STRV char **mds = NULL;
+  bool lvm = false;
+
+  if ((sc->devices = guestfs_list_devices (g)) == NULL ||
+      (sc->parts = guestfs_list_partitions (g)) == NULL ||
+      (mds = guestfs_list_md_devices (g)) == NULL)
+    return -1;
+  if (mds[0]) {
+    unsure (sc, "an MD device (%s)", mds[0]);
+    return 0;
+  }
+  for (size_t i = 0; sc->devices[i]; ++i)
+    if (!has_partitions (sc->parts, sc->devices[i]))
+      add_dev (sc, sc->devices[i]);
+  for (size_t i = 0; sc->parts[i]; ++i)
+    add_dev (sc, sc->parts[i]);
+  for (size_t i = 0; i < sc->ndevs; ++i)
+    if (sc->devs[i].type && strcmp (sc->devs[i].type, "LVM2_member") == 0)
+      lvm = true;
+  if (lvm) {
+    CLEANUP_FREE_STRV char **lvs = guestfs_lvs (g);
+
+    if (lvs == NULL)
+      return -1;
+    for (size_t i = 0; lvs[i]; ++i)
+      add_dev (sc, lvs[i]);
+  }
+  for (size_t i = 0; i < sc->ndevs; ++i) {
+    const char *t = sc->devs[i].type;
+
+    if (t == NULL || strcmp (t, "swap") == 0 ||
+        strcmp (t, "LVM2_member") == 0 || strcmp (t, "ext2") == 0 ||
+        strcmp (t, "ext3") == 0 || strcmp (t, "ext4") == 0 ||
+        strcmp (t, "xfs") == 0 || strcmp (t, "vfat") == 0)
+      continue;
+    unsure (sc, "a filesystem of a kind goldsmith does not inspect (%s)", t);
+  }
+  return 0;
+}
+
+/* ---- files of the mounted filesystem ------------------------------ */
+
+static bool
+is_file (guestfs_h *g, const char *path, bool follow)
+{
+  return guestfs_is_file_opts (g, path, GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS,
+                               follow, -1) > 0;
+}
+
+static bool
+is_dir (guestfs_h *g, const char *path)
+{
+  return guestfs_is_dir (g, path) > 0;
+}
+
+/* PATH's content (resolved inside the guest, small files only), NUL
+ * terminated, or NULL.
+ */
+static char *
+read_small (guestfs_h *g, const char *path)
+{
+  CLEANUP_FREE char *real = NULL;
+  char *data, *buf;
+  size_t len;
+  int64_t size;
+
+  if (!is_file (g, path, true) || (real = guestfs_realpath (g, path)) == NULL)
+    return NULL;
+  if ((size = guestfs_filesize (g, real)) < 0 || size > 1024 * 1024)
+    return NULL;
+  /* pread is one daemon call; read_file downloads through a file. */
+  if ((data = guestfs_pread (g, real, (int) size, 0, &len)) == NULL)
+    return NULL;
+  if (memchr (data, '\0', len)) {
+    free (data);
+    return NULL;
+  }
+  buf = gs_xrealloc (data, len + 1);
+  buf[len] = '\0';
+  return buf;
+}
+
+/* Unquote a shell word in place: 'x', "x" (backslash escapes) or x. */
+static void
+shell_unquote (char *s)
+{
+  size_t l = strlen (s), j = 0;
+
+  if (l >= 2 && s[0] == '\'' && s[l - 1] == '\'') {
+    memmove (s, s + 1, l - 2);
+    s[l - 2] = '\0';
+    return;
+  }
+  if (l >= 2 && s[0] == '"' && s[l - 1] == '"') {
+    for (size_t i = 1; i < l - 1; ++i) {
+      if (s[i] == '\\' && i + 1 < l - 1 && strchr ("$`\"\\\n", s[i + 1]))
+        i++;
+      s[j++] = s[i];
+    }
+    s[j] = '\0';
+  }
+}
+
+/* The first "(\d+)\.(\d+)" of S, else its first "(\d+)" (minor 0), as
+ * libguestfs reads version numbers.  False if S has no digits.
+ */
+static bool
+major_minor (const char *s, int *major, int *minor)
+{
+  const char *first = NULL;
+
+  for (const char *p = s; *p; ++p) {
+    char *e;
+    long a;
+
+    if (!isdigit ((unsigned char) *p))
+      continue;
+    a = strtol (p, &e, 10);
+    if (first == NULL)
+      first = p;
+    if (*e == '.' && isdigit ((unsigned char) e[1])) {
+      *major = (int) a;
+      *minor = (int) strtol (e + 1, NULL, 10);
+      return true;
+    }
+    p = e - 1;
+  }
+  if (first == NULL)
+    return false;
+  *major = (int) strtol (first, NULL, 10);
+  *minor = 0;
+  return true;
+}
+
+struct facts {
+  const char *distro;            /* libguestfs's name */
+  char *product;
+  int major, minor;
+  bool version;
+};
+
+/* os-release's ID to libguestfs's distro name (NULL: unknown). */
+static const char *
+distro_of_id (const char *id)
+{
+  static const char *const map[][2] = {
+    { "alpine", "alpinelinux" }, { "altlinux", "altlinux" },
+    { "arch", "archlinux" }, { "centos", "centos" }, { "coreos", "coreos" },
+    { "debian", "debian" }, { "fedora", "fedora" },
+    { "frugalware", "frugalware" }, { "kali", "kalilinux" },
+    { "mageia", "mageia" }, { "neokylin", "neokylin" },
+    { "opensuse", "opensuse" }, { "pld", "pldlinux" }, { "rhel", "rhel" },
+    { "sles", "sles" }, { "sled", "sles" }, { "ubuntu", "ubuntu" },
+    { "void", "voidlinux" },
+  };
+
+  for (size_t i = 0; i < sizeof map / sizeof map[0]; ++i)
+    if (strcmp (map[i][0], id) == 0)
+      return map[i][1];
+  if (strncmp (id, "opensuse-", 9) == 0)
+    return "opensuse";
+  return NULL;
+}
+
+/* libguestfs's release-file tests, as far as goldsmith follows them:
+ * os-release, then for Debian (whose VERSION_ID has no minor part)
+ * debian_version.  Anything else: unsure.
+ */
+static bool
+release (struct scan *sc, struct facts *f)
+{
+  guestfs_h *g = sc->g;
+  CLEANUP_FREE char *osr = read_small (g, "/etc/os-release");
+  char *line, *save = NULL;
+
+  if (osr == NULL) {
+    unsure (sc, "a Linux root without a readable %s", "/etc/os-release");
+    return false;
+  }
+  for (line = strtok_r (osr, "\n", &save); line;
+       line = strtok_r (NULL, "\n", &save)) {
+    char *eq = strchr (line, '=');
+
+    if (eq == NULL || line[0] == '#')
+      continue;
+    *eq++ = '\0';
+    shell_unquote (eq);
+    if (strcmp (line, "ID") == 0) {
+      const char *d = distro_of_id (eq);
+      if (d)
+        f->distro = d;
+    }
+    else if (strcmp (line, "PRETTY_NAME") == 0) {
+      free (f->product);
+      f->product = gs_xstrdup (eq);
+    }
+    else if (strcmp (line, "VERSION_ID") == 0)
+      f->version = major_minor (eq, &f->major, &f->minor);
+  }
+  if (f->distro == NULL || f->product == NULL || !f->version) {
+    unsure (sc, "an os-release goldsmith cannot place (%s)",
+            f->distro ? f->distro : "unknown ID");
+    return false;
+  }
+  if (strcmp (f->distro, "debian") == 0 && f->minor == 0) {
+    static const char *const before[] = {
+      "/etc/lsb-release", "/etc/oracle-release", "/etc/centos-release",
+      "/etc/altlinux-release", "/etc/redhat-release",
+    };
+    CLEANUP_FREE char *dv = NULL;
+    char *nl;
+
+    for (size_t i = 0; i < sizeof before / sizeof before[0]; ++i)
+      if (is_file (g, before[i], true)) {
+        unsure (sc, "a Debian root with %s", before[i]);
+        return false;
+      }
+    if (!is_file (g, "/etc/debian_version", true))
+      return true;
+    if ((dv = read_small (g, "/etc/debian_version")) == NULL) {
+      unsure (sc, "an unreadable %s", "/etc/debian_version");
+      return false;
+    }
+    if ((nl = strchr (dv, '\n')))
+      *nl = '\0';
+    if (dv[0] == '\0') {
+      unsure (sc, "an empty %s", "/etc/debian_version");
+      return false;
+    }
+    free (f->product);
+    f->product = gs_xstrdup (dv);
+    major_minor (dv, &f->major, &f->minor);
+  }
+  if (strcmp (f->distro, "centos") == 0 && f->minor == 0) {
+    unsure (sc, "a CentOS root (release files)");
+    return false;
+  }
+  return true;
+}
+
+/* The architecture of the first of libguestfs's binaries found. */
+static char *
+architecture (guestfs_h *g)
+{
+  static const char *const bins[] = {
+    "/bin/bash", "/bin/ls", "/bin/echo", "/bin/rm", "/bin/sh",
+  };
+
+  for (size_t i = 0; i < sizeof bins / sizeof bins[0]; ++i) {
+    CLEANUP_FREE char *real = NULL;
+    char *arch;
+
+    if (!is_file (g, bins[i], true) ||
+        (real = guestfs_realpath (g, bins[i])) == NULL)
+      continue;
+    guestfs_push_error_handler (g, NULL, NULL);
+    arch = guestfs_file_architecture (g, real);
+    guestfs_pop_error_handler (g);
+    if (arch)
+      return arch;
+  }
+  return NULL;
+}
+
+static char *
+first_line (guestfs_h *g, const char *path)
+{
+  CLEANUP_FREE char *s = read_small (g, path);
+  char *nl;
+
+  if (s == NULL)
+    return NULL;
+  if ((nl = strchr (s, '\n')))
+    *nl = '\0';
+  return s[0] ? gs_xstrdup (s) : NULL;
+}
+
+static char *
+hostname (struct scan *sc)
+{
+  guestfs_h *g = sc->g;
+  char *h;
+
+  if ((h = first_line (g, "/etc/HOSTNAME")) ||
+      (h = first_line (g, "/etc/hostname")))
+    return h;
+  if (is_file (g, "/etc/sysconfig/network", false))
+    unsure (sc, "a hostname in %s", "/etc/sysconfig/network");
+  return NULL;
+}
+
+/* ---- fstab ---------------------------------------------------------- */
+
+/* The first device whose WHAT is VAL; with *ALTS (if not NULL) set to
+ * every such device, space-separated, when there are several (clones:
+ * which one libguestfs's blkid picks is arbitrary, and mount.c mounts
+ * the guest's own in a shared launch).
+ */
+static const struct dev *
+find_dev (const struct scan *sc, const char *what, const char *val,
+          char **alts)
+{
+  const struct dev *first = NULL;
+
+  if (alts)
+    *alts = NULL;
+  for (size_t i = 0; i < sc->ndevs; ++i) {
+    const struct dev *d = &sc->devs[i];
+    const char *v = strcmp (what, "UUID") == 0 ? d->uuid
+      : strcmp (what, "LABEL") == 0 ? d->label
+      : strcmp (what, "PARTUUID") == 0 ? d->partuuid : d->partlabel;
+
+    if (v == NULL || (strcmp (what, "PARTUUID") == 0 ? strcasecmp (v, val)
+                                                     : strcmp (v, val)) != 0)
+      continue;
+    if (first == NULL)
+      first = d;
+    else if (alts) {
+      char *a = gs_xasprintf ("%s %s", *alts ? *alts : first->name, d->name);
+      free (*alts);
+      *alts = a;
+    }
+  }
+  return first;
+}
+
+/* "///usr//local//" -> "/usr/local", in place. */
+static void
+canonical_path (char *p)
+{
+  size_t j = 0;
+
+  for (size_t i = 0; p[i]; ++i)
+    if (!(p[i] == '/' && j > 0 && p[j - 1] == '/'))
+      p[j++] = p[i];
+  while (j > 1 && p[j - 1] == '/')
+    j--;
+  p[j] = '\0';
+}
+
+static bool
+starts (const char *s, const char *prefix)
+{
+  return strncmp (s, prefix, strlen (prefix)) == 0;
+}
+
+static bool
+is_lv (const struct scan *sc, const char *dev)
+{
+  for (size_t i = 0; i < sc->ndevs; ++i)
+    if (strcmp (sc->devs[i].name, dev) == 0)
+      return true;
+  return false;
+}
+
+/* A guest's /dev name as the appliance has it (libguestfs's rules), a
+ * new string; or NULL with SC->why set when goldsmith cannot tell.
+ */
+static char *
+resolve_device (struct scan *sc, const char *spec, const char *root)
+{
+  if (strcmp (spec, "/dev/root") == 0)
+    return gs_xstrdup (root);
+  if (starts (spec, "/dev/mapper/")) {
+    /* VG-LV, a '-' in a name doubled: back to /dev/VG/LV. */
+    const char *n = spec + 12;
+    char vg[256], lv[256];
+    size_t a = 0, b = 0;
+    bool in_lv = false;
+
+    for (const char *p = n; *p; ++p) {
+      if (*p == '-' && p[1] == '-') {
+        if (in_lv ? b >= sizeof lv - 1 : a >= sizeof vg - 1)
+          break;
+        if (in_lv) lv[b++] = '-'; else vg[a++] = '-';
+        p++;
+      }
+      else if (*p == '-' && !in_lv)
+        in_lv = true;
+      else if (in_lv ? b < sizeof lv - 1 : a < sizeof vg - 1) {
+        if (in_lv) lv[b++] = *p; else vg[a++] = *p;
+      }
+    }
+    vg[a] = lv[b] = '\0';
+    if (in_lv && a && b) {
+      char *d = gs_xasprintf ("/dev/%s/%s", vg, lv);
+      if (is_lv (sc, d))
+        return d;
+      free (d);
+    }
+    unsure (sc, "an fstab device goldsmith cannot place (%s)", spec);
+    return NULL;
+  }
+  /* /dev/(h|s|v|xv)d[a-z]+\d*: the Nth disk of the appliance. */
+  {
+    const char *p = spec + 5;
+    if (starts (p, "xvd")) p += 3;
+    else if ((p[0] == 'h' || p[0] == 's' || p[0] == 'v') && p[1] == 'd') p += 2;
+    else p = NULL;
+    if (p && islower ((unsigned char) *p)) {
+      const char *q = p;
+      long idx = 0;
+
+      while (islower ((unsigned char) *q))
+        idx = idx * 26 + (*q++ - 'a' + 1);
+      idx--;
+      if (*q == '\0' || isdigit ((unsigned char) *q)) {
+        bool digits = true;
+        size_t nd = 0;
+
+        for (const char *r = q; *r; ++r)
+          digits = digits && isdigit ((unsigned char) *r);
+        while (sc->devices[nd])
+          nd++;
+        if (digits) {
+          if (idx >= 0 && (size_t) idx < nd) {
+            char *d = gs_xasprintf ("%s%s", sc->devices[idx], q);
+            for (size_t i = 0; sc->parts[i]; ++i)
+              if (strcmp (sc->parts[i], d) == 0)
+                return d;
+            free (d);
+          }
+          return gs_xstrdup (spec);  /* libguestfs keeps it as written */
+        }
+      }
+    }
+  }
+  if (starts (spec, "/dev/disk/by-uuid/")) {
+    const struct dev *d = find_dev (sc, "UUID", spec + 18, NULL);
+    return gs_xstrdup (d ? d->name : spec);
+  }
+  if (is_lv (sc, spec) && strncmp (spec, "/dev/sd", 7) != 0)
+    return gs_xstrdup (spec);    /* /dev/VG/LV */
+  unsure (sc, "an fstab device goldsmith cannot place (%s)", spec);
+  return NULL;
+}
+
+/* ROOT's mountpoints from its /etc/fstab, as inspect_get_mountpoints
+ * gives them ("MP", "DEV" pairs).  NULL: unsure (said in SC).
+ */
+static char **
+fstab (struct scan *sc, const char *root, string_vector *alts)
+{
+  CLEANUP_FREE char *tab = NULL;
+  string_vector v = empty_vector;
+  char *line, *save = NULL;
+  size_t nroot = 0;
+
+  if (!is_file (sc->g, "/etc/fstab", false))
+    goto done;
+  if ((tab = read_small (sc->g, "/etc/fstab")) == NULL) {
+    unsure (sc, "an unreadable %s", "/etc/fstab");
+    goto fail;
+  }
+  for (line = strtok_r (tab, "\n", &save); line;
+       line = strtok_r (NULL, "\n", &save)) {
+    char *f[6] = { 0 }, *s2 = NULL;
+    size_t nf = 0;
+    const char *qa = NULL, *what = NULL;
+    char *dev = NULL;
+
+    while (isspace ((unsigned char) *line))
+      line++;
+    if (*line == '\0' || *line == '#')
+      continue;
+    for (char *w = strtok_r (line, " \t", &s2); w && nf < 6;
+         w = strtok_r (NULL, " \t", &s2))
+      f[nf++] = w;
+    if (nf < 3 || strchr (line, '\\') || strchr (f[nf - 1], '#')) {
+      unsure (sc, "an fstab line goldsmith does not read (%s)", line);
+      goto fail;
+    }
+    if ((starts (f[0], "/dev/fd") && isdigit ((unsigned char) f[0][7])) ||
+        (starts (f[0], "/dev/cd") && isdigit ((unsigned char) f[0][7])) ||
+        strcmp (f[0], "/dev/floppy") == 0 || strcmp (f[0], "/dev/cdrom") == 0 ||
+        starts (f[0], "/dev/iso9660/"))
+      continue;
+    canonical_path (f[1]);
+    if (starts (f[1], "/dev/") || strcmp (f[1], "/dev") == 0 ||
+        starts (f[1], "/media/") || starts (f[1], "/proc/") ||
+        strcmp (f[1], "/proc") == 0 || starts (f[1], "/selinux/") ||
+        strcmp (f[1], "/selinux") == 0 || starts (f[1], "/sys/") ||
+        strcmp (f[1], "/sys") == 0)
+      continue;
+    if (strcmp (f[2], "btrfs") == 0) {
+      unsure (sc, "a btrfs filesystem in fstab (%s)", f[1]);
+      goto fail;
+    }
+    if (starts (f[0], "UUID=")) what = "UUID", qa = f[0] + 5;
+    else if (starts (f[0], "LABEL=")) what = "LABEL", qa = f[0] + 6;
+    else if (starts (f[0], "PARTUUID=")) what = "PARTUUID", qa = f[0] + 9;
+    else if (starts (f[0], "PARTLABEL=")) what = "PARTLABEL", qa = f[0] + 10;
+    if (what) {
+      CLEANUP_FREE char *val = gs_xstrdup (qa);
+      char *alt = NULL;
+      const struct dev *d;
+
+      shell_unquote (val);
+      if ((d = find_dev (sc, what, val, &alt)) == NULL)
+        continue;                /* libguestfs ignores it too */
+      dev = gs_xstrdup (d->name);
+      if (alt) {
+        string_vector_append_copy (alts, f[1]);
+        string_vector_append (alts, alt);
+      }
+    }
+    else if (starts (f[0], "/dev/")) {
+      if ((dev = resolve_device (sc, f[0], root)) == NULL)
+        goto fail;
+    }
+    else
+      continue;                  /* tmpfs, none, proc ... */
+    if (f[1][0] != '/') {
+      free (dev);
+      continue;
+    }
+    if (strcmp (f[1], "/") == 0 && nroot++ > 0) {
+      free (dev);
+      unsure (sc, "an fstab with two root entries");
+      goto fail;
+    }
+    string_vector_append_copy (&v, f[1]);
+    string_vector_append (&v, dev);
+  }
+ done:
+  if (v.len == 0) {
+    string_vector_append_copy (&v, "/");
+    string_vector_append_copy (&v, root);
+  }
+  string_vector_append (&v, NULL);
+  return v.ptr;
+ fail:
+  string_vector_free_all (&v);
+  return NULL;
+}
+
+/* ---- each filesystem ------------------------------------------------ */
+
+static const char *
+package_format (const char *d)
+{
+  static const char *const rpm[] = {
+    "altlinux", "centos", "fedora", "mageia", "mandriva", "meego",
+    "neokylin", "opensuse", "oraclelinux", "redhat-based", "rhel",
+    "scientificlinux", "sles", "suse-based", NULL,
+  };
+  for (size_t i = 0; rpm[i]; ++i)
+    if (strcmp (d, rpm[i]) == 0)
+      return "rpm";
+  if (strcmp (d, "debian") == 0 || strcmp (d, "kalilinux") == 0 ||
+      strcmp (d, "linuxmint") == 0 || strcmp (d, "ubuntu") == 0)
+    return "deb";
+  if (strcmp (d, "archlinux") == 0) return "pacman";
+  if (strcmp (d, "alpinelinux") == 0) return "apk";
+  if (strcmp (d, "voidlinux") == 0) return "xbps";
+  if (strcmp (d, "pldlinux") == 0 || strcmp (d, "coreos") == 0 ||
+      strcmp (d, "frugalware") == 0)
+    return NULL;
+  return NULL;
+}
+
+static const char *
+package_management (guestfs_h *g, const char *d, int major)
+{
+  if (strcmp (d, "fedora") == 0)
+    return major >= 22 && is_file (g, "/usr/bin/dnf", true) ? "dnf"
+      : major >= 1 ? "yum" : NULL;
+  if (strcmp (d, "neokylin") == 0) return "dnf";
+  if (strcmp (d, "centos") == 0 || strcmp (d, "rhel") == 0)
+    return major >= 8 ? "dnf" : major >= 5 ? "yum" : major >= 2 ? "up2date"
+      : NULL;
+  if (strcmp (d, "altlinux") == 0 || strcmp (d, "debian") == 0 ||
+      strcmp (d, "kalilinux") == 0 || strcmp (d, "ubuntu") == 0)
+    return "apt";
+  if (strcmp (d, "archlinux") == 0) return "pacman";
+  if (strcmp (d, "mageia") == 0) return "urpmi";
+  if (strcmp (d, "opensuse") == 0 || strcmp (d, "sles") == 0)
+    return "zypper";
+  if (strcmp (d, "alpinelinux") == 0) return "apk";
+  if (strcmp (d, "voidlinux") == 0) return "xbps";
+  return NULL;
+}
+
+static bool
+has_nocase (char **names, const char *want)
+{
+  for (size_t i = 0; names && names[i]; ++i)
+    if (strcasecmp (names[i], want) == 0)
+      return true;
+  return false;
+}
+
+/* The filesystem DEV, mounted at /: a Linux root (added to T), another
+ * filesystem, or something goldsmith does not inspect (SC->why).
+ */
+static int
+check_mounted (struct scan *sc, const char *dev, struct os_table *t)
+{
+  guestfs_h *g = sc->g;
+  CLEANUP_FREE_STRV char **names = guestfs_ls (g, "/");
+  CLEANUP_FREE char *binlink = NULL;
+  struct facts f = { 0 };
+  struct root *r;
+  bool bin;
+
+  if (names == NULL)
+    return -1;
+  /* libguestfs's tests before Linux's: a grub /boot is just that;
+   * the BSDs, Hurd and Minix are not goldsmith's.
+   */
+  if (is_file (g, "/grub/menu.lst", false) ||
+      is_file (g, "/grub/grub.conf", false) ||
+      is_file (g, "/grub2/grub.cfg", false))
+    return 0;
+  if (is_file (g, "/etc/freebsd-update.conf", false) ||
+      is_file (g, "/netbsd", false) || is_file (g, "/bsd", false) ||
+      is_dir (g, "/hurd") || is_file (g, "/service/vm", false)) {
+    unsure (sc, "a BSD, Hurd or Minix filesystem (%s)", dev);
+    return 0;
+  }
+  if (guestfs_is_symlink (g, "/bin") > 0)
+    binlink = guestfs_readlink (g, "/bin");
+  bin = is_dir (g, "/bin") || (binlink && strcmp (binlink, "usr/bin") == 0);
+  if (!(is_dir (g, "/etc") && bin &&
+        (is_file (g, "/etc/fstab", false) || is_file (g, "/etc/hosts", false)))) {
+    /* Not a Linux root.  What libguestfs would read more of: */
+    if (is_dir (g, "/share") || is_file (g, "/etc/coreos/update.conf", false) ||
+        has_nocase (names, "windows") || has_nocase (names, "winnt") ||
+        has_nocase (names, "system volume information") ||
+        has_nocase (names, "fdos") || has_nocase (names, "dos"))
+      unsure (sc, "a filesystem of another OS or a split /usr (%s)", dev);
+    return 0;
+  }
+  if (!release (sc, &f)) {
+    free (f.product);
+    return 0;
+  }
+  t->roots = gs_xreallocarray (t->roots, t->n + 1, sizeof *t->roots);
+  r = &t->roots[t->n++];
+  memset (r, 0, sizeof *r);
+  r->dev = gs_xstrdup (dev);
+  r->facts[F_TYPE] = gs_xstrdup ("linux");
+  r->facts[F_DISTRO] = gs_xstrdup (f.distro);
+  r->facts[F_PRODUCT] = f.product;
+  r->facts[F_MAJOR] = gs_xasprintf ("%d", f.major);
+  r->facts[F_MINOR] = gs_xasprintf ("%d", f.minor);
+  if (package_format (f.distro))
+    r->facts[F_PKGFMT] = gs_xstrdup (package_format (f.distro));
+  if (package_management (g, f.distro, f.major))
+    r->facts[F_PKGMGT] = gs_xstrdup (package_management (g, f.distro, f.major));
+  r->facts[F_ARCH] = architecture (g);
+  r->facts[F_HOST] = hostname (sc);
+  if ((r->mps = fstab (sc, dev, &r->alts)) == NULL && sc->why == NULL)
+    return -1;
+  return 0;
+}
+
+static int
+by_dev (const void *a, const void *b)
+{
+  const struct root *x = a, *y = b;
+  return strcmp (x->dev, y->dev);
+}
+
+/* Own inspection: the roots found, and in *WHY (static) what makes
+ * it unsure, if anything: then libguestfs must do it.
+ */
+static struct os_table *
+own_inspect (guestfs_h *g, const char **why)
+{
+  struct scan sc = { .g = g };
+  struct os_table *t = gs_xcalloc (1, sizeof *t);
+  static char saved[256];
+
+  t->own = true;
+  guestfs_push_error_handler (g, NULL, NULL);
+  guestfs_umount_all (g);
+  if (scan_devices (&sc) == -1)
+    unsure (&sc, "a device scan that failed");
+  for (size_t i = 0; i < sc.ndevs; ++i) {
+    const char *ty = sc.devs[i].type;
+
+    if (ty == NULL || (strcmp (ty, "ext2") != 0 && strcmp (ty, "ext3") != 0 &&
+                       strcmp (ty, "ext4") != 0 && strcmp (ty, "xfs") != 0 &&
+                       strcmp (ty, "vfat") != 0))
+      continue;                  /* swap, LVM PVs; the rest made it unsure */
+    if (guestfs_mount_ro (g, sc.devs[i].name, "/") == -1)
+      continue;                  /* libguestfs skips it too */
+    if (check_mounted (&sc, sc.devs[i].name, t) == -1)
+      unsure (&sc, "a filesystem that could not be read (%s)",
+              sc.devs[i].name);
+    guestfs_umount_all (g);
+  }
+  guestfs_pop_error_handler (g);
+  *why = NULL;
+  if (sc.why) {
+    snprintf (saved, sizeof saved, "%s", sc.why);
+    *why = saved;
+  }
+  qsort (t->roots, t->n, sizeof *t->roots, by_dev);
+  devs_free (sc.devs, sc.ndevs);
+  strv_free (sc.devices);
+  strv_free (sc.parts);
+  return t;
+}
+
+/* libguestfs's inspection, read into the same table. */
+static struct os_table *
+guestfs_table (guestfs_h *g)
+{
+  CLEANUP_FREE_STRV char **roots = guestfs_inspect_os (g);
+  struct os_table *t;
+
+  if (roots == NULL)
+    return NULL;
+  t = gs_xcalloc (1, sizeof *t);
+  for (size_t i = 0; roots[i]; ++i)
+    t->n++;
+  t->roots = gs_xcalloc (t->n ? t->n : 1, sizeof *t->roots);
+  for (size_t i = 0; i < t->n; ++i)
+    t->roots[i].dev = gs_xstrdup (roots[i]);
+  return t;
+}
+
+static int
+by_str (const void *a, const void *b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* "MP=DEV" pairs of a mountpoint list, sorted, joined by spaces. */
+static char *
+mps_text (char **mps)
+{
+  size_t n = 0, len = 1;
+  char **pairs, *out;
+
+  while (mps && mps[2 * n] && mps[2 * n + 1])
+    n++;
+  pairs = gs_xcalloc (n + 1, sizeof *pairs);
+  for (size_t i = 0; i < n; ++i) {
+    pairs[i] = gs_xasprintf ("%s=%s", mps[2 * i], mps[2 * i + 1]);
+    len += strlen (pairs[i]) + 1;
+  }
+  qsort (pairs, n, sizeof *pairs, by_str);
+  out = gs_xcalloc (len, 1);
+  for (size_t i = 0; i < n; ++i) {
+    if (i)
+      strcat (out, " ");
+    strcat (out, pairs[i]);
+  }
+  strv_free (pairs);
+  return out;
+}
+
+/* Where R's fstab named an ID several devices carry, libguestfs's pick
+ * among them counts as R's: LM is changed to say R's.
+ */
+static void
+same_picks (const struct root *r, char **lm)
+{
+  for (size_t i = 0; lm && lm[i] && lm[i + 1]; i += 2)
+    for (size_t k = 0; k + 1 < r->alts.len; k += 2) {
+      const char *w = r->alts.ptr[k + 1];
+      size_t l = strlen (lm[i + 1]);
+      bool among = false;
+
+      if (strcmp (r->alts.ptr[k], lm[i]) != 0)
+        continue;
+      for (const char *p = w; (p = strstr (p, lm[i + 1])) != NULL; p += l)
+        among = among || ((p == w || p[-1] == ' ') &&
+                          (p[l] == ' ' || p[l] == '\0'));
+      for (size_t j = 0; among && r->mps[j]; j += 2)
+        if (strcmp (r->mps[j], lm[i]) == 0) {
+          free (lm[i + 1]);
+          lm[i + 1] = gs_xstrdup (r->mps[j + 1]);
+          break;
+        }
+    }
+}
+
+/* GOLDSMITH_INSPECT_COMPARE=1 (the test suite): every root OWN found,
+ * field by field against libguestfs's inspection (which must have run:
+ * no table on the handle), and every Linux root libguestfs found must
+ * be in OWN unless OWN was unsure.  One line per difference, then a
+ * summary; both on stderr.
+ */
+static void
+compare (guestfs_h *g, const struct os_table *own, const char *why)
+{
+  CLEANUP_FREE_STRV char **roots = guestfs_inspect_get_roots (g);
+  size_t differ = 0;
+
+  for (size_t i = 0; i < own->n; ++i) {
+    const struct root *r = &own->roots[i];
+    bool known = false;
+
+    for (size_t j = 0; roots && roots[j]; ++j)
+      known = known || strcmp (roots[j], r->dev) == 0;
+    if (!known) {
+      gs_info ("inspection differs: %s: a root for goldsmith only", r->dev);
+      differ++;
+      continue;
+    }
+    for (size_t k = 0; k < GS_OS_NFACTS; ++k) {
+      CLEANUP_FREE char *v = gs_int_os_fact (g, r->dev, k);
+
+      if ((v == NULL) != (r->facts[k] == NULL) ||
+          (v && strcmp (v, r->facts[k]) != 0)) {
+        gs_info ("inspection differs: %s: %s: goldsmith '%s', libguestfs '%s'",
+                 r->dev, gs_int_os_fact_keys[k],
+                 r->facts[k] ? r->facts[k] : "", v ? v : "");
+        differ++;
+      }
+    }
+    {
+      CLEANUP_FREE_STRV char **lm = guestfs_inspect_get_mountpoints (g, r->dev);
+      CLEANUP_FREE char *a = mps_text (r->mps), *b = NULL;
+
+      same_picks (r, lm);
+      b = mps_text (lm);
+      if (strcmp (a, b) != 0) {
+        gs_info ("inspection differs: %s: mountpoints: goldsmith '%s', "
+                 "libguestfs '%s'", r->dev, a, b);
+        differ++;
+      }
+    }
+  }
+  for (size_t j = 0; why == NULL && roots && roots[j]; ++j) {
+    CLEANUP_FREE char *type = guestfs_inspect_get_type (g, roots[j]);
+    bool found = false;
+
+    for (size_t i = 0; i < own->n; ++i)
+      found = found || strcmp (own->roots[i].dev, roots[j]) == 0;
+    if (!found && type && strcmp (type, "linux") == 0) {
+      gs_info ("inspection differs: %s: a root for libguestfs only", roots[j]);
+      differ++;
+    }
+  }
+  gs_info ("inspection compared: %zu goldsmith root%s, %zu difference%s%s%s",
+           own->n, own->n == 1 ? "" : "s", differ, differ == 1 ? "" : "s",
+           why ? "; unsure of " : "", why ? why : "");
+}
+
+char **
+gs_int_os_inspect (guestfs_h *g, enum gs_os_method method)
+{
+  const char *env = getenv ("GOLDSMITH_INSPECT_COMPARE");
+  bool cmp = env && strcmp (env, "1") == 0;
+  struct os_table *own = NULL, *t = NULL;
+  const char *why = NULL;
+
+  gs_int_os_forget (g);
+  if (method == GS_OS_OWN || cmp) {
+    own = own_inspect (g, &why);
+    if (why)
+      gs_debug ("inspection: libguestfs's, for %s", why);
+  }
+  if (method == GS_OS_OWN && why == NULL && !cmp)
+    t = own;
+  else {
+    if ((t = guestfs_table (g)) == NULL) {
+      table_free (own);
+      return NULL;
+    }
+    if (cmp)
+      compare (g, own, why);
+    if (method == GS_OS_OWN && why == NULL) {
+      table_free (t);            /* compared: goldsmith's is used */
+      t = own;
+      own = NULL;
+    }
+    table_free (own);
+  }
+  guestfs_set_private (g, PRIV, t);
+  return gs_guest_roots (g);
+}
+
+char **
+gs_guest_roots (guestfs_h *g)
+{
+  struct os_table *t = guestfs_get_private (g, PRIV);
+  char **r;
+
+  if (t == NULL)
+    return guestfs_inspect_get_roots (g);
+  r = gs_xcalloc (t->n + 1, sizeof *r);
+  for (size_t i = 0; i < t->n; ++i)
+    r[i] = gs_xstrdup (t->roots[i].dev);
+  return r;
+}
+
+static struct root *
+find_root (guestfs_h *g, const char *root)
+{
+  struct os_table *t = guestfs_get_private (g, PRIV);
+
+  for (size_t i = 0; t && t->own && i < t->n; ++i)
+    if (strcmp (t->roots[i].dev, root) == 0)
+      return &t->roots[i];
+  return NULL;
+}
+
+char **
+gs_guest_mountpoints (guestfs_h *g, const char *root)
+{
+  struct root *r = find_root (g, root);
+  char **m;
+  size_t n = 0;
+
+  if (r == NULL)
+    return guestfs_inspect_get_mountpoints (g, root);
+  while (r->mps[n])
+    n++;
+  m = gs_xcalloc (n + 1, sizeof *m);
+  for (size_t i = 0; i < n; ++i)
+    m[i] = gs_xstrdup (r->mps[i]);
+  return m;
+}
+
+char *
+gs_int_os_fact (guestfs_h *g, const char *root, size_t k)
+{
+  struct root *r = find_root (g, root);
+  char *v = NULL;
+
+  if (r)
+    return r->facts[k] ? gs_xstrdup (r->facts[k]) : NULL;
+  switch (k) {
+  case F_TYPE: v = guestfs_inspect_get_type (g, root); break;
+  case F_DISTRO: v = guestfs_inspect_get_distro (g, root); break;
+  case F_PRODUCT: v = guestfs_inspect_get_product_name (g, root); break;
+  case F_PKGFMT: v = guestfs_inspect_get_package_format (g, root); break;
+  case F_PKGMGT: v = guestfs_inspect_get_package_management (g, root); break;
+  case F_ARCH: v = guestfs_inspect_get_arch (g, root); break;
+  case F_HOST: v = guestfs_inspect_get_hostname (g, root); break;
+  case F_MAJOR: case F_MINOR: {
+    int n = k == F_MAJOR ? guestfs_inspect_get_major_version (g, root)
+                         : guestfs_inspect_get_minor_version (g, root);
+    if (n >= 0)
+      v = gs_xasprintf ("%d", n);
+    break;
+  }
+  }
+  if (v && strcmp (v, "unknown") == 0) {
+    free (v);
+    v = NULL;
+  }
+  return v;
+}
