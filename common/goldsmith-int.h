@@ -359,7 +359,6 @@ struct gs_session {
   guestfs_h *g;
   bool launched;
   bool tcg_fallback;             /* the accelerated launch failed */
-  bool quiet_errors;             /* don't print libguestfs errors */
   bool tcg_kernel;               /* this handle boots goldsmith's kernel */
   char *last_guestfs_error;
 };

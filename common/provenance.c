@@ -319,7 +319,7 @@ probe_host (struct gs_provenance *p)
   }
   /* A handle is only asked questions here: no appliance is launched. */
   if ((g = guestfs_create_flags (GUESTFS_CREATE_NO_ENVIRONMENT)) != NULL) {
-    guestfs_set_error_handler (g, NULL, NULL);
+    gs_quiet_begin (g);
     guestfs_parse_environment (g);
     if (p->libguestfs == NULL) {
       struct guestfs_version *v = guestfs_version (g);
@@ -337,6 +337,7 @@ probe_host (struct gs_provenance *p)
       if (hv)
         p->qemu = first_line_of (hv, "--version");
     }
+    gs_quiet_end (g);
     guestfs_close (g);
   }
   if (p->qemu_img == NULL)

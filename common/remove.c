@@ -301,9 +301,9 @@ dir_removable (struct gs_ctx *ctx, guestfs_h *g, const char *dir,
   /* realpath fails on a missing path or a symlink loop: nothing to
    * remove there, and not an error of ours.
    */
-  guestfs_push_error_handler (g, NULL, NULL);
+  gs_quiet_begin (g);
   real = guestfs_realpath (g, dir);
-  guestfs_pop_error_handler (g);
+  gs_quiet_end (g);
   if (real == NULL)
     return 0;
   if (strcmp (real, lexical) != 0) {

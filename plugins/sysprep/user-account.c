@@ -465,9 +465,9 @@ remove_homes_and_spools (struct gs_ctx *ctx, guestfs_h *g,
       else {
         int e;
 
-        guestfs_push_error_handler (g, NULL, NULL);
+        gs_quiet_begin (g);
         e = guestfs_exists (g, u->home);
-        guestfs_pop_error_handler (g);
+        gs_quiet_end (g);
         if (e == 1)
           gs_warning ("user %s: home directory %s is not removed: %s",
                       u->name, u->home, why);
