@@ -400,7 +400,7 @@ struct gs_run_opts {
  * ctx.h, for the core only: plugins and cli/ never see its fields.
  */
 
-/* remove.c: --exclude-path regexes (pcre2), compiled once. */
+/* exclude.c: --exclude-path regexes (pcre2), compiled once. */
 struct gs_exclude;
 extern struct gs_exclude *gs_int_exclude_new (const string_vector *regexes,
                                               const char *what);
@@ -409,6 +409,8 @@ extern void gs_int_exclude_free (struct gs_exclude *ex);
 extern char *gs_int_regex_error (const char *re);
 extern bool gs_int_exclude_match (const struct gs_exclude *ex,
                                   const char *path);
+/* Does EX (NULL: none) protect anything at all? */
+extern bool gs_int_exclude_any (const struct gs_exclude *ex);
 
 /* One operation on one root, recorded in OPS; with SKIP only recorded
  * as skipped.  Returns its status.
