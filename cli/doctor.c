@@ -317,9 +317,8 @@ check_launch (const struct gs_settings *st, const char *tmp, bool kvm)
     check ("appliance", OK, NULL, NULL, "not launched (--no-launch)");
     return;
   }
-  if (!gs_common.json && !gs_common.quiet)
-    fprintf (stderr, "goldsmith: launching the appliance (may take "
-             "~20 s under TCG) ...\n");
+  if (!gs_common.json)
+    gs_info ("launching the appliance (may take ~20 s under TCG) ...");
   /* Known broken KVM: no second probe, no second warning. */
   if (kvm_broken) {
     tcg.accel = (char *) "tcg";

@@ -31,6 +31,9 @@ enum gs_exit {
 
 /* messages.c */
 extern void gs_info (const char *fs, ...) GS_PRINTF (1, 2);
+/* "goldsmith[ CMD]: text", no "error:": a refused command line. */
+extern void gs_int_usage_error (const char *cmd, const char *fs, ...)
+  GS_PRINTF (2, 3);
 extern void gs_int_set_verbosity (bool quiet, bool verbose);
 extern bool gs_int_verbose (void);
 extern bool gs_int_quiet (void);

@@ -93,6 +93,7 @@ ask_key (const struct gs_keys *k, const char *dev)
   if (!k->from_stdin && !tty)
     return NULL;
   if (tty) {
+    /* A prompt on the terminal, not a message (never the journal's). */
     fprintf (stderr, "Enter key or passphrase (\"%s\"): ", dev);
     fflush (stderr);
     if (!k->echo && tcgetattr (0, &old) == 0) {
