@@ -317,9 +317,8 @@ check_launch (const struct gs_settings *st, const char *tmp, bool kvm)
     check ("appliance", OK, NULL, NULL, "not launched (--no-launch)");
     return;
   }
-  if (!gs_common.json && !gs_common.quiet)
-    fprintf (stderr, "goldsmith: launching the appliance (may take "
-             "~20 s under TCG) ...\n");
+  if (!gs_common.json)
+    gs_info ("launching the appliance (may take ~20 s under TCG) ...");
   /* Known broken KVM: no second probe, no second warning. */
   if (kvm_broken) {
     tcg.accel = (char *) "tcg";
@@ -378,12 +377,6 @@ check_launch (const struct gs_settings *st, const char *tmp, bool kvm)
   gs_int_guest_free (&guest);
 }
 
-/* Errors are findings here, reported by check(). */
-static void
-quiet_handler (guestfs_h *g, void *opaque, const char *msg)
-{
-}
-
 int
 gs_cmd_doctor (int argc, const char **argv)
 {
@@ -428,7 +421,7 @@ gs_cmd_doctor (int argc, const char **argv)
    * a finding (below), not a stray message.
    */
   if ((g = guestfs_create_flags (GUESTFS_CREATE_NO_ENVIRONMENT)) != NULL) {
-    guestfs_set_error_handler (g, quiet_handler, NULL);
+    gs_quiet_begin (g);          /* errors are findings: check() */
     guestfs_parse_environment (g);
   }
   if (g == NULL)
@@ -463,8 +456,10 @@ gs_cmd_doctor (int argc, const char **argv)
            "point TMPDIR (or LIBGUESTFS_CACHEDIR) at a writable directory",
            "%s", cache_error ? cache_error : "unknown");
   check_fuse ();
-  if (g)
+  if (g) {
+    gs_quiet_end (g);
     guestfs_close (g);
+  }
   if (loaded && g)
     check_launch (&env.settings, tmp && tmp[0] ? tmp : "/tmp", kvm);
   else

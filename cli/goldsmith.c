@@ -68,7 +68,7 @@ main (int argc, char *argv[])
   if (strcmp (cmd, "batch") == 0)
     return gs_cmd_batch (argc - 1, av + 1);
 
-  fprintf (stderr, "goldsmith: unknown command '%s' (try 'goldsmith --help')\n",
-           cmd);
+  gs_int_usage_error (NULL, "unknown command '%s' (try 'goldsmith --help')",
+                      cmd);
   return GS_EXIT_USAGE;
 }

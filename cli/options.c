@@ -250,8 +250,8 @@ int
 gs_cli_popt_error (poptContext pc, const char *cmd, int rc)
 {
   /* One line, so a pipeline's log shows the whole complaint. */
-  fprintf (stderr, "goldsmith %s: %s: %s (try 'goldsmith %s --help')\n",
-           cmd, poptBadOption (pc, POPT_BADOPTION_NOALIAS), poptStrerror (rc),
-           cmd);
+  gs_int_usage_error (cmd, "%s: %s (try 'goldsmith %s --help')",
+                      poptBadOption (pc, POPT_BADOPTION_NOALIAS),
+                      poptStrerror (rc), cmd);
   return GS_EXIT_USAGE;
 }

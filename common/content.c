@@ -114,18 +114,18 @@ gs_int_clear_device (guestfs_h *g, const char *dev, bool in_place,
   int r;
 
   if (in_place && must_zero) {
-    guestfs_push_error_handler (g, NULL, NULL);
+    gs_quiet_begin (g);
     r = guestfs_blkdiscardzeroes (g, dev);
-    guestfs_pop_error_handler (g);
+    gs_quiet_end (g);
     if (r != 1) {
       if (guestfs_zero_device (g, dev) == -1)
         return -1;
       zeroed = true;
     }
   }
-  guestfs_push_error_handler (g, NULL, NULL);
+  gs_quiet_begin (g);
   r = guestfs_blkdiscard (g, dev);
-  guestfs_pop_error_handler (g);
+  gs_quiet_end (g);
   if (r == 0) {
     *method = "discard";
     return 0;

@@ -114,9 +114,9 @@ register_with_insserv (guestfs_h *g)
       return -1;
     if (r == 0)
       continue;
-    guestfs_push_error_handler (g, NULL, NULL);
+    gs_quiet_begin (g);
     out = guestfs_command (g, (char **) argv);
-    guestfs_pop_error_handler (g);
+    gs_quiet_end (g);
     if (out == NULL)
       gs_warning ("first-boot scripts: %s failed in the guest (%s); "
                   "they may never run at boot", insserv[i],

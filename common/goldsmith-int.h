@@ -31,6 +31,9 @@ enum gs_exit {
 
 /* messages.c */
 extern void gs_info (const char *fs, ...) GS_PRINTF (1, 2);
+/* "goldsmith[ CMD]: text", no "error:": a refused command line. */
+extern void gs_int_usage_error (const char *cmd, const char *fs, ...)
+  GS_PRINTF (2, 3);
 extern void gs_int_set_verbosity (bool quiet, bool verbose);
 extern bool gs_int_verbose (void);
 extern bool gs_int_quiet (void);
@@ -378,7 +381,6 @@ struct gs_session {
   enum gs_os_method os_method;   /* how the launch's guests are inspected */
   bool launched;
   bool tcg_fallback;             /* the accelerated launch failed */
-  bool quiet_errors;             /* don't print libguestfs errors */
   bool tcg_kernel;               /* this handle boots goldsmith's kernel */
   char *last_guestfs_error;
 };
@@ -420,7 +422,7 @@ struct gs_run_opts {
  * ctx.h, for the core only: plugins and cli/ never see its fields.
  */
 
-/* remove.c: --exclude-path regexes (pcre2), compiled once. */
+/* exclude.c: --exclude-path regexes (pcre2), compiled once. */
 struct gs_exclude;
 extern struct gs_exclude *gs_int_exclude_new (const string_vector *regexes,
                                               const char *what);
@@ -429,6 +431,8 @@ extern void gs_int_exclude_free (struct gs_exclude *ex);
 extern char *gs_int_regex_error (const char *re);
 extern bool gs_int_exclude_match (const struct gs_exclude *ex,
                                   const char *path);
+/* Does EX (NULL: none) protect anything at all? */
+extern bool gs_int_exclude_any (const struct gs_exclude *ex);
 
 /* One operation on one root, recorded in OPS; with SKIP only recorded
  * as skipped.  Returns its status.

@@ -93,6 +93,7 @@ ask_key (const struct gs_keys *k, const char *dev)
   if (!k->from_stdin && !tty)
     return NULL;
   if (tty) {
+    /* A prompt on the terminal, not a message (never the journal's). */
     fprintf (stderr, "Enter key or passphrase (\"%s\"): ", dev);
     fflush (stderr);
     if (!k->echo && tcgetattr (0, &old) == 0) {
@@ -146,9 +147,9 @@ open_one (struct gs_session *s, const struct gs_keys *k, const char *dev,
   CLEANUP_FREE char *uuid = NULL, *map = NULL, *asked = NULL;
   bool tried = false, named = false;
 
-  s->quiet_errors = true;
+  gs_quiet_begin (s->g);
   uuid = guestfs_luks_uuid (g, dev);
-  s->quiet_errors = false;
+  gs_quiet_end (s->g);
   map = uuid ? gs_xasprintf ("luks-%s", uuid)
              : gs_xasprintf ("gsluks%d", seq);
   for (int pass = 0; pass < 2; ++pass)
@@ -159,22 +160,22 @@ open_one (struct gs_session *s, const struct gs_keys *k, const char *dev,
         continue;
       named |= !all;
       tried = true;
-      s->quiet_errors = true;
+      gs_quiet_begin (s->g);
       if (guestfs_cryptsetup_open (g, dev, k->v[i].key, map, -1) == 0) {
-        s->quiet_errors = false;
+        gs_quiet_end (s->g);
         gs_debug ("%s: opened as /dev/mapper/%s", dev, map);
         return 0;
       }
-      s->quiet_errors = false;
+      gs_quiet_end (s->g);
     }
   if (!tried && (asked = ask_key (k, dev)) != NULL) {
-    s->quiet_errors = true;
+    gs_quiet_begin (s->g);
     if (guestfs_cryptsetup_open (g, dev, asked, map, -1) == 0) {
-      s->quiet_errors = false;
+      gs_quiet_end (s->g);
       explicit_bzero (asked, strlen (asked));
       return 0;
     }
-    s->quiet_errors = false;
+    gs_quiet_end (s->g);
     explicit_bzero (asked, strlen (asked));
     gs_error ("%s: the key typed does not open this encrypted device", dev);
     return -1;
@@ -208,7 +209,7 @@ gs_int_luks_open_all (struct gs_session *s, const struct gs_keys *k)
     char **lists[3];
     bool opened = false;
 
-    s->quiet_errors = true;
+    gs_quiet_begin (s->g);
     lists[0] = guestfs_list_devices (s->g);
     lists[1] = guestfs_list_partitions (s->g);
     lists[2] = guestfs_lvs (s->g);
@@ -227,13 +228,13 @@ gs_int_luks_open_all (struct gs_session *s, const struct gs_keys *k)
         if ((type = guestfs_vfs_type (s->g, dev)) == NULL ||
             strcmp (type, "crypto_LUKS") != 0)
           continue;
-        s->quiet_errors = false;
+        gs_quiet_end (s->g);
         if ((o = open_one (s, k, dev, seq++)) == -1)
           r = -1;
         opened |= o == 0;
-        s->quiet_errors = true;
+        gs_quiet_begin (s->g);
       }
-    s->quiet_errors = false;
+    gs_quiet_end (s->g);
     for (size_t l = 0; l < 3; ++l)
       gs_free_strv (lists[l]);
     if (!opened || r == -1)

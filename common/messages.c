@@ -229,12 +229,16 @@ journal_send (int priority, const char *kind, const char *msg)
   return sent;
 }
 
-static void vmessage (int priority, const char *kind, const char *fs,
-                      va_list args)
-  __attribute__((format (printf, 3, 0)));
+static void vmessage (int priority, const char *cmd, const char *kind,
+                      const char *fs, va_list args)
+  __attribute__((format (printf, 4, 0)));
 
+/* CMD (a usage complaint's subcommand, or NULL) follows the program's
+ * name: "goldsmith sysprep: --frobnicate: unknown option".
+ */
 static void
-vmessage (int priority, const char *kind, const char *fs, va_list args)
+vmessage (int priority, const char *cmd, const char *kind, const char *fs,
+          va_list args)
 {
   int saved_errno = errno;
   char *msg = NULL;
@@ -246,7 +250,7 @@ vmessage (int priority, const char *kind, const char *fs, va_list args)
     msg = NULL;
   fflush (stdout);
   if (!msg || !stderr_is_journal () || !journal_send (priority, kind, msg)) {
-    fprintf (stderr, "%s: ", program);
+    fprintf (stderr, "%s%s%s: ", program, cmd ? " " : "", cmd ? cmd : "");
     if (current_op)
       fprintf (stderr, "%s: ", current_op);
     if (kind[0])
@@ -272,7 +276,7 @@ gs_error (const char *fs, ...)
   va_list args;
 
   va_start (args, fs);
-  vmessage (LOG_ERR, "error", fs, args);
+  vmessage (LOG_ERR, NULL, "error", fs, args);
   va_end (args);
 }
 
@@ -282,7 +286,7 @@ gs_warning (const char *fs, ...)
   va_list args;
 
   va_start (args, fs);
-  vmessage (LOG_WARNING, "warning", fs, args);
+  vmessage (LOG_WARNING, NULL, "warning", fs, args);
   va_end (args);
 }
 
@@ -294,7 +298,7 @@ gs_info (const char *fs, ...)
   if (quiet)
     return;
   va_start (args, fs);
-  vmessage (LOG_INFO, "", fs, args);
+  vmessage (LOG_INFO, NULL, "", fs, args);
   va_end (args);
 }
 
@@ -306,6 +310,20 @@ gs_debug (const char *fs, ...)
   if (!verbose)
     return;
   va_start (args, fs);
-  vmessage (LOG_DEBUG, "debug", fs, args);
+  vmessage (LOG_DEBUG, NULL, "debug", fs, args);
+  va_end (args);
+}
+
+/* A command line refused before any work: "goldsmith[ CMD]: text",
+ * without "error:" (the one-line form users and the refusal catalogue
+ * know), at error priority.
+ */
+void
+gs_int_usage_error (const char *cmd, const char *fs, ...)
+{
+  va_list args;
+
+  va_start (args, fs);
+  vmessage (LOG_ERR, cmd, "", fs, args);
   va_end (args);
 }

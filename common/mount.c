@@ -78,7 +78,7 @@ own_device (guestfs_h *g, const struct gs_ctx *ctx, const char *root,
     return strdup (dev);
   if (strcmp (path, "/") == 0)
     return strdup (root);
-  guestfs_push_error_handler (g, NULL, NULL);
+  gs_quiet_begin (g);
   uuid = guestfs_vfs_uuid (g, dev);
   label = guestfs_vfs_label (g, dev);
   fss = guestfs_list_filesystems (g);
@@ -94,7 +94,7 @@ own_device (guestfs_h *g, const struct gs_ctx *ctx, const char *root,
              strcmp (l, label) == 0)
       found = strdup (fss[i]);
   }
-  guestfs_pop_error_handler (g);
+  gs_quiet_end (g);
   if (found)
     gs_debug ("%s: %s is another guest's: mounting the guest's own %s",
               path, dev, found);

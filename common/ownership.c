@@ -291,9 +291,9 @@ gs_guest_has_device (const struct gs_ctx *ctx, guestfs_h *g, const char *dev)
 
   if (ctx->disk_count == 0)
     return 1;                    /* the only guest of its launch */
-  guestfs_push_error_handler (g, NULL, NULL);
+  gs_quiet_begin (g);
   d = disk_index (g, dev);
-  guestfs_pop_error_handler (g);
+  gs_quiet_end (g);
   if (d < 0) {
     gs_error ("%s: cannot tell which guest's disk holds it", dev);
     return -1;

@@ -253,8 +253,8 @@ gs_int_provenance_report (struct gs_provenance *p, json_object *report)
 
 /* ---- host versions ------------------------------------------------- */
 
-/* The first line PROG ARG prints, or NULL.  No shell: PROG is a path
- * libguestfs chose, or a name looked up in $PATH.
+/* The first line PROG ARG prints, or NULL.  No shell: PROG is the
+ * path of the qemu libguestfs chose (qemu-img has its own runner).
  */
 static char *
 first_line_of (const char *prog, const char *arg)
@@ -319,7 +319,7 @@ probe_host (struct gs_provenance *p)
   }
   /* A handle is only asked questions here: no appliance is launched. */
   if ((g = guestfs_create_flags (GUESTFS_CREATE_NO_ENVIRONMENT)) != NULL) {
-    guestfs_set_error_handler (g, NULL, NULL);
+    gs_quiet_begin (g);
     guestfs_parse_environment (g);
     if (p->libguestfs == NULL) {
       struct guestfs_version *v = guestfs_version (g);
@@ -337,10 +337,18 @@ probe_host (struct gs_provenance *p)
       if (hv)
         p->qemu = first_line_of (hv, "--version");
     }
+    gs_quiet_end (g);
     guestfs_close (g);
   }
-  if (p->qemu_img == NULL)
-    p->qemu_img = first_line_of ("qemu-img", "--version");
+  if (p->qemu_img == NULL) {
+    /* Through the one qemu-img runner, as every other run of it. */
+    const char *argv[] = { "qemu-img", "--version", NULL };
+    CLEANUP_FREE char *out = NULL, *err = NULL;
+
+    if (gs_int_qemu_img (argv, GS_QEMU_IMG_APART, &out, &err) == 0 &&
+        out && gs_int_first_line (out)[0])
+      p->qemu_img = gs_xstrdup (out);
+  }
   if (p->kernel == NULL)
     p->kernel = gs_int_appliance_kernel_version ();
 }

@@ -202,11 +202,11 @@ run_root (struct gs_session *s, struct gs_registry *reg, const char *root,
           strcmp (op->family, opts->family) != 0)
         continue;
       if (phase != GS_PHASE_DEVICES && !mounted && !failed) {
-        s->quiet_errors = true;
+        gs_quiet_begin (s->g);
         r = gs_int_mount_root (g, root, opts->dry_run ||
                                phase == GS_PHASE_INSPECT,
                                opts->mount_options, &ctx);
-        s->quiet_errors = false;
+        gs_quiet_end (s->g);
         if (r == -1) {
           gs_int_result_set_error (&rr->error, gs_int_last_error ());
           failed = true;

@@ -9,6 +9,7 @@
  */
 #include <config.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
@@ -28,19 +29,48 @@ error_cb (guestfs_h *g, void *opaque, const char *msg)
   struct gs_session *s = opaque;
 
   (void) g;
-  if (s->quiet_errors) {
-    /* Of a failed launch's several errors, keep the one that says what
-     * qemu did, without libguestfs's pointer to logs we did not print.
-     */
-    if (s->last_guestfs_error && !strstr (msg, "qemu"))
-      return;
-    free (s->last_guestfs_error);
-    s->last_guestfs_error = strndup (msg, strcspn (msg, ","));
-    return;
-  }
   free (s->last_guestfs_error);
   s->last_guestfs_error = strdup (msg);
   gs_error ("%s", msg);
+}
+
+/* A launch that may be retried: its errors are kept for the one-line
+ * warning that says why, not printed.  Of a failed launch's several
+ * errors, keep the one that says what qemu did, without libguestfs's
+ * pointer to logs we did not print.
+ */
+static void
+launch_error_cb (guestfs_h *g, void *opaque, const char *msg)
+{
+  struct gs_session *s = opaque;
+
+  (void) g;
+  if (s->last_guestfs_error && !strstr (msg, "qemu"))
+    return;
+  free (s->last_guestfs_error);
+  s->last_guestfs_error = strndup (msg, strcspn (msg, ","));
+}
+
+/* The one way to call libguestfs quietly (core and plugins alike):
+ * libguestfs's own handler stack, with no handler on top.  The failure
+ * stays in guestfs_last_error/last_errno; errno is left as it was.
+ */
+void
+gs_quiet_begin (guestfs_h *g)
+{
+  int e = errno;
+
+  guestfs_push_error_handler (g, NULL, NULL);
+  errno = e;
+}
+
+void
+gs_quiet_end (guestfs_h *g)
+{
+  int e = errno;
+
+  guestfs_pop_error_handler (g);
+  errno = e;
 }
 
 /* A progress bar on stderr, only on a terminal and without -q; and
@@ -286,12 +316,15 @@ launch (struct gs_session *s, struct gs_guest *guests,
     if (s->g == NULL)
       return -1;
     /* An "auto" first try may fail for want of KVM: keep it quiet. */
-    s->quiet_errors = (is_auto && attempt == 0 && !env_tcg) ||
-      s->tcg_kernel;
+    bool retry = (is_auto && attempt == 0 && !env_tcg) || s->tcg_kernel;
+
     free (s->last_guestfs_error);
     s->last_guestfs_error = NULL;
+    if (retry)
+      guestfs_push_error_handler (s->g, launch_error_cb, s);
     if (guestfs_launch (s->g) == 0) {
-      s->quiet_errors = false;
+      if (retry)
+        guestfs_pop_error_handler (s->g);
       s->launched = true;
       return 0;
     }
@@ -302,7 +335,6 @@ launch (struct gs_session *s, struct gs_guest *guests,
        * would have (the accelerator question is still open).
        */
       gs_int_tcg_kernel_disable ();
-      s->quiet_errors = false;
       gs_warning ("the appliance with the uncompressed kernel failed to "
                   "launch (%s); retrying with the distribution's kernel "
                   "(set appliance.uncompressed-kernel = false to skip "
@@ -311,9 +343,8 @@ launch (struct gs_session *s, struct gs_guest *guests,
       attempt--;
       continue;
     }
-    if (!s->quiet_errors)
+    if (!retry)
       return -1;                 /* reported by error_cb */
-    s->quiet_errors = false;
     s->tcg_fallback = fell_back = true;
     force = "force_tcg";
     gs_warning ("the appliance failed to launch with hardware acceleration "

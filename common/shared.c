@@ -181,7 +181,7 @@ foreign_mounts (struct gs_session *s, const struct gs_guest *guests,
 {
   const size_t n = sh->n;
 
-  s->quiet_errors = true;
+  gs_quiet_begin (s->g);
   for (size_t i = 0; i < n; ++i)
     for (size_t r = 0; !sh->deferred[i] && sh->roots[i][r]; ++r) {
       CLEANUP_FREE_STRV char **mps =
@@ -205,7 +205,7 @@ foreign_mounts (struct gs_session *s, const struct gs_guest *guests,
         }
       }
     }
-  s->quiet_errors = false;
+  gs_quiet_end (s->g);
 }
 
 int
@@ -230,10 +230,10 @@ gs_int_shared_inspect (struct gs_session *s, const struct gs_guest *guests,
   if (n > 1) {
     int c;
 
-    s->quiet_errors = true;
+    gs_quiet_begin (s->g);
     c = gs_int_inspect_clashes (s->g, sh->starts, n, sh->deferred,
                                 sh->pairs);
-    s->quiet_errors = false;
+    gs_quiet_end (s->g);
     if (c == -1) {
       gs_warning ("cannot compare the guests' LVM and filesystem IDs: "
                   "each guest gets a launch of its own");
@@ -254,10 +254,10 @@ gs_int_shared_inspect (struct gs_session *s, const struct gs_guest *guests,
     size_t m = 0;
     int gi;
 
-    s->quiet_errors = true;
+    gs_quiet_begin (s->g);
     gi = n == 1 ? 0
                 : gs_int_inspect_root_guest (s->g, sh->all[i], sh->starts, n);
-    s->quiet_errors = false;
+    gs_quiet_end (s->g);
     if (gi >= 0 && sh->deferred[gi])
       continue;                  /* a clashing guest's: not trusted here */
     if (gi < 0) {
@@ -333,10 +333,10 @@ gs_int_shared_pass (struct gs_session *s, struct gs_shared *sh, size_t i,
   int lvm, r = -1;
 
   *roots = NULL;
-  s->quiet_errors = true;
+  gs_quiet_begin (s->g);
   guestfs_umount_all (g);
   lvm = find_pvs (s, sh) == -1 ? -1 : sh->has_pvs[i];
-  s->quiet_errors = false;
+  gs_quiet_end (s->g);
   if (lvm == -1)
     goto out;
   if (lvm) {
@@ -346,9 +346,9 @@ gs_int_shared_pass (struct gs_session *s, struct gs_shared *sh, size_t i,
     for (size_t k = sh->starts[i]; k < sh->starts[i + 1] && devs[k]; ++k)
       string_vector_append_copy (&mine, devs[k]);
     string_vector_append (&mine, NULL);
-    s->quiet_errors = true;
+    gs_quiet_begin (s->g);
     guestfs_vg_activate_all (g, 0);
-    s->quiet_errors = false;
+    gs_quiet_end (s->g);
     /* The filter rescans; its volumes must be activated again. */
     if (guestfs_lvm_set_filter (g, mine.ptr) == -1 ||
         guestfs_vg_activate_all (g, 1) == -1 ||
@@ -366,9 +366,9 @@ gs_int_shared_pass (struct gs_session *s, struct gs_shared *sh, size_t i,
   for (size_t k = 0; from && from[k]; ++k) {
     int gi;
 
-    s->quiet_errors = true;
+    gs_quiet_begin (s->g);
     gi = gs_int_inspect_root_guest (g, from[k], sh->starts, sh->n);
-    s->quiet_errors = false;
+    gs_quiet_end (s->g);
     if (gi == (int) i)
       string_vector_append_copy (&found, from[k]);
   }
@@ -390,8 +390,8 @@ gs_int_shared_pass_end (struct gs_session *s, struct gs_shared *sh)
 {
   if (!sh->filtered)
     return;
-  s->quiet_errors = true;
+  gs_quiet_begin (s->g);
   guestfs_umount_all (s->g);
-  s->quiet_errors = false;
+  gs_quiet_end (s->g);
   sh->filtered = false;
 }

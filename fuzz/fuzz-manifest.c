@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz-manifest: the manifest of goldsmith batch, read and checked by
- * batch_manifest_load (cli/batch-manifest.c) as `goldsmith batch
+ * batch_manifest_load (cli/batch/manifest.c) as `goldsmith batch
  * MANIFEST` does before anything runs.  The input is the manifest
  * file.
  *
@@ -29,7 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "batch.h"
+#include "cli/batch/batch.h"
 #include "cleanups.h"
 #include "fuzz-util.h"
 

@@ -75,9 +75,9 @@ fuzz_fuzz_domxml_LDADD = $(FUZZ_LIBS)
 
 # The manifest loader alone; libvirt domains are made up (the link
 # wraps gs_int_libvirt_load, see fuzz-manifest.c).
-fuzz_fuzz_manifest_SOURCES = fuzz/fuzz-manifest.c cli/batch-manifest.c \
-	cli/batch.h cli/cli.h $(FUZZ_UTIL)
-fuzz_fuzz_manifest_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
+fuzz_fuzz_manifest_SOURCES = fuzz/fuzz-manifest.c cli/batch/manifest.c \
+	cli/batch/batch.h cli/cli.h $(FUZZ_UTIL)
+fuzz_fuzz_manifest_CPPFLAGS = $(AM_CPPFLAGS)
 fuzz_fuzz_manifest_CFLAGS = $(AM_CFLAGS) $(POPT_CFLAGS) $(FUZZ_CC_FLAGS)
 fuzz_fuzz_manifest_LDFLAGS = $(FUZZ_LD_FLAGS) \
 	-Wl,--wrap=gs_int_libvirt_load

@@ -33,7 +33,8 @@
  *   gs_sparsify_content belong to the core and are valid during the
  *   .perform call that got them.
  * - The core reports libguestfs's errors itself: after a failed guestfs
- *   call, return -1 without another gs_error unless you add something.
+ *   call, return -1 without another gs_error unless you add something
+ *   (or the call was made quietly: gs_quiet_begin).
  * - With --jobs, guests are worked on in child processes forked after
  *   .configure and .config_complete: state set in .perform is per
  *   process, and never reaches the parent.
@@ -198,6 +199,19 @@ extern void *gs_xreallocarray (void *ptr, size_t n, size_t size);
 extern char *gs_xstrdup (const char *s);
 extern char *gs_xstrndup (const char *s, size_t n);
 extern char *gs_xasprintf (const char *fs, ...) GS_PRINTF (1, 2);
+
+/* Calling libguestfs quietly (added within ABI version 2: new
+ * functions only).  Between gs_quiet_begin (G) and gs_quiet_end (G) a
+ * failing guestfs call is neither printed nor reported by the core: for
+ * calls whose failure is an answer (is this a LUKS device?  does this
+ * mount?).  guestfs_last_error (G) and guestfs_last_errno (G) still
+ * hold the failure, after gs_quiet_end too, and neither function
+ * changes errno, so a caller that does mind reports it in its own
+ * words.  Pairs nest; every gs_quiet_begin needs its gs_quiet_end on
+ * the same handle.
+ */
+extern void gs_quiet_begin (guestfs_h *g);
+extern void gs_quiet_end (guestfs_h *g);
 
 /* Operation instance. */
 extern const char *gs_op_name (const struct gs_op *op);

@@ -148,9 +148,9 @@ gs_aug_get (struct gs_aug *a, const char *path)
 {
   char *v;
 
-  guestfs_push_error_handler (a->g, NULL, NULL);
+  gs_quiet_begin (a->g);
   v = guestfs_aug_get (a->g, path);
-  guestfs_pop_error_handler (a->g);
+  gs_quiet_end (a->g);
   return v;
 }
 
@@ -304,9 +304,9 @@ void
 gs_aug_end (struct gs_aug *a)
 {
   if (a->open) {
-    guestfs_push_error_handler (a->g, NULL, NULL);
+    gs_quiet_begin (a->g);
     guestfs_aug_close (a->g);
-    guestfs_pop_error_handler (a->g);
+    gs_quiet_end (a->g);
   }
   for (size_t i = 0; i < a->nfiles; ++i) {
     free (a->files[i].path);

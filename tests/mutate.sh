@@ -22,7 +22,7 @@ faults=(
   "skip-commit|common/engine.c|s/else if (gs_int_overlay_commit (d) == -1)/else if (gs_int_overlay_discard (d), 0)/|tests/sysprep/test-sysprep-defaults.sh tests/sysprep/test-sysprep-transaction.sh"
   "misorder-partitions|common/resize/plan.c|s/return x->p->start < y->p->start ? -1 : x->p->start > y->p->start;/return x->p->start > y->p->start ? -1 : x->p->start < y->p->start;/|tests/unit/test-resize-plan tests/resize/test-resize-grow.sh"
   "commit-before-rename|common/overlay.c|s/      rename (disk->overlay, committing) == -1/      (commit_file (disk->path, disk->overlay), rename (disk->overlay, committing)) == -1/|tests/unit/test-commit-crash"
-  "report-overwrites|cli/batch.c|s/batch_check_outputs (\\&b) == -1)/0)/|tests/test-batch.sh"
+  "report-overwrites|cli/batch/batch.c|s/batch_check_outputs (\\&b) == -1)/0)/|tests/test-batch.sh"
 )
 
 want=("$@")

@@ -1,6 +1,6 @@
 #!/bin/bash -
 # SPDX-License-Identifier: GPL-2.0-or-later
-# goldsmith batch, one run of a manifest at a time (batch-lock.c): a run
+# goldsmith batch, one run of a manifest at a time (cli/batch/lock.c): a run
 # started while another holds the manifest exits at once with status 5
 # and one line naming the other run's pid; shards of a job array run
 # side by side, but not beside a whole run or a second copy of

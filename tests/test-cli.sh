@@ -26,15 +26,18 @@ machine-id * Remove the local machine ID"
 
 # The layering: cli/ asks the core to run operations; it never builds a
 # struct gs_ctx, calls a plugin, or includes a plugin's or the core's
-# private header (ctx.h, a tool's DIR/*-int.h).  A header is found as the
-# compiler would: cli/, include/, common/, plugins/, then the top (a
-# tool's part of the core: "common/TOOL/TOOL.h").
+# private header (ctx.h, a tool's DIR/*-int.h); cli/batch/ included.  A
+# header is found as the compiler would: the including file's directory,
+# include/, common/, plugins/, then the top (a tool's part of the core:
+# "common/TOOL/TOOL.h", or "cli/cli.h" from cli/batch/).
 layering () {
-  grep -nE 'struct gs_ctx|->perform' "$srcdir"/cli/*.[ch]
-  grep -ho '#include "[^"]*"' "$srcdir"/cli/*.[ch] | sed 's/#include "\(.*\)"/\1/' |
-    sort -u | while read -r h; do
+  grep -nE 'struct gs_ctx|->perform' "$srcdir"/cli/*.[ch] "$srcdir"/cli/batch/*.[ch]
+  grep -o '#include "[^"]*"' "$srcdir"/cli/*.[ch] "$srcdir"/cli/batch/*.[ch] |
+    sed 's/^\(.*\/\)[^/]*:#include "\(.*\)"/\1 \2/' |
+    sort -u | while read -r dir h; do
       case "$h" in ctx.h|*/*-int.h) echo "private: $h"; continue ;; esac
-      for d in cli include common; do
+      [ -f "$dir$h" ] && continue
+      for d in include common; do
         [ -f "$srcdir/$d/$h" ] && continue 2
       done
       [ -f "$srcdir/plugins/$h" ] && echo "a plugin's: $h" && continue

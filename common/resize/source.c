@@ -37,9 +37,9 @@ content_of (struct gs_session *s, const char *dev)
 {
   char *t;
 
-  s->quiet_errors = true;
+  gs_quiet_begin (s->g);
   t = guestfs_vfs_type (s->g, dev);
-  s->quiet_errors = false;
+  gs_quiet_end (s->g);
   if (t == NULL || t[0] == '\0' || strcmp (t, "unknown") == 0) {
     free (t);
     return NULL;
@@ -70,7 +70,7 @@ content_size_of (struct gs_session *s, const char *dev, const char *content)
     return r;
   }
   /* A filesystem: its size as statvfs says, mounted read-only. */
-  s->quiet_errors = true;
+  gs_quiet_begin (s->g);
   if (guestfs_mount_ro (g, dev, "/") == 0) {
     struct guestfs_statvfs *sv = guestfs_statvfs (g, "/");
 
@@ -80,7 +80,7 @@ content_size_of (struct gs_session *s, const char *dev, const char *content)
     }
     guestfs_umount_all (g);
   }
-  s->quiet_errors = false;
+  gs_quiet_end (s->g);
   if (r == -1)
     gs_debug ("%s: %s: size unknown (cannot mount it)", dev, content);
   return r;
@@ -100,9 +100,9 @@ gs_int_resize_read_source (struct gs_session *s, const char *indev,
   if (src->disk.size == -1 || ss == -1)
     return -1;
   src->disk.sector_size = ss;
-  s->quiet_errors = true;
+  gs_quiet_begin (s->g);
   type = guestfs_part_get_parttype (g, indev);
-  s->quiet_errors = false;
+  gs_quiet_end (s->g);
   if (type == NULL) {
     gs_error ("the input disk has no partition table");
     return -1;

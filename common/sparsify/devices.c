@@ -21,9 +21,9 @@ names_device (guestfs_h *g, const char *name, const char *dev)
 
   if (strcmp (name, dev) == 0)
     return true;
-  guestfs_push_error_handler (g, NULL, NULL);
+  gs_quiet_begin (g);
   canon = guestfs_canonical_device_name (g, name);
-  guestfs_pop_error_handler (g);
+  gs_quiet_end (g);
   return canon && strcmp (canon, dev) == 0;
 }
 
@@ -213,9 +213,9 @@ gs_int_sparsify_devices (struct gs_registry *reg, guestfs_h *g,
     if (!done) {
       CLEANUP_FREE char *dev = NULL;
 
-      guestfs_push_error_handler (g, NULL, NULL);
+      gs_quiet_begin (g);
       dev = guestfs_canonical_device_name (g, j->zero.ptr[i]);
-      guestfs_pop_error_handler (g);
+      gs_quiet_end (g);
       if (zero_device (g, j, dev ? dev : j->zero.ptr[i], records) == -1)
         goto out;
     }

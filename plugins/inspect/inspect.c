@@ -196,11 +196,11 @@ filesystems_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
     TRY (gs_inspect_add_item (ctx, "filesystems"));
     TRY (gs_inspect_item_set (ctx, "dev", fss[i]));
     /* A filesystem named in fstab may not exist: no error, no data. */
-    guestfs_push_error_handler (g, NULL, NULL);
+    gs_quiet_begin (g);
     type = guestfs_vfs_type (g, fss[i]);
     label = guestfs_vfs_label (g, fss[i]);
     uuid = guestfs_vfs_uuid (g, fss[i]);
-    guestfs_pop_error_handler (g);
+    gs_quiet_end (g);
     r = gs_inspect_item_set (ctx, "type", type && *type ? type : NULL);
     if (r == 0)
       r = gs_inspect_item_set (ctx, "label", label && *label ? label : NULL);
@@ -246,7 +246,7 @@ applications_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
 
   (void) op;
   TRY (gs_inspect_list (ctx, "applications"));
-  guestfs_push_error_handler (g, NULL, NULL);
+  gs_quiet_begin (g);
   apps = guestfs_inspect_list_applications2 (g, root);
   if (apps == NULL) {
     const char *e = guestfs_last_error (g);
@@ -257,10 +257,10 @@ applications_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
      */
     gs_warning ("cannot list the applications of %s: %s", root,
                 e ? e : "unknown error");
-    guestfs_pop_error_handler (g);
+    gs_quiet_end (g);
     return 0;
   }
-  guestfs_pop_error_handler (g);
+  gs_quiet_end (g);
   for (uint32_t i = 0; i < apps->len; ++i) {
     struct guestfs_application2 *a = &apps->val[i];
     char epoch[32];
@@ -323,10 +323,10 @@ icon_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   CLEANUP_FREE char *b64 = NULL;
 
   (void) op;
-  guestfs_push_error_handler (g, NULL, NULL);
+  gs_quiet_begin (g);
   data = guestfs_inspect_get_icon (g, root, &size,
                                    GUESTFS_INSPECT_GET_ICON_FAVICON, 0, -1);
-  guestfs_pop_error_handler (g);
+  gs_quiet_end (g);
   if (data == NULL || size == 0) {
     gs_not_applicable (ctx, "no icon found");
     return 0;

@@ -31,9 +31,9 @@ gs_sparsify_claims (struct gs_ctx *ctx, const char *const *names)
  * is an answer (is discard supported here?), not an error.
  */
 #define GS_QUIETLY(g, expr)                                     \
-  ({ guestfs_push_error_handler ((g), NULL, NULL);              \
+  ({ gs_quiet_begin (g);                                       \
      __auto_type r_ = (expr);                                   \
-     guestfs_pop_error_handler (g);                             \
+     gs_quiet_end (g);                                          \
      r_; })
 
 #endif /* GS_SPARSIFY_UTIL_H */

@@ -263,9 +263,9 @@ do_upload (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
   /* The host file's owner, as virt-customize (a guest filesystem that
    * cannot represent it only gets a warning).
    */
-  guestfs_push_error_handler (g, NULL, NULL);
+  gs_quiet_begin (g);
   r = guestfs_chown (g, sb.st_uid, sb.st_gid, dest);
-  guestfs_pop_error_handler (g);
+  gs_quiet_end (g);
   if (r == -1)
     gs_warning ("%s: cannot give %s the owner %d:%d: %s", act->label, dest,
                 (int) sb.st_uid, (int) sb.st_gid, guestfs_last_error (g));

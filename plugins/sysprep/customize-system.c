@@ -255,10 +255,10 @@ do_timezone (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
               "changed", act->label);
     return -1;
   }
-  guestfs_push_error_handler (g, NULL, NULL);
+  gs_quiet_begin (g);
   existed = guestfs_exists (g, "/etc/localtime") == 1 ||
     guestfs_is_symlink (g, "/etc/localtime") == 1;
-  guestfs_pop_error_handler (g);
+  gs_quiet_end (g);
   if (cz_report (ctx, "/etc/localtime", existed, 0) == -1)
     return -1;
   if (!gs_dry_run (ctx) && guestfs_ln_sf (g, zone, "/etc/localtime") == -1)
@@ -427,12 +427,12 @@ do_ssh_inject (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g,
    */
   if ((real = cz_target (ctx, g, act, file)) == NULL)
     return -1;
-  guestfs_push_error_handler (g, NULL, NULL);
+  gs_quiet_begin (g);
   existed = guestfs_is_file_opts (g, file, GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS,
                                   1, -1) == 1;
   if (existed)
     size = guestfs_filesize (g, file);
-  guestfs_pop_error_handler (g);
+  gs_quiet_end (g);
   if (existed && size > 0 &&
       (tail = guestfs_pread (g, file, 1, size - 1, &taillen)) == NULL)
     return -1;
@@ -546,9 +546,9 @@ cz_guest_sh (struct gs_ctx *ctx, guestfs_h *g, const struct cz_action *act,
    * message, instead of libguestfs's bare one.  The whole of what the
    * command said goes to the debug log: a package manager says a lot.
    */
-  guestfs_push_error_handler (g, NULL, NULL);
+  gs_quiet_begin (g);
   out = guestfs_sh (g, script);
-  guestfs_pop_error_handler (g);
+  gs_quiet_end (g);
   if (out == NULL) {
     const char *e = guestfs_last_error (g) ? guestfs_last_error (g) : "?";
 
@@ -648,15 +648,15 @@ cz_selinux_relabel (struct cz_state *st, struct gs_ctx *ctx, guestfs_h *g)
       return -1;
     if (gs_dry_run (ctx))
       return 0;
-    guestfs_push_error_handler (g, NULL, NULL);
+    gs_quiet_begin (g);
     r = guestfs_feature_available (g, groups) == 1 &&
       guestfs_selinux_relabel (g, specfile, "/",
                                GUESTFS_SELINUX_RELABEL_FORCE, 1, -1) == 0;
-    guestfs_pop_error_handler (g);
+    gs_quiet_end (g);
     if (r) {
-      guestfs_push_error_handler (g, NULL, NULL);
+      gs_quiet_begin (g);
       guestfs_rm_f (g, "/.autorelabel");
-      guestfs_pop_error_handler (g);
+      gs_quiet_end (g);
       return 0;
     }
     gs_warning ("--selinux-relabel: relabelling failed (%s); the guest "

@@ -77,7 +77,7 @@ resolve (guestfs_h *g, const char *path)
   char *r = NULL;
 
   /* Probes: a failure only means "not resolvable". */
-  guestfs_push_error_handler (g, NULL, NULL);
+  gs_quiet_begin (g);
   if (guestfs_exists (g, path) == 1)
     r = guestfs_realpath (g, path);
   else if (parent[0] && guestfs_is_dir_opts (g, parent,
@@ -86,7 +86,7 @@ resolve (guestfs_h *g, const char *path)
            (rparent = guestfs_realpath (g, parent)) != NULL)
     r = gs_xasprintf ("%s%s%s", rparent, strcmp (rparent, "/") ? "/" : "",
                       base);
-  guestfs_pop_error_handler (g);
+  gs_quiet_end (g);
   return r ? r : gs_xstrdup (path);
 }
 

@@ -98,6 +98,20 @@ struct cz_state {
 /* customize-doc.c (generated from customize.pod): the man-page text. */
 extern const char cz_description[];
 
+/* customize-args.c: the user's settings checked and added to ST (W:
+ * where they came from, for messages); -1 when refused (said).
+ */
+extern char *cz_where (const config_setting_t *s, const char *what);
+extern int cz_add_action (struct cz_state *st, const char *file,
+                          unsigned line, const char *text);
+extern int cz_add_password (struct cz_state *st, const char *w,
+                            const char *text);
+extern int cz_set_root_password (struct cz_state *st, const char *w,
+                                 const char *sel, bool cli);
+extern int cz_set_crypto (struct cz_state *st, const char *w, const char *c);
+extern int cz_set_sm_credentials (struct cz_state *st, const char *w,
+                                  const char *text);
+
 /* customize-util.c: what every action uses. */
 extern char *cz_target (struct gs_ctx *ctx, guestfs_h *g,
                         const struct cz_action *act, const char *path);

@@ -127,7 +127,7 @@ set_new_uuid (guestfs_h *g, struct change *c, const char *type)
 
   if (random_uuid (c->new) == -1)
     return -1;
-  guestfs_push_error_handler (g, NULL, NULL);
+  gs_quiet_begin (g);
   r = guestfs_set_uuid (g, c->dev, c->new);
   /* tune2fs refuses to rewrite the checksums of a metadata_csum
    * filesystem mounted since it was last checked (every guest that has
@@ -145,7 +145,7 @@ set_new_uuid (guestfs_h *g, struct change *c, const char *type)
     gs_warning ("%s: cannot set a new UUID on this %s filesystem (kept): %s",
                 c->dev, type, msg && msg[0] ? msg : "unknown error");
   }
-  guestfs_pop_error_handler (g);
+  gs_quiet_end (g);
   if (r == 0)
     gs_debug ("%s: UUID %s -> %s", c->dev, c->old, c->new);
   return r;
@@ -369,13 +369,13 @@ mount_root (struct gs_ctx *ctx, guestfs_h *g, const char *root)
                   "there are not updated", root, dev, mp[i]);
       continue;
     }
-    guestfs_push_error_handler (g, NULL, NULL);
+    gs_quiet_begin (g);
     r = gs_dry_run (ctx) ? guestfs_mount_ro (g, dev, mp[i])
                          : guestfs_mount (g, dev, mp[i]);
     if (r == -1)
       gs_warning ("%s: cannot mount %s on %s to update UUID references: %s",
                   root, dev, mp[i], guestfs_last_error (g));
-    guestfs_pop_error_handler (g);
+    gs_quiet_end (g);
     if (r == -1 && strcmp (mp[i], "/") == 0)
       return 0;
   }
@@ -463,9 +463,9 @@ fs_uuids_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
       continue;
     }
     c->dev = dev;
-    guestfs_push_error_handler (g, NULL, NULL);
+    gs_quiet_begin (g);
     c->old = guestfs_vfs_uuid (g, dev);
-    guestfs_pop_error_handler (g);
+    gs_quiet_end (g);
     if (c->old == NULL)
       c->old = gs_xstrdup ("");
     if (!gs_dry_run (ctx) && set_new_uuid (g, c, type) == -1) {

@@ -19,9 +19,9 @@ get_uuid (guestfs_h *g, const char *what, bool is_vg)
 {
   char *u;
 
-  guestfs_push_error_handler (g, NULL, NULL);
+  gs_quiet_begin (g);
   u = is_vg ? guestfs_vguuid (g, what) : guestfs_pvuuid (g, what);
-  guestfs_pop_error_handler (g);
+  gs_quiet_end (g);
   return u;
 }
 

@@ -304,11 +304,11 @@ run_scripts (guestfs_h *g, const char *dir)
    * would serve the request.  Lookups of missing files are errors of
    * the handle, which would print them: keep them quiet.
    */
-  guestfs_push_error_handler (g, NULL, NULL);
+  gs_quiet_begin (g);
   r = guestfs_mount_local_run (g);
   if (r == -1)
     gs_error ("serving the FUSE mount: %s", guestfs_last_error (g));
-  guestfs_pop_error_handler (g);
+  gs_quiet_end (g);
   if (r == -1) {
     /* The mount is no longer served: stop the runner (its script may
      * be stuck in a request) and detach the mount.

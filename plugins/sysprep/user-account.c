@@ -465,9 +465,9 @@ remove_homes_and_spools (struct gs_ctx *ctx, guestfs_h *g,
       else {
         int e;
 
-        guestfs_push_error_handler (g, NULL, NULL);
+        gs_quiet_begin (g);
         e = guestfs_exists (g, u->home);
-        guestfs_pop_error_handler (g);
+        gs_quiet_end (g);
         if (e == 1)
           gs_warning ("user %s: home directory %s is not removed: %s",
                       u->name, u->home, why);
@@ -486,57 +486,49 @@ remove_homes_and_spools (struct gs_ctx *ctx, guestfs_h *g,
   return r;
 }
 
-static int
-user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
-                      const char *root)
-{
-  const char *type = gs_guest_get (ctx, "type");
-  struct gs_aug a = { 0 };
-  struct gs_aug_file *defs = NULL, *af[4] = { NULL };
-  size_t idx[4] = { 0 };           /* in a.files; 0 = not loaded */
-  bool present[4] = { false };     /* a regular file, not protected */
-  const char *defs_path = NULL;
-  CLEANUP_FREE_STRV char **nodes = NULL;
-  CLEANUP_FREE char *min_s = NULL, *max_s = NULL, *mail_dir = NULL;
-  struct user *users = NULL;
-  size_t nusers = 0;
+/* What perform reads before it changes anything.  gs_aug_add may move
+ * a.files: af[] is taken after loading.
+ */
+struct accounts {
+  struct gs_aug a;
+  struct gs_aug_file *defs;      /* login.defs */
+  struct gs_aug_file *af[4];     /* account_files' order; NULL: absent */
+  bool present[4];               /* a regular file, not protected */
+  const char *defs_path;
+  char *mail_dir;                /* login.defs' MAIL_DIR, or NULL */
   long uid_min, uid_max;
-  int r = -1;
+  struct user *users;            /* the accounts of the range */
+  size_t nusers;
+};
 
-  (void) op; (void) root;
-  if (type && strcmp (type, "windows") == 0) {
-    gs_not_applicable (ctx, "Windows accounts are not in /etc/passwd");
-    return 0;
-  }
-  if (gs_path_protected (ctx, "/etc/passwd")) {
-    gs_not_applicable (ctx, "/etc/passwd is protected by --exclude-path");
-    return 0;
-  }
+/* Every file is parsed before anything changes: here what is read
+ * (login.defs, passwd and group field by field), then, before the
+ * edits, what is edited (edit_account_files).
+ */
+static int
+load_files (struct gs_ctx *ctx, guestfs_h *g, struct accounts *ac)
+{
+  struct gs_aug *a = &ac->a;
+  size_t idx[4] = { 0 };           /* in a->files; 0 = not loaded */
 
   /* login.defs: /etc, or where openSUSE's shadow-utils keeps it now. */
-  for (size_t i = 0; i < 2 && defs_path == NULL; ++i) {
+  for (size_t i = 0; i < 2 && ac->defs_path == NULL; ++i) {
     const char *p = i == 0 ? "/etc/login.defs" : "/usr/etc/login.defs";
     int is = guestfs_is_file (g, p);
 
     if (is == -1)
       return -1;
     if (is)
-      defs_path = p;
+      ac->defs_path = p;
   }
-  if (defs_path == NULL) {
+  if (ac->defs_path == NULL) {
     gs_error ("/etc/login.defs: no such file: cannot tell user accounts "
               "(UID_MIN..UID_MAX) from system accounts");
     return -1;
   }
-
-  /* Every file is parsed before anything changes: here what is read
-   * (login.defs, passwd and group field by field), then, before the
-   * edits, what is edited (see below).  gs_aug_add may move the array
-   * of files: remember indexes, take pointers after loading.
-   */
-  if (gs_aug_begin (&a, g) == -1 ||
-      gs_aug_add (&a, "Login_defs", defs_path) == NULL)
-    goto out;
+  if (gs_aug_begin (a, g) == -1 ||
+      gs_aug_add (a, "Login_defs", ac->defs_path) == NULL)
+    return -1;
   for (size_t i = 0; i < 4; ++i) {
     const char *p = account_files[i][1];
     int is;
@@ -545,64 +537,76 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
      * --exclude-path says so.
      */
     if ((is = guestfs_is_file (g, p)) == -1)
-      goto out;
+      return -1;
     if (!is || (i > 0 && gs_path_protected (ctx, p)))
       continue;
-    present[i] = true;
+    ac->present[i] = true;
     if (i == 1 || i == 3)
       continue;                  /* shadow, gshadow: edited, never read */
-    if (gs_aug_add (&a, account_files[i][0], p) == NULL)
-      goto out;
-    idx[i] = a.nfiles - 1;
+    if (gs_aug_add (a, account_files[i][0], p) == NULL)
+      return -1;
+    idx[i] = a->nfiles - 1;
   }
-  if (gs_aug_load (&a) == -1)
-    goto out;
-  defs = &a.files[0];
+  if (gs_aug_load (a) == -1)
+    return -1;
+  ac->defs = &a->files[0];
   for (size_t i = 0; i < 4; ++i)
-    af[i] = idx[i] > 0 ? &a.files[idx[i]] : NULL;
-  if (af[0] == NULL) {
+    ac->af[i] = idx[i] > 0 ? &a->files[idx[i]] : NULL;
+  if (ac->af[0] == NULL) {
     gs_error ("/etc/passwd: missing, or not a regular file");
-    goto out;
+    return -1;
   }
-  for (size_t i = 0; i < a.nfiles; ++i)
-    if (a.files[i].error) {
+  for (size_t i = 0; i < a->nfiles; ++i)
+    if (a->files[i].error) {
       gs_error ("%s: augeas cannot parse it (%s): no account was removed",
-                a.files[i].path, a.files[i].error);
-      goto out;
+                a->files[i].path, a->files[i].error);
+      return -1;
     }
+  return 0;
+}
 
-  /* The range of user IDs. */
-  {
-    CLEANUP_FREE char *pmin = gs_xasprintf ("%s/UID_MIN", defs->node);
-    CLEANUP_FREE char *pmax = gs_xasprintf ("%s/UID_MAX", defs->node);
-    CLEANUP_FREE char *pmail = gs_xasprintf ("%s/MAIL_DIR", defs->node);
+/* The range of user IDs, and MAIL_DIR, from login.defs. */
+static int
+read_uid_range (struct accounts *ac)
+{
+  CLEANUP_FREE char *pmin = gs_xasprintf ("%s/UID_MIN", ac->defs->node);
+  CLEANUP_FREE char *pmax = gs_xasprintf ("%s/UID_MAX", ac->defs->node);
+  CLEANUP_FREE char *pmail = gs_xasprintf ("%s/MAIL_DIR", ac->defs->node);
+  CLEANUP_FREE char *min_s = gs_aug_get (&ac->a, pmin);
+  CLEANUP_FREE char *max_s = gs_aug_get (&ac->a, pmax);
 
-    min_s = gs_aug_get (&a, pmin);
-    max_s = gs_aug_get (&a, pmax);
-    mail_dir = gs_aug_get (&a, pmail);
-  }
+  ac->mail_dir = gs_aug_get (&ac->a, pmail);
   if (min_s == NULL || max_s == NULL) {
     gs_error ("%s: no %s: cannot tell user accounts from system accounts",
-              defs_path, min_s == NULL ? "UID_MIN" : "UID_MAX");
-    goto out;
+              ac->defs_path, min_s == NULL ? "UID_MIN" : "UID_MAX");
+    return -1;
   }
-  if (parse_id (defs_path, "UID_MIN", min_s, &uid_min) == -1 ||
-      parse_id (defs_path, "UID_MAX", max_s, &uid_max) == -1)
-    goto out;
-  if (uid_min > uid_max) {
-    gs_error ("%s: UID_MIN (%ld) is greater than UID_MAX (%ld)", defs_path,
-              uid_min, uid_max);
-    goto out;
+  if (parse_id (ac->defs_path, "UID_MIN", min_s, &ac->uid_min) == -1 ||
+      parse_id (ac->defs_path, "UID_MAX", max_s, &ac->uid_max) == -1)
+    return -1;
+  if (ac->uid_min > ac->uid_max) {
+    gs_error ("%s: UID_MIN (%ld) is greater than UID_MAX (%ld)",
+              ac->defs_path, ac->uid_min, ac->uid_max);
+    return -1;
   }
+  return 0;
+}
 
-  /* The accounts of the range, and which go: one augeas query.  Asking
-   * for each account's uid instead costs augeas a scan of every account
-   * per question, which a passwd of 30,000 turns into a quarter of an
-   * hour.  (root, UID 0, never goes.)
-   */
+/* The accounts of the range, and which go: one augeas query.  Asking
+ * for each account's uid instead costs augeas a scan of every account
+ * per question, which a passwd of 30,000 turns into a quarter of an
+ * hour.  (root, UID 0, never goes.)
+ */
+static int
+find_users (guestfs_h *g, struct accounts *ac)
+{
+  struct gs_aug *a = &ac->a;
+  CLEANUP_FREE_STRV char **nodes = NULL;
+
   {
-    CLEANUP_FREE char *re = gs_id_range_regex (uid_min > 0 ? uid_min : 1,
-                                               uid_max);
+    CLEANUP_FREE char *re = gs_id_range_regex (ac->uid_min > 0
+                                               ? ac->uid_min : 1,
+                                               ac->uid_max);
     CLEANUP_FREE char *q = NULL;
     size_t n = 0;
 
@@ -611,21 +615,21 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
      */
     if (re == NULL) {
       gs_error ("out of memory");
-      goto out;
+      return -1;
     }
     q = gs_xasprintf ("/*[uid =~ regexp('%s')]", re);
-    if (uid_max >= 1 && (nodes = gs_aug_match (&a, af[0], q)) == NULL)
-      goto out;
+    if (ac->uid_max >= 1 && (nodes = gs_aug_match (a, ac->af[0], q)) == NULL)
+      return -1;
     while (nodes && nodes[n])
       n++;
-    users = gs_xcalloc (n + 1, sizeof *users);
+    ac->users = gs_xcalloc (n + 1, sizeof *ac->users);
   }
   for (size_t i = 0; nodes && nodes[i]; ++i) {
-    struct user *u = &users[nusers];
+    struct user *u = &ac->users[ac->nusers];
     CLEANUP_FREE char *phome = NULL;
 
     if ((u->name = guestfs_aug_label (g, nodes[i])) == NULL)
-      goto out;
+      return -1;
     if (u->name[0] == '#' || u->name[0] == '@' || u->name[0] == '+' ||
         u->name[0] == '-') {       /* comments, NIS entries */
       free (u->name);
@@ -634,8 +638,8 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
     }
     u->node = gs_xstrdup (nodes[i]);
     phome = gs_xasprintf ("%s/home", nodes[i]);
-    nusers++;
-    u->home = gs_aug_get (&a, phome);
+    ac->nusers++;
+    u->home = gs_aug_get (a, phome);
     u->remove = !in_list (&keep_list, u->name) &&
       (remove_list.len == 0 || in_list (&remove_list, u->name));
   }
@@ -646,23 +650,31 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
     CLEANUP_FREE char *uid_s = NULL;
     bool found = false;
 
-    for (size_t k = 0; k < nusers && !found; ++k)
-      found = strcmp (users[k].name, name) == 0;
+    for (size_t k = 0; k < ac->nusers && !found; ++k)
+      found = strcmp (ac->users[k].name, name) == 0;
     if (found)
       continue;
-    puid = gs_xasprintf ("%s/%s/uid", af[0]->node, esc);
-    if ((uid_s = gs_aug_get (&a, puid)) != NULL)
+    puid = gs_xasprintf ("%s/%s/uid", ac->af[0]->node, esc);
+    if ((uid_s = gs_aug_get (a, puid)) != NULL)
       gs_warning ("user %s is not removed: UID %s is outside "
                   "UID_MIN..UID_MAX (%ld..%ld) of %s", name, uid_s,
-                  uid_min, uid_max, defs_path);
+                  ac->uid_min, ac->uid_max, ac->defs_path);
     else
       gs_warning ("user %s: no such account in /etc/passwd", name);
   }
+  return 0;
+}
 
-  /* Everything the edits depend on is decided now, while passwd is
-   * parsed field by field: which names can be matched line by line,
-   * which groups stay, which homes stay.
-   */
+/* Everything the edits depend on is decided now, while passwd is
+ * parsed field by field: which names can be matched line by line,
+ * which groups stay, which homes stay.
+ */
+static int
+decide (struct accounts *ac)
+{
+  struct user *users = ac->users;
+  size_t nusers = ac->nusers;
+
   for (size_t i = 0; i < nusers; ++i) {
     struct user *u = &users[i];
     CLEANUP_FREE char *pred = NULL;
@@ -681,29 +693,55 @@ user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
     if (!u->remove)
       continue;
     esc = gs_aug_escape (u->name);
-    if (group_stays (&a, af[2], af[0], esc, users, nusers,
+    if (group_stays (&ac->a, ac->af[2], ac->af[0], esc, users, nusers,
                      &u->group_stays) == -1)
-      goto out;
+      return -1;
     if (u->home == NULL || u->home[0] == '\0')
       continue;
     if ((u->home_kept = home_guard (u->home)) != NULL)
       continue;
-    if ((shared = home_shared (&a, af[0], u->home, users, nusers)) == -1)
-      goto out;
+    if ((shared = home_shared (&ac->a, ac->af[0], u->home, users,
+                               nusers)) == -1)
+      return -1;
     if (shared)
       u->home_kept = "the home directory of another account too";
   }
+  return 0;
+}
 
-  gs_aug_end (&a);
-  if (edit_account_files (ctx, g, &a, present, users, nusers) == -1)
+static int
+user_account_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
+                      const char *root)
+{
+  const char *type = gs_guest_get (ctx, "type");
+  struct accounts ac = { .a = { 0 } };
+  int r = -1;
+
+  (void) op; (void) root;
+  if (type && strcmp (type, "windows") == 0) {
+    gs_not_applicable (ctx, "Windows accounts are not in /etc/passwd");
+    return 0;
+  }
+  if (gs_path_protected (ctx, "/etc/passwd")) {
+    gs_not_applicable (ctx, "/etc/passwd is protected by --exclude-path");
+    return 0;
+  }
+  if (load_files (ctx, g, &ac) == -1 || read_uid_range (&ac) == -1 ||
+      find_users (g, &ac) == -1 || decide (&ac) == -1)
     goto out;
-  if (remove_homes_and_spools (ctx, g, users, nusers, mail_dir) == -1)
+  gs_aug_end (&ac.a);
+  if (edit_account_files (ctx, g, &ac.a, ac.present, ac.users,
+                          ac.nusers) == -1)
+    goto out;
+  if (remove_homes_and_spools (ctx, g, ac.users, ac.nusers,
+                               ac.mail_dir) == -1)
     goto out;
   r = 0;
 
  out:
-  gs_aug_end (&a);
-  free_users (users, nusers);
+  gs_aug_end (&ac.a);
+  free_users (ac.users, ac.nusers);
+  free (ac.mail_dir);
   return r;
 }
 

@@ -20,6 +20,7 @@ UNIT_TESTS = \
 	tests/unit/test-commit-crash \
 	tests/unit/test-qemu-img \
 	tests/unit/test-xalloc \
+	tests/unit/test-quiet \
 	tests/unit/test-machine-readable
 check_PROGRAMS += $(UNIT_TESTS)
 TESTS += $(UNIT_TESTS)
@@ -174,6 +175,12 @@ tests_unit_test_xalloc_SOURCES = tests/unit/test-xalloc.c $(UNIT_COMMON)
 tests_unit_test_xalloc_LDADD = $(CORE_LIBS)
 tests_unit_test_xalloc_LDFLAGS = $(UNIT_LINK_FLAGS)
 EXTRA_tests_unit_test_xalloc_DEPENDENCIES = $(UNIT_DEPS)
+
+# libguestfs called quietly: a handle that is never launched.
+tests_unit_test_quiet_SOURCES = tests/unit/test-quiet.c $(UNIT_COMMON)
+tests_unit_test_quiet_LDADD = $(CORE_LIBS)
+tests_unit_test_quiet_LDFLAGS = $(UNIT_LINK_FLAGS)
+EXTRA_tests_unit_test_quiet_DEPENDENCIES = $(UNIT_DEPS)
 
 tests_unit_test_machine_readable_SOURCES = \
 	tests/unit/test-machine-readable.c $(UNIT_COMMON)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* batch-manifest.c: read and check the manifest of `goldsmith batch`.
+/* manifest.c: read and check the manifest of `goldsmith batch`.
  *
  *   report = "fleet.json";                     # default: MANIFEST.json
  *   tools = [ "sysprep", "sparsify", "inspect" ];

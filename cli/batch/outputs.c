@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* batch-outputs.c: what `goldsmith batch` writes (its report, its state
+/* outputs.c: what `goldsmith batch` writes (its report, its state
  * directory and state files) may only replace what an earlier batch
  * wrote.  Checked before anything runs, and the report again before
  * each write: a report path that names a disk image, the manifest, a

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* batch-report.c: the combined report of `goldsmith batch` (one JSON
+/* report.c: the combined report of `goldsmith batch` (one JSON
  * document: the images, each step with the tool's report of that
  * guest, and the commands run), its text summary, and the reports of
  * steps an earlier batch did, carried over from its report file.
@@ -18,20 +18,6 @@ const char *const batch_status_names[] = {
   [BS_PENDING] = "pending", [BS_OK] = "ok", [BS_FAILED] = "failed",
   [BS_SKIPPED] = "skipped", [BS_ALREADY] = "already-done",
 };
-
-json_object *
-batch_strings_json (const string_vector *v)
-{
-  json_object *a = json_object_new_array ();
-
-  /* Valid UTF-8 only, or the report is not JSON. */
-  for (size_t i = 0; i < v->len; ++i) {
-    CLEANUP_FREE char *u = gs_int_utf8_copy (v->ptr[i], false);
-
-    json_object_array_add (a, json_object_new_string (u ? u : ""));
-  }
-  return a;
-}
 
 /* "ok", "failed", "already-done" or "pending". */
 const char *

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* batch-run.c: the commands of `goldsmith batch`: each is the
+/* run.c: the commands of `goldsmith batch`: each is the
  * subcommand itself, called in a forked child with --json, its stdout
  * read through a pipe (its stderr is the user's: progress and
  * messages).  No second copy of any tool's logic, and a crash in one
@@ -140,24 +140,6 @@ call_tool (enum batch_tool t, const string_vector *argv, int which,
   if (WIFSIGNALED (status))
     return 128 + WTERMSIG (status);
   return WEXITSTATUS (status);
-}
-
-/* S as one shell word, for the plan a person reads (and may paste). */
-void
-batch_print_word (FILE *fp, const char *s)
-{
-  if (s[0] && strspn (s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV"
-                      "WXYZ0123456789-_=+,./:@%") == strlen (s)) {
-    fputs (s, fp);
-    return;
-  }
-  fputc ('\'', fp);
-  for (const char *p = s; *p; ++p)
-    if (*p == '\'')
-      fputs ("'\\''", fp);
-    else
-      fputc (*p, fp);
-  fputc ('\'', fp);
 }
 
 static void

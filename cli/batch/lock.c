@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* batch-lock.c: one run of a manifest at a time on this host, so that
+/* lock.c: one run of a manifest at a time on this host, so that
  * a timer or cron job firing while the last run still goes exits at
  * once (GS_EXIT_BUSY) instead of working on the same images and state.
  *

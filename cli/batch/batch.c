@@ -9,8 +9,8 @@
  * take, in one command, all the images whose arguments for that tool
  * are the same (the tool itself then shares launches among them as far
  * as is safe), sparsify and resize one image per command.  The
- * commands run one after the other (batch-run.c); after each, the
- * report (batch-report.c) and the state of its images (batch-state.c)
+ * commands run one after the other (run.c); after each, the
+ * report (report.c) and the state of its images (state.c)
  * are written, so that a killed batch resumes where it stopped.
  */
 #include <config.h>

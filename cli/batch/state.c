@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* batch-state.c: what an earlier `goldsmith batch` already did, so that
+/* state.c: what an earlier `goldsmith batch` already did, so that
  * a re-run (after a kill, a failure, or with more images) does only
  * the rest.
  *
@@ -26,19 +26,6 @@
 
 #include "batch.h"
 #include "cleanups.h"
-
-/* fleet.json -> fleet.EXT: the state directory (".state") and the
- * lock (".lock", batch-lock.c) are named after the report.
- */
-char *
-batch_beside (const char *report, const char *ext)
-{
-  size_t n = strlen (report);
-
-  if (n > 5 && strcmp (report + n - 5, ".json") == 0)
-    n -= 5;
-  return gs_xasprintf ("%.*s%s", (int) n, report, ext);
-}
 
 /* FNV-1a: a stable file name for the image; the file holds the disks
  * too, so a collision is only a miss.
@@ -70,21 +57,6 @@ batch_step_input (const struct batch_image *img, size_t step)
     if (img->steps[s].out)
       in = img->steps[s].out;
   return in;
-}
-
-bool
-batch_strings_equal (json_object *a, const string_vector *v)
-{
-  if (!json_object_is_type (a, json_type_array) ||
-      json_object_array_length (a) != v->len)
-    return false;
-  for (size_t i = 0; i < v->len; ++i) {
-    const char *s = json_object_get_string (json_object_array_get_idx (a, i));
-
-    if (s == NULL || strcmp (s, v->ptr[i]) != 0)
-      return false;
-  }
-  return true;
 }
 
 static json_object *
@@ -170,51 +142,6 @@ batch_state_resume (const char *dir, struct batch_image *img)
   img->resume = k;
  out:
   json_object_put (st);
-}
-
-int
-batch_write_atomic (const char *path, const char *text)
-{
-  CLEANUP_FREE char *tmp = NULL;
-  size_t len = strlen (text), off = 0;
-  mode_t um = umask (0);
-  int fd;
-
-  umask (um);
-  tmp = gs_xasprintf ("%s.XXXXXX", path);
-  if ((fd = mkstemp (tmp)) == -1) {
-    gs_error ("%s: %m", tmp);
-    return -1;
-  }
-  while (off < len) {
-    ssize_t n = write (fd, text + off, len - off);
-
-    if (n == -1 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      goto fail;
-    off += n;
-  }
-  /* The rename must never publish a file whose data is not on disk. */
-  if (fchmod (fd, 0666 & ~um) == -1 || fsync (fd) == -1)
-    goto fail;
-  if (close (fd) == -1) {
-    fd = -1;
-    goto fail;
-  }
-  if (rename (tmp, path) == -1) {
-    gs_error ("%s: %m", path);
-    unlink (tmp);
-    return -1;
-  }
-  return 0;
-
- fail:
-  gs_error ("%s: %m", tmp);
-  if (fd >= 0)
-    close (fd);
-  unlink (tmp);
-  return -1;
 }
 
 int

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* batch.h: what the three parts of `goldsmith batch` share: the
- * manifest (batch-manifest.c), the per-image state kept between runs
- * (batch-state.c) and the command that plans and runs (batch.c).
+/* batch.h: what the parts of `goldsmith batch` (cli/batch/) share: the
+ * manifest (manifest.c), the plan and the command (batch.c), running
+ * each step as a goldsmith subcommand (run.c), the combined report
+ * (report.c), the per-image state kept between runs (state.c), what it
+ * may overwrite (outputs.c), one run at a time (lock.c), and their leaf
+ * helpers (util.c).
  */
 #ifndef GS_BATCH_H
 #define GS_BATCH_H
 
-#include "cli.h"
+#include "cli/cli.h"
 
 /* The tools a pipeline may hold, in the order of batch_tool_names. */
 enum batch_tool { BT_SYSPREP, BT_INSPECT, BT_SPARSIFY, BT_RESIZE, BT_NTOOLS };
@@ -96,14 +99,14 @@ struct batch {
   size_t nruns;
   char *tmpdir;                  /* domain XML for guests of several -a */
   double seconds;
-  int lock_fd[2];                /* batch-lock.c; -1: none */
+  int lock_fd[2];                /* lock.c; -1: none */
 };
 
 /* batch.c */
 extern bool batch_same_args (const struct batch_step *a,
                              const struct batch_step *b);
 
-/* batch-run.c */
+/* run.c */
 extern double batch_now (void);
 extern void batch_catch_signals (bool on);
 extern int batch_signal (void);
@@ -111,48 +114,56 @@ extern int batch_check_args (struct batch *b);
 extern int batch_build_argv (struct batch *b, struct run *r, const bool *live,
                              string_vector *argv);
 extern void batch_execute (struct batch *b, struct run *r);
-extern void batch_print_word (FILE *fp, const char *s);
 extern const char *batch_jstr (json_object *o, const char *key);
 
-/* batch-report.c */
-extern json_object *batch_strings_json (const string_vector *v);
+/* report.c */
 extern const char *batch_image_status (const struct batch_image *img);
 extern json_object *batch_report (struct batch *b, bool complete, int code);
 extern int batch_write_report (struct batch *b, bool complete, int code);
 extern void batch_print_text (struct batch *b, int code);
 extern void batch_carry_over (struct batch *b);
 
-/* batch-run.c: the record of run R's command, put under the name of
+/* run.c: the record of run R's command, put under the name of
  * each step it did (goldsmith-batch(1), PROVENANCE).
  */
 extern void batch_provenance_link (const struct batch *b, const struct run *r,
                                    const bool *live);
 
-/* batch-outputs.c: the report and state replace only what batch wrote. */
+/* outputs.c: the report and state replace only what batch wrote. */
 extern int batch_check_outputs (const struct batch *b);
 extern int batch_check_report (const struct batch *b);
 
-/* batch-lock.c: one run of a manifest (or of a shard) at a time on
+/* lock.c: one run of a manifest (or of a shard) at a time on
  * this host.  0: held until exit; -1: an error (said); -2: another run
  * holds it (said, with its pid: exit GS_EXIT_BUSY).
  */
 extern int batch_lock (struct batch *b);
 
-/* batch-manifest.c */
+/* util.c: leaf helpers (they call nothing else of batch).
+ * batch_beside: fleet.json -> fleet.EXT (state dir, lock files);
+ * batch_write_atomic: TEXT to PATH, flushed, renamed into place;
+ * batch_strings_json / batch_strings_equal: a string list as JSON, and
+ * whether a JSON array holds the same; batch_print_word: S as one
+ * shell word.
+ */
+extern char *batch_beside (const char *report, const char *ext);
+extern int batch_write_atomic (const char *path, const char *text);
+extern json_object *batch_strings_json (const string_vector *v);
+extern bool batch_strings_equal (json_object *a, const string_vector *v);
+extern void batch_print_word (FILE *fp, const char *s);
+
+/* manifest.c */
 extern int batch_manifest_load (const char *file, struct batch_manifest *m);
 extern void batch_manifest_free (struct batch_manifest *m);
 
-/* batch-state.c: one small JSON file per image in a directory beside
+/* state.c: one small JSON file per image in a directory beside
  * the report, so shards never write the same file and any --shard
  * layout resumes what another one did.
  */
-extern char *batch_beside (const char *report, const char *ext);
 extern char *batch_state_file (const char *dir, const struct batch_image *img);
 extern void batch_state_resume (const char *dir, struct batch_image *img);
 extern int batch_state_save (const char *dir, const struct batch_image *img,
                              size_t done);
-extern int batch_write_atomic (const char *path, const char *text);
-extern bool batch_strings_equal (json_object *a, const string_vector *v);
 extern const char *batch_step_input (const struct batch_image *img, size_t step);
 
 #endif /* GS_BATCH_H */
