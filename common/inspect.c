@@ -385,7 +385,8 @@ gs_int_inspect_xpath (const char *expr, FILE *fp)
   switch (xo->type) {
   case XPATH_NODESET: {
     /* As virt-inspector: each node copied into a document of its own,
-     * saved formatted without a declaration.
+     * saved formatted without a declaration, so each ends its line (an
+     * attribute is ' name="value"', one a line).
      */
     xmlBufferPtr b = xmlBufferCreate ();
     xmlSaveCtxtPtr sc = b ? xmlSaveToBuffer (b, NULL, XML_SAVE_NO_DECL |
@@ -398,26 +399,8 @@ gs_int_inspect_xpath (const char *expr, FILE *fp)
     }
     for (int i = 0; xo->nodesetval && i < xo->nodesetval->nodeNr; ++i) {
       xmlNodePtr orig = xo->nodesetval->nodeTab[i];
-      xmlDocPtr wr;
-      xmlNodePtr node;
-
-      if (orig->type == XML_ATTRIBUTE_NODE) {
-        /* ' name="value"', as libxml2 saves an attribute. */
-        xmlChar *v = xmlNodeGetContent (orig);
-        xmlChar *e = xmlEncodeSpecialChars (doc, v ? v : BAD_CAST "");
-
-        xmlSaveFlush (sc);
-        xmlBufferCCat (b, " ");
-        xmlBufferCat (b, orig->name);
-        xmlBufferCCat (b, "=\"");
-        xmlBufferCat (b, e ? e : BAD_CAST "");
-        xmlBufferCCat (b, "\"");
-        xmlFree (v);
-        xmlFree (e);
-        continue;
-      }
-      wr = xmlNewDoc (BAD_CAST "1.0");
-      node = wr ? xmlCopyNode (orig, 1) : NULL;
+      xmlDocPtr wr = xmlNewDoc (BAD_CAST "1.0");
+      xmlNodePtr node = wr ? xmlDocCopyNode (orig, wr, 1) : NULL;
 
       if (node == NULL) {
         if (wr) xmlFreeDoc (wr);
@@ -434,11 +417,15 @@ gs_int_inspect_xpath (const char *expr, FILE *fp)
     break;
   }
   default: {
+    /* virt-inspector adds a newline to a string that lacks one, and
+     * prints an empty string as nothing at all; numbers and booleans
+     * are never empty.
+     */
     xmlChar *s = xmlXPathCastToString (xo);
     size_t l = s ? strlen ((char *) s) : 0;
 
     printf ("%s%s", s ? (char *) s : "",
-            l && s[l - 1] == '\n' ? "" : "\n");
+            l == 0 || s[l - 1] == '\n' ? "" : "\n");
     xmlFree (s);
   }
   }
