@@ -458,6 +458,11 @@ extern char *gs_int_utf8_copy (const char *s, bool xml_chars);
 extern char *gs_int_sanitise_utf8 (const char *s);
 /* The inspect records of R's guests as virt-inspector's XML on FP. */
 extern int gs_int_inspect_write_xml (const struct gs_run_result *r, FILE *fp);
+/* B64 (base64 text) in lines of 72 separated by CR LF, no line end after
+ * the last: how virt-inspector's <icon> is wrapped (libxml2's
+ * xmlTextWriterWriteBase64).
+ */
+extern char *gs_int_base64_wrap (const char *b64);
 extern int gs_int_inspect_xpath (const char *expr, FILE *fp);
 
 /* machine-readable.c: --machine-readable[=FORMAT] (resize, sparsify):

@@ -171,6 +171,50 @@ list_of (const struct gs_inspect_result *os, const char *name)
 
 #define jstr(f, key) gs_int_fields_get ((f), (key))
 
+#define B64_LINE 72
+
+char *
+gs_int_base64_wrap (const char *b64)
+{
+  size_t n = strlen (b64);
+  char *out = gs_xmalloc (n + 2 * (n / B64_LINE) + 1), *o = out;
+
+  for (size_t i = 0; i < n; i += B64_LINE) {
+    size_t k = n - i < B64_LINE ? n - i : B64_LINE;
+
+    if (i > 0) {
+      *o++ = '\r';
+      *o++ = '\n';
+    }
+    memcpy (o, b64 + i, k);
+    o += k;
+  }
+  *o = '\0';
+  return out;
+}
+
+/* <icon>: wrapped as virt-inspector wraps it.  Base64 needs no
+ * escaping, and the CR must reach the document as a byte (written as
+ * text, libxml2 would make it "&#13;").
+ */
+static int
+write_icon (xmlTextWriterPtr w, const char *b64)
+{
+  char *wrapped;
+  int r;
+
+  if (b64 == NULL)
+    return 0;
+  if (xmlTextWriterStartElement (w, BAD_CAST "icon") < 0)
+    return -1;
+  wrapped = gs_int_base64_wrap (b64);
+  r = xmlTextWriterWriteRaw (w, BAD_CAST wrapped);
+  free (wrapped);
+  if (r < 0)
+    return -1;
+  return xmlTextWriterEndElement (w);
+}
+
 static int
 write_os (xmlTextWriterPtr w, const struct gs_inspect_result *ir)
 {
@@ -256,7 +300,7 @@ write_os (xmlTextWriterPtr w, const struct gs_inspect_result *ir)
     X (xmlTextWriterEndElement (w));
   }
 
-  X (elem (w, "icon", jstr (os, "icon")));
+  X (write_icon (w, jstr (os, "icon")));
   X (xmlTextWriterEndElement (w));
   return 0;
  fail:
