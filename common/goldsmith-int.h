@@ -453,6 +453,14 @@ extern int gs_int_content_run (struct gs_registry *reg, guestfs_h *g,
 extern int gs_int_clear_device (guestfs_h *g, const char *dev, bool in_place,
                                 bool must_zero, const char **method);
 
+/* remove.c: PATH made canonical without looking at the guest (no "."
+ * or "..", no empty element, no trailing slash); may the entries of a
+ * directory at LEXICAL, which the guest's root resolves to REAL (a
+ * realpath), be removed there?
+ */
+extern char *gs_int_lexical_path (const char *path);
+extern bool gs_int_resolved_dir_ok (const char *lexical, const char *real);
+
 /* inspect.c */
 extern char *gs_int_utf8_copy (const char *s, bool xml_chars);
 extern char *gs_int_sanitise_utf8 (const char *s);
