@@ -9,7 +9,7 @@
  * own checks, so option errors come first whatever the inputs are.
  * How the options make guests is the subcommand's choice (enum
  * gs_inputs_grouping): the -a images all disks of one guest (sysprep,
- * as virt-sysprep), or one guest per option (inspect, sysprep
+ * as virt-sysprep and virt-inspector), or one guest per option (with
  * --each-image).  Each -d and --domxml is always a guest.
  */
 #include <config.h>

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* inspect.c: `goldsmith inspect`, virt-inspector's job.
  *
- * Every -a IMAGE, -d DOMAIN and --domxml FILE is one guest.  All the
- * guests are inspected in one appliance launch, their disks added
+ * All the -a IMAGEs are the disks of one guest, as with virt-inspector
+ * (a guest whose /home is on its second disk is one <operatingsystem>);
+ * with --each-image each -a is a guest.  Every -d DOMAIN and --domxml
+ * FILE is a guest.  All the guests are inspected in one appliance
+ * launch, their disks added
  * read-only in command-line order; a root belongs to the guest whose
  * disk holds it (libguestfs's device index of the root's partition, or
  * of the first PV of its volume group).  Guests that clash (an LVM PV
@@ -28,7 +31,8 @@ enum {
 };
 
 static char *xpath;
-static int no_applications, no_icon, cache, no_cache, jobs = GS_JOBS_UNSET;
+static int no_applications, no_icon, cache, no_cache, each_image;
+static int jobs = GS_JOBS_UNSET;
 static struct gs_inputs inputs;  /* -a, --format, -d, -c, --domxml */
 
 #define PARAMS_HEADING "Options of operations:"
@@ -36,6 +40,9 @@ static struct gs_inputs inputs;  /* -a, --format, -d, -c, --domxml */
 static struct poptOption inspect_table[] = {
   { NULL, '\0', POPT_ARG_INCLUDE_TABLE, inputs.table, 0,
     "The guests:", NULL },
+  { "each-image", '\0', POPT_ARG_NONE, &each_image, 0,
+    "Each -a is a guest of its own (default: all the -a are the disks "
+    "of one guest)", NULL },
   { "blocksize", '\0', POPT_ARG_STRING | POPT_ARGFLAG_OPTIONAL, NULL,
     OPT_BLOCKSIZE, "Sector size of the following -a images: 512 or 4096 "
     "(bare: back to the default)", "SIZE" },
@@ -108,7 +115,7 @@ gs_cmd_inspect (int argc, const char **argv)
   json_object *report = NULL;
   CLEANUP_FREE const char **av = NULL;
 
-  gs_cli_inputs_init (&inputs, GS_INPUTS_GUEST_EACH);
+  gs_cli_inputs_init (&inputs, GS_INPUTS_IMAGES_ONE_GUEST);
   /* The plugins first: their options are part of the command line. */
   if (gs_cli_params_install (&env, "inspect", inspect_table,
                              PARAMS_HEADING) == -1) {
@@ -160,6 +167,8 @@ gs_cmd_inspect (int argc, const char **argv)
   gs_int_set_verbosity (gs_common.quiet, gs_common.verbose);
   if (gs_cli_inputs_check (&inputs) == -1)
     goto fail;
+  if (each_image)
+    inputs.grouping = GS_INPUTS_GUEST_EACH;
   if (gs_cli_jobs_check (jobs) == -1)
     goto fail;
 
@@ -244,7 +253,13 @@ gs_cmd_inspect (int argc, const char **argv)
     if (gs_int_report_print_json (report) == -1 && code == GS_EXIT_OK)
       code = GS_EXIT_ERROR;
   }
-  else if (nguests > 0 && gs_int_inspect_write_xml (&res, stdout) == -1 &&
+  /* One guest and nothing found (no OS, or no launch): virt-inspector
+   * writes no document at all, only its error.
+   */
+  else if (nguests > 0 &&
+           !(nguests == 1 && res.guest[0].exit != GS_EXIT_OK &&
+             res.guest[0].nroots == 0) &&
+           gs_int_inspect_write_xml (&res, stdout) == -1 &&
            code == GS_EXIT_OK)
     code = GS_EXIT_ERROR;
   code = gs_cli_prov_end (prov, report, code);

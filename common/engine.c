@@ -87,9 +87,19 @@ run_guest (const struct gs_engine *e, struct gs_session *s,
   gs_int_set_current_image (g->name);
   gs_int_progress_image ("image-start", e->result->tool, g->name, NULL);
   if (roots[0] == NULL) {
-    gs_error ("%s: no operating system was found on this disk image "
-              "(not a virtual machine's disk, an operating system "
-              "goldsmith does not know, or encrypted)", g->name);
+    /* inspect: virt-inspector's first line (scripts look for it), then
+     * the reasons, on lines of their own as virt-inspector has them.
+     */
+    if (strcmp (e->family, "inspect") == 0)
+      gs_error ("%s: no operating system could be detected inside this "
+                "disk image.\n\nIt may not be a disk image or a virtual "
+                "machine's disk at all, its operating system may be one\n"
+                "libguestfs does not know, or it may be encrypted (see "
+                "--key).", g->name);
+    else
+      gs_error ("%s: no operating system was found on this disk image "
+                "(not a virtual machine's disk, an operating system "
+                "goldsmith does not know, or encrypted)", g->name);
     gs_int_result_set_error (&gr->error, "no operating system was found "
                              "on this disk image");
     gr->exit = GS_EXIT_ERROR;

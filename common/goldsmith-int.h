@@ -476,11 +476,24 @@ extern int gs_int_content_run (struct gs_registry *reg, guestfs_h *g,
 extern int gs_int_clear_device (guestfs_h *g, const char *dev, bool in_place,
                                 bool must_zero, const char **method);
 
+/* remove.c: PATH made canonical without looking at the guest (no "."
+ * or "..", no empty element, no trailing slash); may the entries of a
+ * directory at LEXICAL, which the guest's root resolves to REAL (a
+ * realpath), be removed there?
+ */
+extern char *gs_int_lexical_path (const char *path);
+extern bool gs_int_resolved_dir_ok (const char *lexical, const char *real);
+
 /* inspect.c */
 extern char *gs_int_utf8_copy (const char *s, bool xml_chars);
 extern char *gs_int_sanitise_utf8 (const char *s);
 /* The inspect records of R's guests as virt-inspector's XML on FP. */
 extern int gs_int_inspect_write_xml (const struct gs_run_result *r, FILE *fp);
+/* B64 (base64 text) in lines of 72 separated by CR LF, no line end after
+ * the last: how virt-inspector's <icon> is wrapped (libxml2's
+ * xmlTextWriterWriteBase64).
+ */
+extern char *gs_int_base64_wrap (const char *b64);
 extern int gs_int_inspect_xpath (const char *expr, FILE *fp);
 
 /* machine-readable.c: --machine-readable[=FORMAT] (resize, sparsify):

@@ -171,6 +171,50 @@ list_of (const struct gs_inspect_result *os, const char *name)
 
 #define jstr(f, key) gs_int_fields_get ((f), (key))
 
+#define B64_LINE 72
+
+char *
+gs_int_base64_wrap (const char *b64)
+{
+  size_t n = strlen (b64);
+  char *out = gs_xmalloc (n + 2 * (n / B64_LINE) + 1), *o = out;
+
+  for (size_t i = 0; i < n; i += B64_LINE) {
+    size_t k = n - i < B64_LINE ? n - i : B64_LINE;
+
+    if (i > 0) {
+      *o++ = '\r';
+      *o++ = '\n';
+    }
+    memcpy (o, b64 + i, k);
+    o += k;
+  }
+  *o = '\0';
+  return out;
+}
+
+/* <icon>: wrapped as virt-inspector wraps it.  Base64 needs no
+ * escaping, and the CR must reach the document as a byte (written as
+ * text, libxml2 would make it "&#13;").
+ */
+static int
+write_icon (xmlTextWriterPtr w, const char *b64)
+{
+  char *wrapped;
+  int r;
+
+  if (b64 == NULL)
+    return 0;
+  if (xmlTextWriterStartElement (w, BAD_CAST "icon") < 0)
+    return -1;
+  wrapped = gs_int_base64_wrap (b64);
+  r = xmlTextWriterWriteRaw (w, BAD_CAST wrapped);
+  free (wrapped);
+  if (r < 0)
+    return -1;
+  return xmlTextWriterEndElement (w);
+}
+
 static int
 write_os (xmlTextWriterPtr w, const struct gs_inspect_result *ir)
 {
@@ -256,7 +300,7 @@ write_os (xmlTextWriterPtr w, const struct gs_inspect_result *ir)
     X (xmlTextWriterEndElement (w));
   }
 
-  X (elem (w, "icon", jstr (os, "icon")));
+  X (write_icon (w, jstr (os, "icon")));
   X (xmlTextWriterEndElement (w));
   return 0;
  fail:
@@ -385,7 +429,8 @@ gs_int_inspect_xpath (const char *expr, FILE *fp)
   switch (xo->type) {
   case XPATH_NODESET: {
     /* As virt-inspector: each node copied into a document of its own,
-     * saved formatted without a declaration.
+     * saved formatted without a declaration, so each ends its line (an
+     * attribute is ' name="value"', one a line).
      */
     xmlBufferPtr b = xmlBufferCreate ();
     xmlSaveCtxtPtr sc = b ? xmlSaveToBuffer (b, NULL, XML_SAVE_NO_DECL |
@@ -398,26 +443,8 @@ gs_int_inspect_xpath (const char *expr, FILE *fp)
     }
     for (int i = 0; xo->nodesetval && i < xo->nodesetval->nodeNr; ++i) {
       xmlNodePtr orig = xo->nodesetval->nodeTab[i];
-      xmlDocPtr wr;
-      xmlNodePtr node;
-
-      if (orig->type == XML_ATTRIBUTE_NODE) {
-        /* ' name="value"', as libxml2 saves an attribute. */
-        xmlChar *v = xmlNodeGetContent (orig);
-        xmlChar *e = xmlEncodeSpecialChars (doc, v ? v : BAD_CAST "");
-
-        xmlSaveFlush (sc);
-        xmlBufferCCat (b, " ");
-        xmlBufferCat (b, orig->name);
-        xmlBufferCCat (b, "=\"");
-        xmlBufferCat (b, e ? e : BAD_CAST "");
-        xmlBufferCCat (b, "\"");
-        xmlFree (v);
-        xmlFree (e);
-        continue;
-      }
-      wr = xmlNewDoc (BAD_CAST "1.0");
-      node = wr ? xmlCopyNode (orig, 1) : NULL;
+      xmlDocPtr wr = xmlNewDoc (BAD_CAST "1.0");
+      xmlNodePtr node = wr ? xmlDocCopyNode (orig, wr, 1) : NULL;
 
       if (node == NULL) {
         if (wr) xmlFreeDoc (wr);
@@ -434,11 +461,15 @@ gs_int_inspect_xpath (const char *expr, FILE *fp)
     break;
   }
   default: {
+    /* virt-inspector adds a newline to a string that lacks one, and
+     * prints an empty string as nothing at all; numbers and booleans
+     * are never empty.
+     */
     xmlChar *s = xmlXPathCastToString (xo);
     size_t l = s ? strlen ((char *) s) : 0;
 
     printf ("%s%s", s ? (char *) s : "",
-            l && s[l - 1] == '\n' ? "" : "\n");
+            l == 0 || s[l - 1] == '\n' ? "" : "\n");
     xmlFree (s);
   }
   }

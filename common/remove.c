@@ -164,8 +164,8 @@ remove_real (struct gs_ctx *ctx, guestfs_h *g, const char *path,
 /* PATH without empty or "." elements, ".." taken back lexically and
  * no trailing slash: what realpath gives for a path with no symlink.
  */
-static char *
-lexical_path (const char *path)
+char *
+gs_int_lexical_path (const char *path)
 {
   char *out = gs_xmalloc (strlen (path) + 2);
   size_t len = 0;
@@ -197,20 +197,44 @@ lexical_path (const char *path)
   return out;
 }
 
-/* May entries of DIR be removed?  Only if DIR is a directory reached
- * without any symlink: a guest that makes /var/log/audit a link to /
- * must not turn /var/log/audit/... into its top-level directories, nor
- * a link to another filesystem send removals there.  1 yes, 0 no (a
- * missing DIR, or one reached through a link, with a warning when
- * there were entries to remove), -1 on error.
+bool
+gs_int_resolved_dir_ok (const char *lexical, const char *real)
+{
+  size_t n = strlen (real);
+  CLEANUP_FREE char *canon = NULL;
+
+  if (real[0] != '/')
+    return false;
+  canon = gs_int_lexical_path (real);
+  if (strcmp (canon, real) != 0)
+    return false;                /* not what a realpath gives */
+  if (strcmp (real, "/") == 0)
+    return false;
+  /* A directory on LEXICAL's own path (or LEXICAL itself). */
+  return !(strncmp (lexical, real, n) == 0 &&
+           (lexical[n] == '/' || lexical[n] == '\0'));
+}
+
+/* Where may the entries of DIR be removed?  libguestfs resolves DIR's
+ * symlinks inside the guest's root (its realpath runs chrooted there:
+ * an absolute link /home -> /srv/home is the guest's /srv/home, and
+ * ../../.. stops at the guest's /), so the removal lands where
+ * virt-sysprep's glob found the entries, never outside the guest.  A
+ * link back up its own path (/var/log/audit -> / or -> /var) is
+ * refused (gs_int_resolved_dir_ok): its entries would be the link's
+ * own parents.  1 yes, with *WHERE_RET the real directory; 0 no (a
+ * missing DIR, or a refused link, with a warning when there were
+ * entries to remove); -1 on error.
  */
 static int
 dir_removable (struct gs_ctx *ctx, guestfs_h *g, const char *dir,
-               char *const *names, size_t nentries)
+               char *const *names, size_t nentries, char **where_ret)
 {
-  CLEANUP_FREE char *lexical = lexical_path (dir);
-  CLEANUP_FREE char *real = NULL;
+  CLEANUP_FREE char *lexical = gs_int_lexical_path (dir);
+  char *real = NULL;
+  int r;
 
+  *where_ret = NULL;
   /* realpath fails on a missing path or a symlink loop: nothing to
    * remove there, and not an error of ours.
    */
@@ -219,19 +243,26 @@ dir_removable (struct gs_ctx *ctx, guestfs_h *g, const char *dir,
   gs_quiet_end (g);
   if (real == NULL)
     return 0;
-  if (strcmp (real, lexical) != 0) {
+  if (strcmp (real, lexical) != 0 &&
+      !gs_int_resolved_dir_ok (lexical, real)) {
     CLEANUP_FREE char *one = nentries == 1 ? gs_path_join (dir, names[0])
                                            : NULL;
 
     if (one)
-      gs_warning ("%s not removed: %s is reached through a symlink (to %s)",
-                  one, dir, real);
+      gs_warning ("%s not removed: %s is a symlink back up its own path "
+                  "(to %s)", one, dir, real);
     else
-      gs_warning ("%zu paths in %s not removed: the directory is reached "
-                  "through a symlink (to %s)", nentries, dir, real);
+      gs_warning ("%zu paths in %s not removed: the directory is a symlink "
+                  "back up its own path (to %s)", nentries, dir, real);
+    free (real);
     return 0;
   }
-  return guestfs_is_dir (g, dir);
+  if ((r = guestfs_is_dir (g, real)) != 1) {
+    free (real);
+    return r;
+  }
+  *where_ret = real;
+  return 1;
 }
 
 int
@@ -283,8 +314,11 @@ gs_remove_all (struct gs_ctx *ctx, guestfs_h *g, char *const *paths,
     if (parent != NULL &&
         (p == NULL || strlen (parent) != (plen ? plen : 1) ||
          strncmp (parent, p, plen ? plen : 1) != 0)) {
-      if ((r = dir_removable (ctx, g, parent, run.ptr, run.len)) == 1)
-        r = remove_names (ctx, g, parent, run.ptr, run.len, flags);
+      CLEANUP_FREE char *where = NULL;
+
+      if ((r = dir_removable (ctx, g, parent, run.ptr, run.len,
+                              &where)) == 1)
+        r = remove_names (ctx, g, where, run.ptr, run.len, flags);
       string_vector_free_all (&run);
       free (parent);
       parent = NULL;

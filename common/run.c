@@ -182,7 +182,15 @@ run_root (struct gs_session *s, struct gs_registry *reg, const char *root,
   if (strcmp (opts->family, "inspect") == 0) {
     rr->inspect = gs_xcalloc (1, sizeof *rr->inspect);
     ctx.inspect = rr->inspect;
-    gs_inspect_set (&ctx, "root", root);
+    {                            /* canonical, as virt-inspector's */
+      char *c;
+
+      guestfs_push_error_handler (g, NULL, NULL);
+      c = guestfs_canonical_device_name (g, root);
+      guestfs_pop_error_handler (g);
+      gs_inspect_set (&ctx, "root", c ? c : root);
+      free (c);
+    }
   }
   load_facts (&ctx, g, root, &rr->os);
   /* Root and type name an <operatingsystem> (the schema requires

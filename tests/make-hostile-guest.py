@@ -26,14 +26,16 @@ What it holds (tests/sysprep/test-hostile.sh checks each):
 - symlinks as targets, pointing at /, at /etc and at the other
   filesystem: each goes as a link, what it points at stays;
 - symlinked directories in the middle of targeted paths (/var/log/audit
-  -> /, /var/lib/dhcp -> /srv/data): nothing behind them is removed;
+  -> /, /var/lib/dhcp -> /srv/data): resolved in the guest's root, so the
+  lease in /srv/data goes, but nothing behind /var/log/audit (a link
+  back up its own path);
 - file names with newlines, control characters and bytes that are not
   UTF-8, among the targets and among the decoys;
 - a /etc/passwd and /etc/shadow of NUSERS (default 30,000) accounts,
   and a login.defs
   full of junk around valid UID_MIN/UID_MAX; three accounts are in the
   range (so removed), one of them with its home behind a symlink to the
-  other filesystem (kept, with a warning).
+  other filesystem (removed there: test-hostile.sh expects it).
 """
 import os
 import shutil
@@ -99,7 +101,7 @@ mk(srv, b"/data/lease", b"not a lease: behind a symlinked directory\n")
 # ---- NUSERS accounts; login.defs with junk around its two numbers ----
 # UIDs from 70000 are above UID_MAX: those accounts stay.  a1..a3 and
 # x.y are in the range and go, with their homes; a3's home is reached
-# through a symlink to the other filesystem, so it stays.  xzy stays:
+# through a symlink to the other filesystem (removed there).  xzy stays:
 # a pattern for x.y that took '.' as a regexp would take it too.  host$
 # goes too.
 users = [b"root:x:0:0:root:/root:/bin/bash"]

@@ -156,7 +156,7 @@ is "one command for entries 1 and 4: each guest on its own, the two-disk one as 
    "sysprep --json --operations defaults,-logfiles --each-image --format raw -a TMP/t1.img --domxml XML"
 noapp goldsmith batch --plan "$tmp/five.conf" > "$tmp/plan.txt"
 ok "--plan in text: each run with its command" \
-   grep -q "^  goldsmith inspect --json --format raw -a $tmp/t1.img --format auto -a $tmp/t2.img" "$tmp/plan.txt"
+   grep -q "^  goldsmith inspect --json --each-image --format raw -a $tmp/t1.img --format auto -a $tmp/t2.img" "$tmp/plan.txt"
 ok "--plan wrote nothing" test ! -e "$tmp/five.json" -a ! -e "$tmp/five.state"
 
 # A fleet that fails: the appliance cannot start.  Every image failed

@@ -5,7 +5,7 @@
 # a crash; and --json output stays one JSON document even when the run
 # stops early.  Refusals before a launch are tests/refusals.txt.
 source "$(dirname "$0")/functions.sh"
-plan 11
+plan 13
 
 tmp="$builddir/tests/tmp/launch-failure"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -17,19 +17,28 @@ printf 'precious' | dd of="$tmp/good.img" conv=notrunc status=none
 good_sum=$(sha256sum < "$tmp/good.img")
 
 # inspect aborted in json-c on a guest with no roots.
-goldsmith inspect -a "$tmp/good.img" > /dev/null 2> "$tmp/err"
+goldsmith inspect -a "$tmp/good.img" > "$tmp/out.xml" 2> "$tmp/err"
 is "inspect: a failed launch is exit status 1" "$?" 1
-# The same in two jobs (three images): a job aborted in json-c on its
+# As virt-inspector: one guest with nothing found writes no document.
+is "inspect: ... and nothing on stdout" "$(wc -c < "$tmp/out.xml")" 0
+# Several -a are one guest's disks, as with virt-inspector: one guest,
+# three disks, one launch.
+goldsmith inspect --json -a "$tmp/good.img" -a "$tmp/job2.img" \
+  -a "$tmp/job3.img" > "$tmp/one.json" 2> "$tmp/err"
+is "inspect -a -a -a: one guest of three disks, one launch, exit status 1" \
+   "$(python3 -c "import json,sys; d=json.load(open('$tmp/one.json')); print(d['exit_status'], d['appliance']['launches'], [(g['name'].rsplit('/',1)[-1], len(g['disks'])) for g in d['guests']])")" \
+   "1 1 [('good.img', 3)]"
+# The same in two jobs (three images, each a guest): a job aborted in json-c on its
 # guests with no roots, then the parent on the job that had sent
 # nothing.
-goldsmith inspect --json --jobs 2 -a "$tmp/good.img" -a "$tmp/job2.img" \
+goldsmith inspect --json --jobs 2 --each-image -a "$tmp/good.img" -a "$tmp/job2.img" \
   -a "$tmp/job3.img" > "$tmp/out.json" 2> "$tmp/err"
 ok "inspect --jobs 2: exit status 1, two launches, each guest with its launch's error" \
    python3 -c "import json,sys; d=json.load(open('$tmp/out.json')); sys.exit(0 if d['exit_status']==1 and d['appliance']['launches']==2 and all('/bin/false' in g['error'] for g in d['guests']) and len(d['guests'])==3 else 1)"
 # --isolate (and appliance.isolate): every guest in a launch of its
 # own, where the same three would share one.
 launches () {
-  goldsmith inspect --json --jobs 1 "$@" -a "$tmp/good.img" -a "$tmp/job2.img" \
+  goldsmith inspect --json --jobs 1 --each-image "$@" -a "$tmp/good.img" -a "$tmp/job2.img" \
     -a "$tmp/job3.img" 2> /dev/null |
     python3 -c "import json,sys; print(json.load(sys.stdin)['appliance']['launches'])"
 }

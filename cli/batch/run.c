@@ -156,7 +156,7 @@ xml_text (FILE *fp, const char *s)
     }
 }
 
-/* sysprep --each-image and inspect take each -a as a guest: a guest
+/* sysprep and inspect, run with --each-image, take each -a as a guest: a guest
  * of several disks goes to them as a domain XML file of its own.
  */
 static char *
@@ -275,7 +275,7 @@ batch_build_argv (struct batch *b, struct run *r, const bool *live,
     return -1;
 
   if (r->tool == BT_SYSPREP || r->tool == BT_INSPECT) {
-    if (r->tool == BT_SYSPREP && push (argv, "--each-image"))
+    if (push (argv, "--each-image"))
       return -1;
     if (r->connect && (push (argv, "-c") || push (argv, r->connect)))
       return -1;

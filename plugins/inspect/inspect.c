@@ -97,6 +97,24 @@ os_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
 
 /* ---- mountpoints, filesystems, drive mappings --------------------- */
 
+/* DEV named as virt-inspector names it: libguestfs's canonical name
+ * (/dev/vda1 and /dev/hda1 as /dev/sda1, /dev/mapper/VG-LV as
+ * /dev/VG/LV), then the guest's own disk moved onto the appliance's
+ * (gs_inspect_device).  A name libguestfs cannot canonicalise is kept.
+ */
+static char *
+guest_device (struct gs_ctx *ctx, guestfs_h *g, const char *dev)
+{
+  char *c, *d;
+
+  guestfs_push_error_handler (g, NULL, NULL);
+  c = guestfs_canonical_device_name (g, dev);
+  guestfs_pop_error_handler (g);
+  d = gs_inspect_device (ctx, c ? c : dev);
+  free (c);
+  return d;
+}
+
 /* Key/value hash lists from libguestfs, as pairs to sort. */
 struct kv { const char *k, *v; };
 
@@ -146,7 +164,7 @@ mountpoints_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   if (mps == NULL || (kv = pairs (mps, &n)) == NULL)
     return -1;
   for (size_t i = 0; i < n; ++i) {
-    char *d = gs_inspect_device (ctx, mps[2 * i + 1]);
+    char *d = guest_device (ctx, g, mps[2 * i + 1]);
 
     if (d == NULL)
       return -1;
@@ -180,7 +198,7 @@ filesystems_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   if (fss == NULL)
     return -1;
   for (; fss[n]; ++n) {
-    char *d = gs_inspect_device (ctx, fss[n]);
+    char *d = guest_device (ctx, g, fss[n]);
 
     if (d == NULL)
       return -1;
@@ -229,9 +247,16 @@ drive_mappings_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   }
   qsort (kv, n, sizeof *kv, by_key_nocase);
   for (size_t i = 0; i < n; ++i) {
+    CLEANUP_FREE char *c = NULL;
+    const char *dev = kv[i].v;
+
+    /* Already the appliance's device: canonical only. */
+    guestfs_push_error_handler (g, NULL, NULL);
+    c = guestfs_canonical_device_name (g, dev);
+    guestfs_pop_error_handler (g);
     TRY (gs_inspect_add_item (ctx, "drive_mappings"));
     TRY (gs_inspect_item_set (ctx, "name", kv[i].k));
-    TRY (gs_inspect_item_set (ctx, "device", kv[i].v));
+    TRY (gs_inspect_item_set (ctx, "device", c ? c : dev));
   }
   return 0;
 }

@@ -172,11 +172,14 @@ applies (struct gs_ctx *ctx, const struct rp *rp)
   return true;
 }
 
+/* As virt-sysprep matches basenames: a leading dot is an ordinary
+ * character, so "*~" takes .bashrc~ and "*.bak" takes .config.bak.
+ */
 static bool
 matches_any (const string_vector *pats, const char *base)
 {
   for (size_t i = 0; i < pats->len; ++i)
-    if (fnmatch (pats->ptr[i], base, FNM_PERIOD) == 0)
+    if (fnmatch (pats->ptr[i], base, 0) == 0)
       return true;
   return false;
 }

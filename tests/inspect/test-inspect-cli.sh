@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # goldsmith inspect: options, --xpath and its schema (no appliance).
 source "$(dirname "$0")/../functions.sh"
-plan 11
+plan 13
 
 tmp="$builddir/tests/tmp/inspect-cli"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -32,12 +32,18 @@ is "--no-applications --no-icon deselect their operations" \
 is "the configuration switches an operation off" \
    "$(off --set inspect.icon.enabled=false)" "icon"
 
-# --xpath as virt-inspector: node-sets as formatted fragments,
-# attributes as ' name="value"', strings and numbers with a newline.
+# --xpath as virt-inspector: node-sets as formatted fragments, one
+# node a line, attributes as ' name="value"', strings and numbers with a
+# newline, an empty string as nothing at all.
 x () { goldsmith inspect --xpath "$1" < "$golden/debian.xml"; }
 is "--xpath string" "$(x 'string(//hostname)')" "phony-debian"
 is "--xpath number" "$(x 'count(//filesystem)')" "1"
 is "--xpath attribute" "$(x '//mountpoint/@dev')" ' dev="/dev/sda1"'
+is "--xpath attributes: one a line" "$(x '//@dev' | sed -n l)" \
+' dev="/dev/sda1"$
+ dev="/dev/sda1"$'
+is "--xpath empty string: no output, not even a newline" \
+   "$(x 'string(//no-such-element)' | wc -c)" 0
 is "--xpath node-set" "$(x '//filesystem')" '<filesystem dev="/dev/sda1">
   <type>ext4</type>
   <label>debroot</label>

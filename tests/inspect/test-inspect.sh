@@ -2,15 +2,17 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # goldsmith inspect end to end, in four appliance launches (and three
 # runs answered from the inspect cache with none).
+# Sections 1 and 2 give each -a as a guest (--each-image); section 3
+# gives two -a as the disks of one guest, as virt-inspector takes them.
 # 1. XML, the three phony guests (fedora, debian, windows) in ONE
 #    launch, with --cache: the XML validates against docs/goldsmith-inspect.rng and
 #    matches, guest by guest, tests/inspect/*.xml: virt-inspector
 #    1.48's output on each image alone, but for the hostile strings the
 #    fixtures plant (bytes that are not UTF-8, control characters and
 #    U+FFFF, which goldsmith writes as U+FFFD; see the fixtures'
-#    comments) and windows' icon,
-#    which virt-inspector wraps in lines of 72 (CR LF; LF in the golden
-#    file) and goldsmith does not: compared without the line breaks.
+#    comments); windows' icon is in lines of 72 with CR LF between, as
+#    virt-inspector writes it (LF in the golden file, which XML parsing
+#    makes of CR LF anyway).
 #    The cache (goldsmith-inspect(1)), no launch: the same guests again
 #    with a stand-in qemu that records any start and fails: the same
 #    XML from the cache; a touched image is launched again (and the
@@ -20,16 +22,20 @@
 #    launches at once (debian; fedora and windows).
 # 3. XML with the 'os' operation off, debian plus fedora plus a copy of
 #    fedora (a clone: same VG name, PV and filesystem UUIDs, but its own
-#    MBR disk signature): still valid against the schema; ONE launch:
-#    debian is inspected with the others, then each clone alone in the
-#    same launch (only its own LVM volumes visible), and all three are
-#    reported as their images hold.
+#    MBR disk signature), as --domxml guests, plus a blank disk (no OS)
+#    and a guest of two disks given as two -a (its /home on the second,
+#    made on the host with mkfs.ext4 -d): still valid against the schema;
+#    ONE launch: debian is inspected with the others, then each clone
+#    alone in the same launch (only its own LVM volumes visible), and all
+#    are reported as their images hold; the two disks are ONE
+#    <operatingsystem>; the blank disk gets virt-inspector's "no
+#    operating system" error (exit status 1).
 # The images stay byte-identical.
 # The Windows guest (tests/make-phony-windows.sh) exists only where
 # hivexregedit does: without it, its checks skip (but not under CI).
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 42
+plan 47
 
 tmp="$builddir/tests/tmp/inspect"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -67,7 +73,7 @@ newest=$(stat -c %Z "$tmp"/*.img | sort -n | tail -1)
 while [ $(( $(date +%s) - newest )) -lt 3 ]; do sleep 0.2; done
 export XDG_CACHE_HOME="$tmp/cache"
 memcheck env -u LIBGUESTFS_BACKEND_SETTINGS \
-  goldsmith inspect --jobs 1 --cache -a "$tmp/fedora.img" -a "$tmp/debian.img" \
+  goldsmith inspect --jobs 1 --cache --each-image -a "$tmp/fedora.img" -a "$tmp/debian.img" \
   "${win[@]}" > "$tmp/both.xml" 2> "$tmp/both.stderr"
 is "XML run: exit status 0" "$?" 0
 memcheck_ok "goldsmith inspect of two guests"
@@ -107,6 +113,17 @@ for g in $guests; do
   ok "$g: as virt-inspector" diff -u "$tmp/$g.golden.xml" "$tmp/$g.xml"
   diff -u "$tmp/$g.golden.xml" "$tmp/$g.xml" | sed 's/^/# /'
 done
+# The icon as virt-inspector wraps it: lines of 72, CR LF between.
+if has_windows 1; then
+  is "windows: the icon in lines of 72 with CR LF between" \
+     "$(python3 -c '
+import re, sys
+icon = re.search(rb"<icon>([^<]*)</icon>", open(sys.argv[1], "rb").read()).group(1)
+lines = icon.split(b"\r\n")
+print(len(lines) > 1, all(len(l) == 72 for l in lines[:-1]),
+      0 < len(lines[-1]) <= 72, b"\n" not in b"".join(lines))' "$tmp/both.xml")" \
+     "True True True True"
+fi
 # The RPM database made on the host (tests/make-rpmdb.sh) from
 # tests/fixtures/gs-hello.spec, read by libguestfs in the appliance.
 is "fedora: the RPM database's package: name, epoch, version, release, arch, URL, summary" \
@@ -156,7 +173,7 @@ is "cache: one entry per guest, private" \
    "$(find "$tmp/cache/goldsmith/inspect" -name '*.json' | wc -l) $(stat -c %a "$tmp/cache/goldsmith/inspect")" \
    "$((2 + nwin)) 700"
 cached () {                      # cached OUT OPTION...: a run, no appliance
-  LIBGUESTFS_HV="$tmp/fake-qemu" goldsmith inspect --jobs 1 "${@:2}" \
+  LIBGUESTFS_HV="$tmp/fake-qemu" goldsmith inspect --jobs 1 --each-image "${@:2}" \
     -a "$tmp/fedora.img" -a "$tmp/debian.img" "${win[@]}" > "$tmp/$1" \
     2> "$tmp/$1.stderr"
 }
@@ -181,7 +198,7 @@ unset XDG_CACHE_HOME
 # --jobs 2 halves the one launch the three would share: debian alone,
 # fedora and windows together.
 env -u LIBGUESTFS_BACKEND_SETTINGS \
-  goldsmith inspect --json --no-icon --jobs 2 \
+  goldsmith inspect --json --no-icon --jobs 2 --each-image \
   -a "$tmp/debian.img" -a "$tmp/fedora.img" "${win[@]}" \
   > "$tmp/both.json" 2> "$tmp/json.stderr"
 is "JSON run: exit status 0" "$?" 0
@@ -268,15 +285,70 @@ is "JSON: the hostile hostname, as in the XML" \
    "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([o["hostname"] for g in d["guests"] for o in g["operatingsystems"] if "hostname" in o and "fedora" in o["hostname"]][0])' "$tmp/both.json")" \
    "$(x 'string(/guests/guest[1]//hostname)')"
 
-# ---- 3. XML without 'os': debian, fedora and its clone -----------------
+# ---- 3. XML without 'os': debian, fedora, its clone, no OS, two disks ---
+# Each one-disk guest as a domain XML file named after its image (so the
+# messages name it as before); the blank disk likewise.
+domxml () {                      # domxml NAME: $tmp/NAME.xml for NAME.img
+  printf '<domain><name>%s</name><devices><disk type="file" device="disk">%s%s</disk></devices></domain>\n' \
+    "$tmp/$1.img" '<driver name="qemu" type="raw"/>' \
+    "<source file=\"$tmp/$1.img\"/><target dev=\"sda\"/>" > "$tmp/$1.xml"
+}
+truncate -s 8M "$tmp/blank.img"
+printf '\x67\x73\x62\x6c' |
+  dd of="$tmp/blank.img" bs=1 seek=440 conv=notrunc status=none
+for g in debian fedora fedora-copy blank; do domxml $g; done
+# The two-disk guest: / on the first (its fstab mounts /home by label),
+# /home on the second; bare ext4 filesystems made on the host.
+mkdir -p "$tmp/two-root/etc" "$tmp/two-root/usr/bin" "$tmp/two-root/home" \
+  "$tmp/two-root/var/lib/dpkg" "$tmp/two-home/alice"
+printf 'NAME="Debian GNU/Linux"\nID=debian\nVERSION_ID="12"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n' \
+  > "$tmp/two-root/etc/os-release"
+echo 12.8 > "$tmp/two-root/etc/debian_version"
+echo two-disks > "$tmp/two-root/etc/hostname"
+printf 'LABEL=tworoot / ext4 defaults 0 1\nLABEL=twohome /home ext4 defaults 0 2\n' \
+  > "$tmp/two-root/etc/fstab"
+printf 'Package: bash\nStatus: install ok installed\nVersion: 5.2\n\n' \
+  > "$tmp/two-root/var/lib/dpkg/status"
+ln -s usr/bin "$tmp/two-root/bin"
+echo "alice's" > "$tmp/two-home/alice/.profile"
+mkfs.ext4 -q -F -L tworoot -d "$tmp/two-root" "$tmp/two-root.img" 16M
+mkfs.ext4 -q -F -L twohome -d "$tmp/two-home" "$tmp/two-home.img" 16M
+# Distinct bytes where an MBR's disk signature would be (ext4 leaves
+# its first KiB alone): no two of these disks look alike.
+printf '\x67\x73\x72\x31' |
+  dd of="$tmp/two-root.img" bs=1 seek=440 conv=notrunc status=none
+printf '\x67\x73\x68\x32' |
+  dd of="$tmp/two-home.img" bs=1 seek=440 conv=notrunc status=none
 env -u LIBGUESTFS_BACKEND_SETTINGS \
   goldsmith inspect --jobs 1 --operations defaults,-os,-icon \
-  -a "$tmp/debian.img" \
-  -a "$tmp/fedora.img" -a "$tmp/fedora-copy.img" \
+  --domxml "$tmp/debian.xml" \
+  --domxml "$tmp/fedora.xml" --domxml "$tmp/fedora-copy.xml" \
+  --domxml "$tmp/blank.xml" -a "$tmp/two-root.img" -a "$tmp/two-home.img" \
   > "$tmp/clones.xml" 2> "$tmp/clones.stderr"
-is "clones: exit status 0" "$?" 0
+is "clones: exit status 1 (the blank disk has no OS)" "$?" 1
 sed 's/^/# stderr: /' "$tmp/clones.stderr"
-is "clones: one launch for the three" \
+is "no OS: virt-inspector's words, naming the disk, and the reasons" \
+   "$(grep -c "^goldsmith: error: $tmp/blank.img: no operating system could be detected inside this disk image\.$" "$tmp/clones.stderr") $(grep -c 'may be encrypted (see --key)' "$tmp/clones.stderr")" \
+   "1 1"
+is "no OS: the blank disk's <operatingsystems> is empty, the others are reported" \
+   "$(goldsmith inspect --xpath 'count(/guests/guest[4]/operatingsystems/*)' < "$tmp/clones.xml") $(goldsmith inspect --xpath 'count(/guests/guest)' < "$tmp/clones.xml")" \
+   "0 5"
+# Several -a are one guest: one <operatingsystem>, / on its first disk
+# (the appliance's fifth) and /home on its second, both filesystems.
+is "two -a, one guest: named after its first disk, ONE operatingsystem" \
+   "$(goldsmith inspect --xpath 'string(/guests/guest[5]/@name)' < "$tmp/clones.xml") $(goldsmith inspect --xpath 'count(/guests/guest[5]/operatingsystems/operatingsystem)' < "$tmp/clones.xml")" \
+   "$tmp/two-root.img 1"
+is "two -a, one guest: root, mountpoints and filesystems from both disks" \
+   "$(python3 -c '
+import sys, xml.etree.ElementTree as ET
+o = ET.parse(sys.argv[1]).getroot()[4].find("operatingsystems/operatingsystem")
+print(o.findtext("root"), o.findtext("name"))
+print([(m.get("dev"), m.text) for m in o.find("mountpoints")])
+print([(f.get("dev"), f.findtext("label")) for f in o.find("filesystems")])' "$tmp/clones.xml")" \
+   "/dev/sde linux
+[('/dev/sde', '/'), ('/dev/sdf', '/home')]
+[('/dev/sde', 'tworoot'), ('/dev/sdf', 'twohome')]"
+is "clones: one launch for all of them" \
    "$(grep -c 'Launching the appliance' "$tmp/clones.stderr")" 1
 is "clones: each clone, not debian, is done on its own in it" \
    "$(sed -n 's|.*/\([^/]*\): its LVM or filesystem IDs .*: done on its own$|\1|p' "$tmp/clones.stderr" | xargs)" \

@@ -83,12 +83,13 @@ main (void)
   struct gs_guest one = { .name = (char *) "one" };
   struct gs_run_result res;
   struct gs_root_result *rr;
-  char *buf = NULL;
+  char *buf = NULL, *w;
   size_t len = 0;
   FILE *fp;
   xmlDocPtr doc;
+  char icon[151], want_icon[200];
 
-  plan (23);
+  plan (26);
 
   /* One guest's record, filled as inspect plugins fill it; the
    * expected XML below is written out by hand, byte for byte.
@@ -102,6 +103,11 @@ main (void)
   gs_inspect_set (&ctx, "hostname", hostile[2]);
   gs_inspect_set (&ctx, "product_name", hostile[1]);
   gs_inspect_set (&ctx, "distro", "unknown");        /* omitted */
+  /* An icon of 150 base64 characters: lines of 72, 72 and 6. */
+  for (size_t i = 0; i < 150; ++i)
+    icon[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"[i % 52];
+  icon[150] = '\0';
+  gs_inspect_set (&ctx, "icon", icon);
   gs_inspect_list (&ctx, "applications");
   for (size_t i = 0; i < NH; ++i) {
     gs_inspect_add_item (&ctx, "applications");
@@ -147,6 +153,20 @@ main (void)
        "      </application>\n    </applications>\n",
        "XML: an empty name is left out, the last application closes the list");
   ok (buf && strstr (buf, "distro") == NULL, "XML: \"unknown\" is omitted");
+  snprintf (want_icon, sizeof want_icon,
+            "\n    <icon>%.72s\r\n%.72s\r\n%s</icon>\n  </operatingsystem>\n",
+            icon, icon + 72, icon + 144);
+  has (buf, want_icon,
+       "XML: the icon in lines of 72, CR LF between, as virt-inspector");
+  w = gs_int_base64_wrap ("");
+  is_str (w, "", "base64 wrap: nothing stays nothing");
+  free (w);
+  icon[144] = '\0';
+  w = gs_int_base64_wrap (icon);
+  snprintf (want_icon, sizeof want_icon, "%.72s\r\n%.72s", icon, icon + 72);
+  is_str (w, want_icon,
+          "base64 wrap: two full lines, no line end after the last");
+  free (w);
   free (buf);
   buf = NULL;
   gs_int_result_free (&res);

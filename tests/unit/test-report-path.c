@@ -24,7 +24,7 @@ main (void)
   char *err;
   int r;
 
-  plan (7);
+  plan (17);
   string_vector_append_copy (&res, "^/etc/machine-id$");
   string_vector_append_copy (&res, "^/var/log/keep/");
   ex = gs_int_exclude_new (&res, "--exclude-path");
@@ -55,5 +55,31 @@ main (void)
   gs_int_op_results_free (&ops);
   gs_int_exclude_free (ex);
   string_vector_free_all (&res);
+  /* Symlinked directories, resolved in the guest's root (a realpath):
+   * removed there, unless the link leads back up its own path.
+   */
+  {
+    static const struct { const char *lexical, *real; bool ok; } t[] = {
+      { "/home", "/srv/home", true },          /* absolute link */
+      { "/home/eve", "/srv/users/eve", true }, /* ../../.. clamped at / */
+      { "/var/mail", "/var/spool/mail", true },
+      { "/var/log/audit", "/", false },        /* the guest's whole root */
+      { "/var/log/audit", "/var", false },     /* its own parents */
+      { "/var/log/audit", "/var/log/audit", false },
+      { "/home", "srv/home", false },          /* not a realpath */
+      { "/home", "/srv/../etc", false },
+    };
+
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; ++i)
+      is_int (gs_int_resolved_dir_ok (t[i].lexical, t[i].real), t[i].ok,
+              "%s -> %s: %s", t[i].lexical, t[i].real,
+              t[i].ok ? "removed there" : "refused");
+    err = gs_int_lexical_path ("//var/./log/../log/audit/");
+    is_str (err, "/var/log/audit", "lexical path: . .. // and / dropped");
+    free (err);
+    err = gs_int_lexical_path ("/../../..");
+    is_str (err, "/", "lexical path: .. stops at /");
+    free (err);
+  }
   return exit_status ();
 }
