@@ -146,7 +146,9 @@ print_capabilities (void)
   swap = gs_int_registry_find (&env.reg, "sparsify", "swap") != NULL;
   fs = gs_int_registry_find (&env.reg, "sparsify", "filesystem") != NULL;
   gs_cli_env_free (&env);
-  printf ("goldsmith-sparsify\n");
+  /* The first line names the tool: the anchor's in compat mode. */
+  printf ("%s\n", gs_cli_compat_prog () ? gs_cli_compat_prog ()
+                                        : "goldsmith-sparsify");
   if (swap)
     printf ("linux-swap\n");
   printf ("zero\n"

@@ -13,6 +13,7 @@ TESTS_ENVIRONMENT = $(top_builddir)/run
 # No appliance needed.
 TESTS += \
 	tests/test-cli.sh \
+	tests/test-compat.sh \
 	tests/test-completion.sh \
 	tests/test-sdk.sh \
 	tests/test-refusals.sh \
