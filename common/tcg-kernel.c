@@ -271,8 +271,9 @@ prepare (guestfs_h *g, bool verbose)
     if (!extract (src, tmp) || rename (tmp, kernel) == -1) {
       unlink (tmp);
       if (verbose)
-        fprintf (stderr, "goldsmith: %s: no uncompressed PVH kernel "
-                 "(the appliance boots the compressed one)\n", src);
+        fprintf (stderr, "%s: %s: no uncompressed PVH kernel "
+                 "(the appliance boots the compressed one)\n",
+                 gs_int_program (), src);
       goto none;
     }
   }

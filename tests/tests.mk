@@ -52,7 +52,8 @@ TESTS += \
 	tests/resize/test-resize-fs.sh \
 	tests/inspect/test-inspect.sh \
 	tests/sparsify/test-sparsify.sh \
-	tests/test-doctor.sh
+	tests/test-doctor.sh \
+	tests/test-compat-anchors.sh
 
 # goldsmith batch: manifest checks and plans without the appliance, then
 # one fleet of two guests in two launches.
