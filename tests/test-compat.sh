@@ -9,7 +9,7 @@
 # anchor's own name through a symlink.  The end-to-end part (what real
 # command lines do to an image) is tests/test-compat-anchors.sh.
 source "$(dirname "$0")/functions.sh"
-plan 43
+plan 44
 
 tmp="$builddir/tests/tmp/compat"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -193,3 +193,13 @@ usage "... with the anchor's prefix and exit status" virt-inspector \
 ok "goldsmith itself keeps its own conventions (exit 2, 'goldsmith sysprep:')" \
    bash -c "goldsmith sysprep --nope 2>&1 >/dev/null | grep -q '^goldsmith sysprep: --nope'
             goldsmith sysprep --nope 2>/dev/null; test \$? = 2"
+
+# ---- make install ---------------------------------------------------------
+make -s -C "$builddir" install DESTDIR="$tmp/inst" >/dev/null 2>&1
+ok "make install: the four names, links to goldsmith, and goldsmith-compat.1" \
+   bash -c "cd '$tmp'/inst/*/bin 2>/dev/null || cd '$tmp'/inst/*/*/bin
+            for t in $tools; do
+              test \"\$(readlink goldsmith-virt-\$t)\" = goldsmith || exit 1
+            done
+            ls '$tmp'/inst/*/share/man/man1/goldsmith-compat.1 ||
+            ls '$tmp'/inst/*/*/share/man/man1/goldsmith-compat.1"
