@@ -87,6 +87,7 @@ extern int gs_cli_params_option (poptContext pc, int rc);
 extern int gs_cli_params_layers (const char *family,
                                  struct gs_config_layers *layers);
 extern int gs_cli_params_check (void);
+extern int gs_cli_params_pod (void);
 extern void gs_cli_params_free (void);
 
 /* The guests named by -a, --format, -d, -c and --domxml (cli/inputs.c).
@@ -162,6 +163,22 @@ extern void gs_cli_prov_guests (struct gs_provenance *p,
                                 bool outputs);
 extern int gs_cli_prov_end (struct gs_provenance *p, json_object *report,
                             int code);
+
+/* Compatibility mode (cli/compat.c): the binary run as
+ * goldsmith-virt-sysprep (or virt-sysprep, ...) is that subcommand with
+ * the anchor's exit codes, message prefixes and option errors.
+ * gs_cli_compat_enter returns the subcommand ARGV0 names ("sysprep"),
+ * compat mode then on, or NULL; gs_cli_compat_exit maps a subcommand's
+ * exit code to the anchor's; gs_cli_compat_prog is the anchor's name,
+ * NULL outside compat mode.
+ */
+extern const char *gs_cli_compat_enter (const char *argv0);
+extern int gs_cli_compat_exit (int code);
+extern const char *gs_cli_compat_prog (void);
+/* CODE, if the subcommand ends with it, is the anchor's own too. */
+extern void gs_cli_compat_keep (int code);
+extern void gs_cli_compat_print_version (void);
+extern void gs_cli_compat_popt_error (const char *bad, const char *why);
 
 /* Subcommands. */
 extern int gs_cmd_sysprep (int argc, const char **argv);

@@ -29,13 +29,39 @@ usage (FILE *fp)
            "on a disk that cannot discard, 4 several guests: some failed.\n");
 }
 
+/* Subcommand CMD with ARGV from its own name on; -1 if unknown. */
+static int
+run (const char *cmd, int argc, const char **av)
+{
+  static const struct {
+    const char *name;
+    int (*fn) (int argc, const char **argv);
+  } cmds[] = {
+    { "sysprep", gs_cmd_sysprep }, { "ops", gs_cmd_ops },
+    { "config", gs_cmd_config }, { "resize", gs_cmd_resize },
+    { "inspect", gs_cmd_inspect }, { "sparsify", gs_cmd_sparsify },
+    { "doctor", gs_cmd_doctor }, { "batch", gs_cmd_batch },
+  };
+
+  for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; ++i)
+    if (strcmp (cmd, cmds[i].name) == 0)
+      return cmds[i].fn (argc, av);
+  return -1;
+}
+
 int
 main (int argc, char *argv[])
 {
   const char **av = (const char **) argv;
   const char *cmd;
+  int code;
 
   setlocale (LC_ALL, "");
+  /* goldsmith-virt-sysprep, virt-sysprep...: an anchor's interface
+   * (cli/compat.c); the subcommand sees argv[0] as its name.
+   */
+  if ((cmd = gs_cli_compat_enter (argv[0])) != NULL)
+    return gs_cli_compat_exit (run (cmd, argc, av));
   if (argc < 2) {
     usage (stderr);
     return GS_EXIT_USAGE;
@@ -51,22 +77,8 @@ main (int argc, char *argv[])
     return GS_EXIT_OK;
   }
   /* The subcommand sees argv from its own name on. */
-  if (strcmp (cmd, "sysprep") == 0)
-    return gs_cmd_sysprep (argc - 1, av + 1);
-  if (strcmp (cmd, "ops") == 0)
-    return gs_cmd_ops (argc - 1, av + 1);
-  if (strcmp (cmd, "config") == 0)
-    return gs_cmd_config (argc - 1, av + 1);
-  if (strcmp (cmd, "resize") == 0)
-    return gs_cmd_resize (argc - 1, av + 1);
-  if (strcmp (cmd, "inspect") == 0)
-    return gs_cmd_inspect (argc - 1, av + 1);
-  if (strcmp (cmd, "sparsify") == 0)
-    return gs_cmd_sparsify (argc - 1, av + 1);
-  if (strcmp (cmd, "doctor") == 0)
-    return gs_cmd_doctor (argc - 1, av + 1);
-  if (strcmp (cmd, "batch") == 0)
-    return gs_cmd_batch (argc - 1, av + 1);
+  if ((code = run (cmd, argc - 1, av + 1)) != -1)
+    return code;
 
   gs_int_usage_error (NULL, "unknown command '%s' (try 'goldsmith --help')",
                       cmd);

@@ -90,7 +90,8 @@ gs_cli_inputs_option (struct gs_inputs *in, poptContext pc, int rc)
   if (kind == GS_INPUT_FORMAT) {
     free (in->format);
     in->format = NULL;
-    if (strcmp (v, "auto") != 0)
+    /* "" is virt-inspector's bare --format (cli/inspect.c): auto. */
+    if (strcmp (v, "auto") != 0 && v[0] != '\0')
       in->format = gs_xstrdup (v);
     in->format_pending = true;
     return 0;

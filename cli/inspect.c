@@ -124,6 +124,15 @@ gs_cmd_inspect (int argc, const char **argv)
     return GS_EXIT_USAGE;
   }
   av = gs_cli_optional_args (argc, argv, "blocksize");
+  /* virt-inspector's --format[=FMT]: bare, it is back to probing, and
+   * its value comes only after '='.
+   */
+  if (gs_cli_compat_prog ()) {
+    const char **av2 = gs_cli_optional_args (argc, av, "format");
+
+    free (av);
+    av = av2;
+  }
   pc = gs_cli_context ("goldsmith inspect", argc, av, inspect_table);
   poptSetOtherOptionHelp (pc, "[OPTION...] -a IMAGE [-a IMAGE...]");
   while ((rc = poptGetNextOpt (pc)) > 0) {
@@ -151,6 +160,15 @@ gs_cmd_inspect (int argc, const char **argv)
   if (rc < -1) {
     code = gs_cli_popt_error (pc, "inspect", rc);
     goto out;
+  }
+  /* A word after -a or -d: virt-inspector's error (its --format takes
+   * its value after '=', so `--format raw' leaves "raw" here).
+   */
+  if (gs_cli_compat_prog () && poptPeekArg (pc) &&
+      gs_cli_inputs_count (&inputs) > 0) {
+    gs_error ("extra parameter on the command line: '%s' (give the format "
+              "as --format=FMT, and disks with -a)", poptPeekArg (pc));
+    goto fail;
   }
   /* Old style: no --format applies to these. */
   while (poptPeekArg (pc)) {

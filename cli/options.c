@@ -63,6 +63,11 @@ struct poptOption gs_common_table[] = {
   { "wrap", '\0', POPT_ARG_NONE, &gs_common.wrap, 0,
     "Accepted for virt-* command lines: goldsmith never wraps messages "
     "(one line each)", NULL },
+  /* The OCaml anchors' hidden --debug-gc (a GC compaction at exit,
+   * for their tests): goldsmith has no GC; accepted, does nothing.
+   */
+  { "debug-gc", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL, 0,
+    NULL, NULL },
   { "short-options", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL,
     OPT_SHORT_OPTIONS, NULL, NULL },
   { "long-options", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL,
@@ -94,6 +99,10 @@ gs_cli_options_end (poptContext pc, const char *cmd, int rc, int *code)
 void
 gs_cli_print_version (void)
 {
+  if (gs_cli_compat_prog ()) {
+    gs_cli_compat_print_version ();
+    return;
+  }
   printf ("%s %s (plugin ABI %d)\n", PACKAGE_NAME, PACKAGE_VERSION,
           GS_PLUGIN_ABI_VERSION);
 }
@@ -249,6 +258,11 @@ gs_cli_common_option (poptContext pc, int rc)
 int
 gs_cli_popt_error (poptContext pc, const char *cmd, int rc)
 {
+  if (gs_cli_compat_prog ()) {
+    gs_cli_compat_popt_error (poptBadOption (pc, POPT_BADOPTION_NOALIAS),
+                              poptStrerror (rc));
+    return GS_EXIT_USAGE;
+  }
   /* One line, so a pipeline's log shows the whole complaint. */
   gs_int_usage_error (cmd, "%s: %s (try 'goldsmith %s --help')",
                       poptBadOption (pc, POPT_BADOPTION_NOALIAS),

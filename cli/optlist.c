@@ -23,6 +23,9 @@ gs_cli_context (const char *name, int argc, const char **argv,
                 const struct poptOption *table)
 {
   current = table;
+  /* --help's "Usage: virt-sysprep ..." in compatibility mode. */
+  if (gs_cli_compat_prog ())
+    name = gs_cli_compat_prog ();
   return poptGetContext (name, argc, argv, table, 0);
 }
 

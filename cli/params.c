@@ -9,7 +9,8 @@
  * option and its config key are one thing, the operation sees both
  * through .configure, and ordered lists (customize's actions) keep the
  * command line's order.  An option of an operation that is not
- * selected is an error.
+ * selected is an error, but for the few virt-sysprep accepts as no-ops
+ * (harmless_unselected).
  */
 #include <config.h>
 
@@ -225,6 +226,27 @@ gs_cli_params_layers (const char *family, struct gs_config_layers *layers)
   return 0;
 }
 
+/* Options virt-sysprep 1.48 accepts whatever operations run, doing
+ * nothing where their operation does not: pipelines pass them with
+ * customize disabled (vagrant-libvirt: --no-logfile with
+ * --operations ...,-customize).  --no-selinux-relabel is a no-op in
+ * 1.48 anyway.  Every other option of an operation not selected stays
+ * an error: it would silently do nothing.
+ */
+static bool
+harmless_unselected (const struct param *p)
+{
+  static const char *const names[] = { "no-logfile", "no-selinux-relabel" };
+
+  if (strcmp (p->op->family, "sysprep") != 0 ||
+      strcmp (p->op->name, "customize") != 0)
+    return false;
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; ++i)
+    if (strcmp (p->opt->name, names[i]) == 0)
+      return true;
+  return false;
+}
+
 /* After selection: every option used belongs to a selected operation. */
 int
 gs_cli_params_check (void)
@@ -232,7 +254,7 @@ gs_cli_params_check (void)
   for (size_t i = 0; i < nused; ++i) {
     const struct param *p = used[i].p;
 
-    if (!p->op->selected) {
+    if (!p->op->selected && !harmless_unselected (p)) {
       gs_error ("--%s: the %s operation is not enabled (add it with "
                 "--operations +%s%s)", p->opt->name, p->op->name,
                 p->op->name,
@@ -242,6 +264,25 @@ gs_cli_params_check (void)
     }
   }
   return 0;
+}
+
+/* The options as POD =item entries (virt-sysprep's --dump-pod-options),
+ * in the order of the table; exit code.
+ */
+int
+gs_cli_params_pod (void)
+{
+  for (size_t i = 0; i < nparams; ++i) {
+    const struct gs_option *o = params[i].opt;
+
+    printf ("=item B<--%s>%s%s%s\n\n%s (operation C<%s>).\n\n", o->name,
+            table[i].argDescrip ? " I<" : "",
+            table[i].argDescrip ? table[i].argDescrip : "",
+            table[i].argDescrip ? ">" : "",
+            o->help ? o->help : "", params[i].op->name);
+  }
+  return fflush (stdout) == 0 && !ferror (stdout) ? GS_EXIT_OK
+                                                  : GS_EXIT_ERROR;
 }
 
 void

@@ -65,13 +65,18 @@ gs_cli_prov_begin (const char *tool, int argc, const char **argv,
 
   if (gs_common.provenance == NULL)
     return NULL;
-  /* The command line as typed: "goldsmith" and the subcommand's own. */
+  /* The command line as typed: "goldsmith" and the subcommand's own;
+   * under a compat name (cli/compat.c), argv[0] is the whole command.
+   */
   full = gs_xcalloc ((size_t) argc + 1, sizeof *full);
   full[0] = PACKAGE_NAME;
   for (int i = 0; i < argc; ++i)
     full[i + 1] = argv[i];
   p = gs_xcalloc (1, sizeof *p);
-  gs_int_provenance_init (p, gs_common.provenance, tool, argc + 1, full);
+  if (gs_cli_compat_prog ())
+    gs_int_provenance_init (p, gs_common.provenance, tool, argc, full + 1);
+  else
+    gs_int_provenance_init (p, gs_common.provenance, tool, argc + 1, full);
   free (full);
   gs_int_provenance_env (p, &env->reg,
                          config_root_setting (&env->merged) ? &env->merged

@@ -176,8 +176,10 @@ print_capabilities (const struct gs_registry *reg)
 {
   static const char *const fs[] = { "ntfs", "btrfs", "xfs", NULL };
 
-  printf ("goldsmith-resize\n"
-          "ntfsresize-force\n"
+  /* The first line names the tool: the anchor's in compat mode. */
+  printf ("%s\n", gs_cli_compat_prog () ? gs_cli_compat_prog ()
+                                        : "goldsmith-resize");
+  printf ("ntfsresize-force\n"
           "32bitok\n"
           "128-sector-alignment\n"
           "alignment\n"

@@ -146,7 +146,9 @@ print_capabilities (void)
   swap = gs_int_registry_find (&env.reg, "sparsify", "swap") != NULL;
   fs = gs_int_registry_find (&env.reg, "sparsify", "filesystem") != NULL;
   gs_cli_env_free (&env);
-  printf ("goldsmith-sparsify\n");
+  /* The first line names the tool: the anchor's in compat mode. */
+  printf ("%s\n", gs_cli_compat_prog () ? gs_cli_compat_prog ()
+                                        : "goldsmith-sparsify");
   if (swap)
     printf ("linux-swap\n");
   printf ("zero\n"
@@ -222,6 +224,11 @@ gs_cmd_sparsify (int argc, const char **argv)
   j.qemu_opts = qemu_opts;
   j.tmp_dir = tmp_dir;
   j.check_tmpdir = check_tmpdir;
+  /* virt-sparsify's default is warn (and wait for Return: never here,
+   * a script must not hang); goldsmith's own is fail.
+   */
+  if (check_tmpdir == NULL && !in_place && gs_cli_compat_prog ())
+    j.check_tmpdir = "warn";
   j.verbose = gs_common.verbose;
   j.trace = gs_common.trace;
   j.json = gs_common.json;
@@ -273,8 +280,11 @@ gs_cmd_sparsify (int argc, const char **argv)
     code = gs_cli_fail ("sparsify", GS_EXIT_UNSUPPORTED);
     goto out;
   }
-  if (check_options (&j) == -1 || gs_int_sparsify_check (&j) == -1)
+  if (check_options (&j) == -1 || gs_int_sparsify_check (&j) == -1) {
+    if (j.tmp_short)             /* virt-sparsify's own exit 2 */
+      gs_cli_compat_keep (GS_EXIT_USAGE);
     goto fail;
+  }
 
   if (gs_cli_params_layers ("sparsify", &gs_common.sets) == -1 ||
       gs_cli_load_family (&env, "sparsify", &selections) == -1 ||

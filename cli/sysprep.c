@@ -12,7 +12,8 @@
 #include "cleanups.h"
 
 enum {
-  OPT_OPERATIONS = 1, OPT_ENABLE, OPT_LIST, OPT_EXCLUDE,
+  OPT_OPERATIONS = 1, OPT_ENABLE, OPT_LIST, OPT_EXCLUDE, OPT_DUMP_POD,
+  OPT_DUMP_POD_OPTIONS,
 };
 
 static char *mount_options;
@@ -46,6 +47,13 @@ static struct poptOption sysprep_table[] = {
     "Run only these operations", "LIST" },
   { "list-operations", '\0', POPT_ARG_NONE, NULL, OPT_LIST,
     "List the operations and exit", NULL },
+  /* virt-sysprep's hidden man-page generators: the operations' POD
+   * (as `goldsmith ops sysprep --pod'), and their options'.
+   */
+  { "dump-pod", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL,
+    OPT_DUMP_POD, NULL, NULL },
+  { "dump-pod-options", '\0', POPT_ARG_NONE | POPT_ARGFLAG_DOC_HIDDEN, NULL,
+    OPT_DUMP_POD_OPTIONS, NULL, NULL },
   { "mount-options", '\0', POPT_ARG_STRING, &mount_options, 0,
     "Mount options per mountpoint", "MP:OPTS[;MP:OPTS...]" },
   { "network", '\0', POPT_ARG_VAL, &network, 1,
@@ -119,7 +127,7 @@ gs_cmd_sysprep (int argc, const char **argv)
   struct arg *args = NULL;
   size_t nargs = 0, nguests = 0;
   bool list = false;
-  int rc, code = GS_EXIT_USAGE;
+  int rc, code = GS_EXIT_USAGE, list_code = 0;
   struct gs_env env = { 0 };
   struct gs_guest *guests = NULL;
   struct gs_selection sel = { 0 };
@@ -151,8 +159,9 @@ gs_cmd_sysprep (int argc, const char **argv)
         goto out;
       continue;
     }
-    if (rc == OPT_LIST) {
+    if (rc == OPT_LIST || rc == OPT_DUMP_POD || rc == OPT_DUMP_POD_OPTIONS) {
       list = true;
+      list_code = rc;
       continue;
     }
     args = gs_xreallocarray (args, nargs + 1, sizeof *args);
@@ -207,7 +216,12 @@ gs_cmd_sysprep (int argc, const char **argv)
     goto fail;
 
   if (list) {
-    code = gs_cli_list_ops (&env.reg, "sysprep", !gs_common.json, false);
+    if (list_code == OPT_DUMP_POD_OPTIONS)
+      code = gs_cli_params_pod ();
+    else
+      code = gs_cli_list_ops (&env.reg, "sysprep",
+                              list_code == OPT_LIST && !gs_common.json,
+                              list_code == OPT_DUMP_POD);
     goto out;
   }
   if (!gs_int_any_selected (&env.reg, "sysprep")) {

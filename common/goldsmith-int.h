@@ -52,8 +52,16 @@ extern const char *gs_int_last_error (void);
  */
 extern void gs_int_print_safe (FILE *fp, const char *s, size_t n);
 extern char *gs_int_printable (const char *s);
-/* Who speaks in messages ("goldsmith", or "goldsmith[2]" for a job). */
+/* Who speaks in messages ("goldsmith", or "goldsmith[2]" for a job;
+ * an anchor's name in compatibility mode, cli/compat.c).
+ */
 extern void gs_int_set_program (const char *name);
+extern const char *gs_int_program (void);
+/* Compatibility mode: warnings and info on stdout (STDOUT_NOTES), and
+ * "PROG: error: OP: text" rather than "PROG: OP: error: text".
+ */
+extern void gs_int_set_message_style (bool stdout_notes,
+                                      bool kind_before_op);
 extern void gs_int_clear_last_error (void);
 /* virt-resize's human-readable size ("512", "1.5K", "224.0K", "10.0G",
  * "2.0T").  Returns BUF (LEN >= 32 is always enough).

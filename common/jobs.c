@@ -137,8 +137,13 @@ child (const struct gs_engine *e, struct gs_guest *guests, size_t n,
 
   /* The parent gone (killed): stop, and remove our overlays. */
   prctl (PR_SET_PDEATHSIG, SIGTERM);
-  snprintf (name, sizeof name, "goldsmith[%zu]", j + 1);
-  gs_int_set_program (name);
+  /* An anchor's name (compatibility mode) stays as it is: scripts
+   * look for "virt-sysprep: error: ".
+   */
+  if (strcmp (gs_int_program (), "goldsmith") == 0) {
+    snprintf (name, sizeof name, "goldsmith[%zu]", j + 1);
+    gs_int_set_program (name);
+  }
   if (mine == NULL || out == NULL || jg == NULL || exits == NULL)
     _exit (GS_EXIT_ERROR);
   for (size_t i = 0; i < n; ++i)

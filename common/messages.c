@@ -29,6 +29,11 @@
 
 static const char *program = "goldsmith";
 static bool quiet, verbose;
+/* The anchors' ways (cli/compat.c): warnings and info on stdout as the
+ * OCaml virt-* tools print them, and "PROG: error: OP: text" so the
+ * anchor's "PROG: error: " prefix is always the line's start.
+ */
+static bool notes_on_stdout, kind_first;
 static const char *current_op;   /* prefix while a plugin runs */
 static const char *current_image; /* the journal's GOLDSMITH_IMAGE */
 static char *last_error;        /* whole, for the report */
@@ -77,6 +82,19 @@ void
 gs_int_set_program (const char *name)
 {
   program = name;
+}
+
+const char *
+gs_int_program (void)
+{
+  return program;
+}
+
+void
+gs_int_set_message_style (bool stdout_notes, bool kind_before_op)
+{
+  notes_on_stdout = stdout_notes;
+  kind_first = kind_before_op;
 }
 
 const char *
@@ -250,13 +268,23 @@ vmessage (int priority, const char *cmd, const char *kind, const char *fs,
     msg = NULL;
   fflush (stdout);
   if (!msg || !stderr_is_journal () || !journal_send (priority, kind, msg)) {
-    fprintf (stderr, "%s%s%s: ", program, cmd ? " " : "", cmd ? cmd : "");
+    /* Errors and debug always on stderr; warnings and info on stdout
+     * only in the anchors' style.
+     */
+    FILE *fp = notes_on_stdout && (priority == LOG_WARNING ||
+                                   priority == LOG_INFO) ? stdout : stderr;
+
+    fprintf (fp, "%s%s%s: ", program, cmd ? " " : "", cmd ? cmd : "");
+    if (kind_first && kind[0])
+      fprintf (fp, "%s: ", kind);
     if (current_op)
-      fprintf (stderr, "%s: ", current_op);
-    if (kind[0])
-      fprintf (stderr, "%s: ", kind);
-    fprintf (stderr, "%s\n",
+      fprintf (fp, "%s: ", current_op);
+    if (!kind_first && kind[0])
+      fprintf (fp, "%s: ", kind);
+    fprintf (fp, "%s\n",
              msg ? msg : "out of memory (formatting a message)");
+    if (fp == stdout)
+      fflush (stdout);           /* in order with stderr's lines */
   }
   /* --machine-readable: the same message as JSON too (not debug). */
   if (msg && strcmp (kind, "debug") != 0)

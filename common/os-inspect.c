@@ -423,9 +423,9 @@ architecture (guestfs_h *g)
     if (!is_file (g, bins[i], true) ||
         (real = guestfs_realpath (g, bins[i])) == NULL)
       continue;
-    guestfs_push_error_handler (g, NULL, NULL);
+    gs_quiet_begin (g);
     arch = guestfs_file_architecture (g, real);
-    guestfs_pop_error_handler (g);
+    gs_quiet_end (g);
     if (arch)
       return arch;
   }
@@ -843,7 +843,7 @@ own_inspect (guestfs_h *g, const char **why)
   static char saved[256];
 
   t->own = true;
-  guestfs_push_error_handler (g, NULL, NULL);
+  gs_quiet_begin (g);
   guestfs_umount_all (g);
   if (scan_devices (&sc) == -1)
     unsure (&sc, "a device scan that failed");
@@ -861,7 +861,7 @@ own_inspect (guestfs_h *g, const char **why)
               sc.devs[i].name);
     guestfs_umount_all (g);
   }
-  guestfs_pop_error_handler (g);
+  gs_quiet_end (g);
   *why = NULL;
   if (sc.why) {
     snprintf (saved, sizeof saved, "%s", sc.why);

@@ -61,7 +61,7 @@ fuzz_fuzz_config_LDFLAGS = $(FUZZ_LD_FLAGS)
 fuzz_fuzz_config_LDADD = $(FUZZ_LIBS)
 
 fuzz_fuzz_config_set_SOURCES = fuzz/fuzz-config-set.c cli/options.c cli/optlist.c \
-	cli/cli.h $(FUZZ_UTIL)
+	cli/compat.c cli/cli.h $(FUZZ_UTIL)
 fuzz_fuzz_config_set_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli \
 	$(FUZZ_LIBCONFIG_INPUT)
 fuzz_fuzz_config_set_CFLAGS = $(AM_CFLAGS) $(POPT_CFLAGS) $(FUZZ_CC_FLAGS)
@@ -84,7 +84,7 @@ fuzz_fuzz_manifest_LDFLAGS = $(FUZZ_LD_FLAGS) \
 fuzz_fuzz_manifest_LDADD = $(FUZZ_LIBS)
 
 fuzz_fuzz_password_SOURCES = fuzz/fuzz-password.c cli/params.c \
-	cli/options.c cli/optlist.c cli/setup.c cli/cli.h $(FUZZ_UTIL)
+	cli/options.c cli/optlist.c cli/compat.c cli/setup.c cli/cli.h $(FUZZ_UTIL)
 fuzz_fuzz_password_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cli
 fuzz_fuzz_password_CFLAGS = $(AM_CFLAGS) $(POPT_CFLAGS) $(FUZZ_CC_FLAGS)
 fuzz_fuzz_password_LDFLAGS = $(FUZZ_LD_FLAGS)

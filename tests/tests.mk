@@ -14,6 +14,7 @@ TESTS_ENVIRONMENT = $(top_builddir)/run
 TESTS += \
 	tests/test-cli.sh \
 	tests/test-anchor-lists.sh \
+	tests/test-compat.sh \
 	tests/test-completion.sh \
 	tests/test-sdk.sh \
 	tests/test-refusals.sh \
@@ -52,7 +53,8 @@ TESTS += \
 	tests/resize/test-resize-fs.sh \
 	tests/inspect/test-inspect.sh \
 	tests/sparsify/test-sparsify.sh \
-	tests/test-doctor.sh
+	tests/test-doctor.sh \
+	tests/test-compat-anchors.sh
 
 # goldsmith batch: manifest checks and plans without the appliance, then
 # one fleet of two guests in two launches.

@@ -84,6 +84,7 @@ check_tmp (struct gs_sparsify_job *j)
     else {
       gs_error ("--tmp %s: %s free, the overlay may need %s (use another "
                 "--tmp, or --check-tmpdir continue)", j->tmp, h1, h2);
+      j->tmp_short = true;
       return -1;
     }
   }

@@ -48,6 +48,8 @@ struct gs_sparsify_job {
   /* Found by the checks and the run. */
   const char *tmp;               /* the overlay's directory */
   bool out_is_blockdev;          /* OUT is written in place, no rename */
+  bool tmp_short;                /* refused: too little room in tmp (a
+                                    usage error; virt-sparsify's exit 2) */
   int64_t in_allocated;          /* bytes, -1 if unknown */
 };
 
