@@ -97,11 +97,20 @@ struct batch {
   char *tmpdir;                  /* domain XML for guests of several -a */
   double seconds;
   int lock_fd[2];                /* batch-lock.c; -1: none */
+  unsigned merged;               /* --merge-reports N: N; 0: a run */
 };
 
 /* batch.c */
 extern bool batch_same_args (const struct batch_step *a,
                              const struct batch_step *b);
+extern int batch_finish (struct batch *b);
+
+/* batch-merge.c: the reports of the N shards of the manifest made one,
+ * as a run of the whole manifest on one machine writes it.  0: B holds
+ * the merged images and runs; -1: a shard's report is missing or not
+ * of this manifest and layout (said).
+ */
+extern int batch_merge (struct batch *b, unsigned n);
 
 /* batch-run.c */
 extern double batch_now (void);
@@ -147,6 +156,7 @@ extern void batch_manifest_free (struct batch_manifest *m);
  * layout resumes what another one did.
  */
 extern char *batch_beside (const char *report, const char *ext);
+extern char *batch_shard_report (const char *report, unsigned i, unsigned n);
 extern char *batch_state_file (const char *dir, const struct batch_image *img);
 extern void batch_state_resume (const char *dir, struct batch_image *img);
 extern int batch_state_save (const char *dir, const struct batch_image *img,

@@ -23,6 +23,7 @@ TESTS += \
 	tests/inspect/test-inspect-cli.sh \
 	tests/resize/test-resize-docs.sh \
 	tests/test-batch-lock.sh \
+	tests/test-batch-merge.sh \
 	tests/test-journal.sh \
 	tests/test-systemd.sh
 
