@@ -74,10 +74,6 @@ EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py tests/refusa
 # Slurm running the batch as a job array): never in TESTS.
 EXTRA_DIST += tests/slow/sysprep-boots.sh tests/slow/test-batch-slurm.sh \
 	tests/luks/luks-guest.pl
-# The job-array examples of goldsmith-batch(1) (tests/test-batch-examples.sh).
-EXTRA_DIST += examples/slurm/goldsmith-batch.sbatch \
-	examples/kubernetes/goldsmith-batch-job.yaml \
-	examples/kubernetes/goldsmith-batch-merge.yaml
 
 # The phony guests: built once (one launch) before the tests run, and
 # again only when the script that makes them changes.  Where the
