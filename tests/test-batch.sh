@@ -3,17 +3,18 @@
 # goldsmith batch MANIFEST.  Without the appliance: manifest errors
 # (one line naming the manifest and the line, exit status 2), --shard
 # slices, the plan (which images share which command), a failing fleet
-# and a dry run that write nothing.  Then one real run (two to four
-# launches, as sysprep's and inspect's --jobs decide):
-# copies of the phony Fedora and Debian guests and an empty file, tools
-# sysprep then inspect.  The empty file is refused before any launch;
-# the two guests share the sysprep launch and the inspect launch; the
-# reports say what sysprep removed from each (the fixtures' paths) and
-# what inspect found.  A second run launches nothing: every step of
-# the two guests is done (the state), only the empty file is tried
-# again.  A touched image is redone, and only it.
+# and a dry run that write nothing.  Then one real run, as a job array
+# under GNU parallel (two shards side by side, four launches, two at a
+# time), merged with --merge-reports: copies of the phony Fedora and
+# Debian guests and an empty file, tools sysprep then inspect.  The
+# empty file is refused before any launch; each guest is prepared and
+# inspected once, by its shard; the merged report says what sysprep
+# removed from each (the fixtures' paths, and the images read back on
+# the host) and what inspect found.  The same array again launches
+# nothing: every step of the two guests is done (the state), only the
+# empty file is tried again.  A touched image is redone, and only it.
 source "$(dirname "$0")/functions.sh"
-plan 65
+plan 68
 
 tmp="$builddir/tests/tmp/batch"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -178,12 +179,18 @@ ok "--dry-run passes --dry-run to sysprep" \
 ok "--dry-run wrote no report and no state" \
    test ! -e "$tmp/five.shard-2-of-3.json" -a ! -e "$tmp/five.state"
 
-# ---- one real batch: two launches ------------------------------------
+# ---- one real batch, as a job array: GNU parallel, two shards --------
+# The fleet goes through `parallel goldsmith batch --shard {}/2`, one
+# shard per core, side by side, and --merge-reports makes the one
+# report: four launches (each shard's sysprep and inspect), two at a
+# time, where one machine's run took two to four.
 requires_appliance
+command -v parallel > /dev/null ||
+  skip_rest "GNU parallel is not installed (./quickstart installs it)"
 copy_guest debian "$tmp/debian.img"
 copy_guest fedora "$tmp/fedora.img"
 : > "$tmp/empty.img"
-# Fedora first: its disk is /dev/sda in the shared launch, as the
+# Fedora alone in its shard's launch: its disk is /dev/sda, as the
 # fixture's device paths say.
 cat > "$tmp/fleet.conf" <<'EOF'
 report = "reports/fleet.json";
@@ -195,26 +202,39 @@ images = (
 );
 EOF
 mkdir "$tmp/reports"
+# shards LOG: both shards of the fleet under GNU parallel, at once;
+# "SHARD:EXIT " of each, from parallel's job log $tmp/LOG.
+shards () {
+  parallel --will-cite -j 2 --joblog "$tmp/$1" \
+    goldsmith batch --shard {}/2 "$tmp/fleet.conf" ::: 1 2 \
+    > "$tmp/$1.out" 2> "$tmp/$1.err"
+  awk 'NR > 1 { print $1 ":" $7 }' "$tmp/$1" | sort | tr '\n' ' '
+}
 start=$(date +%s)
-goldsmith batch --json "$tmp/fleet.conf" > "$tmp/r1.json" 2> "$tmp/r1.err"
-is "some images failed: exit status 4" "$?" 4
+is "shard 1 (Fedora, the empty file): exit status 4; shard 2 (Debian): 0" \
+   "$(shards jobs1)" "1:4 2:0 "
 diag "first run: $(( $(date +%s) - start )) s"
-grep -v '^goldsmith: Performing\|^goldsmith: Inspecting' "$tmp/r1.err" | sed 's/^/# stderr: /'
+grep -v '^goldsmith: Performing\|^goldsmith: Inspecting' "$tmp/jobs1.err" | sed 's/^/# stderr: /'
+# Side by side: each started before the other ended.
+ok "the two shards ran at once" \
+   awk 'NR == 2 { s1 = $3; e1 = $3 + $4 } NR == 3 { s2 = $3; e2 = $3 + $4 }
+        END { exit !(s2 < e1 && s1 < e2) }' "$tmp/jobs1"
+goldsmith batch --json --merge-reports 2 "$tmp/fleet.conf" > "$tmp/r1.json" 2> "$tmp/r1.err"
+is "merged: some images failed, exit status 4" "$?" 4
 r1="$tmp/reports/fleet.json"
 is "the report file is the one printed" "$(cmp "$r1" "$tmp/r1.json" && echo same)" same
-# One command per tool for both guests; each command shares its launch
-# or (with --jobs from 2 cores and more) gives each guest its own at
-# once: 2 to 4 launches.
-is "one sysprep and one inspect command, each with both guests" \
-   "$(j "$r1" '2 <= r["appliance_launches"] <= 4, [(x["tool"], x["entries"]) for x in r["runs"]]')" \
-   "True [('sysprep', [1, 2]), ('inspect', [1, 2])]"
+# Each guest was prepared exactly once: in one command of its own shard
+# (a sysprep and an inspect of one guest each: one launch each).
+is "each guest in exactly one sysprep and one inspect, its shard's; four launches" \
+   "$(j "$r1" 'r["appliance_launches"], [(x["tool"], x["entries"]) for x in r["runs"]]')" \
+   "4 [('sysprep', [1]), ('inspect', [1]), ('sysprep', [2]), ('inspect', [2])]"
 is "the empty file was refused, the two guests prepared and inspected" \
    "$(j "$r1" '" ".join(i["status"] + ":" + ",".join(s["status"] for s in i["steps"]) for i in r["images"])')" \
    "ok:ok,ok ok:ok,ok failed:failed,skipped"
 ok "the refusal is in the report" \
    bash -c "python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"images\"][2][\"steps\"][0][\"error\"])' '$r1' | grep -q 'empty.img: too small to be a disk image'"
-ok "the sysprep command ran without the empty file" \
-   bash -c "python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[\"runs\"][0][\"argv\"])' '$r1' | grep -vq empty.img"
+ok "the sysprep commands ran without the empty file" \
+   bash -c "python3 -c 'import json,sys; print([x[\"argv\"] for x in json.load(open(sys.argv[1]))[\"runs\"]])' '$r1' | grep -vq empty.img"
 # Each guest's sysprep report lists exactly its fixture's paths.
 n=0
 for g in fedora debian; do
@@ -254,12 +274,15 @@ is "inspect found Fedora and Debian after sysprep" \
    "fedora debian"
 is "the state: one file per image" "$(ls "$tmp/reports/fleet.state" | wc -l)" 3
 
-# Again: nothing to launch (LIBGUESTFS_HV=/bin/false proves it), the
-# two guests are done; the empty file fails again, before any launch.
+# Again, the same array: nothing to launch (LIBGUESTFS_HV=/bin/false
+# proves it), the two guests are done; the empty file fails again,
+# before any launch.
 start=$(date +%s%N)
-noapp goldsmith batch --json "$tmp/fleet.conf" > "$tmp/r2.json" 2> "$tmp/r2.err"
-is "again: exit status 4 (the empty file)" "$?" 4
+is "again: shard 1 exit status 4 (the empty file), shard 2: 0" \
+   "$(LIBGUESTFS_HV=/bin/false shards jobs2)" "1:4 2:0 "
 diag "second run: $(( ($(date +%s%N) - start) / 1000000 )) ms"
+noapp goldsmith batch --json --merge-reports 2 "$tmp/fleet.conf" > "$tmp/r2.json" 2> "$tmp/r2.err"
+is "again, merged: exit status 4 (the empty file)" "$?" 4
 is "again: no launch, only the empty file was tried" \
    "$(j "$tmp/r2.json" 'r["appliance_launches"], [(x["tool"], x["entries"]) for x in r["runs"]]')" \
    "0 [('sysprep', [3])]"

@@ -25,6 +25,8 @@ TESTS += \
 	tests/inspect/test-inspect-cli.sh \
 	tests/resize/test-resize-docs.sh \
 	tests/test-batch-lock.sh \
+	tests/test-batch-merge.sh \
+	tests/test-batch-examples.sh \
 	tests/test-journal.sh \
 	tests/test-systemd.sh
 
@@ -57,7 +59,8 @@ TESTS += \
 	tests/test-compat-anchors.sh
 
 # goldsmith batch: manifest checks and plans without the appliance, then
-# one fleet of two guests in two launches.
+# one fleet of two guests as a job array of two shards under GNU
+# parallel (four launches, two at a time), merged.
 TESTS += tests/test-batch.sh
 
 EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py tests/refusals.txt \
@@ -70,8 +73,10 @@ EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py tests/refusa
 	tests/oot/oot-probe.c \
 	tests/inspect/fedora.xml tests/inspect/debian.xml \
 	tests/inspect/windows.xml $(TESTS)
-# Opt-in and slow (a real Debian guest booted twice): never in TESTS.
-EXTRA_DIST += tests/slow/sysprep-boots.sh tests/luks/luks-guest.pl
+# Opt-in and slow (a real Debian guest booted twice; a single-node
+# Slurm running the batch as a job array): never in TESTS.
+EXTRA_DIST += tests/slow/sysprep-boots.sh tests/slow/test-batch-slurm.sh \
+	tests/luks/luks-guest.pl
 
 # The phony guests: built once (one launch) before the tests run, and
 # again only when the script that makes them changes.  Where the

@@ -25,13 +25,16 @@
 #include "batch.h"
 #include "cleanups.h"
 
-static char *shard_arg;
+static char *shard_arg, *merge_arg;
 static int dry_run, plan_only, force;
 
 static struct poptOption batch_table[] = {
   { "shard", '\0', POPT_ARG_STRING, &shard_arg, 0,
     "Only the I-th of N slices of the images (entry k when k mod N = I "
     "mod N): one job of a job array", "I/N" },
+  { "merge-reports", '\0', POPT_ARG_STRING, &merge_arg, 0,
+    "Run nothing: merge the reports of shards 1/N to N/N into the "
+    "manifest's report", "N" },
   { "dry-run", 'n', POPT_ARG_NONE, &dry_run, 0,
     "Print the plan, run sysprep, sparsify and resize with --dry-run; "
     "write no report and no state", NULL },
@@ -223,6 +226,67 @@ print_plan (struct batch *b)
 
 /* ---- the command --------------------------------------------------- */
 
+/* --merge-reports N: N, or 0 after saying why not. */
+static unsigned
+parse_merge (void)
+{
+  char *end;
+  unsigned long n;
+
+  errno = 0;
+  n = strtoul (merge_arg, &end, 10);
+  if (errno || end == merge_arg || *end || merge_arg[0] == '-' || n < 1 ||
+      n > 1000000) {
+    gs_error ("--merge-reports %s: expected N, the number of shards, "
+              "e.g. --merge-reports 8", merge_arg);
+    return 0;
+  }
+  if (shard_arg || plan_only || dry_run || force) {
+    gs_error ("--merge-reports runs nothing: it takes no %s",
+              shard_arg ? "--shard" : plan_only ? "--plan"
+              : dry_run ? "--dry-run" : "--force");
+    return 0;
+  }
+  return n;
+}
+
+/* --merge-reports N: the shard reports made the manifest's report.
+ * The manifest's lock, held alone, keeps out its shards and runs on
+ * this host while it reads and writes.
+ */
+static int
+merge (struct batch *b, unsigned n)
+{
+  int code, rc;
+
+  b->sel = gs_xcalloc (b->m.n + 1, sizeof *b->sel);
+  for (size_t i = 0; i < b->m.n; ++i)
+    b->sel[b->nsel++] = &b->m.images[i];
+  b->report = gs_xstrdup (b->m.report);
+  b->state_dir = batch_beside (b->m.report, ".state");
+  if (batch_check_report (b) == -1)
+    return gs_cli_fail ("batch", GS_EXIT_USAGE);
+  if ((rc = batch_lock (b)) < 0)
+    return gs_cli_fail ("batch", rc == -1 ? GS_EXIT_USAGE : GS_EXIT_BUSY);
+  if (batch_merge (b, n) == -1)
+    return gs_cli_fail ("batch", GS_EXIT_USAGE);
+  code = batch_finish (b);
+  if (batch_write_report (b, true, code) == -1)
+    return gs_cli_fail ("batch", GS_EXIT_ERROR);
+  if (gs_common.json) {
+    json_object *rep = batch_report (b, true, code);
+
+    gs_int_report_print_json (rep);
+    json_object_put (rep);
+  }
+  else {
+    printf ("Merged the reports of %u shard%s of %s\n", n, n == 1 ? "" : "s",
+            b->m.file);
+    batch_print_text (b, code);
+  }
+  return code;
+}
+
 static int
 parse_shard (struct batch *b)
 {
@@ -247,19 +311,6 @@ parse_shard (struct batch *b)
   gs_error ("--shard %s: expected I/N with 1 <= I <= N, e.g. --shard 2/8",
             shard_arg);
   return -1;
-}
-
-/* fleet.json -> fleet.shard-2-of-8.json */
-static char *
-shard_report (const char *report, unsigned i, unsigned n)
-{
-  size_t len = strlen (report);
-  bool json = len > 5 && strcmp (report + len - 5, ".json") == 0;
-
-  if (n == 0)
-    return gs_xstrdup (report);
-  return gs_xasprintf ("%.*s.shard-%u-of-%u%s", (int) (json ? len - 5 : len),
-                       report, i, n, json ? ".json" : "");
 }
 
 static void
@@ -297,8 +348,8 @@ batch_free (struct batch *b)
 /* Images failed: their later steps are skipped.  0 all ok, 1 all
  * failed, 4 some.
  */
-static int
-finish (struct batch *b)
+int
+batch_finish (struct batch *b)
 {
   size_t failed = 0;
 
@@ -325,6 +376,7 @@ gs_cmd_batch (int argc, const char **argv)
   struct batch b = { .lock_fd = { -1, -1 } };
   const char *manifest;
   int rc, code = GS_EXIT_USAGE;
+  unsigned merge_n = 0;
   double t0 = batch_now ();
 
   pc = gs_cli_context ("goldsmith batch", argc, argv, batch_table);
@@ -346,11 +398,17 @@ gs_cmd_batch (int argc, const char **argv)
               "--help')");
     goto fail;
   }
+  if (merge_arg && (merge_n = parse_merge ()) == 0)
+    goto fail;
   if (parse_shard (&b) == -1 || batch_manifest_load (manifest, &b.m) == -1)
     goto fail;
+  if (merge_n) {
+    code = merge (&b, merge_n);
+    goto out;
+  }
 
   b.sel = gs_xcalloc (b.m.n + 1, sizeof *b.sel);
-  b.report = shard_report (b.m.report, b.shard_i, b.shard_n);
+  b.report = batch_shard_report (b.m.report, b.shard_i, b.shard_n);
   b.state_dir = batch_beside (b.m.report, ".state");
   for (size_t i = 0; i < b.m.n; ++i)
     if (!b.shard_n || i % b.shard_n == b.shard_i - 1)
@@ -435,7 +493,7 @@ gs_cmd_batch (int argc, const char **argv)
     batch_write_report (&b, false, 0);
   }
   batch_catch_signals (false);
-  code = finish (&b);
+  code = batch_finish (&b);
   b.seconds = batch_now () - t0;
   if (batch_write_report (&b, !batch_signal (), code) == -1 && code == GS_EXIT_OK)
     code = GS_EXIT_ERROR;

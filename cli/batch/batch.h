@@ -99,12 +99,19 @@ struct batch {
   size_t nruns;
   char *tmpdir;                  /* domain XML for guests of several -a */
   double seconds;
-  int lock_fd[2];                /* lock.c; -1: none */
 };
 
 /* batch.c */
 extern bool batch_same_args (const struct batch_step *a,
                              const struct batch_step *b);
+extern int batch_finish (struct batch *b);
+
+/* merge.c: the reports of the N shards of the manifest made one,
+ * as a run of the whole manifest on one machine writes it.  0: B holds
+ * the merged images and runs; -1: a shard's report is missing or not
+ * of this manifest and layout (said).
+ */
+extern int batch_merge (struct batch *b, unsigned n);
 
 /* run.c */
 extern double batch_now (void);
@@ -141,12 +148,14 @@ extern int batch_lock (struct batch *b);
 
 /* util.c: leaf helpers (they call nothing else of batch).
  * batch_beside: fleet.json -> fleet.EXT (state dir, lock files);
+ * batch_shard_report: fleet.json -> fleet.shard-I-of-N.json;
  * batch_write_atomic: TEXT to PATH, flushed, renamed into place;
  * batch_strings_json / batch_strings_equal: a string list as JSON, and
  * whether a JSON array holds the same; batch_print_word: S as one
  * shell word.
  */
 extern char *batch_beside (const char *report, const char *ext);
+extern char *batch_shard_report (const char *report, unsigned i, unsigned n);
 extern int batch_write_atomic (const char *path, const char *text);
 extern json_object *batch_strings_json (const string_vector *v);
 extern bool batch_strings_equal (json_object *a, const string_vector *v);
@@ -160,6 +169,8 @@ extern void batch_manifest_free (struct batch_manifest *m);
  * the report, so shards never write the same file and any --shard
  * layout resumes what another one did.
  */
+  int lock_fd[2];                /* lock.c; -1: none */
+  unsigned merged;               /* --merge-reports N: N; 0: a run */
 extern char *batch_state_file (const char *dir, const struct batch_image *img);
 extern void batch_state_resume (const char *dir, struct batch_image *img);
 extern int batch_state_save (const char *dir, const struct batch_image *img,

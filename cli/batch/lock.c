@@ -7,9 +7,12 @@
  * exclusively; a --shard I/N run holds it shared and its own
  * fleet.shard-I-of-N.lock exclusively, so the shards of a job array
  * run side by side, but never beside a whole run or a second copy of
- * themselves.  The files are opened read-only and never written (the
- * holder's pid comes from /proc/locks), so a lock path that names
- * somebody's file costs nothing.  The tools batch forks inherit the
+ * themselves.  The files are never written (the holder's pid comes
+ * from /proc/locks), so a lock path that names somebody's file costs
+ * nothing.  They are opened read-write all the same: on NFS, Linux
+ * turns a flock into a byte-range lock the server sees, and an
+ * exclusive one then needs a descriptor open for writing (flock(2),
+ * "NFS details"); read-only, a run on NFS failed with EBADF.  The tools batch forks inherit the
  * descriptors (the lock lasts while they run), what they execute does
  * not (O_CLOEXEC: a stray qemu never holds it).
  */
@@ -64,10 +67,15 @@ holder (int fd)
 static int
 take (const struct batch *b, const char *path, int op)
 {
-  int fd = open (path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
   char who[32] = "unknown";
   long pid;
 
+  /* Another user's lock file, a read-only directory: a lock still
+   * holds on a local file system.
+   */
+  if (fd == -1 && (errno == EACCES || errno == EPERM || errno == EROFS))
+    fd = open (path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0666);
   if (fd == -1) {
     gs_error ("%s: lock file %s: %m", b->m.file, path);
     return -1;

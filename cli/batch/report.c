@@ -53,6 +53,17 @@ batch_report (struct batch *b, bool complete, int code)
     json_object_object_add (sh, "count", json_object_new_int (b->shard_n));
     json_object_object_add (rep, "shard", sh);
   }
+  if (b->merged) {
+    json_object *from = json_object_new_array ();
+
+    /* --merge-reports: the shard reports it was made of. */
+    for (unsigned i = 1; i <= b->merged; ++i) {
+      CLEANUP_FREE char *p = batch_shard_report (b->m.report, i, b->merged);
+
+      json_object_array_add (from, json_object_new_string (p));
+    }
+    json_object_object_add (rep, "merged_from", from);
+  }
   json_object_object_add (rep, "complete", json_object_new_boolean (complete));
   json_object_object_add (rep, "images", images);
   json_object_object_add (rep, "runs", runs);

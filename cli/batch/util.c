@@ -30,6 +30,19 @@ batch_beside (const char *report, const char *ext)
   return gs_xasprintf ("%.*s%s", (int) n, report, ext);
 }
 
+/* fleet.json -> fleet.shard-2-of-8.json */
+char *
+batch_shard_report (const char *report, unsigned i, unsigned n)
+{
+  size_t len = strlen (report);
+  bool json = len > 5 && strcmp (report + len - 5, ".json") == 0;
+
+  if (n == 0)
+    return gs_xstrdup (report);
+  return gs_xasprintf ("%.*s.shard-%u-of-%u%s", (int) (json ? len - 5 : len),
+                       report, i, n, json ? ".json" : "");
+}
+
 /* TEXT to PATH through a temporary file, flushed, then renamed: a
  * reader (or a crash) sees the old file or the whole new one.
  */
