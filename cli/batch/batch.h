@@ -99,6 +99,8 @@ struct batch {
   size_t nruns;
   char *tmpdir;                  /* domain XML for guests of several -a */
   double seconds;
+  int lock_fd[2];                /* lock.c; -1: none */
+  unsigned merged;               /* --merge-reports N: N; 0: a run */
 };
 
 /* batch.c */
@@ -169,8 +171,6 @@ extern void batch_manifest_free (struct batch_manifest *m);
  * the report, so shards never write the same file and any --shard
  * layout resumes what another one did.
  */
-  int lock_fd[2];                /* lock.c; -1: none */
-  unsigned merged;               /* --merge-reports N: N; 0: a run */
 extern char *batch_state_file (const char *dir, const struct batch_image *img);
 extern void batch_state_resume (const char *dir, struct batch_image *img);
 extern int batch_state_save (const char *dir, const struct batch_image *img,
