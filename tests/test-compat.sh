@@ -9,7 +9,7 @@
 # anchor's own name through a symlink.  The end-to-end part (what real
 # command lines do to an image) is tests/test-compat-anchors.sh.
 source "$(dirname "$0")/functions.sh"
-plan 44
+plan 45
 
 tmp="$builddir/tests/tmp/compat"
 rm -rf "$tmp"; mkdir -p "$tmp"
