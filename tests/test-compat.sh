@@ -9,7 +9,7 @@
 # anchor's own name through a symlink.  The end-to-end part (what real
 # command lines do to an image) is tests/test-compat-anchors.sh.
 source "$(dirname "$0")/functions.sh"
-plan 45
+plan 46
 
 tmp="$builddir/tests/tmp/compat"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -203,3 +203,13 @@ ok "make install: the four names, links to goldsmith, and goldsmith-compat.1" \
             done
             ls '$tmp'/inst/*/share/man/man1/goldsmith-compat.1 ||
             ls '$tmp'/inst/*/*/share/man/man1/goldsmith-compat.1"
+# Where bash completion is installed, each name has it (a link).
+comp=$(find "$tmp/inst" -path '*/bash-completion/completions/goldsmith' | head -1)
+if [ -n "$comp" ]; then
+  ok "make install: bash completion for the four names too" \
+     bash -c "cd '$(dirname "$comp")' && for t in $tools; do
+                test \"\$(readlink goldsmith-virt-\$t)\" = goldsmith || exit 1
+              done"
+else
+  skip_one "bash completion for the four names" "not installed by this configuration"
+fi

@@ -4,7 +4,7 @@
 # driven as bash does, through COMP_WORDS/COMP_CWORD and compgen; and
 # the hidden --short-options / --long-options it asks every command.
 source "$(dirname "$0")/functions.sh"
-plan 12
+plan 14
 
 # The completion calls the command bash would: the build tree's, by a
 # function of that name (./run sets the environment).
@@ -26,6 +26,18 @@ is "goldsmith resize --ntfs<TAB>: an operation's option (the ntfs plugin)" \
    "$(complete_words goldsmith resize --ntfs)" "--ntfsresize-force"
 is "goldsmith sysprep --operations defaults,-mach<TAB>" \
    "$(complete_words goldsmith sysprep --operations defaults,-mach)" \
+   "defaults,-machine-id"
+compat_words () {                # compat_words WORD... (last: current)
+  COMP_WORDS=("$@")
+  COMP_CWORD=$(( ${#COMP_WORDS[@]} - 1 ))
+  COMPREPLY=()
+  _goldsmith_compat
+  printf '%s\n' "${COMPREPLY[@]}"
+}
+is "goldsmith-virt-sysprep --ho<TAB> completes to --hostname" \
+   "$(compat_words goldsmith-virt-sysprep --ho)" "--hostname"
+is "goldsmith-virt-sysprep --operations defaults,-mach<TAB>" \
+   "$(compat_words goldsmith-virt-sysprep --operations defaults,-mach)" \
    "defaults,-machine-id"
 is "goldsmith ops re<TAB> completes the tool" \
    "$(complete_words goldsmith ops re)" "resize"
