@@ -204,6 +204,8 @@ where_file (const config_setting_t *s, const char *fallback)
 static bool
 type_matches (const config_setting_t *s, enum gs_key_type t)
 {
+  if (t == GS_INT_KEY_ANY)       /* its caller checks it */
+    return true;
   switch (t) {
   case GS_KEY_STRING:
     return config_setting_type (s) == CONFIG_TYPE_STRING;
@@ -232,11 +234,32 @@ find_key (const struct gs_config_key *keys, const char *name)
   return NULL;
 }
 
-/* Check the members of a group against one or two key tables. */
-static int
-check_keys (const config_setting_t *group, const char *file,
-            const char *what, const struct gs_config_key *keys1,
+/* "a, b, c": the names of both tables, for the unknown key's message. */
+static char *
+known_keys (const struct gs_config_key *keys1,
             const struct gs_config_key *keys2)
+{
+  const struct gs_config_key *tables[2] = { keys1, keys2 };
+  char *r = gs_xstrdup ("");
+
+  for (size_t t = 0; t < 2; ++t)
+    for (size_t i = 0; tables[t] && tables[t][i].name; ++i) {
+      char *n = gs_xasprintf ("%s%s%s", r, r[0] ? ", " : "",
+                              tables[t][i].name);
+
+      free (r);
+      r = n;
+    }
+  return r;
+}
+
+/* The one checker of a group's keys, the core's and the batch
+ * manifest's: every member named in KEYS1 or KEYS2, of its type.
+ */
+int
+gs_int_config_check_keys (const config_setting_t *group, const char *file,
+                          const char *what, const struct gs_config_key *keys1,
+                          const struct gs_config_key *keys2)
 {
   for (int i = 0; i < config_setting_length (group); ++i) {
     const config_setting_t *s = config_setting_get_elem (group, i);
@@ -246,15 +269,18 @@ check_keys (const config_setting_t *group, const char *file,
     if (k == NULL)
       k = find_key (keys2, name);
     if (k == NULL) {
-      gs_error ("%s:%u: unknown key \"%s\" in %s",
+      CLEANUP_FREE char *known = known_keys (keys1, keys2);
+
+      gs_error ("%s:%u: unknown key \"%s\"%s%s (known: %s)",
                 where_file (s, file), config_setting_source_line (s),
-                name, what);
+                name, what ? " in " : "", what ? what : "", known);
       return -1;
     }
     if (!type_matches (s, k->type)) {
-      gs_error ("%s:%u: %s.%s must be %s",
+      gs_error ("%s:%u: %s%s%s must be %s",
                 where_file (s, file), config_setting_source_line (s),
-                what, name, gs_int_key_type_name (k->type));
+                what ? what : "", what ? "." : "", name,
+                gs_int_key_type_name (k->type));
       return -1;
     }
   }
@@ -277,7 +303,7 @@ load_appliance (struct gs_settings *st, const config_setting_t *group,
   const char *s;
   int i;
 
-  if (check_keys (group, file, "appliance", appliance_keys, NULL) == -1)
+  if (gs_int_config_check_keys (group, file, "appliance", appliance_keys, NULL) == -1)
     return -1;
   if (config_setting_lookup_string (group, "accel", &s)) {
     if (strcmp (s, "auto") && strcmp (s, "kvm") && strcmp (s, "tcg")) {
@@ -353,7 +379,7 @@ load_cache (struct gs_settings *st, const config_setting_t *group,
   const char *s;
   int i;
 
-  if (check_keys (group, file, "cache", cache_keys, NULL) == -1)
+  if (gs_int_config_check_keys (group, file, "cache", cache_keys, NULL) == -1)
     return -1;
   if (config_setting_lookup_bool (group, "inspect", &i))
     st->cache_inspect = i;
@@ -366,7 +392,7 @@ static int
 load_paths (struct gs_settings *st, const config_setting_t *group,
             const char *file)
 {
-  if (check_keys (group, file, "paths", paths_keys, NULL) == -1)
+  if (gs_int_config_check_keys (group, file, "paths", paths_keys, NULL) == -1)
     return -1;
   const config_setting_t *ex = config_setting_get_member (group, "exclude");
 
@@ -444,7 +470,7 @@ load_op_section (struct gs_registry *reg, const char *family,
     return -1;
   }
 
-  if (check_keys (sec, file, what, common_keys, op->def->keys) == -1)
+  if (gs_int_config_check_keys (sec, file, what, common_keys, op->def->keys) == -1)
     return -1;
   if (config_setting_lookup_string (sec, "heading", &s)) {
     if (!s[0] || s[strlen (s) - 1] == '.' || strchr (s, '\n')) {

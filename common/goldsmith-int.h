@@ -204,6 +204,21 @@ extern const char *gs_int_tcg_kernel_info (guestfs_h *g,
                                            const char **dir);
 extern int gs_int_appliance_kernel_uncompressed (guestfs_h *g);
 extern const char *gs_int_key_type_name (enum gs_key_type t);
+/* A key that takes several types (a string or an array, a group): the
+ * checker below checks its name only and its caller checks the rest.
+ * Not in the plugin ABI's enum, whose values start at 1.
+ */
+#define GS_INT_KEY_ANY ((enum gs_key_type) 0)
+/* Each member of GROUP must be named in KEYS1 or KEYS2 (either may be
+ * NULL) and be of its type, else one error "FILE:LINE: unknown key
+ * \"x\" in WHAT (known: a, b)" or "FILE:LINE: WHAT.x must be TYPE".
+ * WHAT: the group's dotted path, NULL for a file's top level.  FILE:
+ * for settings libconfig knows no file of.
+ */
+extern int gs_int_config_check_keys (const config_setting_t *group,
+                                     const char *file, const char *what,
+                                     const struct gs_config_key *keys1,
+                                     const struct gs_config_key *keys2);
 
 /* selection.c: virt-sysprep's --operations / --enable syntax. */
 struct gs_selection {

@@ -177,7 +177,8 @@ test_errors (void)
               "    colour = \"red\";\n"
               "  };\n"
               "};\n",
-              4, "unknown key \"colour\" in sysprep.machine-id");
+              4, "unknown key \"colour\" in sysprep.machine-id (known: kind, "
+              "heading, description, enabled, order, after, before, paths)");
   error_case ("another operation's key",
               "sysprep: {\n"
               "  machine-id: {\n"
@@ -190,7 +191,9 @@ test_errors (void)
               "  accel = \"tcg\";\n"
               "  memory = 512;\n"
               "};\n",
-              3, "unknown key \"memory\" in appliance");
+              3, "unknown key \"memory\" in appliance (known: accel, backend, "
+              "memsize, smp, uncompressed-kernel, isolate, inspection, "
+              "network)");
   error_case ("enabled = \"yes\"",
               "sysprep: {\n"
               "  machine-id: {\n"
@@ -586,11 +589,63 @@ test_regressions (void)
   load_free (&l);
 }
 
+/* gs_int_config_check_keys, as the batch manifest uses it: a file's
+ * top level (no WHAT) and keys of several types (GS_INT_KEY_ANY).
+ */
+static void
+test_check_keys (void)
+{
+  static const struct gs_config_key keys[] = {
+    { "name", GS_KEY_STRING, "a string" },
+    { "add", GS_INT_KEY_ANY, "a string or an array" },
+    { NULL, 0, NULL },
+  };
+  static const struct gs_config_key more[] = {
+    { "n", GS_KEY_INT, "an int" },
+    { NULL, 0, NULL },
+  };
+  static const struct {
+    const char *text, *what, *err;
+  } cases[] = {
+    { "name = \"a\"; add = \"x\"; n = 1;", NULL, NULL },
+    { "name = \"a\"; add = [ \"x\" ]; add2 = 1;", NULL,
+      "goldsmith: error: m.conf:1: unknown key \"add2\" (known: name, "
+      "add, n)\n" },
+    { "add = 3;\nn = 1;\nname = 3;", NULL,
+      "goldsmith: error: m.conf:3: name must be a string\n" },
+    { "n = \"1\";", "images",
+      "goldsmith: error: m.conf:1: images.n must be a 32-bit integer\n" },
+  };
+
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; ++i) {
+    config_t cfg;
+    int r;
+    char *err;
+
+    config_init (&cfg);
+    if (config_read_string (&cfg, cases[i].text) != CONFIG_TRUE) {
+      printf ("Bail out! %s: %s\n", cases[i].text, config_error_text (&cfg));
+      exit (EXIT_FAILURE);
+    }
+    unit_capture_begin ();
+    r = gs_int_config_check_keys (config_root_setting (&cfg), "m.conf",
+                                  cases[i].what, keys, more);
+    err = unit_capture_end ();
+    is_int (r, cases[i].err ? -1 : 0, "check_keys %s: %s", cases[i].text,
+            cases[i].err ? "refused" : "accepted");
+    is_str (err, cases[i].err ? cases[i].err : "", "check_keys %s: the message",
+            cases[i].text);
+    free (err);
+    config_destroy (&cfg);
+  }
+}
+
 int
 main (void)
 {
-  plan (150);
+  plan (158);
   test_valid ();
+  test_check_keys ();
   test_errors ();
   test_set ();
   test_layering ();
