@@ -14,7 +14,7 @@
 # nothing: every step of the two guests is done (the state), only the
 # empty file is tried again.  A touched image is redone, and only it.
 source "$(dirname "$0")/functions.sh"
-plan 68
+plan 72
 
 tmp="$builddir/tests/tmp/batch"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -40,11 +40,23 @@ bad "syntax error" "^goldsmith: error: $tmp/bad.conf:3: syntax error$" \
 images = (
   { add = [ "t1.img" ; }
 );'
-bad "unknown key" "bad.conf:3: unknown key 'colour' in an image" \
+# Keys: the core's checker of config keys, with its wording.
+bad "unknown key" "bad.conf:3: unknown key \"colour\" in images \\(known: name, add, format, domxml, domain, connect, tools, sysprep, inspect, sparsify, resize\\)$" \
 'tools = [ "sysprep" ];
 images = (
   { add = [ "t1.img" ]; colour = "red"; }
 );'
+bad "unknown top-level key" "bad.conf:2: unknown key \"image\" \\(known: report, tools, images, connect, provenance, sysprep, inspect, sparsify, resize\\)$" \
+'tools = [ "sysprep" ];
+image = ( { add = [ "t1.img" ]; } );'
+bad "unknown key of a tool" "bad.conf:2: unknown key \"output\" in images.sparsify \\(known: args, out\\)$" \
+'images = ( { add = "t1.img"; tools = [ "sparsify" ];
+  sparsify = { output = "s.img"; }; } );'
+bad "a key of the wrong type" "bad.conf:1: images.name must be a string$" \
+'tools = [ "inspect" ]; images = ( { add = "t1.img"; name = 1; } );'
+bad "args not strings" "bad.conf:1: sysprep.args must be an array of strings$" \
+'tools = [ "sysprep" ]; sysprep = { args = ( "--hostname", 1 ); };
+images = ( { add = "t1.img"; } );'
 bad "missing image" "bad.conf:3: $tmp/nope.img: No such file or directory" \
 'tools = [ "sysprep" ];
 images = ( { add = [ "t1.img" ]; },

@@ -36,15 +36,41 @@ const char *const batch_tool_names[BT_NTOOLS] = {
   [BT_SPARSIFY] = "sparsify", [BT_RESIZE] = "resize",
 };
 
-static const char *const root_keys[] = {
-  "report", "tools", "images", "connect", "provenance",
-  "sysprep", "inspect", "sparsify", "resize", NULL,
+/* The manifest's keys, checked by the core's checker of config keys.
+ * GS_INT_KEY_ANY: a key that takes several types or a group, whose
+ * own check below says what it should look like.
+ */
+static const struct gs_config_key root_keys[] = {
+  { "report", GS_KEY_STRING, "the combined report (default: MANIFEST.json)" },
+  { "tools", GS_KEY_STRINGS, "every image's pipeline, unless it gives its own" },
+  { "images", GS_INT_KEY_ANY, "a list of groups, one a guest" },
+  { "connect", GS_KEY_STRING, "libvirt URI of the domain images without their own" },
+  { "provenance", GS_KEY_STRING, "directory where each step leaves its provenance record" },
+  { "sysprep", GS_INT_KEY_ANY, "group: args every sysprep run gets" },
+  { "inspect", GS_INT_KEY_ANY, "group: args every inspect run gets" },
+  { "sparsify", GS_INT_KEY_ANY, "group: args every sparsify run gets" },
+  { "resize", GS_INT_KEY_ANY, "group: args every resize run gets" },
+  { NULL, 0, NULL },
 };
-static const char *const image_keys[] = {
-  "name", "add", "format", "domxml", "domain", "connect", "tools",
-  "sysprep", "inspect", "sparsify", "resize", NULL,
+static const struct gs_config_key image_keys[] = {
+  { "name", GS_KEY_STRING, "what the report calls the guest" },
+  { "add", GS_INT_KEY_ANY, "a disk image, or an array of the guest's disks" },
+  { "format", GS_KEY_STRING, "format of the add images (default: from their headers)" },
+  { "domxml", GS_KEY_STRING, "libvirt domain XML of the guest" },
+  { "domain", GS_KEY_STRING, "libvirt domain (name or UUID) of the guest" },
+  { "connect", GS_KEY_STRING, "libvirt URI to find domain" },
+  { "tools", GS_KEY_STRINGS, "this image's pipeline instead of the default one" },
+  { "sysprep", GS_INT_KEY_ANY, "group: this image's sysprep args" },
+  { "inspect", GS_INT_KEY_ANY, "group: this image's inspect args" },
+  { "sparsify", GS_INT_KEY_ANY, "group: this image's sparsify args and out" },
+  { "resize", GS_INT_KEY_ANY, "group: this image's resize args and out" },
+  { NULL, 0, NULL },
 };
-static const char *const tool_keys[] = { "args", "out", NULL };
+static const struct gs_config_key tool_keys[] = {
+  { "args", GS_KEY_STRINGS, "options given to the tool's command" },
+  { "out", GS_KEY_STRING, "the copy sparsify or resize writes (an image's only)" },
+  { NULL, 0, NULL },
+};
 
 /* Options batch itself sets from the manifest or its own options: in
  * args they would fight with those (or make the report unreadable).
@@ -95,27 +121,10 @@ tool_index (const char *name)
 }
 
 static int
-check_keys (const config_setting_t *group, const char *const *allowed,
+check_keys (const config_setting_t *group, const struct gs_config_key *keys,
             const char *what)
 {
-  for (int i = 0; i < config_setting_length (group); ++i) {
-    const config_setting_t *m = config_setting_get_elem (group, i);
-    const char *name = config_setting_name (m);
-    size_t k;
-
-    for (k = 0; allowed[k] && strcmp (allowed[k], name) != 0; ++k)
-      ;
-    if (allowed[k] == NULL) {
-      char list[256] = "";
-
-      for (k = 0; allowed[k]; ++k)
-        snprintf (list + strlen (list), sizeof list - strlen (list),
-                  "%s%s", k ? ", " : "", allowed[k]);
-      at (m, "unknown key '%s' in %s (known: %s)", name, what, list);
-      return -1;
-    }
-  }
-  return 0;
+  return gs_int_config_check_keys (group, manifest_file, what, keys, NULL);
 }
 
 static int
@@ -142,13 +151,18 @@ get_strings (const config_setting_t *s, const char *key, bool one_ok,
 {
   if (one_ok && config_setting_type (s) == CONFIG_TYPE_STRING)
     return string_vector_append_copy (v, config_setting_get_string (s));
-  if (config_setting_type (s) != CONFIG_TYPE_ARRAY ||
-      (config_setting_length (s) > 0 &&
-       config_setting_type (config_setting_get_elem (s, 0))
-       != CONFIG_TYPE_STRING)) {
-    at (s, "'%s' must be an array of strings", key);
+  if (!config_setting_is_array (s) && !config_setting_is_list (s)) {
+    at (s, "'%s' must be %san array of strings", key,
+        one_ok ? "a string or " : "");
     return -1;
   }
+  for (int i = 0; i < config_setting_length (s); ++i)
+    if (config_setting_type (config_setting_get_elem (s, i))
+        != CONFIG_TYPE_STRING) {
+      at (s, "'%s' must be %san array of strings", key,
+          one_ok ? "a string or " : "");
+      return -1;
+    }
   for (int i = 0; i < config_setting_length (s); ++i)
     string_vector_append_copy (v, config_setting_get_string_elem (s, i));
   return 0;
@@ -231,12 +245,14 @@ static int
 check_tool_group (const config_setting_t *g, const char *name, bool image)
 {
   const config_setting_t *out;
+  CLEANUP_FREE char *what = image ? gs_xasprintf ("images.%s", name)
+                                  : gs_xstrdup (name);
 
   if (!config_setting_is_group (g)) {
     at (g, "'%s' must be a group: %s = { args = [ ... ]; }", name, name);
     return -1;
   }
-  if (check_keys (g, tool_keys, name) == -1)
+  if (check_keys (g, tool_keys, what) == -1)
     return -1;
   out = config_setting_get_member (g, "out");
   if (out && !image) {
@@ -309,10 +325,8 @@ make_steps (const struct defaults *d, const config_setting_t *ig,
         "in the image or at the top of the manifest");
     return -1;
   }
-  if (config_setting_type (tools) != CONFIG_TYPE_ARRAY ||
-      config_setting_length (tools) == 0 ||
-      config_setting_type (config_setting_get_elem (tools, 0))
-      != CONFIG_TYPE_STRING) {
+  /* Its type is checked with the keys: an array of strings. */
+  if (config_setting_length (tools) == 0) {
     at (tools, "'tools' must be a non-empty array of strings");
     return -1;
   }
@@ -406,7 +420,7 @@ load_image (const struct defaults *d, const config_setting_t *ig,
     at (ig, "images: each entry must be a group: { add = [ \"IMAGE\" ]; }");
     return -1;
   }
-  if (check_keys (ig, image_keys, "an image") == -1 ||
+  if (check_keys (ig, image_keys, "images") == -1 ||
       get_string (ig, "name", &name) == -1 ||
       get_string (ig, "format", &format) == -1 ||
       get_string (ig, "domxml", &domxml) == -1 ||
@@ -573,7 +587,7 @@ batch_manifest_load (const char *file, struct batch_manifest *m)
     return -1;
   }
   root = config_root_setting (cfg);
-  if (check_keys (root, root_keys, "the manifest") == -1 ||
+  if (check_keys (root, root_keys, NULL) == -1 ||
       get_string (root, "report", &report) == -1 ||
       get_string (root, "connect", &d.connect) == -1 ||
       get_string (root, "provenance", &prov) == -1)
@@ -594,11 +608,7 @@ batch_manifest_load (const char *file, struct batch_manifest *m)
       return -1;
     }
   }
-  if ((d.tools = config_setting_get_member (root, "tools")) != NULL &&
-      config_setting_type (d.tools) != CONFIG_TYPE_ARRAY) {
-    at (d.tools, "'tools' must be an array of strings");
-    return -1;
-  }
+  d.tools = config_setting_get_member (root, "tools");
   for (int t = 0; t < BT_NTOOLS; ++t) {
     d.tool[t] = config_setting_get_member (root, batch_tool_names[t]);
     if (d.tool[t] &&
