@@ -250,6 +250,22 @@ gs_int_domxml_parse (const char *xml, size_t len, const char *what,
     /* Messages about the disk name the XML that named it. */
     guest->disks[guest->ndisks - 1].origin =
       gs_xasprintf ("%s:%d: disk %s", what, line, tgt);
+    /* <blockio logical_block_size='4096'/>: the sector size the guest
+     * sees, and so the appliance must (as libguestfs's add_domain).
+     */
+    {
+      CLEANUP_FREE char *bs =
+        xpath_string (xc, node, "string(blockio/@logical_block_size)");
+
+      if (bs && bs[0]) {
+        if (strcmp (bs, "512") != 0 && strcmp (bs, "4096") != 0) {
+          gs_error ("%s:%d: disk %s: <blockio logical_block_size='%s'>: "
+                    "expected 512 or 4096", what, line, tgt, bs);
+          return -1;
+        }
+        guest->disks[guest->ndisks - 1].blocksize = atoi (bs);
+      }
+    }
   }
   if (guest->ndisks == 0) {
     gs_error ("%s: the domain has no disks", what);

@@ -1,7 +1,7 @@
 #!/bin/bash -
 # SPDX-License-Identifier: GPL-2.0-or-later
 # The libFuzzer targets of fuzz/ (see fuzz/README), each run for
-# FUZZ_TIME seconds (default 10: make check is a smoke run, the budget
+# FUZZ_TIME seconds (default 5: make check is a smoke run, the budget
 # of CI is 20 minutes; `make fuzz` is the long one) from its seed corpus
 # fuzz/corpus/TARGET, which holds every input that once crashed it:
 # those are replayed first.  One TAP line per target, "not ok" on a
@@ -11,7 +11,7 @@ source "$(dirname "$0")/functions.sh"
 
 tmp="$builddir/tests/tmp/fuzz"
 rm -rf "$tmp"; mkdir -p "$tmp"
-fuzz_time="${FUZZ_TIME:-10}"
+fuzz_time="${FUZZ_TIME:-5}"
 jobs="$(nproc)"
 
 targets=()

@@ -31,7 +31,7 @@ TESTS += \
 	tests/test-systemd.sh
 
 # The unit tests again under ASan and UBSan (a build tree of their
-# own), then each fuzz target for FUZZ_TIME (10) seconds: together
+# own), then each fuzz target for FUZZ_TIME (5) seconds: together
 # under 3 minutes on 2 cores.
 TESTS += \
 	tests/test-sanitizers.sh \

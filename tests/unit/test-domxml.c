@@ -33,6 +33,7 @@ static const char two_disks[] =
   "      <driver name='qemu' type='raw'/>\n"
   "      <source file='/var/lib/images/data.img'/>\n"
   "      <target dev='vdb' bus='virtio'/>\n"
+  "      <blockio logical_block_size='4096' physical_block_size='4096'/>\n"
   "      <readonly/>\n"
   "    </disk>\n"
   "  </devices>\n"
@@ -122,9 +123,12 @@ test_valid (void)
             "second disk: path");
     is_str (g.disks[1].format, "raw", "second disk: format raw");
     ok (g.disks[1].readonly, "second disk: <readonly/> honoured");
+    is_int (g.disks[1].blocksize, 4096,
+            "second disk: <blockio logical_block_size> is its sector size");
+    is_int (g.disks[0].blocksize, 0, "first disk: no <blockio>, qemu's");
   }
   else
-    for (int i = 0; i < 7; ++i)
+    for (int i = 0; i < 9; ++i)
       ok (false, "disk (missing)");
   gs_int_guest_free (&g);
   ok (g.disks == NULL && g.ndisks == 0 && g.name == NULL,
@@ -267,6 +271,18 @@ test_invalid (void)
   if (!ok (!unit_contains (err, "nam"),
            "empty document: the previous document's error is not repeated"))
     diag ("message: %s", err);
+  gs_int_guest_free (&g);
+  free (err);
+
+  /* A sector size qemu cannot give: one line naming the disk. */
+  r = parse ("<domain>\n  <devices>\n"
+             "    <disk type='file' device='disk'>\n"
+             "      <source file='/i.img'/>\n"
+             "      <target dev='vda'/>\n"
+             "      <blockio logical_block_size='1024'/>\n"
+             "    </disk>\n  </devices>\n</domain>\n", "bs", NULL, &g, &err);
+  check_error ("blockio 1024", r, err, "bs:3: disk vda: ",
+               "expected 512 or 4096");
   gs_int_guest_free (&g);
   free (err);
 
@@ -447,7 +463,7 @@ test_probe (void)
 int
 main (void)
 {
-  plan (77);
+  plan (82);
   test_valid ();
   test_files ();
   test_invalid ();
