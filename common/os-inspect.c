@@ -11,7 +11,7 @@
  * os-release and debian_version, the fstab's UUID=/LABEL=/device names,
  * the architecture of /bin/bash and friends), so both agree; a test
  * compares them field by field on every guest the suite builds
- * (gs_int_os_compare).  Whatever this file does not handle (Windows,
+ * (os-compare.c).  Whatever this file does not handle (Windows,
  * btrfs, LUKS, MD, BSDs, a split /usr, an unknown distribution, an
  * fstab line it cannot read) makes the whole launch fall back to
  * inspect_os, said with -v: nothing is guessed.
@@ -30,33 +30,17 @@
 
 #include "goldsmith-int.h"
 #include "cleanups.h"
+#include "os-inspect-int.h"
 
 #define PRIV "goldsmith_os"
 
-/* One block device of the launch, as blkid sees it. */
-struct dev {
-  char *name, *type, *uuid, *label, *partuuid, *partlabel;
-};
 
-struct root {
-  char *dev;
-  char *facts[GS_OS_NFACTS];
-  char **mps;                    /* "MP", "DEV" pairs, NULL-terminated */
-  string_vector alts;            /* "MP", "DEV DEV..." of ambiguous IDs */
-};
 
-struct os_table {
-  bool own;                      /* false: libguestfs's inspection ran */
-  size_t n;
-  struct root *roots;
-};
 
 const char *const gs_int_os_fact_keys[GS_OS_NFACTS + 1] = {
   "type", "distro", "product-name", "package-format", "package-management",
   "arch", "hostname", "major-version", "minor-version", NULL,
 };
-enum { F_TYPE, F_DISTRO, F_PRODUCT, F_PKGFMT, F_PKGMGT, F_ARCH, F_HOST,
-       F_MAJOR, F_MINOR };
 
 static void
 table_free (struct os_table *t)
@@ -84,8 +68,8 @@ gs_int_os_forget (guestfs_h *g)
   guestfs_set_private (g, PRIV, NULL);
 }
 
-static void
-strv_free (char **v)
+void
+gs_int_os_strv_free (char **v)
 {
   for (size_t i = 0; v && v[i]; ++i)
     free (v[i]);
@@ -102,20 +86,9 @@ devs_free (struct dev *d, size_t n)
   free (d);
 }
 
-/* Why the launch falls back to libguestfs (for -v), or NULL. */
-struct scan {
-  guestfs_h *g;
-  char **devices;                /* list_devices */
-  char **parts;                  /* list_partitions */
-  struct dev *devs;
-  size_t ndevs;
-  const char *why;
-  char whybuf[256];
-};
 
-static void unsure (struct scan *sc, const char *fs, ...) GS_PRINTF (2, 3);
-static void
-unsure (struct scan *sc, const char *fs, ...)
+void
+gs_int_os_unsure (struct scan *sc, const char *fs, ...)
 {
   va_list args;
 
@@ -158,7 +131,8 @@ has_partitions (char **parts, const char *dev)
   size_t l = strlen (dev);
 
   for (size_t i = 0; parts[i]; ++i)
-    if (strncmp (parts[i], dev, l) == 0 && isdigit ((unsigned char) parts[i][l]))
+    if (strncmp (parts[i], dev, l) == 0 &&
+        isdigit ((unsigned char) parts[i][l]))
       return true;
   return false;
 }
@@ -176,7 +150,7 @@ scan_devices (struct scan *sc)
       (mds = guestfs_list_md_devices (g)) == NULL)
     return -1;
   if (mds[0]) {
-    unsure (sc, "an MD device (%s)", mds[0]);
+    gs_int_os_unsure (sc, "an MD device (%s)", mds[0]);
     return 0;
   }
   for (size_t i = 0; sc->devices[i]; ++i)
@@ -203,15 +177,16 @@ scan_devices (struct scan *sc)
         strcmp (t, "ext3") == 0 || strcmp (t, "ext4") == 0 ||
         strcmp (t, "xfs") == 0 || strcmp (t, "vfat") == 0)
       continue;
-    unsure (sc, "a filesystem of a kind goldsmith does not inspect (%s)", t);
+    gs_int_os_unsure (sc, "a filesystem of a kind goldsmith does not "
+                      "inspect (%s)", t);
   }
   return 0;
 }
 
 /* ---- files of the mounted filesystem ------------------------------ */
 
-static bool
-is_file (guestfs_h *g, const char *path, bool follow)
+bool
+gs_int_os_is_file (guestfs_h *g, const char *path, bool follow)
 {
   return guestfs_is_file_opts (g, path, GUESTFS_IS_FILE_OPTS_FOLLOWSYMLINKS,
                                follow, -1) > 0;
@@ -226,15 +201,16 @@ is_dir (guestfs_h *g, const char *path)
 /* PATH's content (resolved inside the guest, small files only), NUL
  * terminated, or NULL.
  */
-static char *
-read_small (guestfs_h *g, const char *path)
+char *
+gs_int_os_read_small (guestfs_h *g, const char *path)
 {
   CLEANUP_FREE char *real = NULL;
   char *data, *buf;
   size_t len;
   int64_t size;
 
-  if (!is_file (g, path, true) || (real = guestfs_realpath (g, path)) == NULL)
+  if (!gs_int_os_is_file (g, path, true) ||
+      (real = guestfs_realpath (g, path)) == NULL)
     return NULL;
   if ((size = guestfs_filesize (g, real)) < 0 || size > 1024 * 1024)
     return NULL;
@@ -251,8 +227,8 @@ read_small (guestfs_h *g, const char *path)
 }
 
 /* Unquote a shell word in place: 'x', "x" (backslash escapes) or x. */
-static void
-shell_unquote (char *s)
+void
+gs_int_os_shell_unquote (char *s)
 {
   size_t l = strlen (s), j = 0;
 
@@ -340,11 +316,12 @@ static bool
 release (struct scan *sc, struct facts *f)
 {
   guestfs_h *g = sc->g;
-  CLEANUP_FREE char *osr = read_small (g, "/etc/os-release");
+  CLEANUP_FREE char *osr = gs_int_os_read_small (g, "/etc/os-release");
   char *line, *save = NULL;
 
   if (osr == NULL) {
-    unsure (sc, "a Linux root without a readable %s", "/etc/os-release");
+    gs_int_os_unsure (sc, "a Linux root without a readable %s",
+                      "/etc/os-release");
     return false;
   }
   for (line = strtok_r (osr, "\n", &save); line;
@@ -354,7 +331,7 @@ release (struct scan *sc, struct facts *f)
     if (eq == NULL || line[0] == '#')
       continue;
     *eq++ = '\0';
-    shell_unquote (eq);
+    gs_int_os_shell_unquote (eq);
     if (strcmp (line, "ID") == 0) {
       const char *d = distro_of_id (eq);
       if (d)
@@ -368,7 +345,7 @@ release (struct scan *sc, struct facts *f)
       f->version = major_minor (eq, &f->major, &f->minor);
   }
   if (f->distro == NULL || f->product == NULL || !f->version) {
-    unsure (sc, "an os-release goldsmith cannot place (%s)",
+    gs_int_os_unsure (sc, "an os-release goldsmith cannot place (%s)",
             f->distro ? f->distro : "unknown ID");
     return false;
   }
@@ -381,20 +358,20 @@ release (struct scan *sc, struct facts *f)
     char *nl;
 
     for (size_t i = 0; i < sizeof before / sizeof before[0]; ++i)
-      if (is_file (g, before[i], true)) {
-        unsure (sc, "a Debian root with %s", before[i]);
+      if (gs_int_os_is_file (g, before[i], true)) {
+        gs_int_os_unsure (sc, "a Debian root with %s", before[i]);
         return false;
       }
-    if (!is_file (g, "/etc/debian_version", true))
+    if (!gs_int_os_is_file (g, "/etc/debian_version", true))
       return true;
-    if ((dv = read_small (g, "/etc/debian_version")) == NULL) {
-      unsure (sc, "an unreadable %s", "/etc/debian_version");
+    if ((dv = gs_int_os_read_small (g, "/etc/debian_version")) == NULL) {
+      gs_int_os_unsure (sc, "an unreadable %s", "/etc/debian_version");
       return false;
     }
     if ((nl = strchr (dv, '\n')))
       *nl = '\0';
     if (dv[0] == '\0') {
-      unsure (sc, "an empty %s", "/etc/debian_version");
+      gs_int_os_unsure (sc, "an empty %s", "/etc/debian_version");
       return false;
     }
     free (f->product);
@@ -402,7 +379,7 @@ release (struct scan *sc, struct facts *f)
     major_minor (dv, &f->major, &f->minor);
   }
   if (strcmp (f->distro, "centos") == 0 && f->minor == 0) {
-    unsure (sc, "a CentOS root (release files)");
+    gs_int_os_unsure (sc, "a CentOS root (release files)");
     return false;
   }
   return true;
@@ -420,7 +397,7 @@ architecture (guestfs_h *g)
     CLEANUP_FREE char *real = NULL;
     char *arch;
 
-    if (!is_file (g, bins[i], true) ||
+    if (!gs_int_os_is_file (g, bins[i], true) ||
         (real = guestfs_realpath (g, bins[i])) == NULL)
       continue;
     gs_quiet_begin (g);
@@ -435,7 +412,7 @@ architecture (guestfs_h *g)
 static char *
 first_line (guestfs_h *g, const char *path)
 {
-  CLEANUP_FREE char *s = read_small (g, path);
+  CLEANUP_FREE char *s = gs_int_os_read_small (g, path);
   char *nl;
 
   if (s == NULL)
@@ -454,253 +431,8 @@ hostname (struct scan *sc)
   if ((h = first_line (g, "/etc/HOSTNAME")) ||
       (h = first_line (g, "/etc/hostname")))
     return h;
-  if (is_file (g, "/etc/sysconfig/network", false))
-    unsure (sc, "a hostname in %s", "/etc/sysconfig/network");
-  return NULL;
-}
-
-/* ---- fstab ---------------------------------------------------------- */
-
-/* The first device whose WHAT is VAL; with *ALTS (if not NULL) set to
- * every such device, space-separated, when there are several (clones:
- * which one libguestfs's blkid picks is arbitrary, and mount.c mounts
- * the guest's own in a shared launch).
- */
-static const struct dev *
-find_dev (const struct scan *sc, const char *what, const char *val,
-          char **alts)
-{
-  const struct dev *first = NULL;
-
-  if (alts)
-    *alts = NULL;
-  for (size_t i = 0; i < sc->ndevs; ++i) {
-    const struct dev *d = &sc->devs[i];
-    const char *v = strcmp (what, "UUID") == 0 ? d->uuid
-      : strcmp (what, "LABEL") == 0 ? d->label
-      : strcmp (what, "PARTUUID") == 0 ? d->partuuid : d->partlabel;
-
-    if (v == NULL || (strcmp (what, "PARTUUID") == 0 ? strcasecmp (v, val)
-                                                     : strcmp (v, val)) != 0)
-      continue;
-    if (first == NULL)
-      first = d;
-    else if (alts) {
-      char *a = gs_xasprintf ("%s %s", *alts ? *alts : first->name, d->name);
-      free (*alts);
-      *alts = a;
-    }
-  }
-  return first;
-}
-
-/* "///usr//local//" -> "/usr/local", in place. */
-static void
-canonical_path (char *p)
-{
-  size_t j = 0;
-
-  for (size_t i = 0; p[i]; ++i)
-    if (!(p[i] == '/' && j > 0 && p[j - 1] == '/'))
-      p[j++] = p[i];
-  while (j > 1 && p[j - 1] == '/')
-    j--;
-  p[j] = '\0';
-}
-
-static bool
-starts (const char *s, const char *prefix)
-{
-  return strncmp (s, prefix, strlen (prefix)) == 0;
-}
-
-static bool
-is_lv (const struct scan *sc, const char *dev)
-{
-  for (size_t i = 0; i < sc->ndevs; ++i)
-    if (strcmp (sc->devs[i].name, dev) == 0)
-      return true;
-  return false;
-}
-
-/* A guest's /dev name as the appliance has it (libguestfs's rules), a
- * new string; or NULL with SC->why set when goldsmith cannot tell.
- */
-static char *
-resolve_device (struct scan *sc, const char *spec, const char *root)
-{
-  if (strcmp (spec, "/dev/root") == 0)
-    return gs_xstrdup (root);
-  if (starts (spec, "/dev/mapper/")) {
-    /* VG-LV, a '-' in a name doubled: back to /dev/VG/LV. */
-    const char *n = spec + 12;
-    char vg[256], lv[256];
-    size_t a = 0, b = 0;
-    bool in_lv = false;
-
-    for (const char *p = n; *p; ++p) {
-      if (*p == '-' && p[1] == '-') {
-        if (in_lv ? b >= sizeof lv - 1 : a >= sizeof vg - 1)
-          break;
-        if (in_lv) lv[b++] = '-'; else vg[a++] = '-';
-        p++;
-      }
-      else if (*p == '-' && !in_lv)
-        in_lv = true;
-      else if (in_lv ? b < sizeof lv - 1 : a < sizeof vg - 1) {
-        if (in_lv) lv[b++] = *p; else vg[a++] = *p;
-      }
-    }
-    vg[a] = lv[b] = '\0';
-    if (in_lv && a && b) {
-      char *d = gs_xasprintf ("/dev/%s/%s", vg, lv);
-      if (is_lv (sc, d))
-        return d;
-      free (d);
-    }
-    unsure (sc, "an fstab device goldsmith cannot place (%s)", spec);
-    return NULL;
-  }
-  /* /dev/(h|s|v|xv)d[a-z]+\d*: the Nth disk of the appliance. */
-  {
-    const char *p = spec + 5;
-    if (starts (p, "xvd")) p += 3;
-    else if ((p[0] == 'h' || p[0] == 's' || p[0] == 'v') && p[1] == 'd') p += 2;
-    else p = NULL;
-    if (p && islower ((unsigned char) *p)) {
-      const char *q = p;
-      long idx = 0;
-
-      while (islower ((unsigned char) *q))
-        idx = idx * 26 + (*q++ - 'a' + 1);
-      idx--;
-      if (*q == '\0' || isdigit ((unsigned char) *q)) {
-        bool digits = true;
-        size_t nd = 0;
-
-        for (const char *r = q; *r; ++r)
-          digits = digits && isdigit ((unsigned char) *r);
-        while (sc->devices[nd])
-          nd++;
-        if (digits) {
-          if (idx >= 0 && (size_t) idx < nd) {
-            char *d = gs_xasprintf ("%s%s", sc->devices[idx], q);
-            for (size_t i = 0; sc->parts[i]; ++i)
-              if (strcmp (sc->parts[i], d) == 0)
-                return d;
-            free (d);
-          }
-          return gs_xstrdup (spec);  /* libguestfs keeps it as written */
-        }
-      }
-    }
-  }
-  if (starts (spec, "/dev/disk/by-uuid/")) {
-    const struct dev *d = find_dev (sc, "UUID", spec + 18, NULL);
-    return gs_xstrdup (d ? d->name : spec);
-  }
-  if (is_lv (sc, spec) && strncmp (spec, "/dev/sd", 7) != 0)
-    return gs_xstrdup (spec);    /* /dev/VG/LV */
-  unsure (sc, "an fstab device goldsmith cannot place (%s)", spec);
-  return NULL;
-}
-
-/* ROOT's mountpoints from its /etc/fstab, as inspect_get_mountpoints
- * gives them ("MP", "DEV" pairs).  NULL: unsure (said in SC).
- */
-static char **
-fstab (struct scan *sc, const char *root, string_vector *alts)
-{
-  CLEANUP_FREE char *tab = NULL;
-  string_vector v = empty_vector;
-  char *line, *save = NULL;
-  size_t nroot = 0;
-
-  if (!is_file (sc->g, "/etc/fstab", false))
-    goto done;
-  if ((tab = read_small (sc->g, "/etc/fstab")) == NULL) {
-    unsure (sc, "an unreadable %s", "/etc/fstab");
-    goto fail;
-  }
-  for (line = strtok_r (tab, "\n", &save); line;
-       line = strtok_r (NULL, "\n", &save)) {
-    char *f[6] = { 0 }, *s2 = NULL;
-    size_t nf = 0;
-    const char *qa = NULL, *what = NULL;
-    char *dev = NULL;
-
-    while (isspace ((unsigned char) *line))
-      line++;
-    if (*line == '\0' || *line == '#')
-      continue;
-    for (char *w = strtok_r (line, " \t", &s2); w && nf < 6;
-         w = strtok_r (NULL, " \t", &s2))
-      f[nf++] = w;
-    if (nf < 3 || strchr (line, '\\') || strchr (f[nf - 1], '#')) {
-      unsure (sc, "an fstab line goldsmith does not read (%s)", line);
-      goto fail;
-    }
-    if ((starts (f[0], "/dev/fd") && isdigit ((unsigned char) f[0][7])) ||
-        (starts (f[0], "/dev/cd") && isdigit ((unsigned char) f[0][7])) ||
-        strcmp (f[0], "/dev/floppy") == 0 || strcmp (f[0], "/dev/cdrom") == 0 ||
-        starts (f[0], "/dev/iso9660/"))
-      continue;
-    canonical_path (f[1]);
-    if (starts (f[1], "/dev/") || strcmp (f[1], "/dev") == 0 ||
-        starts (f[1], "/media/") || starts (f[1], "/proc/") ||
-        strcmp (f[1], "/proc") == 0 || starts (f[1], "/selinux/") ||
-        strcmp (f[1], "/selinux") == 0 || starts (f[1], "/sys/") ||
-        strcmp (f[1], "/sys") == 0)
-      continue;
-    if (strcmp (f[2], "btrfs") == 0) {
-      unsure (sc, "a btrfs filesystem in fstab (%s)", f[1]);
-      goto fail;
-    }
-    if (starts (f[0], "UUID=")) what = "UUID", qa = f[0] + 5;
-    else if (starts (f[0], "LABEL=")) what = "LABEL", qa = f[0] + 6;
-    else if (starts (f[0], "PARTUUID=")) what = "PARTUUID", qa = f[0] + 9;
-    else if (starts (f[0], "PARTLABEL=")) what = "PARTLABEL", qa = f[0] + 10;
-    if (what) {
-      CLEANUP_FREE char *val = gs_xstrdup (qa);
-      char *alt = NULL;
-      const struct dev *d;
-
-      shell_unquote (val);
-      if ((d = find_dev (sc, what, val, &alt)) == NULL)
-        continue;                /* libguestfs ignores it too */
-      dev = gs_xstrdup (d->name);
-      if (alt) {
-        string_vector_append_copy (alts, f[1]);
-        string_vector_append (alts, alt);
-      }
-    }
-    else if (starts (f[0], "/dev/")) {
-      if ((dev = resolve_device (sc, f[0], root)) == NULL)
-        goto fail;
-    }
-    else
-      continue;                  /* tmpfs, none, proc ... */
-    if (f[1][0] != '/') {
-      free (dev);
-      continue;
-    }
-    if (strcmp (f[1], "/") == 0 && nroot++ > 0) {
-      free (dev);
-      unsure (sc, "an fstab with two root entries");
-      goto fail;
-    }
-    string_vector_append_copy (&v, f[1]);
-    string_vector_append (&v, dev);
-  }
- done:
-  if (v.len == 0) {
-    string_vector_append_copy (&v, "/");
-    string_vector_append_copy (&v, root);
-  }
-  string_vector_append (&v, NULL);
-  return v.ptr;
- fail:
-  string_vector_free_all (&v);
+  if (gs_int_os_is_file (g, "/etc/sysconfig/network", false))
+    gs_int_os_unsure (sc, "a hostname in %s", "/etc/sysconfig/network");
   return NULL;
 }
 
@@ -733,7 +465,7 @@ static const char *
 package_management (guestfs_h *g, const char *d, int major)
 {
   if (strcmp (d, "fedora") == 0)
-    return major >= 22 && is_file (g, "/usr/bin/dnf", true) ? "dnf"
+    return major >= 22 && gs_int_os_is_file (g, "/usr/bin/dnf", true) ? "dnf"
       : major >= 1 ? "yum" : NULL;
   if (strcmp (d, "neokylin") == 0) return "dnf";
   if (strcmp (d, "centos") == 0 || strcmp (d, "rhel") == 0)
@@ -778,27 +510,31 @@ check_mounted (struct scan *sc, const char *dev, struct os_table *t)
   /* libguestfs's tests before Linux's: a grub /boot is just that;
    * the BSDs, Hurd and Minix are not goldsmith's.
    */
-  if (is_file (g, "/grub/menu.lst", false) ||
-      is_file (g, "/grub/grub.conf", false) ||
-      is_file (g, "/grub2/grub.cfg", false))
+  if (gs_int_os_is_file (g, "/grub/menu.lst", false) ||
+      gs_int_os_is_file (g, "/grub/grub.conf", false) ||
+      gs_int_os_is_file (g, "/grub2/grub.cfg", false))
     return 0;
-  if (is_file (g, "/etc/freebsd-update.conf", false) ||
-      is_file (g, "/netbsd", false) || is_file (g, "/bsd", false) ||
-      is_dir (g, "/hurd") || is_file (g, "/service/vm", false)) {
-    unsure (sc, "a BSD, Hurd or Minix filesystem (%s)", dev);
+  if (gs_int_os_is_file (g, "/etc/freebsd-update.conf", false) ||
+      gs_int_os_is_file (g, "/netbsd", false) ||
+      gs_int_os_is_file (g, "/bsd", false) ||
+      is_dir (g, "/hurd") || gs_int_os_is_file (g, "/service/vm", false)) {
+    gs_int_os_unsure (sc, "a BSD, Hurd or Minix filesystem (%s)", dev);
     return 0;
   }
   if (guestfs_is_symlink (g, "/bin") > 0)
     binlink = guestfs_readlink (g, "/bin");
   bin = is_dir (g, "/bin") || (binlink && strcmp (binlink, "usr/bin") == 0);
   if (!(is_dir (g, "/etc") && bin &&
-        (is_file (g, "/etc/fstab", false) || is_file (g, "/etc/hosts", false)))) {
+        (gs_int_os_is_file (g, "/etc/fstab", false) ||
+         gs_int_os_is_file (g, "/etc/hosts", false)))) {
     /* Not a Linux root.  What libguestfs would read more of: */
-    if (is_dir (g, "/share") || is_file (g, "/etc/coreos/update.conf", false) ||
+    if (is_dir (g, "/share") ||
+        gs_int_os_is_file (g, "/etc/coreos/update.conf", false) ||
         has_nocase (names, "windows") || has_nocase (names, "winnt") ||
         has_nocase (names, "system volume information") ||
         has_nocase (names, "fdos") || has_nocase (names, "dos"))
-      unsure (sc, "a filesystem of another OS or a split /usr (%s)", dev);
+      gs_int_os_unsure (sc, "a filesystem of another OS or a split /usr "
+                        "(%s)", dev);
     return 0;
   }
   if (!release (sc, &f)) {
@@ -817,10 +553,12 @@ check_mounted (struct scan *sc, const char *dev, struct os_table *t)
   if (package_format (f.distro))
     r->facts[F_PKGFMT] = gs_xstrdup (package_format (f.distro));
   if (package_management (g, f.distro, f.major))
-    r->facts[F_PKGMGT] = gs_xstrdup (package_management (g, f.distro, f.major));
+    r->facts[F_PKGMGT] =
+      gs_xstrdup (package_management (g, f.distro, f.major));
   r->facts[F_ARCH] = architecture (g);
   r->facts[F_HOST] = hostname (sc);
-  if ((r->mps = fstab (sc, dev, &r->alts)) == NULL && sc->why == NULL)
+  if ((r->mps = gs_int_os_fstab (sc, dev, &r->alts)) == NULL &&
+      sc->why == NULL)
     return -1;
   return 0;
 }
@@ -846,7 +584,7 @@ own_inspect (guestfs_h *g, const char **why)
   gs_quiet_begin (g);
   guestfs_umount_all (g);
   if (scan_devices (&sc) == -1)
-    unsure (&sc, "a device scan that failed");
+    gs_int_os_unsure (&sc, "a device scan that failed");
   for (size_t i = 0; i < sc.ndevs; ++i) {
     const char *ty = sc.devs[i].type;
 
@@ -857,7 +595,7 @@ own_inspect (guestfs_h *g, const char **why)
     if (guestfs_mount_ro (g, sc.devs[i].name, "/") == -1)
       continue;                  /* libguestfs skips it too */
     if (check_mounted (&sc, sc.devs[i].name, t) == -1)
-      unsure (&sc, "a filesystem that could not be read (%s)",
+      gs_int_os_unsure (&sc, "a filesystem that could not be read (%s)",
               sc.devs[i].name);
     guestfs_umount_all (g);
   }
@@ -869,8 +607,8 @@ own_inspect (guestfs_h *g, const char **why)
   }
   qsort (t->roots, t->n, sizeof *t->roots, by_dev);
   devs_free (sc.devs, sc.ndevs);
-  strv_free (sc.devices);
-  strv_free (sc.parts);
+  gs_int_os_strv_free (sc.devices);
+  gs_int_os_strv_free (sc.parts);
   return t;
 }
 
@@ -890,126 +628,6 @@ guestfs_table (guestfs_h *g)
   for (size_t i = 0; i < t->n; ++i)
     t->roots[i].dev = gs_xstrdup (roots[i]);
   return t;
-}
-
-static int
-by_str (const void *a, const void *b)
-{
-  return strcmp (*(char *const *) a, *(char *const *) b);
-}
-
-/* "MP=DEV" pairs of a mountpoint list, sorted, joined by spaces. */
-static char *
-mps_text (char **mps)
-{
-  size_t n = 0, len = 1;
-  char **pairs, *out;
-
-  while (mps && mps[2 * n] && mps[2 * n + 1])
-    n++;
-  pairs = gs_xcalloc (n + 1, sizeof *pairs);
-  for (size_t i = 0; i < n; ++i) {
-    pairs[i] = gs_xasprintf ("%s=%s", mps[2 * i], mps[2 * i + 1]);
-    len += strlen (pairs[i]) + 1;
-  }
-  qsort (pairs, n, sizeof *pairs, by_str);
-  out = gs_xcalloc (len, 1);
-  for (size_t i = 0; i < n; ++i) {
-    if (i)
-      strcat (out, " ");
-    strcat (out, pairs[i]);
-  }
-  strv_free (pairs);
-  return out;
-}
-
-/* Where R's fstab named an ID several devices carry, libguestfs's pick
- * among them counts as R's: LM is changed to say R's.
- */
-static void
-same_picks (const struct root *r, char **lm)
-{
-  for (size_t i = 0; lm && lm[i] && lm[i + 1]; i += 2)
-    for (size_t k = 0; k + 1 < r->alts.len; k += 2) {
-      const char *w = r->alts.ptr[k + 1];
-      size_t l = strlen (lm[i + 1]);
-      bool among = false;
-
-      if (strcmp (r->alts.ptr[k], lm[i]) != 0)
-        continue;
-      for (const char *p = w; (p = strstr (p, lm[i + 1])) != NULL; p += l)
-        among = among || ((p == w || p[-1] == ' ') &&
-                          (p[l] == ' ' || p[l] == '\0'));
-      for (size_t j = 0; among && r->mps[j]; j += 2)
-        if (strcmp (r->mps[j], lm[i]) == 0) {
-          free (lm[i + 1]);
-          lm[i + 1] = gs_xstrdup (r->mps[j + 1]);
-          break;
-        }
-    }
-}
-
-/* GOLDSMITH_INSPECT_COMPARE=1 (the test suite): every root OWN found,
- * field by field against libguestfs's inspection (which must have run:
- * no table on the handle), and every Linux root libguestfs found must
- * be in OWN unless OWN was unsure.  One line per difference, then a
- * summary; both on stderr.
- */
-static void
-compare (guestfs_h *g, const struct os_table *own, const char *why)
-{
-  CLEANUP_FREE_STRV char **roots = guestfs_inspect_get_roots (g);
-  size_t differ = 0;
-
-  for (size_t i = 0; i < own->n; ++i) {
-    const struct root *r = &own->roots[i];
-    bool known = false;
-
-    for (size_t j = 0; roots && roots[j]; ++j)
-      known = known || strcmp (roots[j], r->dev) == 0;
-    if (!known) {
-      gs_info ("inspection differs: %s: a root for goldsmith only", r->dev);
-      differ++;
-      continue;
-    }
-    for (size_t k = 0; k < GS_OS_NFACTS; ++k) {
-      CLEANUP_FREE char *v = gs_int_os_fact (g, r->dev, k);
-
-      if ((v == NULL) != (r->facts[k] == NULL) ||
-          (v && strcmp (v, r->facts[k]) != 0)) {
-        gs_info ("inspection differs: %s: %s: goldsmith '%s', libguestfs '%s'",
-                 r->dev, gs_int_os_fact_keys[k],
-                 r->facts[k] ? r->facts[k] : "", v ? v : "");
-        differ++;
-      }
-    }
-    {
-      CLEANUP_FREE_STRV char **lm = guestfs_inspect_get_mountpoints (g, r->dev);
-      CLEANUP_FREE char *a = mps_text (r->mps), *b = NULL;
-
-      same_picks (r, lm);
-      b = mps_text (lm);
-      if (strcmp (a, b) != 0) {
-        gs_info ("inspection differs: %s: mountpoints: goldsmith '%s', "
-                 "libguestfs '%s'", r->dev, a, b);
-        differ++;
-      }
-    }
-  }
-  for (size_t j = 0; why == NULL && roots && roots[j]; ++j) {
-    CLEANUP_FREE char *type = guestfs_inspect_get_type (g, roots[j]);
-    bool found = false;
-
-    for (size_t i = 0; i < own->n; ++i)
-      found = found || strcmp (own->roots[i].dev, roots[j]) == 0;
-    if (!found && type && strcmp (type, "linux") == 0) {
-      gs_info ("inspection differs: %s: a root for libguestfs only", roots[j]);
-      differ++;
-    }
-  }
-  gs_info ("inspection compared: %zu goldsmith root%s, %zu difference%s%s%s",
-           own->n, own->n == 1 ? "" : "s", differ, differ == 1 ? "" : "s",
-           why ? "; unsure of " : "", why ? why : "");
 }
 
 char **
@@ -1034,7 +652,7 @@ gs_int_os_inspect (guestfs_h *g, enum gs_os_method method)
       return NULL;
     }
     if (cmp)
-      compare (g, own, why);
+      gs_int_os_compare (g, own, why);
     if (method == GS_OS_OWN && why == NULL) {
       table_free (t);            /* compared: goldsmith's is used */
       t = own;
