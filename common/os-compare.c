@@ -39,7 +39,7 @@ mps_text (char **mps)
       strcat (out, " ");
     strcat (out, pairs[i]);
   }
-  gs_int_os_strv_free (pairs);
+  gs_free_strv (pairs);
   return out;
 }
 

@@ -50,7 +50,6 @@ extern bool gs_int_os_is_file (guestfs_h *g, const char *path, bool follow);
  */
 extern char *gs_int_os_read_small (guestfs_h *g, const char *path);
 extern void gs_int_os_shell_unquote (char *s);
-extern void gs_int_os_strv_free (char **v);
 
 /* os-fstab.c: ROOT's mountpoints from its /etc/fstab (mounted at /),
  * "MP", "DEV" pairs as inspect_get_mountpoints gives them; ALTS gets

@@ -51,10 +51,7 @@ table_free (struct os_table *t)
     free (t->roots[i].dev);
     for (size_t k = 0; k < GS_OS_NFACTS; ++k)
       free (t->roots[i].facts[k]);
-    if (t->roots[i].mps)
-      for (size_t k = 0; t->roots[i].mps[k]; ++k)
-        free (t->roots[i].mps[k]);
-    free (t->roots[i].mps);
+    gs_free_strv (t->roots[i].mps);
     string_vector_free_all (&t->roots[i].alts);
   }
   free (t->roots);
@@ -68,14 +65,6 @@ gs_int_os_forget (guestfs_h *g)
   guestfs_set_private (g, PRIV, NULL);
 }
 
-void
-gs_int_os_strv_free (char **v)
-{
-  for (size_t i = 0; v && v[i]; ++i)
-    free (v[i]);
-  free (v);
-}
-
 static void
 devs_free (struct dev *d, size_t n)
 {
@@ -86,6 +75,16 @@ devs_free (struct dev *d, size_t n)
   free (d);
 }
 
+/* Filesystems goldsmith reads itself; swap, LVM PVs and blank devices
+ * hold none; anything else makes the launch unsure.
+ */
+static bool
+readable_type (const char *t)
+{
+  return strcmp (t, "ext2") == 0 || strcmp (t, "ext3") == 0 ||
+    strcmp (t, "ext4") == 0 || strcmp (t, "xfs") == 0 ||
+    strcmp (t, "vfat") == 0;
+}
 
 void
 gs_int_os_unsure (struct scan *sc, const char *fs, ...)
@@ -173,9 +172,7 @@ scan_devices (struct scan *sc)
     const char *t = sc->devs[i].type;
 
     if (t == NULL || strcmp (t, "swap") == 0 ||
-        strcmp (t, "LVM2_member") == 0 || strcmp (t, "ext2") == 0 ||
-        strcmp (t, "ext3") == 0 || strcmp (t, "ext4") == 0 ||
-        strcmp (t, "xfs") == 0 || strcmp (t, "vfat") == 0)
+        strcmp (t, "LVM2_member") == 0 || readable_type (t))
       continue;
     gs_int_os_unsure (sc, "a filesystem of a kind goldsmith does not "
                       "inspect (%s)", t);
@@ -455,10 +452,7 @@ package_format (const char *d)
   if (strcmp (d, "archlinux") == 0) return "pacman";
   if (strcmp (d, "alpinelinux") == 0) return "apk";
   if (strcmp (d, "voidlinux") == 0) return "xbps";
-  if (strcmp (d, "pldlinux") == 0 || strcmp (d, "coreos") == 0 ||
-      strcmp (d, "frugalware") == 0)
-    return NULL;
-  return NULL;
+  return NULL;                   /* pldlinux, coreos, frugalware, ... */
 }
 
 static const char *
@@ -503,6 +497,7 @@ check_mounted (struct scan *sc, const char *dev, struct os_table *t)
   CLEANUP_FREE char *binlink = NULL;
   struct facts f = { 0 };
   struct root *r;
+  const char *fmt, *mgt;
   bool bin;
 
   if (names == NULL)
@@ -550,11 +545,11 @@ check_mounted (struct scan *sc, const char *dev, struct os_table *t)
   r->facts[F_PRODUCT] = f.product;
   r->facts[F_MAJOR] = gs_xasprintf ("%d", f.major);
   r->facts[F_MINOR] = gs_xasprintf ("%d", f.minor);
-  if (package_format (f.distro))
-    r->facts[F_PKGFMT] = gs_xstrdup (package_format (f.distro));
-  if (package_management (g, f.distro, f.major))
-    r->facts[F_PKGMGT] =
-      gs_xstrdup (package_management (g, f.distro, f.major));
+  /* Each asked once: Fedora's asks the guest whether dnf is there. */
+  if ((fmt = package_format (f.distro)) != NULL)
+    r->facts[F_PKGFMT] = gs_xstrdup (fmt);
+  if ((mgt = package_management (g, f.distro, f.major)) != NULL)
+    r->facts[F_PKGMGT] = gs_xstrdup (mgt);
   r->facts[F_ARCH] = architecture (g);
   r->facts[F_HOST] = hostname (sc);
   if ((r->mps = gs_int_os_fstab (sc, dev, &r->alts)) == NULL &&
@@ -588,9 +583,7 @@ own_inspect (guestfs_h *g, const char **why)
   for (size_t i = 0; i < sc.ndevs; ++i) {
     const char *ty = sc.devs[i].type;
 
-    if (ty == NULL || (strcmp (ty, "ext2") != 0 && strcmp (ty, "ext3") != 0 &&
-                       strcmp (ty, "ext4") != 0 && strcmp (ty, "xfs") != 0 &&
-                       strcmp (ty, "vfat") != 0))
+    if (ty == NULL || !readable_type (ty))
       continue;                  /* swap, LVM PVs; the rest made it unsure */
     if (guestfs_mount_ro (g, sc.devs[i].name, "/") == -1)
       continue;                  /* libguestfs skips it too */
@@ -607,8 +600,8 @@ own_inspect (guestfs_h *g, const char **why)
   }
   qsort (t->roots, t->n, sizeof *t->roots, by_dev);
   devs_free (sc.devs, sc.ndevs);
-  gs_int_os_strv_free (sc.devices);
-  gs_int_os_strv_free (sc.parts);
+  gs_free_strv (sc.devices);
+  gs_free_strv (sc.parts);
   return t;
 }
 
