@@ -160,9 +160,14 @@ gs_int_engine_launch (const struct gs_engine *e, struct gs_plan *plan,
   gs_info ("Launching the appliance (%zu guest%s, %zu disk%s%s) ...", n,
            n == 1 ? "" : "s", ndisks, ndisks == 1 ? "" : "s",
            e->dry_run ? ", read-only" : "");
-  /* inspect needs libguestfs's inspection (applications, icons). */
-  s.os_method = strcmp (e->family, "sysprep") == 0 &&
-    !e->settings->libguestfs_inspection ? GS_OS_OWN : GS_OS_LIBGUESTFS;
+  /* goldsmith's own inspection where it is sure (os-inspect.c); for
+   * inspect also where the plugin can list the applications and find
+   * the icon itself (GS_OS_OWN_FULL: not rpm, apk or pacman guests).
+   */
+  s.os_method = e->settings->libguestfs_inspection ? GS_OS_LIBGUESTFS
+    : strcmp (e->family, "sysprep") == 0 ? GS_OS_OWN
+    : strcmp (e->family, "inspect") == 0 ? GS_OS_OWN_FULL
+    : GS_OS_LIBGUESTFS;
   launched = gs_int_session_launch (&s, guests, n, &so) == 0;
   gs_int_result_launch (e->result, 1, s.tcg_fallback, e->settings->accel);
   if (!launched) {

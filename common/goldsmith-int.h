@@ -384,13 +384,15 @@ struct gs_session_opts {
 
 /* os-inspect.c: which inspection a launch uses.  GS_OS_OWN is
  * goldsmith's own (Linux guests; it falls back to libguestfs's for
- * what it does not handle); GS_OS_LIBGUESTFS is inspect_os, which the
- * inspect family needs (applications, icons).  Either way roots,
- * mountpoints and facts are read through gs_guest_roots,
- * gs_guest_mountpoints and gs_int_os_fact.
+ * what it does not handle); GS_OS_OWN_FULL is the same for the inspect
+ * family, which also falls back where the plugin could not list what
+ * virt-inspector lists (an rpm, apk or pacman package database);
+ * GS_OS_LIBGUESTFS is inspect_os.  Either way roots, mountpoints,
+ * filesystems and facts are read through gs_guest_roots,
+ * gs_guest_mountpoints, gs_guest_filesystems and gs_int_os_fact.
  */
 #define GS_OS_NFACTS 9
-enum gs_os_method { GS_OS_LIBGUESTFS, GS_OS_OWN };
+enum gs_os_method { GS_OS_LIBGUESTFS, GS_OS_OWN, GS_OS_OWN_FULL };
 extern const char *const gs_int_os_fact_keys[GS_OS_NFACTS + 1];
 /* The roots (NULL-terminated, the caller frees), or NULL (said). */
 extern char **gs_int_os_inspect (guestfs_h *g, enum gs_os_method method);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* os-compare.c: goldsmith's own inspection against libguestfs's, root
- * by root and field by field (GOLDSMITH_INSPECT_COMPARE=1: the test
- * suite proves the two agree on the guests it builds).
+ * by root and field by field: the nine facts, mountpoints, filesystems
+ * and osinfo (GOLDSMITH_INSPECT_COMPARE=1: the test suite proves the
+ * two agree on the guests it builds; the inspect plugin compares the
+ * applications and the icon itself).
  */
 #include <config.h>
 
@@ -11,6 +13,7 @@
 #include "goldsmith-int.h"
 #include "cleanups.h"
 #include "os-inspect-int.h"
+#include "os-osinfo.h"
 
 static int
 by_str (const void *a, const void *b)
@@ -43,6 +46,18 @@ mps_text (char **mps)
   return out;
 }
 
+/* Is DEV among the space-separated devices W? */
+static bool
+among (const char *w, const char *dev)
+{
+  size_t l = strlen (dev);
+
+  for (const char *p = w; (p = strstr (p, dev)) != NULL; p += l)
+    if ((p == w || p[-1] == ' ') && (p[l] == ' ' || p[l] == '\0'))
+      return true;
+  return false;
+}
+
 /* Where R's fstab named an ID several devices carry, libguestfs's pick
  * among them counts as R's: LM is changed to say R's.
  */
@@ -51,22 +66,88 @@ same_picks (const struct root *r, char **lm)
 {
   for (size_t i = 0; lm && lm[i] && lm[i + 1]; i += 2)
     for (size_t k = 0; k + 1 < r->alts.len; k += 2) {
-      const char *w = r->alts.ptr[k + 1];
-      size_t l = strlen (lm[i + 1]);
-      bool among = false;
-
-      if (strcmp (r->alts.ptr[k], lm[i]) != 0)
+      if (strcmp (r->alts.ptr[k], lm[i]) != 0 ||
+          !among (r->alts.ptr[k + 1], lm[i + 1]))
         continue;
-      for (const char *p = w; (p = strstr (p, lm[i + 1])) != NULL; p += l)
-        among = among || ((p == w || p[-1] == ' ') &&
-                          (p[l] == ' ' || p[l] == '\0'));
-      for (size_t j = 0; among && r->mps[j]; j += 2)
+      for (size_t j = 0; r->mps && r->mps[j]; j += 2)
         if (strcmp (r->mps[j], lm[i]) == 0) {
           free (lm[i + 1]);
           lm[i + 1] = gs_xstrdup (r->mps[j + 1]);
           break;
         }
     }
+}
+
+/* R's filesystems against libguestfs's: the same devices in the same
+ * (fstab) order, where libguestfs's pick among clones' devices counts
+ * as R's as for the mountpoints.  0 or 1 difference, said.
+ */
+static size_t
+compare_filesystems (guestfs_h *g, const struct root *r)
+{
+  CLEANUP_FREE_STRV char **lf = guestfs_inspect_get_filesystems (g, r->dev);
+  CLEANUP_FREE_STRV char **of = NULL;
+  size_t n = 0, differ = 0;
+
+  if (r->fstab == NULL)
+    return 0;                    /* unsure of this fstab: nothing to say */
+  of = gs_int_os_fstab_filesystems (r->fstab, r->dev);
+  while (of[n])
+    n++;
+  for (size_t i = 0; i <= n && differ == 0; ++i) {
+    const char *mp = r->fstab[0] ? r->fstab[2 * i] : "/";
+    bool alt = false;
+
+    if (lf == NULL || (lf[i] == NULL) != (of[i] == NULL)) {
+      differ = 1;
+      break;
+    }
+    if (of[i] == NULL || strcmp (lf[i], of[i]) == 0)
+      continue;
+    for (size_t k = 0; k + 1 < r->alts.len; k += 2)
+      alt = alt || (strcmp (r->alts.ptr[k], mp) == 0 &&
+                    among (r->alts.ptr[k + 1], lf[i]));
+    differ = !alt;
+  }
+  if (differ) {
+    CLEANUP_FREE char *a = NULL, *b = NULL;
+    size_t la = 1, lb = 1;
+
+    for (size_t i = 0; of[i]; ++i)
+      la += strlen (of[i]) + 1;
+    for (size_t i = 0; lf && lf[i]; ++i)
+      lb += strlen (lf[i]) + 1;
+    a = gs_xcalloc (la, 1);
+    b = gs_xcalloc (lb, 1);
+    for (size_t i = 0; of[i]; ++i)
+      strcat (strcat (a, i ? " " : ""), of[i]);
+    for (size_t i = 0; lf && lf[i]; ++i)
+      strcat (strcat (b, i ? " " : ""), lf[i]);
+    gs_info ("inspection differs: %s: filesystems: goldsmith '%s', "
+             "libguestfs '%s'", r->dev, a, b);
+  }
+  return differ;
+}
+
+/* R's osinfo (the inspect family prints it) against libguestfs's. */
+static size_t
+compare_osinfo (guestfs_h *g, const struct root *r)
+{
+  CLEANUP_FREE char *lo = guestfs_inspect_get_osinfo (g, r->dev);
+  CLEANUP_FREE char *oo = NULL;
+  const char *maj = r->facts[F_MAJOR], *min = r->facts[F_MINOR];
+
+  oo = gs_int_os_osinfo (r->facts[F_DISTRO], maj ? atoi (maj) : 0,
+                         min ? atoi (min) : 0);
+  if (lo && strcmp (lo, "unknown") == 0) {
+    free (lo);
+    lo = NULL;
+  }
+  if ((lo == NULL) == (oo == NULL) && (lo == NULL || strcmp (lo, oo) == 0))
+    return 0;
+  gs_info ("inspection differs: %s: osinfo: goldsmith '%s', libguestfs '%s'",
+           r->dev, oo ? oo : "", lo ? lo : "");
+  return 1;
 }
 
 /* GOLDSMITH_INSPECT_COMPARE=1 (the test suite): every root OWN found,
@@ -116,6 +197,8 @@ gs_int_os_compare (guestfs_h *g, const struct os_table *own, const char *why)
         differ++;
       }
     }
+    differ += compare_filesystems (g, r);
+    differ += compare_osinfo (g, r);
   }
   for (size_t j = 0; why == NULL && roots && roots[j]; ++j) {
     CLEANUP_FREE char *type = guestfs_inspect_get_type (g, roots[j]);

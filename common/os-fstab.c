@@ -161,8 +161,8 @@ resolve_device (struct scan *sc, const char *spec, const char *root)
   return NULL;
 }
 
-/* ROOT's mountpoints from its /etc/fstab, as inspect_get_mountpoints
- * gives them ("MP", "DEV" pairs).  NULL: unsure (said in SC).
+/* ROOT's fstab entries as libguestfs keeps them ("MP", "DEV" pairs).
+ * NULL: unsure (said in SC).
  */
 char **
 gs_int_os_fstab (struct scan *sc, const char *root, string_vector *alts)
@@ -238,10 +238,9 @@ gs_int_os_fstab (struct scan *sc, const char *root, string_vector *alts)
     }
     else
       continue;                  /* tmpfs, none, proc ... */
-    if (f[1][0] != '/') {
-      free (dev);
-      continue;
-    }
+    /* An MP that is not a path (swap's "swap" or "none") is kept: it
+     * is one of inspect_get_filesystems's, not a mountpoint.
+     */
     if (strcmp (f[1], "/") == 0 && nroot++ > 0) {
       free (dev);
       gs_int_os_unsure (sc, "an fstab with two root entries");
@@ -251,14 +250,41 @@ gs_int_os_fstab (struct scan *sc, const char *root, string_vector *alts)
     string_vector_append (&v, dev);
   }
  done:
-  if (v.len == 0) {
-    string_vector_append_copy (&v, "/");
-    string_vector_append_copy (&v, root);
-  }
   string_vector_append (&v, NULL);
   return v.ptr;
  fail:
   string_vector_free_all (&v);
   return NULL;
+}
+
+char **
+gs_int_os_fstab_mountpoints (char **fstab, const char *root)
+{
+  string_vector v = empty_vector;
+
+  if (fstab[0] == NULL) {
+    string_vector_append_copy (&v, "/");
+    string_vector_append_copy (&v, root);
+  }
+  for (size_t i = 0; fstab[i]; i += 2)
+    if (fstab[i][0] == '/') {
+      string_vector_append_copy (&v, fstab[i]);
+      string_vector_append_copy (&v, fstab[i + 1]);
+    }
+  string_vector_append (&v, NULL);
+  return v.ptr;
+}
+
+char **
+gs_int_os_fstab_filesystems (char **fstab, const char *root)
+{
+  string_vector v = empty_vector;
+
+  if (fstab[0] == NULL)
+    string_vector_append_copy (&v, root);
+  for (size_t i = 0; fstab[i]; i += 2)
+    string_vector_append_copy (&v, fstab[i + 1]);
+  string_vector_append (&v, NULL);
+  return v.ptr;
 }
 

@@ -16,6 +16,8 @@ struct dev {
 struct root {
   char *dev;
   char *facts[GS_OS_NFACTS];
+  char **fstab;                  /* "MP", "DEV" of every fstab entry kept
+                                    (swap too), in fstab order */
   char **mps;                    /* "MP", "DEV" pairs, NULL-terminated */
   string_vector alts;            /* "MP", "DEV DEV..." of ambiguous IDs */
 };
@@ -36,6 +38,7 @@ struct scan {
   char **parts;                  /* list_partitions */
   struct dev *devs;
   size_t ndevs;
+  bool full;                     /* GS_OS_OWN_FULL: the inspect family */
   const char *why;
   char whybuf[256];
 };
@@ -51,13 +54,20 @@ extern bool gs_int_os_is_file (guestfs_h *g, const char *path, bool follow);
 extern char *gs_int_os_read_small (guestfs_h *g, const char *path);
 extern void gs_int_os_shell_unquote (char *s);
 
-/* os-fstab.c: ROOT's mountpoints from its /etc/fstab (mounted at /),
- * "MP", "DEV" pairs as inspect_get_mountpoints gives them; ALTS gets
- * "MP", "DEV DEV..." where an ID is on several devices.  NULL: unsure
- * (said in SC) or an error.
+/* os-fstab.c: the entries of ROOT's /etc/fstab (mounted at /) that
+ * libguestfs keeps, "MP", "DEV" pairs in fstab order (swap's MP is
+ * what the file says, "swap" or "none"); ALTS gets "MP", "DEV DEV..."
+ * where an ID is on several devices.  NULL: unsure (said in SC) or an
+ * error.
  */
 extern char **gs_int_os_fstab (struct scan *sc, const char *root,
                                string_vector *alts);
+/* From those entries, as libguestfs derives them: the mountpoints
+ * (the entries whose MP is a path; "/", ROOT for an empty fstab) and
+ * the filesystems (every entry's device; ROOT for an empty fstab).
+ */
+extern char **gs_int_os_fstab_mountpoints (char **fstab, const char *root);
+extern char **gs_int_os_fstab_filesystems (char **fstab, const char *root);
 
 /* os-compare.c: GOLDSMITH_INSPECT_COMPARE=1, OWN against libguestfs's
  * inspection (which has run), one line per difference and a summary.

@@ -51,6 +51,7 @@ table_free (struct os_table *t)
     free (t->roots[i].dev);
     for (size_t k = 0; k < GS_OS_NFACTS; ++k)
       free (t->roots[i].facts[k]);
+    gs_free_strv (t->roots[i].fstab);
     gs_free_strv (t->roots[i].mps);
     string_vector_free_all (&t->roots[i].alts);
   }
@@ -477,6 +478,25 @@ package_management (guestfs_h *g, const char *d, int major)
   return NULL;
 }
 
+/* The inspect family (GS_OS_OWN_FULL) reports what virt-inspector
+ * reports, the applications and the icon too: a root whose package
+ * database goldsmith does not read makes the launch libguestfs's.
+ * rpm's needs librpm (or Berkeley DB) in the appliance; apk's and
+ * pacman's readers are not written (yet).  Every distribution goldsmith
+ * recognises has an icon rule that the plugin follows (icon.c), or
+ * none in libguestfs either.
+ */
+static void
+full_unsure (struct scan *sc, const struct root *r)
+{
+  const char *fmt = r->facts[F_PKGFMT];
+
+  if (fmt && (strcmp (fmt, "rpm") == 0 || strcmp (fmt, "apk") == 0 ||
+              strcmp (fmt, "pacman") == 0))
+    gs_int_os_unsure (sc, "a root whose applications goldsmith does not "
+                      "list itself (%s, %s)", r->dev, fmt);
+}
+
 static bool
 has_nocase (char **names, const char *want)
 {
@@ -552,9 +572,11 @@ check_mounted (struct scan *sc, const char *dev, struct os_table *t)
     r->facts[F_PKGMGT] = gs_xstrdup (mgt);
   r->facts[F_ARCH] = architecture (g);
   r->facts[F_HOST] = hostname (sc);
-  if ((r->mps = gs_int_os_fstab (sc, dev, &r->alts)) == NULL &&
-      sc->why == NULL)
-    return -1;
+  if ((r->fstab = gs_int_os_fstab (sc, dev, &r->alts)) == NULL)
+    return sc->why == NULL ? -1 : 0;
+  r->mps = gs_int_os_fstab_mountpoints (r->fstab, dev);
+  if (sc->full)
+    full_unsure (sc, r);
   return 0;
 }
 
@@ -569,9 +591,9 @@ by_dev (const void *a, const void *b)
  * it unsure, if anything: then libguestfs must do it.
  */
 static struct os_table *
-own_inspect (guestfs_h *g, const char **why)
+own_inspect (guestfs_h *g, bool full, const char **why)
 {
-  struct scan sc = { .g = g };
+  struct scan sc = { .g = g, .full = full };
   struct os_table *t = gs_xcalloc (1, sizeof *t);
   static char saved[256];
 
@@ -630,14 +652,15 @@ gs_int_os_inspect (guestfs_h *g, enum gs_os_method method)
   bool cmp = env && strcmp (env, "1") == 0;
   struct os_table *own = NULL, *t = NULL;
   const char *why = NULL;
+  bool own_method = method != GS_OS_LIBGUESTFS;
 
   gs_int_os_forget (g);
-  if (method == GS_OS_OWN || cmp) {
-    own = own_inspect (g, &why);
+  if (own_method || cmp) {
+    own = own_inspect (g, method == GS_OS_OWN_FULL, &why);
     if (why)
       gs_debug ("inspection: libguestfs's, for %s", why);
   }
-  if (method == GS_OS_OWN && why == NULL && !cmp)
+  if (own_method && why == NULL && !cmp)
     t = own;
   else {
     if ((t = guestfs_table (g)) == NULL) {
@@ -646,7 +669,7 @@ gs_int_os_inspect (guestfs_h *g, enum gs_os_method method)
     }
     if (cmp)
       gs_int_os_compare (g, own, why);
-    if (method == GS_OS_OWN && why == NULL) {
+    if (own_method && why == NULL) {
       table_free (t);            /* compared: goldsmith's is used */
       t = own;
       own = NULL;
@@ -697,6 +720,22 @@ gs_guest_mountpoints (guestfs_h *g, const char *root)
   for (size_t i = 0; i < n; ++i)
     m[i] = gs_xstrdup (r->mps[i]);
   return m;
+}
+
+char **
+gs_guest_filesystems (guestfs_h *g, const char *root)
+{
+  struct root *r = find_root (g, root);
+
+  if (r == NULL)
+    return guestfs_inspect_get_filesystems (g, root);
+  return gs_int_os_fstab_filesystems (r->fstab, root);
+}
+
+bool
+gs_guest_inspected_by_libguestfs (guestfs_h *g, const char *root)
+{
+  return find_root (g, root) == NULL;
 }
 
 char *

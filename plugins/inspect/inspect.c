@@ -4,8 +4,11 @@
  * configuration (inspect.NAME.enabled = false) or on the command line
  * (--no-applications, --no-icon, --operations -NAME).
  *
- * They only read: libguestfs's inspection API, the guest mounted
- * read-only.  What they find goes to the core with gs_inspect_*.
+ * They only read, the guest mounted read-only: the core's facts
+ * (gs_guest_*), then for a root libguestfs inspected its inspect_*
+ * API, and for a Linux root goldsmith inspected itself the guest's
+ * files, by libguestfs 1.48's rules (apps.c, icon.c; os-osinfo.c for
+ * osinfo).  What they find goes to the core with gs_inspect_*.
  */
 #include <config.h>
 
@@ -15,7 +18,9 @@
 #include <string.h>
 
 #include "goldsmith-plugin.h"
+#include "os-osinfo.h"              /* common/os-osinfo.c, built in */
 #include "cleanups.h"
+#include "own.h"
 
 #define TRY(expr) do { if ((expr) == -1) return -1; } while (0)
 
@@ -50,6 +55,7 @@ os_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   const char *type = gs_guest_get (ctx, "type");
   const char *major = gs_guest_get (ctx, "major-version");
   const char *minor = gs_guest_get (ctx, "minor-version");
+  bool lg = gs_guest_inspected_by_libguestfs (g, root);
   int r;
 
   (void) op;
@@ -57,8 +63,10 @@ os_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   for (size_t i = 0; i < sizeof facts / sizeof facts[0]; ++i)
     TRY (gs_inspect_set (ctx, facts[i].key,
                          gs_guest_get (ctx, facts[i].fact)));
-  TRY (set_owned (ctx, "product_variant",
-                  guestfs_inspect_get_product_variant (g, root)));
+  /* A Linux root has no product variant ("unknown", left out). */
+  if (lg)
+    TRY (set_owned (ctx, "product_variant",
+                    guestfs_inspect_get_product_variant (g, root)));
   TRY (gs_inspect_set (ctx, "major_version", major ? major : "0"));
   TRY (gs_inspect_set (ctx, "minor_version", minor ? minor : "0"));
   for (size_t i = 0; i < sizeof facts2 / sizeof facts2[0]; ++i)
@@ -72,11 +80,20 @@ os_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
                                                                      root)));
   }
   TRY (gs_inspect_set (ctx, "hostname", gs_guest_get (ctx, "hostname")));
-  TRY (set_owned (ctx, "osinfo", guestfs_inspect_get_osinfo (g, root)));
+  if (lg)
+    TRY (set_owned (ctx, "osinfo", guestfs_inspect_get_osinfo (g, root)));
+  else
+    TRY (set_owned (ctx, "osinfo",
+                    gs_int_os_osinfo (gs_guest_get (ctx, "distro"),
+                                      major ? atoi (major) : 0,
+                                      minor ? atoi (minor) : 0)));
   /* Install media flags.  libguestfs >= 1.38 deprecated these (they
    * say "installed" and false for everything now); asked anyway so
-   * that an older libguestfs that still knows gives the answer.
+   * that an older libguestfs that still knows gives the answer.  A root
+   * goldsmith inspected is an installed guest, as 1.48 says of all.
    */
+  if (!lg)
+    return 0;
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
   {
@@ -156,7 +173,7 @@ static int
 mountpoints_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
                      const char *root)
 {
-  CLEANUP_FREE_STRV char **mps = guestfs_inspect_get_mountpoints (g, root);
+  CLEANUP_FREE_STRV char **mps = gs_guest_mountpoints (g, root);
   CLEANUP_FREE struct kv *kv = NULL;
   size_t n;
 
@@ -191,7 +208,7 @@ static int
 filesystems_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
                      const char *root)
 {
-  CLEANUP_FREE_STRV char **fss = guestfs_inspect_get_filesystems (g, root);
+  CLEANUP_FREE_STRV char **fss = gs_guest_filesystems (g, root);
   size_t n = 0;
 
   (void) op;
@@ -234,11 +251,17 @@ static int
 drive_mappings_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
                         const char *root)
 {
-  CLEANUP_FREE_STRV char **dm = guestfs_inspect_get_drive_mappings (g, root);
+  CLEANUP_FREE_STRV char **dm = NULL;
   CLEANUP_FREE struct kv *kv = NULL;
   size_t n;
 
   (void) op;
+  /* Drive letters are Windows's, whose inspection is libguestfs's. */
+  if (!gs_guest_inspected_by_libguestfs (g, root)) {
+    gs_not_applicable (ctx, "no drive letters (not a Windows guest)");
+    return 0;
+  }
+  dm = guestfs_inspect_get_drive_mappings (g, root);
   if (dm == NULL || (kv = pairs (dm, &n)) == NULL)
     return -1;
   if (n == 0) {
@@ -261,103 +284,22 @@ drive_mappings_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
   return 0;
 }
 
-/* ---- applications ------------------------------------------------- */
+/* ---- applications, icon (apps.c, icon.c) -------------------------- */
 
 static int
 applications_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
                       const char *root)
 {
-  struct guestfs_application2_list *apps;
-
   (void) op;
-  TRY (gs_inspect_list (ctx, "applications"));
-  gs_quiet_begin (g);
-  apps = guestfs_inspect_list_applications2 (g, root);
-  if (apps == NULL) {
-    const char *e = guestfs_last_error (g);
-
-    /* A guest without a readable package database (or an rpm database
-     * this libguestfs cannot read) has no list, but everything else
-     * about it is still worth reporting.
-     */
-    gs_warning ("cannot list the applications of %s: %s", root,
-                e ? e : "unknown error");
-    gs_quiet_end (g);
-    return 0;
-  }
-  gs_quiet_end (g);
-  for (uint32_t i = 0; i < apps->len; ++i) {
-    struct guestfs_application2 *a = &apps->val[i];
-    char epoch[32];
-    int r = 0;
-
-    snprintf (epoch, sizeof epoch, "%" PRIi32, a->app2_epoch);
-#define S(k, v) if (r == 0) r = gs_inspect_item_set (ctx, k, v && *v ? v : NULL)
-    r = gs_inspect_add_item (ctx, "applications");
-    S ("name", a->app2_name);
-    S ("display_name", a->app2_display_name);
-    if (r == 0 && a->app2_epoch != 0)
-      r = gs_inspect_item_set (ctx, "epoch", epoch);
-    S ("version", a->app2_version);
-    S ("release", a->app2_release);
-    S ("arch", a->app2_arch);
-    S ("install_path", a->app2_install_path);
-    S ("publisher", a->app2_publisher);
-    S ("url", a->app2_url);
-    S ("source_package", a->app2_source_package);
-    S ("summary", a->app2_summary);
-    S ("description", a->app2_description);
-#undef S
-    if (r == -1) {
-      guestfs_free_application2_list (apps);
-      return -1;
-    }
-  }
-  guestfs_free_application2_list (apps);
-  return 0;
-}
-
-/* ---- icon --------------------------------------------------------- */
-
-static char *
-base64 (const unsigned char *p, size_t n)
-{
-  static const char t[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  char *out = gs_xmalloc ((n + 2) / 3 * 4 + 1), *o = out;
-
-  for (size_t i = 0; i < n; i += 3) {
-    unsigned v = p[i] << 16 | (i + 1 < n ? p[i + 1] << 8 : 0)
-      | (i + 2 < n ? p[i + 2] : 0);
-
-    *o++ = t[v >> 18 & 63];
-    *o++ = t[v >> 12 & 63];
-    *o++ = i + 1 < n ? t[v >> 6 & 63] : '=';
-    *o++ = i + 2 < n ? t[v & 63] : '=';
-  }
-  *o = '\0';
-  return out;
+  return gs_inspect_applications (ctx, g, root);
 }
 
 static int
 icon_perform (struct gs_op *op, struct gs_ctx *ctx, guestfs_h *g,
               const char *root)
 {
-  size_t size = 0;
-  CLEANUP_FREE char *data = NULL;
-  CLEANUP_FREE char *b64 = NULL;
-
   (void) op;
-  gs_quiet_begin (g);
-  data = guestfs_inspect_get_icon (g, root, &size,
-                                   GUESTFS_INSPECT_GET_ICON_FAVICON, 0, -1);
-  gs_quiet_end (g);
-  if (data == NULL || size == 0) {
-    gs_not_applicable (ctx, "no icon found");
-    return 0;
-  }
-  b64 = base64 ((unsigned char *) data, size);
-  return gs_inspect_set (ctx, "icon", b64);
+  return gs_inspect_icon (ctx, g, root);
 }
 
 static const struct gs_operation os_op = {

@@ -227,7 +227,8 @@ static void *const plugin_api[] = {
   (void *) gs_error, (void *) gs_warning, (void *) gs_debug,
   (void *) gs_op_name, (void *) gs_op_get_data, (void *) gs_op_set_data,
   (void *) gs_dry_run, (void *) gs_guest_get, (void *) gs_guest_roots,
-  (void *) gs_guest_mountpoints, (void *) gs_report_path,
+  (void *) gs_guest_mountpoints, (void *) gs_guest_filesystems,
+  (void *) gs_guest_inspected_by_libguestfs, (void *) gs_report_path,
   (void *) gs_not_applicable,
   (void *) config_setting_get_member, (void *) guestfs_create,
 };

@@ -14,6 +14,7 @@ UNIT_TESTS = \
 	tests/unit/test-id-range \
 	tests/unit/test-edit-config \
 	tests/unit/test-inspect-xml \
+	tests/unit/test-inspect-own \
 	tests/unit/test-report-path \
 	tests/unit/test-result \
 	tests/unit/test-provenance \
@@ -187,3 +188,15 @@ tests_unit_test_machine_readable_SOURCES = \
 tests_unit_test_machine_readable_LDADD = $(CORE_LIBS)
 tests_unit_test_machine_readable_LDFLAGS = $(UNIT_LINK_FLAGS)
 EXTRA_tests_unit_test_machine_readable_DEPENDENCIES = $(UNIT_DEPS)
+
+# goldsmith's own reading for the inspect family: dpkg status, the
+# application order, osinfo, the icon rules (libguestfs 1.48's).
+tests_unit_test_inspect_own_SOURCES = tests/unit/test-inspect-own.c \
+	tests/unit/tap.h plugins/inspect/dpkg.c plugins/inspect/dpkg.h \
+	plugins/inspect/applist.c plugins/inspect/applist.h \
+	plugins/inspect/icon-rules.c plugins/inspect/icon-rules.h
+tests_unit_test_inspect_own_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/inspect
+tests_unit_test_inspect_own_LDADD = $(CORE_LIBS)
+tests_unit_test_inspect_own_LDFLAGS = $(UNIT_LINK_FLAGS)
+EXTRA_tests_unit_test_inspect_own_DEPENDENCIES = $(UNIT_DEPS)
