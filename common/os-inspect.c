@@ -14,7 +14,9 @@
  * (os-compare.c).  Whatever this file does not handle (Windows,
  * btrfs, LUKS, MD, BSDs, a split /usr, an unknown distribution, an
  * fstab line it cannot read) makes the whole launch fall back to
- * inspect_os, said with -v: nothing is guessed.
+ * inspect_os, said with -v: nothing is guessed.  For the inspect family
+ * (GS_OS_OWN_FULL) an rpm, apk or pacman root does too: the inspect
+ * plugin lists a root's applications itself only from dpkg's status.
  *
  * The answer is kept on the handle (guestfs_set_private), so the core
  * and plugins read roots, mountpoints and facts the same way whichever

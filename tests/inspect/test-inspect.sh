@@ -19,7 +19,12 @@
 #    others still answered from the cache); --no-cache launches.
 # 2. JSON without the icon, debian, fedora and windows, --jobs 2:
 #    strict, valid JSON with the same data, command-line order, two
-#    launches at once (debian; fedora and windows).
+#    launches at once (debian; fedora and windows).  Debian's launch is
+#    goldsmith's own inspection (no rpm database, no NTFS), the other
+#    libguestfs's; GOLDSMITH_INSPECT_COMPARE=1 runs libguestfs's too in
+#    each and compares: facts, mountpoints, filesystems and osinfo of
+#    every root goldsmith found (os-compare.c), and debian's applications
+#    as libguestfs lists them (plugins/inspect/apps.c): no difference.
 # 3. XML with the 'os' operation off, debian plus fedora plus a copy of
 #    fedora (a clone: same VG name, PV and filesystem UUIDs, but its own
 #    MBR disk signature), as --domxml guests, plus a blank disk (no OS)
@@ -35,7 +40,7 @@
 # hivexregedit does: without it, its checks skip (but not under CI).
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 47
+plan 51
 
 tmp="$builddir/tests/tmp/inspect"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -197,7 +202,7 @@ unset XDG_CACHE_HOME
 # ---- 2. JSON, debian, fedora, windows, without the icon ------------------
 # --jobs 2 halves the one launch the three would share: debian alone,
 # fedora and windows together.
-env -u LIBGUESTFS_BACKEND_SETTINGS \
+env -u LIBGUESTFS_BACKEND_SETTINGS GOLDSMITH_INSPECT_COMPARE=1 \
   goldsmith inspect --json --no-icon --jobs 2 --each-image \
   -a "$tmp/debian.img" -a "$tmp/fedora.img" "${win[@]}" \
   > "$tmp/both.json" 2> "$tmp/json.stderr"
@@ -269,6 +274,16 @@ json_ok () {                     # json_ok DESCRIPTION WHAT
   [ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/# /'
 }
 json_ok "JSON, --jobs 2: two launches at once" launches
+# What the comparison said (one summary per launch, on stderr).
+compared () { grep -c "inspection compared: $1" "$tmp/json.stderr"; }
+is "compare: both launches compared, each root goldsmith found as libguestfs" \
+   "$(compared '1 goldsmith root, 0 differences')" 2
+is "compare: debian's launch used goldsmith's inspection (not unsure)" \
+   "$(compared '1 goldsmith root, 0 differences$')" 1
+is "compare: debian's applications as libguestfs lists them" \
+   "$(compared '/dev/sda1: 2 applications, 0 differences$')" 1
+is "compare: no difference said" \
+   "$(grep -c 'inspection differs' "$tmp/json.stderr")" 0
 json_ok "JSON: guests in command-line order" order
 json_ok "JSON: debian (now /dev/sda) as virt-inspector" debian
 json_ok "JSON: fedora (now /dev/sdb) as virt-inspector" fedora
