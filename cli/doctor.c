@@ -24,11 +24,13 @@
 
 #define MiB (1024 * 1024LL)
 
-static int no_launch;
+static int no_launch, phases;
 
 static struct poptOption doctor_table[] = {
   { "no-launch", '\0', POPT_ARG_NONE, &no_launch, 0,
     "Skip the appliance launch (the slow check)", NULL },
+  { "phases", '\0', POPT_ARG_NONE, &phases, 0,
+    "Time the launch's phases (a verbose launch, a little slower)", NULL },
   { NULL, '\0', POPT_ARG_INCLUDE_TABLE, gs_common_table, 0,
     "Options of every subcommand:", NULL },
   POPT_AUTOHELP
@@ -333,6 +335,8 @@ check_launch (const struct gs_settings *st, const char *tmp, bool kvm)
            strerror (errno));
     goto out;
   }
+  if (phases)
+    so.launch_log = gs_int_launch_log_new (gs_common.verbose);
   clock_gettime (CLOCK_MONOTONIC, &t0);
   if (gs_int_session_launch (&s, &guest, 1, &so) == -1) {
     CLEANUP_FREE char *why = strdup (s.last_guestfs_error
@@ -355,8 +359,10 @@ check_launch (const struct gs_settings *st, const char *tmp, bool kvm)
   secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
   r = gs_int_appliance_kernel_uncompressed (s.g);
   kernel = r == 1 ? "uncompressed" : r == 0 ? "compressed" : "unknown";
-  check ("appliance", OK, NULL, NULL, "launched in %.1f s (%s, %s kernel)",
-         secs, kvm && !s.tcg_fallback ? "KVM" : "TCG", kernel);
+  check ("appliance", OK, NULL, NULL, "launched in %.1f s (%s, %s kernel%s%s)",
+         secs, kvm && !s.tcg_fallback ? "KVM" : "TCG", kernel,
+         gs_int_appliance_lean (s.g) ? ", lean init" : "",
+         phases ? ", verbose" : "");
   /* The time, as a number, in the record just added. */
   last = json_object_array_get_idx (checks,
                                     json_object_array_length (checks) - 1);
@@ -364,6 +370,17 @@ check_launch (const struct gs_settings *st, const char *tmp, bool kvm)
   json_object_object_add (last, "tcg_fallback",
                           json_object_new_boolean (s.tcg_fallback));
   json_object_object_add (last, "kernel", json_object_new_string (kernel));
+  json_object_object_add (last, "lean_init",
+                          json_object_new_boolean (gs_int_appliance_lean (s.g)));
+  if (so.launch_log) {
+    char text[512];
+    json_object *a = gs_int_launch_phases (so.launch_log, secs, text,
+                                           sizeof text);
+
+    json_object_object_add (last, "phases", a);
+    if (!gs_common.json)
+      printf ("      %-10s phases: %s\n", "", text);
+  }
   if (gs_int_session_close (&s) == -1)
     check ("shutdown", FAIL, "the appliance did not shut down cleanly: "
            "writes could be lost",
@@ -374,6 +391,7 @@ check_launch (const struct gs_settings *st, const char *tmp, bool kvm)
     close (fd);
     unlink (disk);
   }
+  gs_int_launch_log_free (so.launch_log);
   gs_int_guest_free (&guest);
 }
 

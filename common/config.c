@@ -57,6 +57,7 @@ static const struct gs_config_key appliance_keys[] = {
   { "memsize", GS_KEY_INT, "appliance memory in MiB (0: default)" },
   { "smp", GS_KEY_INT, "appliance vCPUs (0: default)" },
   { "uncompressed-kernel", GS_KEY_BOOL, "under TCG, boot an uncompressed copy of the host kernel (faster)" },
+  { "lean-init", GS_KEY_BOOL, "with the uncompressed kernel, an appliance init that wakes udev for the appliance's devices only (faster)" },
   { "isolate", GS_KEY_BOOL, "give every guest an appliance launch of its own (images of different owners)" },
   { "inspection", GS_KEY_STRING, "\"goldsmith\" (its own inspection of Linux guests, libguestfs's for the rest) or \"libguestfs\" (always inspect_os)" },
   { "network", GS_KEY_BOOL, "give the appliance a network (user-mode, outgoing only) for package installs and subscription-manager (default false, as in virt-sysprep)" },
@@ -337,6 +338,8 @@ load_appliance (struct gs_settings *st, const config_setting_t *group,
   }
   if (config_setting_lookup_bool (group, "uncompressed-kernel", &i))
     st->uncompressed_kernel = i;
+  if (config_setting_lookup_bool (group, "lean-init", &i))
+    st->lean_init = i;
   if (config_setting_lookup_bool (group, "isolate", &i))
     st->isolate = i;
   if (config_setting_lookup_bool (group, "network", &i))
@@ -662,6 +665,7 @@ gs_int_config_load (struct gs_registry *reg, struct gs_settings *st,
   if (st->accel == NULL)
     set_string (&st->accel, "auto");
   st->uncompressed_kernel = true;  /* unless a file says otherwise */
+  st->lean_init = true;
 
   for (size_t i = 0; i < files->len; ++i) {
     config_t cfg;

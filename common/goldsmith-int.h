@@ -125,6 +125,7 @@ struct gs_settings {
   int memsize;                   /* MiB, 0 = libguestfs default */
   int smp;                       /* vCPUs, 0 = libguestfs default */
   bool uncompressed_kernel;      /* TCG: boot an uncompressed kernel */
+  bool lean_init;                /* TCG: udev for the appliance's devices */
   bool libguestfs_inspection;    /* appliance.inspection = "libguestfs" */
   bool isolate;                  /* every guest in a launch of its own */
   bool cache_inspect;            /* cache.inspect: reuse unchanged images' */
@@ -188,9 +189,17 @@ extern json_object *gs_int_config_json (const config_setting_t *s);
 extern void gs_int_settings_free (struct gs_settings *settings);
 
 /* tcg-kernel.c: a TCG launch boots an uncompressed copy of the host's
- * kernel (about 4 s faster), where it can.
+ * kernel (about 4 s faster), where it can, and with LEAN the lean
+ * appliance init (lean-init.c).
  */
-extern bool gs_int_tcg_kernel (guestfs_h *g, bool verbose);
+extern bool gs_int_tcg_kernel (guestfs_h *g, bool lean, bool verbose);
+extern bool gs_int_appliance_lean (guestfs_h *g);
+/* lean-init.c: the directory (in CACHEDIR) of a copy of libguestfs's
+ * supermin.d whose init triggers udev for the appliance's devices
+ * only, made if need be; NULL if it cannot be (said with VERBOSE).
+ */
+extern char *gs_int_lean_init (guestfs_h *g, const char *cachedir,
+                               bool verbose);
 /* The kernel version the appliance boots (supermin's choice), malloc'd,
  * or NULL when a fixed appliance (LIBGUESTFS_PATH) hides it.
  */
@@ -380,7 +389,23 @@ struct gs_session_opts {
   bool readonly;                 /* add every disk read-only */
   bool discard;                  /* discard must work ("enable") */
   bool verbose, trace, progress;
+  struct gs_launch_log *launch_log;  /* doctor --phases: messages kept */
 };
+
+/* launch-phases.c: a launch's messages with their times, cut into
+ * phases (goldsmith doctor --phases).  ECHO: also to stderr (-v).
+ */
+struct gs_launch_log;
+extern struct gs_launch_log *gs_int_launch_log_new (bool echo);
+extern void gs_int_launch_log_free (struct gs_launch_log *l);
+/* Make G's launch verbose and keep its messages in L. */
+extern int gs_int_launch_log_attach (guestfs_h *g, struct gs_launch_log *l);
+/* The phases of a launch of TOTAL seconds: a JSON array of {name, what,
+ * seconds}, and "name N s, ..." in TEXT.
+ */
+extern json_object *gs_int_launch_phases (const struct gs_launch_log *l,
+                                          double total, char *text,
+                                          size_t len);
 
 /* os-inspect.c: which inspection a launch uses.  GS_OS_OWN is
  * goldsmith's own (Linux guests; it falls back to libguestfs's for

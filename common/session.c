@@ -207,6 +207,8 @@ make_handle (struct gs_session *s, struct gs_guest *guests, size_t nguests,
   guestfs_set_error_handler (g, error_cb, s);
   guestfs_set_verbose (g, o->verbose);
   guestfs_set_trace (g, o->trace);
+  if (o->launch_log && gs_int_launch_log_attach (g, o->launch_log) == -1)
+    goto fail;
   if (st->backend && st->backend[0] &&
       guestfs_set_backend (g, st->backend) == -1)
     goto fail;
@@ -222,7 +224,7 @@ make_handle (struct gs_session *s, struct gs_guest *guests, size_t nguests,
   if (guestfs_set_network (g, st->network) == -1)
     goto fail;
   s->tcg_kernel = st->uncompressed_kernel && will_use_tcg (force) &&
-    gs_int_tcg_kernel (g, o->verbose);
+    gs_int_tcg_kernel (g, st->lean_init, o->verbose);
   /* OPAQUE non-NULL: the terminal's bar too. */
   if ((o->progress || gs_int_progress_on () || gs_int_mr_on ()) &&
       guestfs_set_event_callback (g, progress_cb, GUESTFS_EVENT_PROGRESS,

@@ -283,9 +283,27 @@ prepare (guestfs_h *g, bool verbose)
 }
 
 bool
-gs_int_tcg_kernel (guestfs_h *g, bool verbose)
+gs_int_tcg_kernel (guestfs_h *g, bool lean, bool verbose)
 {
-  if (!prepare (g, verbose) || guestfs_set_cachedir (g, dir) == -1)
+  CLEANUP_FREE char *lean_path = NULL, *lean_cache = NULL;
+
+  if (!prepare (g, verbose))
+    return false;
+  /* The lean appliance is built in a cache directory of its own: supermin
+   * rebuilds only when its inputs are newer than its output, which
+   * switching between the two would not be.
+   */
+  if (lean)
+    lean_path = gs_int_lean_init (g, dir, verbose);
+  if (lean_path && asprintf (&lean_cache, "%s/lean", dir) != -1 &&
+      (mkdir (lean_cache, 0700) == 0 || errno == EEXIST) &&
+      guestfs_set_path (g, lean_path) == 0) {
+    if (guestfs_set_cachedir (g, lean_cache) == -1) {
+      guestfs_set_path (g, NULL);
+      return false;
+    }
+  }
+  else if (guestfs_set_cachedir (g, dir) == -1)
     return false;
   /* Read by supermin, which libguestfs runs at launch when this cache
    * directory's appliance is missing or out of date.
@@ -328,6 +346,16 @@ gs_int_appliance_kernel_uncompressed (guestfs_h *g)
     r = memcmp (magic, ELFMAG, SELFMAG) == 0;
   close (fd);
   return r;
+}
+
+/* Whether G's appliance is the lean one (lean-init.c). */
+bool
+gs_int_appliance_lean (guestfs_h *g)
+{
+  const char *path = guestfs_get_path (g);
+  size_t n = path ? strlen (path) : 0;
+
+  return n > 15 && strcmp (path + n - 15, "/lean-appliance") == 0;
 }
 
 /* What the appliance boots, as `goldsmith doctor` reports it: the

@@ -11,7 +11,7 @@ tmp="$builddir/tests/tmp/doctor"
 rm -rf "$tmp"; mkdir -p "$tmp"
 cleanup_fn rm -rf "$tmp"
 
-plan 24
+plan 28
 
 # field FILE PYTHON-EXPR: evaluate EXPR with d = the JSON document and
 # c = its checks by name; print the result.
@@ -122,7 +122,8 @@ is "no qemu-img: the check fails and says how to install it" \
    "fail True"
 
 # ---- one launch ------------------------------------------------------
-goldsmith doctor --json > "$tmp/full.json" 2> "$tmp/err"
+# --phases: the launch's messages, timed, cut into phases.
+goldsmith doctor --json --phases > "$tmp/full.json" 2> "$tmp/err"
 rc=$?
 ok "full run: consistent" consistent "$tmp/full.json" $rc
 appliance=$(field "$tmp/full.json" "c['appliance']['status']")
@@ -144,6 +145,21 @@ is "the appliance's kernel: uncompressed under TCG, compressed with KVM" \
    "$(field "$tmp/full.json" "c['appliance']['kernel']")" \
    "$([ "$accel" = tcg ] && echo uncompressed || echo compressed)"
 
+# The phases: each milestone of this host's libguestfs was seen (the
+# kernel's, supermin's, /init's, udev's, the daemon's), in boot order,
+# and they add up to the launch's time.
+is "--phases: every phase, in boot order" \
+   "$(field "$tmp/full.json" "' '.join(p['name'] for p in c['appliance']['phases'])")" \
+   "host firmware kernel supermin init udev setup storage-scans daemon"
+is "--phases: the phases add up to the launch's time" \
+   "$(field "$tmp/full.json" "abs(sum(p['seconds'] for p in c['appliance']['phases']) - c['appliance']['seconds']) < 0.01")" \
+   True
+# Under TCG the appliance's init wakes udev for the appliance's devices
+# only (common/lean-init.c); with KVM, libguestfs's appliance as it is.
+is "lean init exactly under TCG" \
+   "$(field "$tmp/full.json" "c['appliance']['lean_init']")" \
+   "$([ "$accel" = tcg ] && echo True || echo False)"
+
 # The uncompressed kernel's own appliance, in a cache of this test's,
 # forced TCG (so on any host): built and booted; then broken (its
 # kernel emptied, which qemu cannot load): goldsmith says so once and
@@ -155,7 +171,14 @@ is "own cache, TCG: built, launched, booted the uncompressed kernel" \
    "$(field "$tmp/k1.json" "c['appliance']['status'] + ' ' + c['appliance']['kernel']")" \
    "ok uncompressed"
 u=$(id -u)
-: > "$cache/goldsmith-tcg-$u/.guestfs-$u/appliance.d/kernel"
+# Its init: libguestfs's, with the one trigger line replaced.
+diff <(tar -xzOf "$(guestfish get-path)/supermin.d/init.tar.gz") \
+  <(tar -xzOf "$cache/goldsmith-tcg-$u/lean-appliance/supermin.d/init.tar.gz") \
+  > "$tmp/init.diff"
+is "the lean init: only udevadm trigger changed" \
+   "$(grep '^[<>]' "$tmp/init.diff" | grep -v '^> *#' | tr -s ' ' | xargs -d '\n' echo)" \
+   "< udevadm trigger > if test \"\$guestfs_network\" = 1; then > udevadm trigger > else > udevadm trigger --subsystem-match=block --subsystem-match=virtio-ports --subsystem-match=misc > fi"
+: > "$cache/goldsmith-tcg-$u/lean/.guestfs-$u/appliance.d/kernel"
 LIBGUESTFS_CACHEDIR="$cache" goldsmith doctor --json \
   --set appliance.accel=tcg > "$tmp/k2.json" 2> "$tmp/k2.err"
 is "its appliance broken: launched anyway, with the distribution's kernel" \

@@ -192,7 +192,7 @@ test_errors (void)
               "  memory = 512;\n"
               "};\n",
               3, "unknown key \"memory\" in appliance (known: accel, backend, "
-              "memsize, smp, uncompressed-kernel, isolate, inspection, "
+              "memsize, smp, uncompressed-kernel, lean-init, isolate, inspection, "
               "network)");
   error_case ("enabled = \"yes\"",
               "sysprep: {\n"
