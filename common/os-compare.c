@@ -78,36 +78,43 @@ same_picks (const struct root *r, char **lm)
     }
 }
 
-/* R's filesystems against libguestfs's: the same devices in the same
- * (fstab) order, where libguestfs's pick among clones' devices counts
- * as R's as for the mountpoints.  0 or 1 difference, said.
+/* R's filesystems against libguestfs's: the same devices, where
+ * libguestfs's pick among clones' devices counts as R's as for the
+ * mountpoints.  In any order: libguestfs's is not fstab's (it lists the
+ * phony Fedora's /boot before its /), and the inspect plugin sorts
+ * them.  0 or 1 difference, said.
  */
 static size_t
 compare_filesystems (guestfs_h *g, const struct root *r)
 {
   CLEANUP_FREE_STRV char **lf = guestfs_inspect_get_filesystems (g, r->dev);
   CLEANUP_FREE_STRV char **of = NULL;
-  size_t n = 0, differ = 0;
+  CLEANUP_FREE bool *used = NULL;
+  size_t n = 0, nl = 0, differ = 0;
 
   if (r->fstab == NULL)
     return 0;                    /* unsure of this fstab: nothing to say */
   of = gs_int_os_fstab_filesystems (r->fstab, r->dev);
   while (of[n])
     n++;
-  for (size_t i = 0; i <= n && differ == 0; ++i) {
+  while (lf && lf[nl])
+    nl++;
+  differ = lf == NULL || nl != n;
+  used = gs_xcalloc (n + 1, sizeof *used);
+  for (size_t i = 0; i < n && differ == 0; ++i) {
     const char *mp = r->fstab[0] ? r->fstab[2 * i] : "/";
-    bool alt = false;
+    bool found = false;
 
-    if (lf == NULL || (lf[i] == NULL) != (of[i] == NULL)) {
-      differ = 1;
-      break;
+    for (size_t j = 0; j < n && !found; ++j) {
+      bool alt = strcmp (lf[j], of[i]) == 0;
+
+      for (size_t k = 0; k + 1 < r->alts.len && !alt; k += 2)
+        alt = strcmp (r->alts.ptr[k], mp) == 0 &&
+          among (r->alts.ptr[k + 1], lf[j]);
+      if (!used[j] && alt)
+        used[j] = found = true;
     }
-    if (of[i] == NULL || strcmp (lf[i], of[i]) == 0)
-      continue;
-    for (size_t k = 0; k + 1 < r->alts.len; k += 2)
-      alt = alt || (strcmp (r->alts.ptr[k], mp) == 0 &&
-                    among (r->alts.ptr[k + 1], lf[i]));
-    differ = !alt;
+    differ = !found;
   }
   if (differ) {
     CLEANUP_FREE char *a = NULL, *b = NULL;

@@ -236,8 +236,8 @@ extern const char *gs_guest_get (const struct gs_ctx *ctx, const char *key);
 extern char **gs_guest_roots (guestfs_h *g);
 extern char **gs_guest_mountpoints (guestfs_h *g, const char *root);
 /* ROOT's filesystems as guestfs_inspect_get_filesystems gives them
- * (every fstab entry's device, swap too, in fstab order; the root alone
- * when fstab has none), NULL-terminated, to free with every string;
+ * (every fstab entry's device, swap too, in no particular order: sort
+ * them; the root alone when fstab has none), NULL-terminated, to free with every string;
  * NULL on error.  And whether ROOT was inspected by libguestfs: only
  * then do libguestfs's inspect_* calls (product variant, applications,
  * icon, ...) know it; otherwise the core inspected a Linux guest itself
