@@ -10,17 +10,21 @@
  * the same message.  Logical partitions (an extended partition's chain
  * lies elsewhere on the disk) and unusual tables are left to the
  * appliance: then nothing is checked here.
+ *
+ * The same parser reads the head of the source in the appliance
+ * (source.c): one pread instead of a parted or sgdisk run per field and
+ * partition (0.3-0.9 s each under TCG).
  */
 #include <config.h>
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "host-table.h"
 
 #define SECTOR 512
-#define HEAD_BYTES (34 * SECTOR)  /* MBR, GPT header, 128 entries */
 
 static uint64_t
 le (const unsigned char *p, int n)
@@ -41,19 +45,50 @@ all_zero (const unsigned char *p, size_t n)
   return true;
 }
 
-int
-gs_int_resize_host_table (const struct gs_disk *in, struct gs_resize_host_table *t)
+/* GUID G (on-disk, mixed-endian) as sgdisk and libguestfs print it. */
+static void
+guid_text (const unsigned char *g, char out[37])
 {
-  unsigned char buf[HEAD_BYTES];
+  snprintf (out, 37, "%08X-%04X-%04X-%02X%02X-%02X%02X%02X%02X%02X%02X",
+            (unsigned) le (g, 4), (unsigned) le (g + 4, 2),
+            (unsigned) le (g + 6, 2), g[8], g[9], g[10], g[11], g[12], g[13],
+            g[14], g[15]);
+}
+
+/* A GPT entry's name (UTF-16LE, 36 units) if it is plain printable
+ * ASCII, which every tool reads alike; else name_ok is false.
+ */
+static void
+gpt_name (const unsigned char *e, struct gs_resize_gpt_entry *x)
+{
+  size_t k = 0;
+
+  x->name_ok = true;
+  for (int i = 0; i < 36; ++i) {
+    unsigned u = (unsigned) le (e + 56 + 2 * i, 2);
+
+    if (u == 0)
+      break;
+    if (u < 0x20 || u > 0x7e || u == '\'') {
+      x->name_ok = false;
+      break;
+    }
+    x->name[k++] = (char) u;
+  }
+  x->name[k] = '\0';
+}
+
+int
+gs_int_resize_parse_head (const unsigned char *buf, int64_t size,
+                          struct gs_resize_host_table *t)
+{
   const unsigned char *mbr = buf, *gpt = buf + SECTOR;
 
   memset (t, 0, sizeof *t);
-  if (in->virtual_size <= 0 ||
-      gs_int_read_head (in, buf, sizeof buf) != (ssize_t) sizeof buf ||
-      mbr[510] != 0x55 || mbr[511] != 0xaa)
+  if (size <= 0 || mbr[510] != 0x55 || mbr[511] != 0xaa)
     return 0;
   t->disk.sector_size = SECTOR;
-  t->disk.size = in->virtual_size;
+  t->disk.size = size;
   t->disk.parts = t->parts;
   if (mbr[446 + 4] == 0xee && memcmp (gpt, "EFI PART", 8) == 0) {
     uint64_t entries = le (gpt + 72, 8);
@@ -66,6 +101,7 @@ gs_int_resize_host_table (const struct gs_disk *in, struct gs_resize_host_table 
     t->disk.table = GS_RESIZE_TABLE_GPT;
     for (uint32_t i = 0; i < n; ++i) {
       const unsigned char *e = buf + 2 * SECTOR + i * 128;
+      struct gs_resize_gpt_entry *x = &t->gpt[t->disk.nparts];
       struct gs_resize_part *p;
       uint64_t first = le (e + 32, 8), last = le (e + 40, 8);
 
@@ -80,6 +116,10 @@ gs_int_resize_host_table (const struct gs_disk *in, struct gs_resize_host_table 
       p->size = (int64_t) (last - first + 1) * SECTOR;
       p->mbr_id = -1;
       p->content_size = -1;
+      guid_text (e, x->type);
+      guid_text (e + 16, x->guid);
+      x->attributes = le (e + 48, 8);
+      gpt_name (e, x);
     }
   }
   else {
@@ -103,6 +143,18 @@ gs_int_resize_host_table (const struct gs_disk *in, struct gs_resize_host_table 
     }
   }
   return t->disk.nparts > 0 ? 1 : 0;
+}
+
+int
+gs_int_resize_host_table (const struct gs_disk *in, struct gs_resize_host_table *t)
+{
+  unsigned char buf[GS_RESIZE_HEAD_BYTES];
+
+  memset (t, 0, sizeof *t);
+  if (in->virtual_size <= 0 ||
+      gs_int_read_head (in, buf, sizeof buf) != (ssize_t) sizeof buf)
+    return 0;
+  return gs_int_resize_parse_head (buf, in->virtual_size, t);
 }
 
 int

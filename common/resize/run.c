@@ -135,9 +135,12 @@ gs_int_resize_run (struct gs_registry *reg, struct gs_settings *settings,
     goto out;
 
   {
+    /* Only LVM needs it (an LVM rescan costs about a second). */
     bool any = lv_devs.len > 0;
     for (size_t i = 0; i < plan.nparts; ++i)
-      any |= plan.parts[i].expand_method != NULL;
+      any |= plan.parts[i].expand_method != NULL && plan.parts[i].src &&
+        plan.parts[i].src->content &&
+        strcmp (plan.parts[i].src->content, "lvm-pv") == 0;
     if (any) {
       /* The output's volumes only: IN holds the same VG names. */
       char *f[] = { (char *) outdev, NULL };

@@ -13,6 +13,7 @@
 
 #include "cleanups.h"
 #include "resize-int.h"
+#include "host-table.h"
 
 static const char *
 keep (struct gs_resize_source *src, char *s)
@@ -86,6 +87,46 @@ content_size_of (struct gs_session *s, const char *dev, const char *content)
   return r;
 }
 
+/* The source's table as its first sectors hold it (host-table.c's
+ * parser, on one pread): NULL where it cannot be read so (sectors other
+ * than 512 bytes, a table the parser leaves to parted); then every
+ * field is asked of parted and sgdisk, as for logical partitions.
+ */
+static struct gs_resize_host_table *
+read_head (guestfs_h *g, const char *indev, const struct gs_resize_disk *d)
+{
+  struct gs_resize_host_table *t;
+  CLEANUP_FREE char *buf = NULL;
+  size_t got = 0;
+
+  if (d->sector_size != 512 || d->size < GS_RESIZE_HEAD_BYTES)
+    return NULL;
+  buf = guestfs_pread_device (g, indev, GS_RESIZE_HEAD_BYTES, 0, &got);
+  if (buf == NULL || got != GS_RESIZE_HEAD_BYTES)
+    return NULL;
+  t = gs_xmalloc (sizeof *t);
+  if (gs_int_resize_parse_head ((unsigned char *) buf, d->size, t) != 1 ||
+      t->disk.table != d->table) {
+    free (t);
+    return NULL;
+  }
+  return t;
+}
+
+/* The entry of HEAD that is P (same number, start and size), or
+ * SIZE_MAX.
+ */
+static size_t
+head_entry (const struct gs_resize_host_table *head,
+            const struct gs_resize_part *p)
+{
+  for (size_t i = 0; head && i < head->disk.nparts; ++i)
+    if (head->parts[i].num == p->num && head->parts[i].start == p->start &&
+        head->parts[i].size == p->size)
+      return i;
+  return SIZE_MAX;
+}
+
 int
 gs_int_resize_read_source (struct gs_session *s, const char *indev,
                            struct gs_resize_source *src)
@@ -93,6 +134,7 @@ gs_int_resize_read_source (struct gs_session *s, const char *indev,
   guestfs_h *g = s->g;
   CLEANUP_FREE char *type = NULL;
   struct guestfs_partition_list *pl;
+  struct gs_resize_host_table *head;
   int ss;
 
   src->disk.size = guestfs_blockdev_getsize64 (g, indev);
@@ -123,18 +165,40 @@ gs_int_resize_read_source (struct gs_session *s, const char *indev,
 
   if ((pl = guestfs_part_list (g, indev)) == NULL)
     return -1;
+  head = read_head (g, indev, &src->disk);
   src->parts = gs_xcalloc (pl->len, sizeof *src->parts);
   for (size_t i = 0; i < pl->len; ++i) {
     struct gs_resize_part *p = &src->parts[i];
     int n = pl->val[i].part_num;
     CLEANUP_FREE char *dev = gs_int_resize_part_dev (indev, n);
+    size_t h;
 
     p->num = n;
     p->start = pl->val[i].part_start;
     p->size = pl->val[i].part_size;
     p->mbr_id = -1;
     p->content_size = -1;
-    if (src->disk.table == GS_RESIZE_TABLE_MBR) {
+    h = head_entry (head, p);
+    if (h != SIZE_MAX && src->disk.table == GS_RESIZE_TABLE_MBR) {
+      p->mbr_id = head->parts[h].mbr_id;
+      p->kind = gs_int_resize_mbr_id_is_extended (p->mbr_id)
+        ? GS_RESIZE_EXTENDED : GS_RESIZE_PRIMARY;
+      p->bootable = head->parts[h].bootable;
+    }
+    else if (h != SIZE_MAX) {
+      const struct gs_resize_gpt_entry *x = &head->gpt[h];
+
+      p->kind = GS_RESIZE_PRIMARY;
+      p->gpt_type = keep (src, strdup (x->type));
+      p->gpt_guid = keep (src, strdup (x->guid));
+      p->name = keep (src, x->name_ok ? strdup (x->name)
+                      : guestfs_part_get_name (g, indev, n));
+      if (p->gpt_type == NULL || p->gpt_guid == NULL || p->name == NULL)
+        goto fail;
+      p->has_gpt_attributes = true;
+      p->gpt_attributes = x->attributes;
+    }
+    else if (src->disk.table == GS_RESIZE_TABLE_MBR) {
       p->mbr_id = guestfs_part_get_mbr_id (g, indev, n);
       p->kind = n >= 5 ? GS_RESIZE_LOGICAL
         : gs_int_resize_mbr_id_is_extended (p->mbr_id) ? GS_RESIZE_EXTENDED
@@ -167,10 +231,12 @@ gs_int_resize_read_source (struct gs_session *s, const char *indev,
   src->disk.parts = src->parts;
   src->disk.nparts = pl->len;
   guestfs_free_partition_list (pl);
+  free (head);
   return 0;
 
  fail:
   guestfs_free_partition_list (pl);
+  free (head);
   return -1;
 }
 

@@ -285,8 +285,11 @@ gs_int_resize_create_table (guestfs_h *g, const char *outdev,
     if (!gpt) {
       if (p->bootable && guestfs_part_set_bootable (g, outdev, n, 1) == -1)
         return -1;
-      /* Logical partitions too: part_add made them all 0x83. */
-      if (p->mbr_id >= 0 &&
+      /* part_add made them all 0x83 (Linux), logical ones too: only
+       * another ID is set (each sfdisk run costs about a second under
+       * TCG).
+       */
+      if (p->mbr_id >= 0 && (p->mbr_id != 0x83 || pp->kind == GS_RESIZE_EXTENDED) &&
           guestfs_part_set_mbr_id (g, outdev, n, p->mbr_id) == -1)
         return -1;
       continue;
