@@ -392,6 +392,11 @@ struct gs_session_opts {
   struct gs_launch_log *launch_log;  /* doctor --phases: messages kept */
 };
 
+/* list-fs.c: guestfs_list_filesystems' answer ("DEV", "TYPE" pairs,
+ * NULL-terminated; NULL: said), without a parted run per partition.
+ */
+extern char **gs_int_list_filesystems (guestfs_h *g);
+
 /* launch-phases.c: a launch's messages with their times, cut into
  * phases (goldsmith doctor --phases).  ECHO: also to stderr (-v).
  */

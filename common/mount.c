@@ -81,7 +81,7 @@ own_device (guestfs_h *g, const struct gs_ctx *ctx, const char *root,
   gs_quiet_begin (g);
   uuid = guestfs_vfs_uuid (g, dev);
   label = guestfs_vfs_label (g, dev);
-  fss = guestfs_list_filesystems (g);
+  fss = gs_int_list_filesystems (g);
   for (size_t i = 0; fss && fss[i] && fss[i + 1] && !found; i += 2) {
     CLEANUP_FREE char *u = NULL, *l = NULL;
 

@@ -164,7 +164,7 @@ gs_int_sparsify_devices (struct gs_registry *reg, guestfs_h *g,
   string_vector devs = empty_vector;
   int r = -1;
 
-  if ((fs = guestfs_list_filesystems (g)) == NULL ||
+  if ((fs = gs_int_list_filesystems (g)) == NULL ||
       (vgs = guestfs_vgs (g)) == NULL ||
       (parts = guestfs_list_partitions (g)) == NULL ||
       (lvs = guestfs_lvs (g)) == NULL)

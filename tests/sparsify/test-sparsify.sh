@@ -7,7 +7,7 @@
 #   A  copying, raw -> compressed qcow2, --zero /dev/sda5 --ignore /dev/sda6
 #   B  --in-place on a raw copy
 #   C  copying, qcow2 -> raw, --operations defaults,-swap
-#   D  --dry-run
+#   D  --dry-run (listing the filesystems both ways, compared)
 # Everything is checked on the host: per partition, how many bytes are
 # not zero (deleted data gone, kept data kept), file checksums with
 # debugfs and mtools (the LV's ext4 found from the PV's LVM metadata),
@@ -57,7 +57,7 @@ json () { python3 -c "import json,sys; r=json.load(open('$1')); print($2)"; }
 dev () { json "$1" "[d['$3'] for d in r['devices'] if d['device'] == '$2'][0]"; }
 MiB=1048576
 
-plan 63
+plan 64
 
 # ---- IN, as built ------------------------------------------------------
 for n in 1 2 3 4 5 6 7 8 9; do in_nz[$n]=$(nonzero "$in" $n); done
@@ -194,8 +194,14 @@ is "C: vfat keep.txt intact, no zero file left" "$(mdir -b -i p4 ::)" "::/keep.t
 ok "C: the ext4 free space zero-filled" test "$(nonzero c.raw 1)" -lt $((6 * MiB))
 
 # ---- D: dry run ----------------------------------------------------------
-goldsmith sparsify --dry-run --json "$in" d.qcow2 > d.json 2> d.err
+# With both listings of the filesystems compared (common/list-fs.c
+# against libguestfs's list_filesystems): ext4, swap, LVM, vfat, a bare
+# partition, ext2, btrfs, xfs, ntfs.
+GOLDSMITH_INSPECT_COMPARE=1 \
+  goldsmith sparsify --dry-run --json "$in" d.qcow2 > d.json 2> d.err
 is "D: exit status" "$?" 0
+is "D: goldsmith lists the filesystems as libguestfs does" \
+   "$(grep -c 'filesystems compared: [1-9][0-9]* listed, 0 differences$' d.err)|$(grep -c 'filesystems differ' d.err)" "1|0"
 ok "D: no OUT" test ! -e d.qcow2
 is "D: IN is byte-identical" "$(sha256sum < "$in")" "$in_sum"
 ok "D: the dry run reports the free space of /dev/sda1" \
