@@ -296,7 +296,7 @@ distro_of_id (const char *id)
     { "frugalware", "frugalware" }, { "kali", "kalilinux" },
     { "mageia", "mageia" }, { "neokylin", "neokylin" },
     { "opensuse", "opensuse" }, { "pld", "pldlinux" }, { "rhel", "rhel" },
-    { "sles", "sles" }, { "sled", "sles" }, { "ubuntu", "ubuntu" },
+    { "rocky", "rocky" }, { "sles", "sles" }, { "sled", "sles" }, { "ubuntu", "ubuntu" },
     { "void", "voidlinux" },
   };
 
@@ -318,6 +318,7 @@ release (struct scan *sc, struct facts *f)
   guestfs_h *g = sc->g;
   CLEANUP_FREE char *osr = gs_int_os_read_small (g, "/etc/os-release");
   char *line, *save = NULL;
+  bool has_version = false;
 
   if (osr == NULL) {
     gs_int_os_unsure (sc, "a Linux root without a readable %s",
@@ -341,15 +342,22 @@ release (struct scan *sc, struct facts *f)
       free (f->product);
       f->product = gs_xstrdup (eq);
     }
-    else if (strcmp (line, "VERSION_ID") == 0)
+    else if (strcmp (line, "VERSION_ID") == 0) {
+      has_version = true;
       f->version = major_minor (eq, &f->major, &f->minor);
+    }
   }
+  /* No VERSION_ID (Arch, Debian testing): version 0.0, as libguestfs's;
+   * one it may read otherwise than goldsmith: unsure.
+   */
+  if (!has_version)
+    f->version = true;
   if (f->distro == NULL || f->product == NULL || !f->version) {
     gs_int_os_unsure (sc, "an os-release goldsmith cannot place (%s)",
             f->distro ? f->distro : "unknown ID");
     return false;
   }
-  if (strcmp (f->distro, "debian") == 0 && f->minor == 0) {
+  if (has_version && strcmp (f->distro, "debian") == 0 && f->minor == 0) {
     static const char *const before[] = {
       "/etc/lsb-release", "/etc/oracle-release", "/etc/centos-release",
       "/etc/altlinux-release", "/etc/redhat-release",
@@ -378,7 +386,7 @@ release (struct scan *sc, struct facts *f)
     f->product = gs_xstrdup (dv);
     major_minor (dv, &f->major, &f->minor);
   }
-  if (strcmp (f->distro, "centos") == 0 && f->minor == 0) {
+  if (has_version && strcmp (f->distro, "centos") == 0 && f->minor == 0) {
     gs_int_os_unsure (sc, "a CentOS root (release files)");
     return false;
   }
@@ -444,7 +452,7 @@ package_format (const char *d)
   static const char *const rpm[] = {
     "altlinux", "centos", "fedora", "mageia", "mandriva", "meego",
     "neokylin", "opensuse", "oraclelinux", "redhat-based", "rhel",
-    "scientificlinux", "sles", "suse-based", NULL,
+    "rocky", "scientificlinux", "sles", "suse-based", NULL,
   };
   for (size_t i = 0; rpm[i]; ++i)
     if (strcmp (d, rpm[i]) == 0)
@@ -465,7 +473,8 @@ package_management (guestfs_h *g, const char *d, int major)
     return major >= 22 && gs_int_os_is_file (g, "/usr/bin/dnf", true) ? "dnf"
       : major >= 1 ? "yum" : NULL;
   if (strcmp (d, "neokylin") == 0) return "dnf";
-  if (strcmp (d, "centos") == 0 || strcmp (d, "rhel") == 0)
+  if (strcmp (d, "centos") == 0 || strcmp (d, "rhel") == 0 ||
+      strcmp (d, "rocky") == 0)
     return major >= 8 ? "dnf" : major >= 5 ? "yum" : major >= 2 ? "up2date"
       : NULL;
   if (strcmp (d, "altlinux") == 0 || strcmp (d, "debian") == 0 ||

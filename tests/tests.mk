@@ -54,6 +54,7 @@ TESTS += \
 	tests/resize/test-resize-refuse.sh \
 	tests/resize/test-resize-fs.sh \
 	tests/inspect/test-inspect.sh \
+	tests/inspect/test-inspect-distros.sh \
 	tests/sparsify/test-sparsify.sh \
 	tests/test-doctor.sh \
 	tests/test-compat-anchors.sh
@@ -68,7 +69,7 @@ EXTRA_DIST += tests/functions.sh tests/manifest.py tests/fixture.py tests/refusa
 	tests/make-phony-guests.sh tests/make-sparse-guest.sh \
 	tests/make-rpmdb.sh tests/fixtures/gs-hello.spec \
 	tests/make-phony-windows.sh tests/make-hive.py \
-	tests/make-hostile-guest.py tests/mutate.sh \
+	tests/make-hostile-guest.py tests/mutate.sh tests/make-distros-guest.sh \
 	tests/fixtures/windows-software.reg tests/fixtures/windows-system.reg \
 	tests/oot/oot-probe.c \
 	tests/inspect/fedora.xml tests/inspect/debian.xml \
