@@ -39,8 +39,11 @@ TESTS += \
 EXTRA_DIST += tests/lsan.supp
 
 # End-to-end: one appliance launch each (plus read-back), on the phony
-# guests built once per run.
+# guests built once per run.  The longest first (make check -j2 runs two
+# at a time: the short ones then fill the end).
 TESTS += \
+	tests/inspect/test-inspect.sh \
+	tests/sparsify/test-sparsify.sh \
 	tests/sysprep/test-sysprep-defaults.sh \
 	tests/sysprep/test-sysprep-shared.sh \
 	tests/sysprep/test-sysprep-dry-run.sh \
@@ -53,9 +56,7 @@ TESTS += \
 	tests/resize/test-resize-grow.sh \
 	tests/resize/test-resize-refuse.sh \
 	tests/resize/test-resize-fs.sh \
-	tests/inspect/test-inspect.sh \
 	tests/inspect/test-inspect-distros.sh \
-	tests/sparsify/test-sparsify.sh \
 	tests/test-doctor.sh \
 	tests/test-compat-anchors.sh
 
