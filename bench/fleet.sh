@@ -91,8 +91,10 @@ inspect_fleet () {
   v=$(secs "$t0" "$(now)")
   t0=$(now)
   # shellcheck disable=SC2046
+  # --each-image: each image a guest of its own, as virt-inspector
+  # runs once per image (several -a alone are one guest's disks).
   env -u LIBGUESTFS_BACKEND_SETTINGS goldsmith inspect --format raw \
-    $(adds "$tmp/i-distinct") >/dev/null 2>"$tmp/i.stderr" ||
+    --each-image $(adds "$tmp/i-distinct") >/dev/null 2>"$tmp/i.stderr" ||
     { echo "goldsmith inspect failed:" >&2; cat "$tmp/i.stderr" >&2; exit 1; }
   g=$(secs "$t0" "$(now)")
   report "inspect $n distinct" "$v" "$g"
