@@ -323,24 +323,43 @@ extern int gs_int_write_all (int fd, const void *buf, size_t len);
 extern int gs_int_sync_dir_of (const char *path);
 extern void gs_int_overlay_discard (struct gs_disk *disk);
 
-/* qemu-img.c: every run of qemu-img goes through gs_int_qemu_img. */
-enum gs_qemu_img_output {
-  GS_QEMU_IMG_APART,             /* stdout to *OUT, stderr to *ERR */
-  GS_QEMU_IMG_MERGED,            /* both to *OUT, in the order written */
-  GS_QEMU_IMG_PROGRESS,          /* stdout (-p's bar) to our stderr,
+/* run-command.c: every host command goes through gs_int_run_command. */
+enum gs_run_output {
+  GS_RUN_APART,                  /* stdout to *OUT, stderr to *ERR */
+  GS_RUN_MERGED,                 /* both to *OUT, in the order written */
+  GS_RUN_PROGRESS,               /* stdout (-p's bar) to our stderr,
                                     stderr to *OUT */
+  GS_RUN_STDOUT,                 /* stdout to *OUT, stderr discarded */
+  GS_RUN_QUIET,                  /* both discarded */
+  GS_RUN_TO_FD,                  /* stdout to IO->out_fd, stderr
+                                    discarded */
 };
-#define GS_QEMU_IMG_KILLED  (-1)   /* it did not exit normally */
-#define GS_QEMU_IMG_NOT_RUN (-2)   /* it could not be started (errno) */
-#define GS_QEMU_IMG_NO_PIPE (-3)   /* no pipe or no memory (errno) */
-/* Run ARGV (ARGV[0] "qemu-img", found in $PATH) and wait for it; what
- * it prints, whole, into *OUT (and *ERR: APART only, else ERR may be
- * NULL), malloc'd, NUL-terminated.  Returns its exit status or one of
- * the negative codes above (then *OUT and *ERR are NULL, except after
- * KILLED).  Says nothing itself.
+/* What else the child gets (NULL: stdin is ours, no output fd). */
+struct gs_run_io {
+  const void *input;             /* written whole to its stdin, if set */
+  size_t input_len;
+  int out_fd;                    /* GS_RUN_TO_FD: its stdout */
+};
+#define GS_RUN_KILLED  (-1)      /* it did not exit normally */
+#define GS_RUN_NOT_RUN (-2)      /* it could not be started (errno) */
+#define GS_RUN_NO_PIPE (-3)      /* no pipe or no memory (errno) */
+/* Run ARGV (ARGV[0] found in $PATH, or a path) and wait for it; what it
+ * prints, whole, into *OUT (and *ERR: APART only; either may be NULL
+ * when not wanted), malloc'd, NUL-terminated.  Returns its exit status
+ * or one of the negative codes above (then *OUT and *ERR are NULL,
+ * except after KILLED).  Says nothing itself.
+ */
+extern int gs_int_run_command (const char *const argv[],
+                               enum gs_run_output how,
+                               const struct gs_run_io *io, char **out,
+                               char **err);
+
+/* qemu-img.c: every run of qemu-img goes through gs_int_qemu_img:
+ * gs_int_run_command with ARGV[0] "qemu-img" (HOW: APART, MERGED or
+ * PROGRESS).
  */
 extern int gs_int_qemu_img (const char *const argv[],
-                            enum gs_qemu_img_output how, char **out,
+                            enum gs_run_output how, char **out,
                             char **err);
 /* The same, output into the buffer OUT (truncated to OUTLEN, said in a
  * debug message): stdout and stderr, or only stderr with PROGRESS.
@@ -396,6 +415,13 @@ struct gs_session_opts {
  * NULL-terminated; NULL: said), without a parted run per partition.
  */
 extern char **gs_int_list_filesystems (guestfs_h *g);
+/* os-compare.c: whether GOLDSMITH_INSPECT_COMPARE=1 (the test suite)
+ * asks for goldsmith's answers to be compared with libguestfs's; OURS
+ * (a list_filesystems answer) against libguestfs's, pair by pair,
+ * said in one line per difference and a summary.
+ */
+extern bool gs_int_inspect_compare (void);
+extern void gs_int_list_fs_compare (guestfs_h *g, char **ours);
 
 /* launch-phases.c: a launch's messages with their times, cut into
  * phases (goldsmith doctor --phases).  ECHO: also to stderr (-v).

@@ -26,12 +26,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "goldsmith-int.h"
@@ -47,27 +45,6 @@
   "--subsystem-match=virtio-ports --subsystem-match=misc\n" \
   "fi\n"
 
-/* Run tar with ARGV, quietly.  true if it exited 0. */
-static bool
-run_tar (char *const argv[])
-{
-  posix_spawn_file_actions_t fa;
-  pid_t pid;
-  int status, r;
-
-  posix_spawn_file_actions_init (&fa);
-  posix_spawn_file_actions_addopen (&fa, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen (&fa, 2, "/dev/null", O_WRONLY, 0);
-  r = posix_spawnp (&pid, "tar", &fa, NULL, argv, environ);
-  posix_spawn_file_actions_destroy (&fa);
-  if (r != 0)
-    return false;
-  while (waitpid (pid, &status, 0) == -1)
-    if (errno != EINTR)
-      return false;
-  return WIFEXITED (status) && WEXITSTATUS (status) == 0;
-}
-
 /* The init script at DIR/init with the trigger line replaced.  false
  * (WHY set) if it is not there exactly once.
  */
@@ -77,29 +54,17 @@ edit_init (const char *dir, const char **why)
   CLEANUP_FREE char *path = NULL, *s = NULL, *out = NULL;
   const char *at;
   FILE *f;
-  size_t n = 0;
   bool ok;
 
   if (asprintf (&path, "%s/init", dir) == -1 ||
-      (f = fopen (path, "re")) == NULL) {
+      (s = gs_int_read_text_file (path)) == NULL) {
     *why = "no init in init.tar.gz";
     return false;
   }
-  {
-    char buf[4096];
-    size_t k;
-    while ((k = fread (buf, 1, sizeof buf, f)) > 0) {
-      s = gs_xrealloc (s, n + k + 1);
-      memcpy (s + n, buf, k);
-      n += k;
-    }
-  }
-  fclose (f);
-  if (s == NULL) {
+  if (s[0] == '\0') {
     *why = "an empty init";
     return false;
   }
-  s[n] = '\0';
   if ((at = strstr (s, TRIGGER)) == NULL || strstr (at + 1, TRIGGER)) {
     *why = "its init does not run `udevadm trigger' exactly once";
     return false;
@@ -178,17 +143,17 @@ build (const char *src, const char *dst, const char **why)
     return false;
   }
   {
-    char *const xa[] = { "tar", "-xzf", tgz_in, "-C", x, NULL };
-    char *const ca[] = { "tar", "-czf", tgz_out, "--owner=0", "--group=0",
-                         "-C", x, ".", NULL };
+    const char *const xa[] = { "tar", "-xzf", tgz_in, "-C", x, NULL };
+    const char *const ca[] = { "tar", "-czf", tgz_out, "--owner=0",
+                               "--group=0", "-C", x, ".", NULL };
 
-    if (!run_tar (xa)) {
+    if (gs_int_run_command (xa, GS_RUN_QUIET, NULL, NULL, NULL) != 0) {
       *why = "tar cannot unpack its init.tar.gz";
       return false;
     }
     if (!edit_init (x, why))
       return false;
-    if (!run_tar (ca)) {
+    if (gs_int_run_command (ca, GS_RUN_QUIET, NULL, NULL, NULL) != 0) {
       *why = "tar cannot pack the edited init";
       return false;
     }

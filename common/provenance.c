@@ -12,13 +12,11 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "goldsmith-int.h"
@@ -30,8 +28,6 @@
 /* One build type for every tool: externalParameters.tool says which. */
 #define BUILD_TYPE "urn:goldsmith:provenance:v1"
 #define REDACTED "<redacted>"
-
-extern char **environ;
 
 /* ---- checks before the run ------------------------------------------ */
 
@@ -259,44 +255,15 @@ gs_int_provenance_report (struct gs_provenance *p, json_object *report)
 static char *
 first_line_of (const char *prog, const char *arg)
 {
-  char *const argv[] = { (char *) prog, (char *) arg, NULL };
-  posix_spawn_file_actions_t fa;
-  char buf[512];
-  size_t len = 0;
-  int fds[2], status;
-  pid_t pid;
+  const char *const argv[] = { prog, arg, NULL };
+  char *out = NULL;
 
-  if (pipe2 (fds, O_CLOEXEC) == -1)
-    return NULL;
-  posix_spawn_file_actions_init (&fa);
-  posix_spawn_file_actions_adddup2 (&fa, fds[1], 1);
-  posix_spawn_file_actions_addopen (&fa, 2, "/dev/null", O_WRONLY, 0);
-  if (posix_spawnp (&pid, prog, &fa, NULL, argv, environ) != 0) {
-    posix_spawn_file_actions_destroy (&fa);
-    close (fds[0]);
-    close (fds[1]);
+  if (gs_int_run_command (argv, GS_RUN_STDOUT, NULL, &out, NULL) != 0 ||
+      gs_int_first_line (out)[0] == '\0') {
+    free (out);
     return NULL;
   }
-  posix_spawn_file_actions_destroy (&fa);
-  close (fds[1]);
-  for (;;) {
-    ssize_t n = read (fds[0], buf + len, sizeof buf - 1 - len);
-
-    if (n == -1 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      break;
-    len += (size_t) n;
-    if (len == sizeof buf - 1)
-      break;
-  }
-  close (fds[0]);
-  while (waitpid (pid, &status, 0) == -1 && errno == EINTR)
-    ;
-  buf[len] = '\0';
-  gs_int_first_line (buf);
-  return buf[0] && WIFEXITED (status) && WEXITSTATUS (status) == 0
-    ? gs_xstrdup (buf) : NULL;
+  return out;
 }
 
 static void
@@ -345,7 +312,7 @@ probe_host (struct gs_provenance *p)
     const char *argv[] = { "qemu-img", "--version", NULL };
     CLEANUP_FREE char *out = NULL, *err = NULL;
 
-    if (gs_int_qemu_img (argv, GS_QEMU_IMG_APART, &out, &err) == 0 &&
+    if (gs_int_qemu_img (argv, GS_RUN_APART, &out, &err) == 0 &&
         out && gs_int_first_line (out)[0])
       p->qemu_img = gs_xstrdup (out);
   }

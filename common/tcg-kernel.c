@@ -23,13 +23,11 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "goldsmith-int.h"
@@ -147,78 +145,58 @@ extract (const char *src, const char *dst)
   for (size_t f = 0; f < sizeof formats / sizeof formats[0]; ++f) {
     const char *at = memmem (img, st.st_size, formats[f].magic,
                              formats[f].len);
-    pid_t pid;
-    int in[2], out, status;
+    const char *const argv[] = { formats[f].cmd, "-dc", NULL };
+    struct gs_run_io io;
+    int r;
 
     if (at == NULL)
       continue;
-    if ((out = open (dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                     0644)) == -1)
+    if ((io.out_fd = open (dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                           0644)) == -1)
       return false;
-    if (pipe2 (in, O_CLOEXEC) == -1) {
-      close (out);
-      return false;
-    }
-    if ((pid = fork ()) == 0) {
-      dup2 (in[0], 0);
-      dup2 (out, 1);
-      int devnull = open ("/dev/null", O_WRONLY);
-      if (devnull != -1)
-        dup2 (devnull, 2);       /* "trailing garbage" is expected */
-      execlp (formats[f].cmd, formats[f].cmd, "-dc", (char *) NULL);
-      _exit (127);
-    }
-    close (in[0]);
-    close (out);
-    if (pid > 0) {
-      const char *p = at, *end = img + st.st_size;
-      struct sigaction ign = { .sa_handler = SIG_IGN }, old;
-
-      /* The decompressor exits at the end of its stream, before the
-       * rest of the image: EPIPE then, not SIGPIPE.
-       */
-      sigaction (SIGPIPE, &ign, &old);
-      while (p < end) {
-        ssize_t w = write (in[1], p, end - p);
-
-        if (w <= 0)
-          break;                 /* it stopped reading: the stream ended */
-        p += w;
-      }
-      sigaction (SIGPIPE, &old, NULL);
-    }
-    close (in[1]);
-    if (pid > 0)
-      waitpid (pid, &status, 0);
-    /* The exit status is not looked at: the ELF note is the proof. */
-    if (pid > 0 && has_pvh_note (dst))
+    /* The decompressor exits at the end of its stream, before the rest
+     * of the image ("trailing garbage" on its stderr): its exit status
+     * is not looked at, the ELF note is the proof.
+     */
+    io.input = at;
+    io.input_len = img + st.st_size - at;
+    r = gs_int_run_command (argv, GS_RUN_TO_FD, &io, NULL, NULL);
+    close (io.out_fd);
+    if (r != GS_RUN_NOT_RUN && r != GS_RUN_NO_PIPE && has_pvh_note (dst))
       return true;
   }
   unlink (dst);
   return false;
 }
 
-/* The cache directory, made if need be: ours, not a symlink, mode 0700. */
+/* DIR made if need be; true if it is ours, not a symlink, mode 0700. */
+static bool
+own_dir (const char *dir)
+{
+  struct stat st;
+
+  if (mkdir (dir, 0700) == -1 && errno != EEXIST)
+    return false;
+  return lstat (dir, &st) == 0 && S_ISDIR (st.st_mode) &&
+    st.st_uid == geteuid () && (st.st_mode & 077) == 0;
+}
+
+/* The cache directory, made if need be (own_dir). */
 static char *
 cache_dir (guestfs_h *g)
 {
   CLEANUP_FREE char *base = guestfs_get_cachedir (g);
   char *dir = NULL;
-  struct stat st;
 
   if (base == NULL ||
       asprintf (&dir, "%s/goldsmith-tcg-%ju", base,
                 (uintmax_t) geteuid ()) == -1)
     return NULL;
-  if (mkdir (dir, 0700) == -1 && errno != EEXIST)
-    goto fail;
-  if (lstat (dir, &st) == -1 || !S_ISDIR (st.st_mode) ||
-      st.st_uid != geteuid () || (st.st_mode & 077) != 0)
-    goto fail;
+  if (!own_dir (dir)) {
+    free (dir);
+    return NULL;
+  }
   return dir;
- fail:
-  free (dir);
-  return NULL;
 }
 
 /* What this process found, once: the uncompressed kernel, its version
@@ -296,7 +274,7 @@ gs_int_tcg_kernel (guestfs_h *g, bool lean, bool verbose)
   if (lean)
     lean_path = gs_int_lean_init (g, dir, verbose);
   if (lean_path && asprintf (&lean_cache, "%s/lean", dir) != -1 &&
-      (mkdir (lean_cache, 0700) == 0 || errno == EEXIST) &&
+      own_dir (lean_cache) &&
       guestfs_set_path (g, lean_path) == 0) {
     if (guestfs_set_cachedir (g, lean_cache) == -1) {
       guestfs_set_path (g, NULL);

@@ -148,6 +148,11 @@ assert d["_type"] == "https://in-toto.io/Statement/v1"
 assert d["predicateType"] == "https://slsa.dev/provenance/v1"
 assert d["predicate"]["buildDefinition"]["externalParameters"]["tool"] == "sparsify"
 assert d["predicate"]["runDetails"]["byproducts"][0]["annotations"]["report"] == rep
+# The host's versions, each the first line the program printed.
+v = d["predicate"]["runDetails"]["builder"]["version"]
+assert v["qemu"].startswith("QEMU emulator version "), v
+assert v["qemuImg"].startswith("qemu-img version "), v
+assert "\n" not in v["qemu"] + v["qemuImg"], v
 PY
 ok "B: provenance: subject = sha256sum of the image after, dependency = before" \
    python3 - "$tmp/b.intoto.json" "$(sha256sum < b.img | cut -d' ' -f1)" "$b_pre" <<'PY'

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* test-qemu-img: the one qemu-img runner (common/qemu-img.c), against a
- * stand-in qemu-img in $PATH whose behaviour $QI_MODE picks: what goes
- * to stdout and stderr, large outputs, exit statuses and signals, the
- * fds and signal dispositions the child gets, and the old
- * fixed-buffer interface.
+/* test-qemu-img: the one command runner (common/run-command.c) and
+ * qemu-img on it (common/qemu-img.c), against a stand-in qemu-img in
+ * $PATH whose behaviour $QI_MODE picks: what goes to stdout and stderr,
+ * large outputs, exit statuses and signals, the fds and signal
+ * dispositions the child gets, the old fixed-buffer interface; and the
+ * runner's other modes (stdout only, quiet, input fed and output to a
+ * file) on sh, cat and head.
  */
 #include <config.h>
 
@@ -89,7 +91,7 @@ main (void)
   int r, fd;
   FILE *f;
 
-  plan (36);
+  plan (43);
   if (mkdir (bin, 0755) == -1 || (f = fopen (script, "w")) == NULL) {
     printf ("Bail out! cannot write %s\n", script);
     return 1;
@@ -101,40 +103,40 @@ main (void)
   setenv ("QI_ARGS", args, 1);
 
   mode ("apart");
-  r = gs_int_qemu_img (argv, GS_QEMU_IMG_APART, &out, &err);
+  r = gs_int_qemu_img (argv, GS_RUN_APART, &out, &err);
   is_int (r, 0, "apart: exit status 0");
   is_str (out, "out\n", "apart: stdout");
   is_str (err, "err\n", "apart: stderr");
   free (out); free (err);
 
   mode ("order");
-  r = gs_int_qemu_img (argv, GS_QEMU_IMG_MERGED, &out, NULL);
+  r = gs_int_qemu_img (argv, GS_RUN_MERGED, &out, NULL);
   is_str (out, "a\nb\nc\n", "merged: both streams, in the order written");
   free (out);
 
   unit_capture_begin ();
-  r = gs_int_qemu_img (argv, GS_QEMU_IMG_PROGRESS, &out, NULL);
+  r = gs_int_qemu_img (argv, GS_RUN_PROGRESS, &out, NULL);
   cap = unit_capture_end ();
   is_str (out, "b\n", "progress: only stderr is captured");
   is_str (cap, "a\nc\n", "progress: stdout goes to our stderr");
   free (out); free (cap);
 
   mode ("big");
-  r = gs_int_qemu_img (argv, GS_QEMU_IMG_APART, &out, &err);
+  r = gs_int_qemu_img (argv, GS_RUN_APART, &out, &err);
   is_int (r, 0, "big: no stall with both pipes full");
   is_int ((long) strlen (out), 3000 * 68, "big: all of stdout");
   is_int ((long) strlen (err), 3000 * 68, "big: all of stderr");
   free (out); free (err);
 
   mode ("status");
-  r = gs_int_qemu_img (argv, GS_QEMU_IMG_APART, &out, &err);
+  r = gs_int_qemu_img (argv, GS_RUN_APART, &out, &err);
   is_int (r, 7, "its exit status");
   is_str (err, "why\n", "... with what it said");
   free (out); free (err);
 
   mode ("killed");
-  r = gs_int_qemu_img (argv, GS_QEMU_IMG_APART, &out, &err);
-  is_int (r, GS_QEMU_IMG_KILLED, "killed by a signal");
+  r = gs_int_qemu_img (argv, GS_RUN_APART, &out, &err);
+  is_int (r, GS_RUN_KILLED, "killed by a signal");
   ok (out && err, "... output still returned");
   free (out); free (err);
 
@@ -145,7 +147,7 @@ main (void)
     close (fd);
     fd = 57;
   }
-  r = gs_int_qemu_img (argv, GS_QEMU_IMG_APART, &out, &err);
+  r = gs_int_qemu_img (argv, GS_RUN_APART, &out, &err);
   ok (r == 0 && strncmp (out, "0\n", 2) == 0 && unit_contains (out, "\n1\n") &&
       unit_contains (out, "\n2\n"), "fds: 0, 1 and 2");
 #ifdef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
@@ -165,8 +167,8 @@ main (void)
   mode ("sigs");
   signal (SIGUSR1, SIG_IGN);
   signal (SIGUSR2, on_usr2);
-  r = gs_int_qemu_img (argv, GS_QEMU_IMG_APART, &out, &err);
-  is_int (r, GS_QEMU_IMG_KILLED, "signals: a handled one kills the child");
+  r = gs_int_qemu_img (argv, GS_RUN_APART, &out, &err);
+  is_int (r, GS_RUN_KILLED, "signals: a handled one kills the child");
   ok (!unit_contains (out, "alive") && usr2_seen == 0,
       "signals: ignored SIGUSR1 was ignored, SIGUSR2 was not ours");
   signal (SIGUSR1, SIG_DFL);
@@ -250,10 +252,55 @@ main (void)
     free (err);
   }
 
+  /* The runner's other modes, on the host's own commands. */
+  {
+    const char *const sh[] = { "sh", "-c", "echo o; echo e >&2; exit 4",
+                               NULL };
+    const char *const cat[] = { "cat", NULL };
+    const char *const head[] = { "head", "-c", "10", NULL };
+    size_t big = 1 << 20;
+    char *in = malloc (big), *file = unit_printf ("%s/fed", dir);
+    struct gs_run_io io = { .input = in, .input_len = big };
+    struct stat st;
+
+    r = gs_int_run_command (sh, GS_RUN_STDOUT, NULL, &out, NULL);
+    ok (r == 4 && strcmp (out, "o\n") == 0, "stdout: only stdout, status 4");
+    free (out);
+    unit_capture_begin ();
+    r = gs_int_run_command (sh, GS_RUN_QUIET, NULL, NULL, NULL);
+    cap = unit_capture_end ();
+    ok (r == 4 && cap[0] == '\0', "quiet: nothing said, status 4");
+    free (cap);
+    for (size_t i = 0; i < big; ++i)
+      in[i] = (char) ('a' + i % 26);
+    io.out_fd = open (file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    r = gs_int_run_command (cat, GS_RUN_TO_FD, &io, NULL, NULL);
+    close (io.out_fd);
+    ok (r == 0 && stat (file, &st) == 0 && (size_t) st.st_size == big,
+        "to fd: 1 MiB fed through cat into a file");
+    {
+      char *back = gs_int_read_text_file (file);
+      ok (back && memcmp (back, in, big) == 0, "to fd: ... byte for byte");
+      free (back);
+    }
+    io.out_fd = open (file, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    r = gs_int_run_command (head, GS_RUN_TO_FD, &io, NULL, NULL);
+    close (io.out_fd);
+    ok (r == 0 && stat (file, &st) == 0 && st.st_size == 10,
+        "input: a child that stops reading is no SIGPIPE to us");
+    io.input_len = 0;
+    r = gs_int_run_command (cat, GS_RUN_STDOUT, &io, &out, NULL);
+    ok (r == 0 && out[0] == '\0', "input: empty, stdin closed at once");
+    free (out);
+    r = gs_int_run_command (sh, GS_RUN_STDOUT, NULL, NULL, NULL);
+    is_int (r, 4, "stdout: OUT may be NULL");
+    free (in); free (file);
+  }
+
   /* Not installed. */
   setenv ("PATH", "/nonexistent", 1);
-  r = gs_int_qemu_img (argv, GS_QEMU_IMG_APART, &out, &err);
-  ok (r == GS_QEMU_IMG_NOT_RUN && errno == ENOENT && out == NULL &&
+  r = gs_int_qemu_img (argv, GS_RUN_APART, &out, &err);
+  ok (r == GS_RUN_NOT_RUN && errno == ENOENT && out == NULL &&
       err == NULL, "not installed: NOT_RUN, ENOENT");
   {
     int code;
