@@ -132,33 +132,6 @@ libguestfs_answer (guestfs_h *g, const char *why, string_vector *out)
   return guestfs_list_filesystems (g);
 }
 
-/* GOLDSMITH_INSPECT_COMPARE=1 (the test suite): OURS against
- * libguestfs's answer, pair by pair, in one line.
- */
-static void
-compare (guestfs_h *g, char **ours)
-{
-  const char *env = getenv ("GOLDSMITH_INSPECT_COMPARE");
-  CLEANUP_FREE_STRV char **theirs = NULL;
-  size_t n = 0, m = 0, differ = 0;
-
-  if (env == NULL || strcmp (env, "1") != 0 ||
-      (theirs = guestfs_list_filesystems (g)) == NULL)
-    return;
-  while (ours[n])
-    n++;
-  while (theirs[m])
-    m++;
-  for (size_t i = 0; i < n || i < m; ++i)
-    if (i >= n || i >= m || strcmp (ours[i], theirs[i]) != 0) {
-      gs_info ("filesystems differ: goldsmith %s, libguestfs %s",
-               i < n ? ours[i] : "-", i < m ? theirs[i] : "-");
-      differ++;
-    }
-  gs_info ("filesystems compared: %zu listed, %zu difference%s", n / 2,
-           differ, differ == 1 ? "" : "s");
-}
-
 char **
 gs_int_list_filesystems (guestfs_h *g)
 {
@@ -228,6 +201,7 @@ gs_int_list_filesystems (guestfs_h *g)
     if (!check_vfs_type (g, lvs[i], &out))
       return libguestfs_answer (g, "a btrfs whose subvolumes cannot be listed", &out);
   string_vector_append (&out, NULL);
-  compare (g, out.ptr);
+  if (gs_int_inspect_compare ())
+    gs_int_list_fs_compare (g, out.ptr);
   return out.ptr;
 }

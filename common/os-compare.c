@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* os-compare.c: goldsmith's own inspection against libguestfs's, root
  * by root and field by field: the nine facts, mountpoints, filesystems
- * and osinfo (GOLDSMITH_INSPECT_COMPARE=1: the test suite proves the
- * two agree on the guests it builds; the inspect plugin compares the
- * applications and the icon itself).
+ * and osinfo; and list-fs.c's filesystem listing against
+ * list_filesystems (GOLDSMITH_INSPECT_COMPARE=1: the test suite proves
+ * the two agree on the guests it builds; the inspect plugin compares
+ * the applications and the icon itself).
  */
 #include <config.h>
 
@@ -14,6 +15,36 @@
 #include "cleanups.h"
 #include "os-inspect-int.h"
 #include "os-osinfo.h"
+
+bool
+gs_int_inspect_compare (void)
+{
+  const char *env = getenv ("GOLDSMITH_INSPECT_COMPARE");
+
+  return env && strcmp (env, "1") == 0;
+}
+
+void
+gs_int_list_fs_compare (guestfs_h *g, char **ours)
+{
+  CLEANUP_FREE_STRV char **theirs = guestfs_list_filesystems (g);
+  size_t n = 0, m = 0, differ = 0;
+
+  if (theirs == NULL)
+    return;
+  while (ours[n])
+    n++;
+  while (theirs[m])
+    m++;
+  for (size_t i = 0; i < n || i < m; ++i)
+    if (i >= n || i >= m || strcmp (ours[i], theirs[i]) != 0) {
+      gs_info ("filesystems differ: goldsmith %s, libguestfs %s",
+               i < n ? ours[i] : "-", i < m ? theirs[i] : "-");
+      differ++;
+    }
+  gs_info ("filesystems compared: %zu listed, %zu difference%s", n / 2,
+           differ, differ == 1 ? "" : "s");
+}
 
 static int
 by_str (const void *a, const void *b)

@@ -659,8 +659,7 @@ guestfs_table (guestfs_h *g)
 char **
 gs_int_os_inspect (guestfs_h *g, enum gs_os_method method)
 {
-  const char *env = getenv ("GOLDSMITH_INSPECT_COMPARE");
-  bool cmp = env && strcmp (env, "1") == 0;
+  bool cmp = gs_int_inspect_compare ();
   struct os_table *own = NULL, *t = NULL;
   const char *why = NULL;
   bool own_method = method != GS_OS_LIBGUESTFS;
