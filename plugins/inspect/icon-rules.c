@@ -40,61 +40,44 @@ static const char *const gentoo[] = {
 static const char *const openmandriva[] = {
   ICONS "large/mandriva.png", ICONS "mandriva.png", NULL };
 
-static bool
-is (const char *a, const char *b)
-{
-  return strcmp (a, b) == 0;
-}
+/* One distribution's rule (a distro named twice: the first whose
+ * MAJOR_BELOW is 0 or above the guest's major version).
+ */
+static const struct rule {
+  const char *distro;
+  int major_below;               /* 0: any version */
+  const char *const *paths;      /* NULL: CirrOS's text logo */
+  size_t max;                    /* 0: four bytes a pixel */
+} rules[] = {
+  { "fedora", 0, fedora, 0 },
+#define RHEL_LIKE(d) { d, 7, rhel_old, 102400 }, { d, 0, rhel, 102400 }
+  RHEL_LIKE ("rhel"), RHEL_LIKE ("redhat-based"), RHEL_LIKE ("centos"),
+  RHEL_LIKE ("rocky"), RHEL_LIKE ("scientificlinux"),
+  RHEL_LIKE ("oraclelinux"),
+#undef RHEL_LIKE
+  { "debian", 0, debian, 2048 },
+  { "ubuntu", 0, ubuntu, 2048 },
+  { "mageia", 0, mageia, 10240 },
+  { "suse-based", 0, suse, 10240 },
+  { "opensuse", 0, suse, 10240 },
+  { "sles", 0, suse, 10240 },
+  { "cirros", 0, NULL, 0 },
+  { "voidlinux", 0, voidlinux, 20480 },
+  { "altlinux", 0, altlinux, 20480 },
+  { "gentoo", 0, gentoo, 10240 },
+  { "openmandriva", 0, openmandriva, 10240 },
+};
 
 const char *const *
 gs_icon_paths (const char *distro, int major, size_t *max)
 {
   *max = 0;
-  if (distro == NULL)
-    return none;
-  if (is (distro, "fedora"))
-    return fedora;               /* limit: 4 bytes a pixel */
-  if (is (distro, "rhel") || is (distro, "redhat-based") ||
-      is (distro, "centos") || is (distro, "rocky") ||
-      is (distro, "scientificlinux") || is (distro, "oraclelinux")) {
-    *max = 102400;
-    return major < 7 ? rhel_old : rhel;
-  }
-  if (is (distro, "debian")) {
-    *max = 2048;
-    return debian;
-  }
-  if (is (distro, "ubuntu")) {
-    *max = 2048;
-    return ubuntu;
-  }
-  if (is (distro, "mageia")) {
-    *max = 10240;
-    return mageia;
-  }
-  if (is (distro, "suse-based") || is (distro, "opensuse") ||
-      is (distro, "sles")) {
-    *max = 10240;
-    return suse;
-  }
-  if (is (distro, "cirros"))
-    return NULL;
-  if (is (distro, "voidlinux")) {
-    *max = 20480;
-    return voidlinux;
-  }
-  if (is (distro, "altlinux")) {
-    *max = 20480;
-    return altlinux;
-  }
-  if (is (distro, "gentoo")) {
-    *max = 10240;
-    return gentoo;
-  }
-  if (is (distro, "openmandriva")) {
-    *max = 10240;
-    return openmandriva;
-  }
+  for (size_t i = 0; distro && i < sizeof rules / sizeof rules[0]; ++i)
+    if (strcmp (rules[i].distro, distro) == 0 &&
+        (rules[i].major_below == 0 || major < rules[i].major_below)) {
+      *max = rules[i].max;
+      return rules[i].paths;
+    }
   return none;                   /* archlinux, alpinelinux, ... */
 }
 
