@@ -16,6 +16,10 @@
 # Timed: sysprep (default operations) of each fleet, inspect of the
 # distinct fleet (PARTs: sysprep-distinct sysprep-clones inspect; all
 # by default).  goldsmith runs with its defaults (--jobs from cores).
+# PART scale times goldsmith alone: sysprep of 1, 4, 8 and 16 distinct
+# guests (SCALE_SIZES), N alternating rounds, and prints the mean time
+# per guest and the marginal cost of each guest added (issue 19 item 5:
+# it must not grow with the fleet beyond the launch groups).
 # Run from a built tree: ./run bash bench/fleet.sh
 set -eu
 source "$(dirname "$0")/../tests/functions.sh"
@@ -30,11 +34,12 @@ command -v virt-sysprep >/dev/null && command -v virt-inspector >/dev/null ||
 [ -f "$tmp/fedora.img" ] ||
   bash "$srcdir/tests/make-phony-guests.sh" "$tmp" >/dev/null
 
-# FLEET WHO: fresh copies into $tmp/WHO-FLEET/ (raw).
+# FLEET WHO [COUNT]: fresh copies into $tmp/WHO-FLEET/ (raw; COUNT
+# defaults to N).
 make_fleet () {
   local fleet=$1 who=$2 dir="$tmp/$2-$1" i start
   rm -rf "$dir"; mkdir -p "$dir"
-  for i in $(seq "$n"); do
+  for i in $(seq "${3:-$n}"); do
     case "$fleet" in
       distinct)
         cp --sparse=always "$tmp/debian.img" "$dir/$i.img"
@@ -71,12 +76,7 @@ sysprep_fleet () {
       { echo "virt-sysprep failed on $f:" >&2; cat "$tmp/v.log" >&2; exit 1; }
   done
   v=$(secs "$t0" "$(now)")
-  t0=$(now)
-  # shellcheck disable=SC2046
-  env -u LIBGUESTFS_BACKEND_SETTINGS goldsmith sysprep -q --format raw \
-    --each-image $(adds "$tmp/g-$fleet") >/dev/null 2>"$tmp/g-$fleet.stderr" ||
-    { echo "goldsmith failed:" >&2; cat "$tmp/g-$fleet.stderr" >&2; exit 1; }
-  g=$(secs "$t0" "$(now)")
+  g=$(time_goldsmith_sysprep "$fleet" g)
   report "sysprep $n $fleet" "$v" "$g"
 }
 
@@ -100,13 +100,48 @@ inspect_fleet () {
   report "inspect $n distinct" "$v" "$g"
 }
 
+# goldsmith's sysprep of FLEET's WHO copies; prints the seconds.
+time_goldsmith_sysprep () {
+  local t0
+  t0=$(now)
+  # shellcheck disable=SC2046
+  env -u LIBGUESTFS_BACKEND_SETTINGS goldsmith sysprep -q --format raw \
+    --each-image $(adds "$tmp/$2-$1") >/dev/null 2>"$tmp/$2-$1.stderr" ||
+    { echo "goldsmith failed:" >&2; cat "$tmp/$2-$1.stderr" >&2; exit 1; }
+  secs "$t0" "$(now)"
+}
+
+scale_fleet () {
+  local sizes="${SCALE_SIZES:-1 4 8 16}" round k prev=0 prevt=0 mean
+  declare -A total
+  for round in $(seq "$n"); do
+    for k in $sizes; do
+      make_fleet distinct s "$k"
+      total[$k]=$(echo "${total[$k]:-0} + $(time_goldsmith_sysprep distinct s)" | bc)
+      echo "round $round: $k guests" >&2
+    done
+  done
+  printf '%-8s %10s %14s %22s\n' guests "mean time" "per guest" "marginal per guest"
+  for k in $sizes; do
+    mean=$(echo "${total[$k]} / $n" | bc -l)
+    if [ "$prev" -eq 0 ]; then
+      printf '%-8s %9.1fs %13.1fs %22s\n' "$k" "$mean" "$(echo "$mean / $k" | bc -l)" -
+    else
+      printf '%-8s %9.1fs %13.1fs %21.1fs\n' "$k" "$mean" "$(echo "$mean / $k" | bc -l)" \
+        "$(echo "($mean - $prevt) / ($k - $prev)" | bc -l)"
+    fi
+    prev=$k; prevt=$mean
+  done
+}
+
 echo "$(nproc) cores; goldsmith with its default --jobs"
 for p in $parts; do
   case "$p" in
     sysprep-distinct) sysprep_fleet distinct ;;
     sysprep-clones) sysprep_fleet clones ;;
     inspect) inspect_fleet ;;
+    scale) scale_fleet ;;
     *) echo "unknown part $p" >&2; exit 2 ;;
   esac
 done
-rm -rf "$tmp"/v-* "$tmp"/g-* "$tmp"/i-*
+rm -rf "$tmp"/v-* "$tmp"/g-* "$tmp"/i-* "$tmp"/s-*
