@@ -162,7 +162,8 @@ gs_int_engine_launch (const struct gs_engine *e, struct gs_plan *plan,
            e->dry_run ? ", read-only" : "");
   /* goldsmith's own inspection where it is sure (os-inspect.c); for
    * inspect also where the plugin can list the applications and find
-   * the icon itself (GS_OS_OWN_FULL: not rpm, apk or pacman guests).
+   * the icon itself (GS_OS_OWN_FULL: rpm guests only where libguestfs
+   * has its call that lists rpm databases).
    */
   s.os_method = e->settings->libguestfs_inspection ? GS_OS_LIBGUESTFS
     : strcmp (e->family, "sysprep") == 0 ? GS_OS_OWN

@@ -442,7 +442,8 @@ extern json_object *gs_int_launch_phases (const struct gs_launch_log *l,
  * goldsmith's own (Linux guests; it falls back to libguestfs's for
  * what it does not handle); GS_OS_OWN_FULL is the same for the inspect
  * family, which also falls back where the plugin could not list what
- * virt-inspector lists (an rpm, apk or pacman package database);
+ * virt-inspector lists (an rpm database, where libguestfs lacks the
+ * call that lists one);
  * GS_OS_LIBGUESTFS is inspect_os.  Either way roots, mountpoints,
  * filesystems and facts are read through gs_guest_roots,
  * gs_guest_mountpoints, gs_guest_filesystems and gs_int_os_fact.

@@ -15,8 +15,8 @@
  * btrfs, LUKS, MD, BSDs, a split /usr, an unknown distribution, an
  * fstab line it cannot read) makes the whole launch fall back to
  * inspect_os, said with -v: nothing is guessed.  For the inspect family
- * (GS_OS_OWN_FULL) an rpm, apk or pacman root does too: the inspect
- * plugin lists a root's applications itself only from dpkg's status.
+ * (GS_OS_OWN_FULL) an rpm root does too where libguestfs has no call
+ * that lists rpm databases (full_unsure).
  *
  * The answer is kept on the handle (guestfs_set_private), so the core
  * and plugins read roots, mountpoints and facts the same way whichever
@@ -25,6 +25,7 @@
 #include <config.h>
 
 #include <ctype.h>
+#include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -491,21 +492,22 @@ package_management (guestfs_h *g, const char *d, int major)
 
 /* The inspect family (GS_OS_OWN_FULL) reports what virt-inspector
  * reports, the applications and the icon too: a root whose package
- * database goldsmith does not read makes the launch libguestfs's.
- * rpm's needs librpm (or Berkeley DB) in the appliance; apk's and
- * pacman's readers are not written (yet).  Every distribution goldsmith
- * recognises has an icon rule that the plugin follows (icon.c), or
- * none in libguestfs either.
+ * database goldsmith does not read makes the launch libguestfs's.  The
+ * plugin reads dpkg, pacman and apk databases itself, and rpm's through
+ * libguestfs's own (private) call, when this libguestfs has it.  Every
+ * distribution goldsmith recognises has an icon rule that the plugin
+ * follows (icon.c), or none in libguestfs either.
  */
 static void
 full_unsure (struct scan *sc, const struct root *r)
 {
   const char *fmt = r->facts[F_PKGFMT];
 
-  if (fmt && (strcmp (fmt, "rpm") == 0 || strcmp (fmt, "apk") == 0 ||
-              strcmp (fmt, "pacman") == 0))
-    gs_int_os_unsure (sc, "a root whose applications goldsmith does not "
-                      "list itself (%s, %s)", r->dev, fmt);
+  if (fmt && strcmp (fmt, "rpm") == 0 &&
+      dlsym (RTLD_DEFAULT, "guestfs_internal_list_rpm_applications") == NULL)
+    gs_int_os_unsure (sc, "a root whose applications goldsmith cannot "
+                      "list (%s, rpm: this libguestfs has no call for it)",
+                      r->dev);
 }
 
 static bool

@@ -2,11 +2,13 @@
 /* applist.c: the application list of the inspect plugin (applist.h). */
 #include <config.h>
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "goldsmith-plugin.h"
 #include "applist.h"
+#include "pkgdb.h"
 
 void
 gs_app_add (struct gs_app_list *l, const char *name,
@@ -107,4 +109,17 @@ gs_app_differs (const struct gs_app *a, const struct gs_app *b)
                 *(char *const *) ((const char *) b + f[i].off)) != 0)
       return f[i].name;
   return NULL;
+}
+
+int32_t
+gs_pkg_epoch (const char *s)
+{
+  char *end;
+  long v;
+
+  errno = 0;
+  v = strtol (s, &end, 10);
+  if (end == s || errno != 0 || *end != '\0')
+    return -1;
+  return (int32_t) v;            /* as libguestfs's int return */
 }

@@ -2,13 +2,16 @@
 /* apps.c: the "applications" operation: virt-inspector's
  * <applications>.  libguestfs's list (inspect_list_applications2) for
  * the roots libguestfs inspected; for the Linux roots goldsmith
- * inspected itself, the guest's package database read here: dpkg's
- * status file (dpkg.c); for the package formats libguestfs lists
- * nothing of (xbps, unknown), nothing.  The core never gives this file
- * an rpm, apk or pacman root of its own (os-inspect.c falls back).
+ * inspected itself, the guest's package database read as libguestfs
+ * reads it: dpkg's status file, pacman's desc files and apk's installed
+ * file here and in pkgdb.h's parsers; rpm's through the call libguestfs
+ * itself makes for it (the appliance's librpm; the core falls back to
+ * libguestfs's inspection where that call is missing); for the package
+ * formats libguestfs lists nothing of (xbps, unknown), nothing.
  */
 #include <config.h>
 
+#include <dlfcn.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,11 +20,14 @@
 #include "goldsmith-plugin.h"
 #include "cleanups.h"
 #include "applist.h"
-#include "dpkg.h"
+#include "pkgdb.h"
 #include "own.h"
 
 #define DPKG_STATUS "/var/lib/dpkg/status"
+#define PACMAN_DB "/var/lib/pacman/local"
+#define APK_DB "/lib/apk/db/installed"
 #define MAX_PKG_DB (300 * 1000 * 1000)   /* libguestfs's MAX_PKG_DB_SIZE */
+#define MAX_PACMAN_DESC 8192             /* a larger one is skipped */
 
 bool
 gs_inspect_comparing (void)
@@ -31,23 +37,24 @@ gs_inspect_comparing (void)
   return e && strcmp (e, "1") == 0;
 }
 
-/* libguestfs's list, or -1 with *ERR set. */
-static int
-from_libguestfs (guestfs_h *g, const char *root, struct gs_app_list *l,
-                 char **err)
+/* *ERR: libguestfs's last error on G. */
+static void
+last_error (guestfs_h *g, char **err)
 {
-  struct guestfs_application2_list *apps;
+  const char *e = guestfs_last_error (g);
 
-  gs_quiet_begin (g);
-  apps = guestfs_inspect_list_applications2 (g, root);
+  *err = gs_xstrdup (e ? e : "unknown error");
+}
+
+/* APPS appended to L, and freed; -1 with *ERR set if APPS is NULL. */
+static int
+add_list (guestfs_h *g, struct guestfs_application2_list *apps,
+          struct gs_app_list *l, char **err)
+{
   if (apps == NULL) {
-    const char *e = guestfs_last_error (g);
-
-    *err = gs_xstrdup (e ? e : "unknown error");
-    gs_quiet_end (g);
+    last_error (g, err);
     return -1;
   }
-  gs_quiet_end (g);
   for (uint32_t i = 0; i < apps->len; ++i) {
     struct guestfs_application2 *a = &apps->val[i];
 
@@ -61,52 +68,122 @@ from_libguestfs (guestfs_h *g, const char *root, struct gs_app_list *l,
   return 0;
 }
 
-/* The guest's dpkg status, downloaded as libguestfs does (its size
- * checked first), then parsed.  -1 with *ERR set as libguestfs's
- * error would say it.
- */
+/* libguestfs's list, or -1 with *ERR set. */
 static int
-from_dpkg (guestfs_h *g, struct gs_app_list *l, char **err)
+from_libguestfs (guestfs_h *g, const char *root, struct gs_app_list *l,
+                 char **err)
 {
-  FILE *fp;
-  char devfd[32];
-  int64_t size;
   int r;
 
   gs_quiet_begin (g);
-  if ((size = guestfs_filesize (g, DPKG_STATUS)) == -1) {
-    const char *e = guestfs_last_error (g);
+  r = add_list (g, guestfs_inspect_list_applications2 (g, root), l, err);
+  gs_quiet_end (g);
+  return r;
+}
 
-    *err = gs_xstrdup (e ? e : "unknown error");
-    gs_quiet_end (g);
-    return -1;
-  }
-  if (size > MAX_PKG_DB) {
+/* PATH from the guest into a temporary file, rewound, as libguestfs
+ * downloads a package database: its size checked first, more than MAX
+ * refused.  NULL with *ERR set as libguestfs's error would say it.
+ */
+static FILE *
+download (guestfs_h *g, const char *path, int64_t max, char **err)
+{
+  FILE *fp = NULL;
+  char devfd[32];
+  int64_t size;
+
+  gs_quiet_begin (g);
+  if ((size = guestfs_filesize (g, path)) == -1)
+    last_error (g, err);
+  else if (size > max)
     *err = gs_xasprintf ("size of %s is unreasonably large (%" PRIi64
-                         " bytes)", DPKG_STATUS, size);
-    gs_quiet_end (g);
-    return -1;
-  }
-  if ((fp = tmpfile ()) == NULL) {
+                         " bytes)", path, size);
+  else if ((fp = tmpfile ()) == NULL)
     *err = gs_xasprintf ("tmpfile: %m");
-    gs_quiet_end (g);
-    return -1;
-  }
-  snprintf (devfd, sizeof devfd, "/dev/fd/%d", fileno (fp));
-  if (guestfs_download (g, DPKG_STATUS, devfd) == -1) {
-    const char *e = guestfs_last_error (g);
-
-    *err = gs_xstrdup (e ? e : "unknown error");
-    gs_quiet_end (g);
-    fclose (fp);
-    return -1;
+  else {
+    snprintf (devfd, sizeof devfd, "/dev/fd/%d", fileno (fp));
+    if (guestfs_download (g, path, devfd) == -1) {
+      last_error (g, err);
+      fclose (fp);
+      fp = NULL;
+    }
+    else
+      rewind (fp);
   }
   gs_quiet_end (g);
-  rewind (fp);
-  r = gs_dpkg_parse (fp, l);
-  if (r == -1)
-    *err = gs_xasprintf ("%s: read: %m", DPKG_STATUS);
+  return fp;
+}
+
+/* One text database (dpkg's status, apk's installed) through PARSE. */
+static int
+from_file (guestfs_h *g, const char *path, int (*parse) (FILE *,
+                                                          struct gs_app_list *),
+           struct gs_app_list *l, char **err)
+{
+  FILE *fp = download (g, path, MAX_PKG_DB, err);
+  int r;
+
+  if (fp == NULL)
+    return -1;
+  if ((r = parse (fp, l)) == -1)
+    *err = gs_xasprintf ("%s: read: %m", path);
   fclose (fp);
+  return r;
+}
+
+/* Every package directory's desc file; one that is missing, too large
+ * or unreadable is skipped, as libguestfs skips it.
+ */
+static int
+from_pacman (guestfs_h *g, struct gs_app_list *l, char **err)
+{
+  struct guestfs_dirent_list *d;
+
+  gs_quiet_begin (g);
+  d = guestfs_readdir (g, PACMAN_DB);
+  if (d == NULL)
+    last_error (g, err);
+  gs_quiet_end (g);
+  if (d == NULL)
+    return -1;
+  for (uint32_t i = 0; i < d->len; ++i) {
+    const struct guestfs_dirent *e = &d->val[i];
+    CLEANUP_FREE char *path = NULL, *e_err = NULL;
+    FILE *fp;
+
+    if (e->ftyp != 'd' || strcmp (e->name, ".") == 0 ||
+        strcmp (e->name, "..") == 0)
+      continue;
+    path = gs_xasprintf (PACMAN_DB "/%s/desc", e->name);
+    if ((fp = download (g, path, MAX_PACMAN_DESC, &e_err)) == NULL)
+      continue;
+    gs_pacman_parse_desc (fp, l);
+    fclose (fp);
+  }
+  guestfs_free_dirent_list (d);
+  return 0;
+}
+
+/* libguestfs lists an rpm database with this call of its own (librpm
+ * in the appliance, on the guest as mounted).  It is one of its private
+ * calls, so it is looked up, not linked: the core does not give this
+ * file an rpm root when it is missing.
+ */
+static int
+from_rpm (guestfs_h *g, struct gs_app_list *l, char **err)
+{
+  struct guestfs_application2_list *(*list) (guestfs_h *);
+  int r;
+
+  *(void **) &list = dlsym (RTLD_DEFAULT,
+                            "guestfs_internal_list_rpm_applications");
+  if (list == NULL) {
+    *err = gs_xstrdup ("this libguestfs cannot list rpm databases");
+    return -1;
+  }
+  gs_quiet_begin (g);
+  r = add_list (g, list (g), l, err);
+  gs_quiet_end (g);
   return r;
 }
 
@@ -120,7 +197,13 @@ from_guest (struct gs_ctx *ctx, guestfs_h *g, struct gs_app_list *l,
   if (fmt == NULL || strcmp (fmt, "xbps") == 0)
     return 0;                    /* libguestfs lists none either */
   if (strcmp (fmt, "deb") == 0)
-    return from_dpkg (g, l, err);
+    return from_file (g, DPKG_STATUS, gs_dpkg_parse, l, err);
+  if (strcmp (fmt, "apk") == 0)
+    return from_file (g, APK_DB, gs_apk_parse, l, err);
+  if (strcmp (fmt, "pacman") == 0)
+    return from_pacman (g, l, err);
+  if (strcmp (fmt, "rpm") == 0)
+    return from_rpm (g, l, err);
   *err = gs_xasprintf ("goldsmith does not read %s databases", fmt);
   return -1;
 }

@@ -25,20 +25,7 @@
 #include <string.h>
 
 #include "goldsmith-plugin.h"
-#include "dpkg.h"
-
-int32_t
-gs_dpkg_epoch (const char *s)
-{
-  char *end;
-  long v;
-
-  errno = 0;
-  v = strtol (s, &end, 10);
-  if (end == s || errno != 0 || *end != '\0')
-    return -1;
-  return (int32_t) v;            /* as libguestfs's int return */
-}
+#include "pkgdb.h"
 
 static bool
 prefix (const char *s, const char *p)
@@ -93,7 +80,7 @@ gs_dpkg_parse (FILE *fp, struct gs_app_list *l)
 
       if (colon) {
         *colon = '\0';
-        epoch = gs_dpkg_epoch (v);
+        epoch = gs_pkg_epoch (v);
         v = colon + 1;
       }
       else

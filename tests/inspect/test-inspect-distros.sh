@@ -1,17 +1,23 @@
 #!/bin/bash -
 # SPDX-License-Identifier: GPL-2.0-or-later
 # goldsmith's own inspection against libguestfs's on distributions the
-# phony guests do not cover: Ubuntu 22.04, Arch Linux and Rocky Linux
-# 9.2, three roots of one disk built on the host
-# (tests/make-distros-guest.sh).  One launch: a sysprep dry run (which
-# uses goldsmith's own inspection) with GOLDSMITH_INSPECT_COMPARE=1 runs
-# libguestfs's too and compares every root field by field (the nine
-# facts, mountpoints, filesystems, osinfo); the report's facts are then
-# checked against what the fixture holds (os-release, hostname, the
-# host's bash behind usr-merged links).
+# phony guests do not cover: Ubuntu 22.04, Arch Linux, Rocky Linux 9.2
+# and Alpine 3.18, four roots of one disk built on the host
+# (tests/make-distros-guest.sh).  Two launches, both with
+# GOLDSMITH_INSPECT_COMPARE=1, which runs libguestfs's inspection too
+# and compares every root field by field (the nine facts, mountpoints,
+# filesystems, osinfo):
+# 1. a sysprep dry run (sysprep's own inspection); the report's facts
+#    are then checked against what the fixture holds (os-release,
+#    hostname, the host's bash);
+# 2. goldsmith inspect (the inspect family's own inspection), which
+#    also compares each root's applications (dpkg, pacman, rpm through
+#    libguestfs's call, apk) and icon (Ubuntu's logo) with libguestfs's
+#    list_applications2 and icon; the report's applications and icon
+#    are then checked against the fixture.
 source "$(dirname "$0")/../functions.sh"
 requires_appliance
-plan 6
+plan 13
 
 tmp="$builddir/tests/tmp/inspect-distros"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -25,8 +31,8 @@ env -u LIBGUESTFS_BACKEND_SETTINGS GOLDSMITH_INSPECT_COMPARE=1 \
   -a "$tmp/distros.img" > "$tmp/out.json" 2> "$tmp/err"
 is "exit status 0" "$?" 0
 sed 's/^/# stderr: /' "$tmp/err"
-is "own inspection found the three roots, as libguestfs's did, field by field, and was used" \
-   "$(grep -c 'inspection compared: 3 goldsmith roots, 0 differences$' "$tmp/err")|$(grep -c 'inspection differs' "$tmp/err")" \
+is "own inspection found the four roots, as libguestfs's did, field by field, and was used" \
+   "$(grep -c 'inspection compared: 4 goldsmith roots, 0 differences$' "$tmp/err")|$(grep -c 'inspection differs' "$tmp/err")" \
    "1|0"
 
 # root ROOT: the report's facts of ROOT, one line.
@@ -47,4 +53,45 @@ is "Arch: version 0.0, as Arch has no VERSION_ID" "$(root /dev/sda2)" \
    "linux|archlinux|0|0|Arch Linux|pacman|pacman|arch-host|x86_64"
 is "Rocky: as its os-release and hostname say" "$(root /dev/sda3)" \
    "linux|rocky|9|2|Rocky Linux 9.2 (Blue Onyx)|rpm|dnf|rocky-host|x86_64"
+is "Alpine: as its os-release and hostname say" "$(root /dev/sda4)" \
+   "linux|alpinelinux|3|18|Alpine Linux v3.18|apk|apk|alp-host|x86_64"
+
+# ---- 2. goldsmith inspect ------------------------------------------------
+env -u LIBGUESTFS_BACKEND_SETTINGS GOLDSMITH_INSPECT_COMPARE=1 \
+  goldsmith inspect --json -a "$tmp/distros.img" > "$tmp/inspect.json" \
+  2> "$tmp/inspect.err"
+is "inspect: exit status 0" "$?" 0
+sed 's/^/# stderr: /' "$tmp/inspect.err"
+is "inspect: own inspection used for the four roots, as libguestfs's, field by field" \
+   "$(grep -c 'inspection compared: 4 goldsmith roots, 0 differences$' "$tmp/inspect.err")|$(grep -c 'inspection differs' "$tmp/inspect.err")" \
+   "1|0"
+is "inspect: every root's applications and icon as libguestfs lists them" \
+   "$(grep -o 'compared: /dev/sda[0-9]: [0-9]* applications, 0 differences$\|compared: /dev/sda[0-9]: icon of [0-9]* bytes, 0 differences$' \
+        "$tmp/inspect.err" | sed 's/, 0 differences//; s/compared: //' | tr '\n' ' ')" \
+   "/dev/sda1: 2 applications /dev/sda1: icon of 94 bytes /dev/sda2: 2 applications /dev/sda2: icon of 0 bytes /dev/sda3: 1 applications /dev/sda3: icon of 0 bytes /dev/sda4: 2 applications /dev/sda4: icon of 0 bytes "
+# apps ROOT: ROOT's applications, "name epoch:version-release arch" each.
+apps () {
+  python3 - "$tmp/inspect.json" "$1" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+r = [r["inspect"] for g in d["guests"] for r in g["roots"] if r["root"] == sys.argv[2]]
+print(", ".join("%s %s:%s-%s %s" % (a["name"], a.get("epoch", "0"), a["version"],
+                                     a.get("release", ""), a.get("arch", ""))
+                for a in r[0].get("applications", [])))
+PY
+}
+is "inspect: Ubuntu's dpkg packages" "$(apps /dev/sda1)" \
+   "base-files 0:12ubuntu4.4- amd64, bash 0:5.1-6ubuntu1 amd64"
+is "inspect: Arch's pacman packages (no desc, no %ARCH%, over 8 KiB: left out)" \
+   "$(apps /dev/sda2)" "linux 0:6.6.1.arch1-1 x86_64, zlib 1:1.3-1 x86_64"
+is "inspect: Rocky's rpm package" "$(apps /dev/sda3)" "gs-hello 2:1.2-3.fc38 x86_64"
+is "inspect: Alpine's apk packages" "$(apps /dev/sda4)" \
+   "busybox 0:1.36.1-5 x86_64, musl 0:1.2.4-2 x86_64"
+is "inspect: Ubuntu's icon is its logo file, base64" \
+   "$(python3 -c '
+import base64, json, sys
+d = json.load(open(sys.argv[1]))
+r = [r["inspect"] for g in d["guests"] for r in g["roots"] if r["root"] == "/dev/sda1"][0]
+print(base64.b64decode(r["icon"])[:8] == b"\x89PNG\r\n\x1a\n", len(base64.b64decode(r["icon"])))' "$tmp/inspect.json")" \
+   "True 94"
 is "the image is byte-identical" "$(sha256sum < "$tmp/distros.img")" "$before"

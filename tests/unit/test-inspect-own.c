@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test-inspect-own: the pure parts of goldsmith's own inspection for
  * the inspect family, against libguestfs 1.48's rules: the dpkg status
- * reader (plugins/inspect/dpkg.c), the application order (applist.c),
+ * reader (plugins/inspect/dpkg.c), pacman's desc and apk's installed
+ * readers (pacman.c, apk.c), the application order (applist.c),
  * osinfo (common/os-osinfo.c) and the icon rules (icon-rules.c).
  * No appliance.
  */
@@ -14,7 +15,7 @@
 #include "tap.h"
 #include "goldsmith-plugin.h"
 #include "applist.h"
-#include "dpkg.h"
+#include "pkgdb.h"
 #include "icon-rules.h"
 #include "os-osinfo.h"
 
@@ -34,6 +35,26 @@ dpkg (const char *text, size_t len)
   return l;
 }
 #define DPKG(s) dpkg ((s), sizeof (s) - 1)
+
+/* TEXT through PARSE (pacman's: one desc file each), sorted. */
+static struct gs_app_list
+parse_with (int (*parse) (FILE *, struct gs_app_list *),
+            const char *const *texts, size_t n)
+{
+  struct gs_app_list l = { 0 };
+
+  for (size_t i = 0; i < n; ++i) {
+    FILE *fp = fmemopen ((void *) texts[i], strlen (texts[i]), "r");
+
+    if (fp == NULL || parse (fp, &l) == -1) {
+      fprintf (stderr, "cannot read\n");
+      exit (EXIT_FAILURE);
+    }
+    fclose (fp);
+  }
+  gs_app_list_sort (&l);
+  return l;
+}
 
 /* The applications' names, space-separated (static buffer). */
 static const char *
@@ -112,13 +133,13 @@ test_dpkg (void)
   is_str (l.n == 2 ? l.v[1].release : "?", "3-4", "dpkg: release keeps "
           "later '-'");
   gs_app_list_free (&l);
-  is_int (gs_dpkg_epoch ("12"), 12, "epoch: 12");
-  is_int (gs_dpkg_epoch (""), -1, "epoch: empty is an error");
-  is_int (gs_dpkg_epoch ("3a"), -1, "epoch: trailing characters are an "
+  is_int (gs_pkg_epoch ("12"), 12, "epoch: 12");
+  is_int (gs_pkg_epoch (""), -1, "epoch: empty is an error");
+  is_int (gs_pkg_epoch ("3a"), -1, "epoch: trailing characters are an "
           "error");
-  is_int (gs_dpkg_epoch ("99999999999999999999"), -1, "epoch: overflow is "
+  is_int (gs_pkg_epoch ("99999999999999999999"), -1, "epoch: overflow is "
           "an error");
-  is_int (gs_dpkg_epoch (" 4"), 4, "epoch: leading space allowed (strtol)");
+  is_int (gs_pkg_epoch (" 4"), 4, "epoch: leading space allowed (strtol)");
 
   /* Hostile bytes stay as they are (the report escapes them); a NUL
    * ends its line.
@@ -168,6 +189,84 @@ test_dpkg (void)
       strcmp (gs_app_differs (&l.v[1], &l.v[2]), "arch") == 0,
       "differs: names the field");
   ok (gs_app_differs (&l.v[0], &l.v[0]) == NULL, "differs: none");
+  gs_app_list_free (&l);
+}
+
+static void
+test_pacman (void)
+{
+  static const char *const descs[] = {
+    /* A whole desc, as pacman writes it. */
+    "%NAME%\nlinux\n\n%VERSION%\n6.6.1.arch1-1\n\n%BASE%\nlinux\n\n"
+    "%DESC%\nThe Linux kernel and modules\nsecond line\n\n"
+    "%URL%\nhttps://github.com/archlinux/linux\n\n%ARCH%\nx86_64\n\n"
+    "%LICENSE%\nGPL2\n\n",
+    /* An epoch, and a value that looks like a key. */
+    "%NAME%\nzlib\n\n%VERSION%\n1:1.3-1\n\n%ARCH%\n%URL%\n\n",
+    /* No ARCH; no release; a bad epoch; an empty line cancels a key. */
+    "%NAME%\nnoarch\n\n%VERSION%\n1-1\n\n",
+    "%NAME%\nnorel\n\n%VERSION%\n1.0\n\n%ARCH%\nany\n\n",
+    "%NAME%\nbadepoch\n\n%VERSION%\nx:1-1\n\n%ARCH%\nany\n\n",
+    "%NAME%\n\nlate\n%VERSION%\n1-1\n%ARCH%\nany\n",
+    /* A later value for the same key wins. */
+    "%NAME%\nfirst\n%NAME%\nsecond\n%VERSION%\n2-3\n%ARCH%\nany\n",
+  };
+  struct gs_app_list l = parse_with (gs_pacman_parse_desc, descs,
+                                     sizeof descs / sizeof descs[0]);
+
+  is_str (names (&l), "linux second zlib", "pacman: which descs count");
+  if (l.n == 3) {
+    is_str (l.v[0].version, "6.6.1.arch1", "pacman: version");
+    is_str (l.v[0].release, "1", "pacman: release");
+    is_str (l.v[0].description, "The Linux kernel and modules",
+            "pacman: DESC's first line is the description");
+    is_str (l.v[0].summary, "", "pacman: no summary");
+    is_str (l.v[0].url, "https://github.com/archlinux/linux", "pacman: URL");
+    is_str (l.v[0].arch, "x86_64", "pacman: ARCH");
+    ok (l.v[2].epoch == 1 && strcmp (l.v[2].version, "1.3") == 0,
+        "pacman: epoch before the first ':'");
+    is_str (l.v[2].arch, "%URL%", "pacman: a value is taken as it is");
+  }
+  else
+    for (int i = 0; i < 8; ++i)
+      ok (false, "pacman: three packages");
+  gs_app_list_free (&l);
+}
+
+static void
+test_apk (void)
+{
+  static const char *const db[] = {
+    "C:Q1abc=\nP:musl\nV:1.2.4-r2\nA:x86_64\nS:383152\nI:622592\n"
+    "T:the musl c library (libc) implementation\nU:https://musl.libc.org/\n"
+    "L:MIT\no:musl\n\n"
+    "P:epoch\nV:2:1.0-r1\n\n"
+    "P:norev\nV:3.0\n\n"
+    "P:bad\nV:x:1.0-r1\n\n"
+    "X\nP:oneletter\nV:1-r1\nPx\n\n"
+    "V:1-r1\n\n"
+    "P:last\nV:1-r1\n",
+  };
+  struct gs_app_list l = parse_with (gs_apk_parse, db, 1);
+
+  is_str (names (&l), "epoch musl norev oneletter",
+          "apk: which packages count (bad epoch, no P, no blank line: out)");
+  if (l.n == 4) {
+    is_str (l.v[1].version, "1.2.4", "apk: version");
+    is_str (l.v[1].release, "2", "apk: release without its 'r'");
+    is_str (l.v[1].description, "the musl c library (libc) implementation",
+            "apk: T is the description");
+    ok (strcmp (l.v[1].arch, "x86_64") == 0 &&
+        strcmp (l.v[1].url, "https://musl.libc.org/") == 0,
+        "apk: A and U");
+    ok (l.v[0].epoch == 2 && strcmp (l.v[0].version, "1.0") == 0,
+        "apk: epoch");
+    ok (l.v[2].release[0] == '\0' && l.v[2].epoch == 0,
+        "apk: no '-': no release; no ':': epoch 0");
+  }
+  else
+    for (int i = 0; i < 6; ++i)
+      ok (false, "apk: four packages");
   gs_app_list_free (&l);
 }
 
@@ -267,8 +366,10 @@ test_icon (void)
 int
 main (void)
 {
-  plan (75);
+  plan (91);
   test_dpkg ();
+  test_pacman ();
+  test_apk ();
   test_osinfo ();
   test_icon ();
   return exit_status ();

@@ -192,7 +192,8 @@ EXTRA_tests_unit_test_machine_readable_DEPENDENCIES = $(UNIT_DEPS)
 # goldsmith's own reading for the inspect family: dpkg status, the
 # application order, osinfo, the icon rules (libguestfs 1.48's).
 tests_unit_test_inspect_own_SOURCES = tests/unit/test-inspect-own.c \
-	tests/unit/tap.h plugins/inspect/dpkg.c plugins/inspect/dpkg.h \
+	tests/unit/tap.h plugins/inspect/dpkg.c plugins/inspect/pkgdb.h \
+	plugins/inspect/pacman.c plugins/inspect/apk.c \
 	plugins/inspect/applist.c plugins/inspect/applist.h \
 	plugins/inspect/icon-rules.c plugins/inspect/icon-rules.h
 tests_unit_test_inspect_own_CPPFLAGS = $(AM_CPPFLAGS) \
