@@ -25,13 +25,6 @@
 #include "goldsmith-plugin.h"
 #include "pkgdb.h"
 
-static void
-set (char **field, const char *v)
-{
-  free (*field);
-  *field = gs_xstrdup (v);
-}
-
 int
 gs_apk_parse (FILE *fp, struct gs_app_list *l)
 {
@@ -58,27 +51,16 @@ gs_apk_parse (FILE *fp, struct gs_app_list *l)
       free (url); free (description);
       name = version = release = arch = url = description = NULL;
       break;
-    case 'A': set (&arch, &line[2]); break;
-    case 'P': set (&name, &line[2]); break;
-    case 'T': set (&description, &line[2]); break;
-    case 'U': set (&url, &line[2]); break;
+    case 'A': gs_pkg_set (&arch, &line[2]); break;
+    case 'P': gs_pkg_set (&name, &line[2]); break;
+    case 'T': gs_pkg_set (&description, &line[2]); break;
+    case 'U': gs_pkg_set (&url, &line[2]); break;
     case 'V': {
-      char *v = &line[2], *dash, *colon = strchr (v, ':');
+      char *rel, *v = gs_pkg_split_version (&line[2], &epoch, &rel);
 
-      if (colon) {
-        *colon = '\0';
-        epoch = gs_pkg_epoch (v);
-        v = colon + 1;
-      }
-      else
-        epoch = 0;
       free (release);
-      release = NULL;
-      if ((dash = strchr (v, '-')) != NULL) {
-        *dash++ = '\0';
-        release = gs_xstrdup (dash[0] == 'r' ? dash + 1 : dash);
-      }
-      set (&version, v);
+      release = rel ? gs_xstrdup (rel[0] == 'r' ? rel + 1 : rel) : NULL;
+      gs_pkg_set (&version, v);
       break;
     }
     }

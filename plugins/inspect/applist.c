@@ -123,3 +123,29 @@ gs_pkg_epoch (const char *s)
     return -1;
   return (int32_t) v;            /* as libguestfs's int return */
 }
+
+void
+gs_pkg_set (char **field, const char *v)
+{
+  free (*field);
+  *field = gs_xstrdup (v);
+}
+
+char *
+gs_pkg_split_version (char *v, int32_t *epoch, char **release)
+{
+  char *colon = strchr (v, ':'), *dash;
+
+  *epoch = 0;
+  if (colon) {
+    *colon = '\0';
+    *epoch = gs_pkg_epoch (v);
+    v = colon + 1;
+  }
+  *release = NULL;
+  if ((dash = strchr (v, '-')) != NULL) {
+    *dash = '\0';
+    *release = dash + 1;
+  }
+  return v;
+}

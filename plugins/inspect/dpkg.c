@@ -33,13 +33,6 @@ prefix (const char *s, const char *p)
   return strncmp (s, p, strlen (p)) == 0;
 }
 
-static void
-set (char **field, const char *v)
-{
-  free (*field);
-  *field = gs_xstrdup (v);
-}
-
 int
 gs_dpkg_parse (FILE *fp, struct gs_app_list *l)
 {
@@ -72,40 +65,29 @@ gs_dpkg_parse (FILE *fp, struct gs_app_list *l)
       cont = NULL;
 
     if (prefix (line, "Package: "))
-      set (&name, &line[9]);
+      gs_pkg_set (&name, &line[9]);
     else if (prefix (line, "Status: "))
       installed = strstr (&line[8], "installed") != NULL;
     else if (prefix (line, "Version: ")) {
-      char *v = &line[9], *dash, *colon = strchr (v, ':');
+      char *rel, *v = gs_pkg_split_version (&line[9], &epoch, &rel);
 
-      if (colon) {
-        *colon = '\0';
-        epoch = gs_pkg_epoch (v);
-        v = colon + 1;
-      }
-      else
-        epoch = 0;
       free (release);
-      release = NULL;
-      if ((dash = strchr (v, '-')) != NULL) {
-        *dash = '\0';
-        release = gs_xstrdup (dash + 1);
-      }
-      set (&version, v);
+      release = rel ? gs_xstrdup (rel) : NULL;
+      gs_pkg_set (&version, v);
     }
     else if (prefix (line, "Architecture: "))
-      set (&arch, &line[14]);
+      gs_pkg_set (&arch, &line[14]);
     else if (prefix (line, "Homepage: "))
-      set (&url, &line[10]);
+      gs_pkg_set (&url, &line[10]);
     else if (prefix (line, "Source: ")) {
       char *sp = strchr (&line[8], ' ');
 
       if (sp)
         *sp = '\0';              /* "foo (1.0)": foo */
-      set (&source, &line[8]);
+      gs_pkg_set (&source, &line[8]);
     }
     else if (prefix (line, "Description: ")) {
-      set (&summary, &line[13]);
+      gs_pkg_set (&summary, &line[13]);
       cont = &description;
     }
     else if (line[0] == '\0') {

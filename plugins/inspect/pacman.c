@@ -32,7 +32,7 @@ gs_pacman_parse_desc (FILE *fp, struct gs_app_list *l)
   char **key = NULL;
   size_t cap = 0;
   ssize_t len;
-  int32_t epoch = 0;
+  int32_t epoch;
   int r;
 
   while ((len = getline (&line, &cap, fp)) != -1) {
@@ -41,8 +41,7 @@ gs_pacman_parse_desc (FILE *fp, struct gs_app_list *l)
     if (len == 0)
       key = NULL;
     else if (key) {
-      free (*key);
-      *key = gs_xstrdup (line);
+      gs_pkg_set (key, line);
       key = NULL;
     }
     else
@@ -53,18 +52,10 @@ gs_pacman_parse_desc (FILE *fp, struct gs_app_list *l)
   r = ferror (fp) ? -1 : 0;
   free (line);
   if (v[K_NAME] && v[K_VERSION] && v[K_ARCH]) {
-    ver = v[K_VERSION];
-    if ((rel = strchr (ver, ':')) != NULL) {
-      *rel = '\0';
-      epoch = gs_pkg_epoch (ver);
-      ver = rel + 1;
-    }
-    if ((rel = strchr (ver, '-')) != NULL) {
-      *rel++ = '\0';
-      if (epoch >= 0 && ver[0] && rel[0])
-        gs_app_add (l, v[K_NAME], "", epoch, ver, rel, v[K_ARCH], "", "",
-                    v[K_URL], "", "", v[K_DESC]);
-    }
+    ver = gs_pkg_split_version (v[K_VERSION], &epoch, &rel);
+    if (rel && epoch >= 0 && ver[0] && rel[0])
+      gs_app_add (l, v[K_NAME], "", epoch, ver, rel, v[K_ARCH], "", "",
+                  v[K_URL], "", "", v[K_DESC]);
   }
   for (size_t k = 0; k < K_N; ++k)
     free (v[k]);

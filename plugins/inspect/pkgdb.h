@@ -27,5 +27,13 @@ extern int gs_apk_parse (FILE *fp, struct gs_app_list *l);
  * after the digits): the number, or -1.
  */
 extern int32_t gs_pkg_epoch (const char *s);
+/* V, [EPOCH:]VERSION[-RELEASE], cut in place as every libguestfs reader
+ * cuts it: at its first ':' and then at its first '-'.  *EPOCH: 0
+ * without one, -1 if it is not a whole number; *RELEASE: NULL without a
+ * '-'.  Returns the version.
+ */
+extern char *gs_pkg_split_version (char *v, int32_t *epoch, char **release);
+/* *FIELD freed and set to a copy of V. */
+extern void gs_pkg_set (char **field, const char *v);
 
 #endif /* GS_INSPECT_PKGDB_H */
