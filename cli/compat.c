@@ -13,7 +13,12 @@
  *    (sysprep, resize, sparsify) print warnings and info on stdout,
  *    virt-inspector (C) on stderr;
  *  - option errors end with "Try 'PROG --help' ..."; --version prints
- *    "PROG 1.48.2 (goldsmith VERSION)": the interface it implements.
+ *    "PROG 1.48.2 (goldsmith VERSION)": the interface it implements;
+ *  - any other failure of an OCaml tool ends with their hint "If
+ *    reporting bugs, run PROG with debugging enabled ...", unless both
+ *    -v and -x were given;
+ *  - virt-sysprep's words when a guest has no operating system
+ *    (common/engine.c).
  *
  * Why argv[0] and not `goldsmith sysprep --compat': a script that runs
  * virt-sysprep cannot add an option, but its user can put a symlink
@@ -48,6 +53,7 @@ static const struct anchor anchors[] = {
 
 static const struct anchor *active;
 static int kept = -1;            /* gs_cli_compat_keep's code */
+static bool option_error;        /* "Try 'PROG --help'" said instead */
 
 const char *
 gs_cli_compat_prog (void)
@@ -82,6 +88,11 @@ gs_cli_compat_enter (const char *argv0)
 int
 gs_cli_compat_exit (int code)
 {
+  if (active && active->ocaml && code != GS_EXIT_OK && !option_error &&
+      !(gs_common.verbose && gs_common.trace))
+    fprintf (stderr, "\nIf reporting bugs, run %s with debugging enabled "
+             "and include the complete output:\n\n  %s -v -x [...]\n",
+             active->name, active->name);
   if (active == NULL || code == GS_EXIT_OK || code == kept ||
       (active->own_code && code == active->own_code))
     return code;
@@ -98,6 +109,7 @@ gs_cli_compat_print_version (void)
 void
 gs_cli_compat_popt_error (const char *bad, const char *why)
 {
+  option_error = true;
   fprintf (stderr, "%s: error: %s: %s\n"
            "Try '%s --help' or consult goldsmith-compat(1) for more "
            "information.\n", active->name, bad, why, active->name);

@@ -96,6 +96,8 @@ run_guest (const struct gs_engine *e, struct gs_session *s,
                 "machine's disk at all, its operating system may be one\n"
                 "libguestfs does not know, or it may be encrypted (see "
                 "--key).", g->name);
+    else if (gs_int_anchor_style ())
+      gs_error ("no operating systems were found in the guest image");
     else
       gs_error ("%s: no operating system was found on this disk image "
                 "(not a virtual machine's disk, an operating system "

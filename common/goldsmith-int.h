@@ -62,6 +62,8 @@ extern const char *gs_int_program (void);
  */
 extern void gs_int_set_message_style (bool stdout_notes,
                                       bool kind_before_op);
+/* Whether messages are an anchor's (compatibility mode). */
+extern bool gs_int_anchor_style (void);
 extern void gs_int_clear_last_error (void);
 /* virt-resize's human-readable size ("512", "1.5K", "224.0K", "10.0G",
  * "2.0T").  Returns BUF (LEN >= 32 is always enough).

@@ -97,6 +97,12 @@ gs_int_set_message_style (bool stdout_notes, bool kind_before_op)
   kind_first = kind_before_op;
 }
 
+bool
+gs_int_anchor_style (void)
+{
+  return kind_first;
+}
+
 const char *
 gs_int_last_error (void)
 {

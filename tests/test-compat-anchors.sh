@@ -16,10 +16,12 @@
 #      16 MiB of deleted data in its free space
 #   D  goldsmith-virt-inspector --no-icon of A's result, then --xpath
 #      (no launch) on its output
+#   E  goldsmith-virt-sysprep on a blank disk (a fifth launch, short):
+#      virt-sysprep's "no operating systems" error, then its hint
 # The parts that need no launch are tests/test-compat.sh.
 source "$(dirname "$0")/functions.sh"
 requires_appliance
-plan 32
+plan 34
 
 tmp="$builddir/tests/tmp/compat-anchors"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -203,3 +205,15 @@ is "D: --xpath: the hostname A's --hostname set" \
 is "D: --no-icon: no <icon>; the applications are there" \
    "$(x 'count(//icon)') $(x 'count(//application[name="openssh-server"])')" \
    "0 1"
+
+# ---- E: virt-sysprep, no operating system -----------------------------
+truncate -s 64M "$tmp/blank.img"
+env -u LIBGUESTFS_BACKEND_SETTINGS \
+goldsmith-virt-sysprep --format raw -a "$tmp/blank.img" \
+  > "$tmp/e.out" 2> "$tmp/e.err"
+is "E: virt-sysprep on a blank disk: exit 1" "$?" 1
+is "E: virt-sysprep's words, then its hint" \
+   "$(grep -v '^libguestfs: \|^\[' "$tmp/e.err" | sed -n '1,3p')" \
+   "virt-sysprep: error: no operating systems were found in the guest image
+
+If reporting bugs, run virt-sysprep with debugging enabled and include the complete output:"

@@ -9,7 +9,7 @@
 # anchor's own name through a symlink.  The end-to-end part (what real
 # command lines do to an image) is tests/test-compat-anchors.sh.
 source "$(dirname "$0")/functions.sh"
-plan 46
+plan 50
 
 tmp="$builddir/tests/tmp/compat"
 rm -rf "$tmp"; mkdir -p "$tmp"
@@ -54,6 +54,21 @@ is "the option error's second line: the anchors' hint" \
 usage "virt-sysprep: no -a, no -d" virt-sysprep "" goldsmith-virt-sysprep
 usage "virt-sysprep: a missing image" virt-sysprep "/nonexistent" \
       goldsmith-virt-sysprep -a /nonexistent
+# The OCaml tools' error ends with their hint (not after option errors,
+# not with both -v and -x); virt-inspector (C) has none.
+is "virt-sysprep: after the error, a blank line and the anchors' hint" \
+   "$(sed -n '2,$p' "$tmp/err")" \
+   "
+If reporting bugs, run virt-sysprep with debugging enabled and include the complete output:
+
+  virt-sysprep -v -x [...]"
+goldsmith-virt-sysprep -v -x -a /nonexistent > /dev/null 2> "$tmp/err"
+is "virt-sysprep -v -x: no hint" "$(grep -c 'If reporting bugs' "$tmp/err")" 0
+goldsmith-virt-resize --no-such-option > /dev/null 2> "$tmp/err"
+is "virt-resize: an option error ends with 'Try', no hint" \
+   "$(grep -c 'If reporting bugs' "$tmp/err") $(tail -1 "$tmp/err" | cut -c1-4)" "0 Try "
+goldsmith-virt-inspector -a /nonexistent > /dev/null 2> "$tmp/err"
+is "virt-inspector: no hint" "$(grep -c 'If reporting bugs' "$tmp/err")" 0
 usage "virt-resize: one disk" virt-resize "two disks" \
       goldsmith-virt-resize "$tmp/in.img"
 truncate -s 64M "$tmp/in.img"
