@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "goldsmith-plugin.h"
 #include "cleanups.h"
@@ -84,20 +85,29 @@ from_libguestfs (guestfs_h *g, const char *root, struct gs_app_list *l,
 /* PATH from the guest into a temporary file, rewound, as libguestfs
  * downloads a package database: its size checked first, more than MAX
  * refused.  NULL with *ERR set as libguestfs's error would say it.
+ * Unlike libguestfs, only a regular file (after symlinks) is read: a
+ * FIFO or device planted there would block the download for good.
  */
 static FILE *
 download (guestfs_h *g, const char *path, int64_t max, char **err)
 {
+  struct guestfs_statns *st;
   FILE *fp = NULL;
   char devfd[32];
-  int64_t size;
 
   gs_quiet_begin (g);
-  if ((size = guestfs_filesize (g, path)) == -1)
-    last_error (g, err);
-  else if (size > max)
+  if ((st = guestfs_statns (g, path)) == NULL) {
+    /* Missing: the error in libguestfs's words (its filesize call's). */
+    if (guestfs_filesize (g, path) == -1)
+      last_error (g, err);
+    else
+      *err = gs_xasprintf ("%s: cannot be read", path);
+  }
+  else if (!S_ISREG (st->st_mode))
+    *err = gs_xasprintf ("%s: not a regular file", path);
+  else if (st->st_size > max)
     *err = gs_xasprintf ("size of %s is unreasonably large (%" PRIi64
-                         " bytes)", path, size);
+                         " bytes)", path, st->st_size);
   else if ((fp = tmpfile ()) == NULL)
     *err = gs_xasprintf ("tmpfile: %m");
   else {
@@ -110,6 +120,8 @@ download (guestfs_h *g, const char *path, int64_t max, char **err)
     else
       rewind (fp);
   }
+  if (st)
+    guestfs_free_statns (st);
   gs_quiet_end (g);
   return fp;
 }
