@@ -5,17 +5,19 @@
 # virt-inspector today), on the same images in the same run.  Prints
 # each wall time and the ratio goldsmith/virt-*.
 #
-# Two fleets of N images (default 8), built once in bench/tmp/fleet:
+# Three fleets of N images (default 8), built once in bench/tmp/fleet:
 #   distinct  N different guests: copies of the phony Debian guest, each
 #             with its own root filesystem UUID and MBR disk ID (set on
 #             the host; their fstab still names the old UUID, which only
 #             drops that fstab line from inspection)
-#   clones    N exact copies of the phony Debian guest: clones never
-#             share a launch (the phony Fedora guest has no /bin/sh,
-#             which virt-sysprep's defaults need)
-# Timed: sysprep (default operations) of each fleet, inspect of the
-# distinct fleet (PARTs: sysprep-distinct sysprep-clones inspect; all
-# by default).  goldsmith runs with its defaults (--jobs from cores).
+#   clones    N exact copies of the phony Debian guest (for sysprep: the
+#             phony Fedora guest has no /bin/sh, which virt-sysprep's
+#             defaults need)
+#   fedora    N exact copies of the phony Fedora guest (LVM, an rpm
+#             database), for inspect
+# Timed (PARTs; all but scale by default): sysprep-distinct and
+# sysprep-clones (default operations), inspect (the distinct fleet) and
+# inspect-fedora.  goldsmith runs with its defaults (--jobs from cores).
 # PART scale times goldsmith alone: sysprep of 1, 4, 8 and 16 distinct
 # guests (SCALE_SIZES), N alternating rounds, and prints the mean time
 # per guest and the marginal cost of each guest added (issue 19 item 5:
@@ -26,7 +28,7 @@ source "$(dirname "$0")/../tests/functions.sh"
 trap - EXIT
 n="${1:-8}"
 shift || true
-parts="${*:-sysprep-distinct sysprep-clones inspect}"
+parts="${*:-sysprep-distinct sysprep-clones inspect inspect-fedora}"
 tmp="$builddir/bench/tmp/fleet"
 mkdir -p "$tmp"
 command -v virt-sysprep >/dev/null && command -v virt-inspector >/dev/null ||
@@ -51,6 +53,9 @@ make_fleet () {
         ;;
       clones)
         cp --sparse=always "$tmp/debian.img" "$dir/$i.img"
+        ;;
+      fedora)
+        cp --sparse=always "$tmp/fedora.img" "$dir/$i.img"
         ;;
     esac
   done
@@ -81,10 +86,10 @@ sysprep_fleet () {
 }
 
 inspect_fleet () {
-  local t0 v g f
-  make_fleet distinct i
+  local fleet=$1 t0 v g f
+  make_fleet "$fleet" i
   t0=$(now)
-  for f in "$tmp/i-distinct"/*.img; do
+  for f in "$tmp/i-$fleet"/*.img; do
     virt-inspector --format=raw -a "$f" >/dev/null 2>"$tmp/v.log" ||
       { echo "virt-inspector failed on $f:" >&2; cat "$tmp/v.log" >&2; exit 1; }
   done
@@ -94,10 +99,10 @@ inspect_fleet () {
   # --each-image: each image a guest of its own, as virt-inspector
   # runs once per image (several -a alone are one guest's disks).
   env -u LIBGUESTFS_BACKEND_SETTINGS goldsmith inspect --format raw \
-    --each-image $(adds "$tmp/i-distinct") >/dev/null 2>"$tmp/i.stderr" ||
+    --each-image $(adds "$tmp/i-$fleet") >/dev/null 2>"$tmp/i.stderr" ||
     { echo "goldsmith inspect failed:" >&2; cat "$tmp/i.stderr" >&2; exit 1; }
   g=$(secs "$t0" "$(now)")
-  report "inspect $n distinct" "$v" "$g"
+  report "inspect $n $fleet" "$v" "$g"
 }
 
 # goldsmith's sysprep of FLEET's WHO copies; prints the seconds.
@@ -139,7 +144,8 @@ for p in $parts; do
   case "$p" in
     sysprep-distinct) sysprep_fleet distinct ;;
     sysprep-clones) sysprep_fleet clones ;;
-    inspect) inspect_fleet ;;
+    inspect) inspect_fleet distinct ;;
+    inspect-fedora) inspect_fleet fedora ;;
     scale) scale_fleet ;;
     *) echo "unknown part $p" >&2; exit 2 ;;
   esac
