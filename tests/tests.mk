@@ -49,6 +49,7 @@ TESTS += \
 	tests/sysprep/test-sysprep-dry-run.sh \
 	tests/sysprep/test-sysprep-transaction.sh \
 	tests/sysprep/test-customize.sh \
+	tests/inspect/test-inspect-distros.sh \
 	tests/sysprep/test-edit-ops.sh \
 	tests/sysprep/test-device-ops.sh \
 	tests/sysprep/test-hostile.sh \
@@ -56,7 +57,6 @@ TESTS += \
 	tests/resize/test-resize-grow.sh \
 	tests/resize/test-resize-refuse.sh \
 	tests/resize/test-resize-fs.sh \
-	tests/inspect/test-inspect-distros.sh \
 	tests/test-doctor.sh \
 	tests/test-compat-anchors.sh
 
