@@ -249,8 +249,8 @@ gs_int_provenance_report (struct gs_provenance *p, json_object *report)
 
 /* ---- host versions ------------------------------------------------- */
 
-/* The first line PROG ARG prints, or NULL.  No shell: PROG is the
- * path of the qemu libguestfs chose (qemu-img has its own runner).
+/* The first line PROG ARG prints on stdout if it exits 0, or NULL.
+ * No shell: PROG is the path of the qemu libguestfs chose, or qemu-img.
  */
 static char *
 first_line_of (const char *prog, const char *arg)
@@ -307,15 +307,8 @@ probe_host (struct gs_provenance *p)
     gs_quiet_end (g);
     guestfs_close (g);
   }
-  if (p->qemu_img == NULL) {
-    /* Through the one qemu-img runner, as every other run of it. */
-    const char *argv[] = { "qemu-img", "--version", NULL };
-    CLEANUP_FREE char *out = NULL, *err = NULL;
-
-    if (gs_int_qemu_img (argv, GS_RUN_APART, &out, &err) == 0 &&
-        out && gs_int_first_line (out)[0])
-      p->qemu_img = gs_xstrdup (out);
-  }
+  if (p->qemu_img == NULL)
+    p->qemu_img = first_line_of ("qemu-img", "--version");
   if (p->kernel == NULL)
     p->kernel = gs_int_appliance_kernel_version ();
 }
